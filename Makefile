@@ -1,0 +1,47 @@
+# Lifeline's front door. `make demo` and `make check` do all set-up.
+SHELL := /bin/bash
+BUILD ?= build
+CHECK_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+NINJA ?= ninja
+
+.PHONY: all deps build check demo bench fuzz lint clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release -Db_ndebug=true >/dev/null
+	@$(NINJA) -C $(BUILD) >/dev/null
+	@echo "built $(BUILD)/lifeline"
+
+# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer; the
+# last line is the summary CI reads.
+check:
+	@scripts/deps.sh check
+	@[ -f $(CHECK_BUILD)/build.ninja ] || meson setup $(CHECK_BUILD) --buildtype=debug -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@$(NINJA) -C $(CHECK_BUILD) >/dev/null
+	@scripts/lint.sh
+	@scripts/run-tests.sh $(CHECK_BUILD)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/lifeline
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/run.sh $(BUILD)/lifeline
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Doptimization=1 -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@$(NINJA) -C $(FUZZ_BUILD) >/dev/null
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

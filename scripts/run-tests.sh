@@ -1,0 +1,16 @@
+#!/bin/bash
+# Runs every registered test and ends with "N passed, N failed, N skipped".
+set -u
+build=${1:-build-asan}
+log=$build/meson-logs/testlog.json
+meson test -C "$build" --print-errorlogs --num-processes 2 "${@:2}"
+rc=$?
+pass=0 fail=0 skip=0
+if [ -f "$log" ]; then
+	pass=$(grep -c '"result": "OK"' "$log" || true)
+	skip=$(grep -c '"result": "SKIP"' "$log" || true)
+	fail=$(grep -cE '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
+fi
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$rc" -eq 0 ] && [ "$fail" -eq 0 ]

@@ -1,0 +1,58 @@
+/*
+ * The lifeline CLI: one function per command, each in its own cmd_*.c.
+ * Only this layer prints, reads the environment and exits.
+ *
+ * Exit codes (docs/lifeline.md):
+ *   0  success
+ *   1  done, but the input had data errors (bad records reported and
+ *      skipped), or --strict stopped at the first one
+ *   2  usage error
+ *   3  failure: a file, the network or the database could not be used
+ */
+#ifndef LL_CMD_CMD_H
+#define LL_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EXIT_DATA	1
+#define EXIT_USAGE	2
+#define EXIT_FAIL	3
+
+int	cmd_mrt(int argc, char **argv);
+int	cmd_bgp(int argc, char **argv);
+int	cmd_ingest(int argc, char **argv);
+int	cmd_signal(int argc, char **argv);
+int	cmd_fetch(int argc, char **argv);
+int	cmd_simulate(int argc, char **argv);
+int	cmd_geo(int argc, char **argv);
+
+/* Prints "lifeline: <fmt>" and a newline to stderr. */
+void	cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, prefixed "lifeline: warning: ". */
+void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The database URL: --db, else $LIFELINE_DB, else "lifeline.db". */
+const char *cli_db_url(const char *opt);
+
+/* True when --help/-h is among argv[1..]. */
+bool	cli_wants_help(int argc, char **argv);
+
+/*
+ * A progress line on stderr, redrawn at most 10 times a second, only when
+ * stderr is a terminal. progress_update() takes done/total in bytes (total
+ * 0 when unknown) and a short label.
+ */
+struct progress {
+	bool	 tty;
+	int64_t	 last_ms;
+	int64_t	 start_ms;
+	int	 width;
+};
+void	progress_init(struct progress *p);
+void	progress_update(struct progress *p, const char *label, uint64_t done,
+	    uint64_t total);
+/* Clears the line. */
+void	progress_done(struct progress *p);
+
+#endif

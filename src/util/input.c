@@ -1,0 +1,2 @@
+/* Placeholder: the input layer lands with its owner. */
+#include "util/input.h"

@@ -1,0 +1,27 @@
+/*
+ * Time at the edges: inside, UTC seconds since the epoch (int64_t);
+ * people see ISO 8601 with a Z.
+ */
+#ifndef LL_UTIL_TIME_H
+#define LL_UTIL_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LL_ISO8601_LEN	21	/* "2011-01-27T22:34:00Z" + NUL */
+
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= LL_ISO8601_LEN bytes).
+ * Returns buf. */
+char	*ll_time_fmt(int64_t t, char *buf, size_t len);
+
+/*
+ * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]Z" (also with a space instead of
+ * T, and with no Z: UTC is assumed), "@SECONDS" or plain epoch seconds.
+ * Returns 0 and sets *out, or LL_EFORMAT.
+ */
+int	 ll_time_parse(const char *s, int64_t *out);
+
+/* Parses a duration such as "300", "300s", "5m", "2h", "1d". */
+int	 ll_duration_parse(const char *s, int64_t *out);
+
+#endif
