@@ -1,0 +1,195 @@
+/*
+ * The store: where signal points, ingested archives and (later) detector
+ * state, incidents, evidence and alerts live.
+ *
+ * One interface, several backends behind one vtable (store_int.h):
+ *   "PATH" or "sqlite:PATH"   SQLite file (WAL, foreign keys, busy timeout)
+ *   "postgresql://..."        PostgreSQL (not built yet: LL_EUNSUP)
+ * The same test suite runs against every backend.
+ *
+ * Errors: every function returns 0 or a negative LL_E* code
+ * (util/err.h); store_errmsg() then describes the backend's last error.
+ * A handle is used by one thread at a time; several processes may open the
+ * same database (writers wait for each other up to the busy timeout).
+ *
+ * Time is UTC seconds since the epoch; entities are canonical strings
+ * ("country:EG", "asn:3320", see util/entity.h); signal kinds are "bgp",
+ * "probe", "series.<name>" ... (docs/signals.md).
+ *
+ * Atomic, idempotent ingest of one archive, the pattern this API is built
+ * for (a kill -9 at any point leaves all of the archive or none of it):
+ *
+ *	rc = store_archive_get(s, sha, NULL);
+ *	if (rc == 0)
+ *		skip: already ingested
+ *	else if (rc != LL_ENOTFOUND)
+ *		fail
+ *	store_tx_begin(s);
+ *	store_points_put(s, "bgp", src, pts, n);   (any number of times)
+ *	store_archive_record(s, &arch);            (LL_EEXIST: another
+ *	                                            process won: roll back)
+ *	store_tx_commit(s);                         (or store_tx_rollback(s))
+ *
+ * Nothing written inside a transaction is visible to other handles before
+ * store_tx_commit() returns 0; after a crash before that, none of it is.
+ */
+#ifndef LL_STORE_STORE_H
+#define LL_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* store_open() flags. */
+#define STORE_CREATE	0x1	/* create the database when it is missing */
+#define STORE_RDONLY	0x2	/* never write (fails on an old schema) */
+
+#define STORE_SHA256_HEX	65	/* 64 hex digits + NUL */
+#define STORE_NAME_MAX		256	/* archive names, incl. NUL */
+#define STORE_KEY_MAX		128	/* signal, entity, source, meta keys */
+
+/*
+ * Opens the database at url (see above). Without STORE_CREATE a missing
+ * SQLite file is LL_ENOTFOUND. An older schema is upgraded (one
+ * transaction per migration); a newer one is refused with LL_EUNSUP.
+ * Returns 0 and sets *out (free with store_free()), or LL_ENOTFOUND,
+ * LL_EUNSUP, LL_EINVAL (bad URL), LL_EDB, LL_ENOMEM, with a one-line
+ * message in errbuf (may be NULL) and *out set to NULL.
+ */
+int	store_open(const char *url, unsigned flags, struct store **out,
+	    char *errbuf, size_t errlen);
+
+/* Rolls back an open transaction and closes. Safe to call with NULL. */
+void	store_free(struct store *s);
+
+/* The backend's message for the last failure ("" when none); owned by s,
+ * valid until the next call on s. Never NULL; s may be NULL. */
+const char *store_errmsg(const struct store *s);
+
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *s);
+
+/* The schema version of the open database (after migrations). */
+int	store_schema_version(const struct store *s);
+
+/* The newest schema version this build knows. */
+int	store_schema_latest(void);
+
+/*
+ * Transactions. store_tx_begin() takes the write lock at once (waits up to
+ * the busy timeout, then LL_EDB). Transactions do not nest: begin inside
+ * one is LL_EINVAL, commit/rollback outside one is LL_EINVAL. Writes made
+ * outside a transaction are each committed on their own.
+ * store_tx_rollback() always ends the transaction.
+ */
+int	store_tx_begin(struct store *s);
+int	store_tx_commit(struct store *s);
+int	store_tx_rollback(struct store *s);
+/* True between a successful store_tx_begin() and its commit/rollback. */
+bool	store_tx_active(const struct store *s);
+
+/* One point of a signal: the value of entity in the bin starting at time. */
+struct store_point {
+	const char	*entity;	/* "asn:3320" (< STORE_KEY_MAX) */
+	int64_t		 time;		/* start of the bin, epoch seconds */
+	double		 value;
+};
+
+/*
+ * Writes n points of signal (e.g. "bgp"). A point whose (signal, entity,
+ * time) already exists replaces it (upsert): writing the same batch twice
+ * leaves the same store. source says where the points came from (e.g.
+ * "ingest:rrc00" or an archive's SHA-256; NULL = none); it is kept with
+ * each point. Strings are copied. Returns 0, LL_EINVAL (empty or too long
+ * signal/entity/source), LL_EDB; on failure outside a transaction nothing
+ * of the batch is written, inside one the caller should roll back.
+ */
+int	store_points_put(struct store *s, const char *signal,
+	    const char *source, const struct store_point *pts, size_t n);
+
+/*
+ * Calls fn for each point of signal and entity with from <= time < to, in
+ * time order (entity NULL: all entities, ordered by entity then time).
+ * p->entity is valid only during the call. Stops and returns fn's value
+ * when it is non-zero. Returns 0 (also when nothing matched), LL_EDB.
+ */
+typedef int store_point_fn(void *ctx, const struct store_point *p);
+int	store_points_scan(struct store *s, const char *signal,
+	    const char *entity, int64_t from, int64_t to, store_point_fn *fn,
+	    void *ctx);
+
+/* Deletes the points of signal (and entity, or all when NULL) with
+ * from <= time < to. Returns 0 or LL_EDB. */
+int	store_points_delete(struct store *s, const char *signal,
+	    const char *entity, int64_t from, int64_t to);
+
+/* One series: a signal of an entity, with its extent. */
+struct store_series {
+	const char	*signal;
+	const char	*entity;
+	uint64_t	 points;
+	int64_t		 first;		/* time of the first point */
+	int64_t		 last;		/* time of the last point */
+};
+
+/*
+ * Calls fn for each series of signal (NULL: of all signals) that has
+ * points, ordered by signal then entity. Strings are valid only during
+ * the call. Stops and returns fn's value when non-zero. Returns 0, LL_EDB.
+ */
+typedef int store_series_fn(void *ctx, const struct store_series *ser);
+int	store_series_list(struct store *s, const char *signal,
+	    store_series_fn *fn, void *ctx);
+
+enum store_archive_status {
+	STORE_ARCHIVE_OK = 1,		/* ingested, no bad records */
+	STORE_ARCHIVE_ERRORS,		/* ingested; bad records skipped */
+};
+
+/* An ingested archive, keyed by the SHA-256 of its (compressed) bytes. */
+struct store_archive {
+	char		sha256[STORE_SHA256_HEX];	/* lower-case hex */
+	char		name[STORE_NAME_MAX];	/* base name, for people */
+	uint64_t	size;			/* bytes of the file */
+	int64_t		first_time;		/* first record's timestamp */
+	int64_t		last_time;		/* last record's timestamp */
+	uint64_t	records;		/* records decoded */
+	uint64_t	bad_records;		/* records reported and skipped */
+	uint64_t	points;			/* signal points it wrote */
+	enum store_archive_status status;
+	int64_t		ingested_at;		/* set by the store on record */
+};
+
+/*
+ * Looks up the archive with this SHA-256 (hex, either case). Returns 0 and
+ * fills *out (may be NULL), LL_ENOTFOUND, LL_EINVAL (not 64 hex digits),
+ * LL_EDB.
+ */
+int	store_archive_get(struct store *s, const char *sha256,
+	    struct store_archive *out);
+
+/*
+ * Records an archive as ingested (ingested_at is set to now). Call it in
+ * the transaction that wrote the archive's points. Returns 0, LL_EEXIST
+ * (already recorded, e.g. by a concurrent ingest: roll back), LL_EINVAL,
+ * LL_EDB.
+ */
+int	store_archive_record(struct store *s, const struct store_archive *a);
+
+/* Calls fn for each archive, ordered by first_time then name. */
+typedef int store_archive_fn(void *ctx, const struct store_archive *a);
+int	store_archive_list(struct store *s, store_archive_fn *fn, void *ctx);
+
+/*
+ * Small key/value settings kept with the data (e.g. the bin size an ingest
+ * used). store_meta_get() copies the value (NUL-terminated, truncated to
+ * len) into buf; returns 0, LL_ENOTFOUND, LL_EDB. store_meta_set() with
+ * value NULL deletes the key.
+ */
+int	store_meta_get(struct store *s, const char *key, char *buf,
+	    size_t len);
+int	store_meta_set(struct store *s, const char *key, const char *value);
+
+#endif
