@@ -82,7 +82,8 @@ int	store_schema_latest(void);
  * the busy timeout, then LL_EDB). Transactions do not nest: begin inside
  * one is LL_EINVAL, commit/rollback outside one is LL_EINVAL. Writes made
  * outside a transaction are each committed on their own.
- * store_tx_rollback() always ends the transaction.
+ * store_tx_rollback() always ends the transaction; so does a failed
+ * store_tx_commit(), which rolls back (nothing of the transaction stays).
  */
 int	store_tx_begin(struct store *s);
 int	store_tx_commit(struct store *s);
@@ -103,8 +104,9 @@ struct store_point {
  * leaves the same store. source says where the points came from (e.g.
  * "ingest:rrc00" or an archive's SHA-256; NULL = none); it is kept with
  * each point. Strings are copied. Returns 0, LL_EINVAL (empty or too long
- * signal/entity/source), LL_EDB; on failure outside a transaction nothing
- * of the batch is written, inside one the caller should roll back.
+ * signal/entity/source, a value that is not finite), LL_EDB; on failure
+ * outside a transaction nothing of the batch is written, inside one the
+ * caller should roll back.
  */
 int	store_points_put(struct store *s, const char *signal,
 	    const char *source, const struct store_point *pts, size_t n);

@@ -1,0 +1,333 @@
+/*
+ * The store's front: URL dispatch, argument checks, transaction state and
+ * auto-commit of writes made outside a transaction. Backends do the rest.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/err.h"
+
+int
+store_seterr(struct store *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void
+copy_err(char *errbuf, size_t errlen, const char *msg)
+{
+	if (errbuf != NULL && errlen > 0)
+		snprintf(errbuf, errlen, "%s", msg);
+}
+
+static bool
+key_ok(const char *k)
+{
+	size_t n;
+
+	if (k == NULL)
+		return false;
+	n = strnlen(k, STORE_KEY_MAX);
+	return n > 0 && n < STORE_KEY_MAX;
+}
+
+int
+store_open(const char *url, unsigned flags, struct store **out,
+    char *errbuf, size_t errlen)
+{
+	struct store *s;
+	const char *path;
+	int rc;
+
+	*out = NULL;
+	copy_err(errbuf, errlen, "");
+	if (url == NULL || *url == '\0') {
+		copy_err(errbuf, errlen, "empty database URL");
+		return LL_EINVAL;
+	}
+	if (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0) {
+		copy_err(errbuf, errlen, "PostgreSQL is not supported yet; "
+		    "use a SQLite file (PATH or sqlite:PATH)");
+		return LL_EUNSUP;
+	}
+	path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+	if (*path == '\0') {
+		copy_err(errbuf, errlen, "empty SQLite path");
+		return LL_EINVAL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		copy_err(errbuf, errlen, "out of memory");
+		return LL_ENOMEM;
+	}
+	if ((rc = store_sqlite_open(s, path, flags)) != 0) {
+		copy_err(errbuf, errlen, s->errmsg);
+		store_free(s);
+		return rc;
+	}
+	s->errmsg[0] = '\0';
+	*out = s;
+	return 0;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ops != NULL) {
+		if (s->in_tx)
+			(void)s->ops->tx_rollback(s);
+		s->ops->close(s);
+	}
+	free(s);
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s == NULL ? "" : s->errmsg;
+}
+
+const char *
+store_backend(const struct store *s)
+{
+	return s->ops->name;
+}
+
+int
+store_schema_version(const struct store *s)
+{
+	return s->version;
+}
+
+int
+store_schema_latest(void)
+{
+	return store_sqlite_latest();
+}
+
+int
+store_tx_begin(struct store *s)
+{
+	int rc;
+
+	if (s->in_tx)
+		return store_seterr(s, LL_EINVAL, "a transaction is open");
+	if ((rc = s->ops->tx_begin(s)) == 0)
+		s->in_tx = true;
+	return rc;
+}
+
+int
+store_tx_commit(struct store *s)
+{
+	int rc;
+
+	if (!s->in_tx)
+		return store_seterr(s, LL_EINVAL, "no transaction is open");
+	if ((rc = s->ops->tx_commit(s)) != 0)
+		(void)s->ops->tx_rollback(s);
+	s->in_tx = false;
+	return rc;
+}
+
+int
+store_tx_rollback(struct store *s)
+{
+	int rc;
+
+	if (!s->in_tx)
+		return store_seterr(s, LL_EINVAL, "no transaction is open");
+	rc = s->ops->tx_rollback(s);
+	s->in_tx = false;
+	return rc;
+}
+
+bool
+store_tx_active(const struct store *s)
+{
+	return s->in_tx;
+}
+
+/* Runs a write in its own transaction when none is open. */
+static int
+auto_begin(struct store *s, bool *mine)
+{
+	int rc;
+
+	*mine = false;
+	if (s->in_tx)
+		return 0;
+	if ((rc = store_tx_begin(s)) != 0)
+		return rc;
+	*mine = true;
+	return 0;
+}
+
+static int
+auto_end(struct store *s, bool mine, int rc)
+{
+	char keep[sizeof(s->errmsg)];
+
+	if (!mine)
+		return rc;
+	if (rc == 0)
+		return store_tx_commit(s);
+	memcpy(keep, s->errmsg, sizeof(keep));
+	(void)store_tx_rollback(s);
+	memcpy(s->errmsg, keep, sizeof(keep));
+	return rc;
+}
+
+int
+store_points_put(struct store *s, const char *signal, const char *source,
+    const struct store_point *pts, size_t n)
+{
+	bool mine;
+	int rc;
+
+	if (!key_ok(signal))
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	if (source != NULL && !key_ok(source))
+		return store_seterr(s, LL_EINVAL, "bad source name");
+	for (size_t i = 0; i < n; i++) {
+		if (!key_ok(pts[i].entity))
+			return store_seterr(s, LL_EINVAL,
+			    "point %zu: bad entity", i);
+		if (!isfinite(pts[i].value))
+			return store_seterr(s, LL_EINVAL,
+			    "point %zu (%s): value is not finite", i,
+			    pts[i].entity);
+	}
+	if (n == 0)
+		return 0;
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->points_put(s, signal, source, pts, n);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_points_scan(struct store *s, const char *signal, const char *entity,
+    int64_t from, int64_t to, store_point_fn *fn, void *ctx)
+{
+	if (!key_ok(signal) || (entity != NULL && !key_ok(entity)))
+		return store_seterr(s, LL_EINVAL, "bad signal or entity");
+	if (from >= to)
+		return 0;
+	return s->ops->points_scan(s, signal, entity, from, to, fn, ctx);
+}
+
+int
+store_points_delete(struct store *s, const char *signal, const char *entity,
+    int64_t from, int64_t to)
+{
+	bool mine;
+	int rc;
+
+	if (!key_ok(signal) || (entity != NULL && !key_ok(entity)))
+		return store_seterr(s, LL_EINVAL, "bad signal or entity");
+	if (from >= to)
+		return 0;
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->points_delete(s, signal, entity, from, to);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_series_list(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	if (signal != NULL && !key_ok(signal))
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	return s->ops->series_list(s, signal, fn, ctx);
+}
+
+/* Lower-cases 64 hex digits into out; false when sha is not that. */
+static bool
+sha_norm(const char *sha, char out[STORE_SHA256_HEX])
+{
+	if (sha == NULL || strnlen(sha, 65) != 64)
+		return false;
+	for (size_t i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)sha[i]))
+			return false;
+		out[i] = (char)tolower((unsigned char)sha[i]);
+	}
+	out[64] = '\0';
+	return true;
+}
+
+int
+store_archive_get(struct store *s, const char *sha256,
+    struct store_archive *out)
+{
+	char sha[STORE_SHA256_HEX];
+
+	if (!sha_norm(sha256, sha))
+		return store_seterr(s, LL_EINVAL, "not a SHA-256 in hex");
+	return s->ops->archive_get(s, sha, out);
+}
+
+int
+store_archive_record(struct store *s, const struct store_archive *a)
+{
+	struct store_archive copy;
+	bool mine;
+	int rc;
+
+	copy = *a;
+	if (!sha_norm(a->sha256, copy.sha256))
+		return store_seterr(s, LL_EINVAL, "not a SHA-256 in hex");
+	if (strnlen(a->name, STORE_NAME_MAX) == STORE_NAME_MAX)
+		return store_seterr(s, LL_EINVAL, "archive name too long");
+	if (a->status != STORE_ARCHIVE_OK && a->status != STORE_ARCHIVE_ERRORS)
+		return store_seterr(s, LL_EINVAL, "bad archive status");
+	if (a->size > INT64_MAX || a->records > INT64_MAX ||
+	    a->bad_records > INT64_MAX || a->points > INT64_MAX)
+		return store_seterr(s, LL_EINVAL, "archive count too large");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->archive_record(s, &copy);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_archive_list(struct store *s, store_archive_fn *fn, void *ctx)
+{
+	return s->ops->archive_list(s, fn, ctx);
+}
+
+int
+store_meta_get(struct store *s, const char *key, char *buf, size_t len)
+{
+	if (!key_ok(key) || buf == NULL || len == 0)
+		return store_seterr(s, LL_EINVAL, "bad meta key or buffer");
+	return s->ops->meta_get(s, key, buf, len);
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	bool mine;
+	int rc;
+
+	if (!key_ok(key))
+		return store_seterr(s, LL_EINVAL, "bad meta key");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->meta_set(s, key, value);
+	return auto_end(s, mine, rc);
+}

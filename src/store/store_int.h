@@ -1,0 +1,58 @@
+/*
+ * Inside the store: the backend vtable. store.c checks arguments and
+ * transaction state, then calls the backend; a backend only does the
+ * database work and sets the message with store_seterr().
+ */
+#ifndef LL_STORE_STORE_INT_H
+#define LL_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name;
+	void	(*close)(struct store *s);
+	int	(*tx_begin)(struct store *s);
+	int	(*tx_commit)(struct store *s);
+	int	(*tx_rollback)(struct store *s);
+	int	(*points_put)(struct store *s, const char *signal,
+		    const char *source, const struct store_point *pts,
+		    size_t n);
+	int	(*points_scan)(struct store *s, const char *signal,
+		    const char *entity, int64_t from, int64_t to,
+		    store_point_fn *fn, void *ctx);
+	int	(*points_delete)(struct store *s, const char *signal,
+		    const char *entity, int64_t from, int64_t to);
+	int	(*series_list)(struct store *s, const char *signal,
+		    store_series_fn *fn, void *ctx);
+	int	(*archive_get)(struct store *s, const char *sha256,
+		    struct store_archive *out);
+	int	(*archive_record)(struct store *s,
+		    const struct store_archive *a);
+	int	(*archive_list)(struct store *s, store_archive_fn *fn,
+		    void *ctx);
+	int	(*meta_get)(struct store *s, const char *key, char *buf,
+		    size_t len);
+	int	(*meta_set)(struct store *s, const char *key,
+		    const char *value);
+};
+
+struct store {
+	const struct store_ops	*ops;
+	void			*be;		/* the backend's state */
+	bool			 in_tx;
+	int			 version;	/* schema version */
+	char			 errmsg[512];
+};
+
+/* Sets s->errmsg (printf-style) and returns rc. */
+int	store_seterr(struct store *s, int rc, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* The SQLite backend: opens path into s (s->ops, s->be, s->version).
+ * Returns 0 or LL_E* with s->errmsg set. */
+int	store_sqlite_open(struct store *s, const char *path, unsigned flags);
+
+/* Newest schema version of the SQLite backend. */
+int	store_sqlite_latest(void);
+
+#endif
