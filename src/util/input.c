@@ -1,2 +1,362 @@
-/* Placeholder: the input layer lands with its owner. */
+/*
+ * The input layer's core: opening, sniffing the codec from magic bytes, the
+ * raw read buffer and the decoded window behind input_peek()/consume().
+ * The codecs themselves live in input_codec.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
 #include "util/input.h"
+#include "util/input_int.h"
+
+void
+input_seterr(struct input *in, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	in->err = rc;
+	va_start(ap, fmt);
+	vsnprintf(in->errmsg, sizeof(in->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* Offset in the file of the next raw byte the codec will consume. */
+uint64_t
+input_raw_pos(const struct input *in)
+{
+	return in->raw.base + in->raw.pos;
+}
+
+/*
+ * Refills the raw buffer when it is empty. Returns 0 (check raw.eof and
+ * raw.pos < raw.len) or LL_EIO. Keeps unconsumed bytes.
+ */
+int
+input_raw_more(struct input *in)
+{
+	struct input_raw *r = &in->raw;
+	size_t keep;
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	keep = r->len - r->pos;
+	if (keep == INPUT_RAW_BUFSZ)
+		return 0;
+	if (keep > 0 && r->pos > 0)
+		memmove(r->buf, r->buf + r->pos, keep);
+	r->base += r->pos;
+	r->pos = 0;
+	r->len = keep;
+	for (;;) {
+		n = read(r->fd, r->buf + r->len, INPUT_RAW_BUFSZ - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	if (n < 0) {
+		input_seterr(in, LL_EIO, "read error at compressed offset "
+		    "%llu: %s", (unsigned long long)(r->base + r->len),
+		    strerror(errno));
+		return LL_EIO;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->len += (size_t)n;
+	atomic_fetch_add_explicit(&r->read, (uint64_t)n,
+	    memory_order_relaxed);
+	return 0;
+}
+
+static enum input_codec
+sniff(const uint8_t *p, size_t n)
+{
+	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+	static const uint8_t zstd[] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return INPUT_GZIP;
+	if (n >= 4 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' &&
+	    p[3] >= '1' && p[3] <= '9')
+		return INPUT_BZIP2;
+	if (n >= sizeof(xz) && memcmp(p, xz, sizeof(xz)) == 0)
+		return INPUT_XZ;
+	if (n >= sizeof(zstd) && memcmp(p, zstd, sizeof(zstd)) == 0)
+		return INPUT_ZSTD;
+	return INPUT_PLAIN;
+}
+
+static const struct input_codec_ops *
+codec_ops(enum input_codec c)
+{
+	switch (c) {
+	case INPUT_GZIP:
+		return &input_gzip_ops;
+	case INPUT_BZIP2:
+		return &input_bzip2_ops;
+	case INPUT_XZ:
+		return &input_xz_ops;
+	case INPUT_ZSTD:
+		return &input_zstd_ops;
+	case INPUT_PLAIN:
+		break;
+	}
+	return &input_plain_ops;
+}
+
+static struct input *
+input_alloc(void)
+{
+	struct input *in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return NULL;
+	in->raw.fd = -1;
+	return in;
+}
+
+/* Reads until 6 bytes are buffered or the file ends, then sets up the
+ * codec. */
+static int
+input_start(struct input *in)
+{
+	int rc;
+
+	while (!in->raw.eof && in->raw.len < 6)
+		if ((rc = input_raw_more(in)) != 0)
+			return rc;
+	in->codec = sniff(in->raw.p + in->raw.pos, in->raw.len - in->raw.pos);
+	in->ops = codec_ops(in->codec);
+	if ((rc = in->ops->init(in)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+input_open(const char *path, const struct input_opts *opts,
+    struct input **out)
+{
+	struct input *in;
+	struct stat st;
+	int rc = LL_ENOMEM, saved;
+
+	*out = NULL;
+	if ((in = input_alloc()) == NULL)
+		return LL_ENOMEM;
+	in->threads = opts != NULL ? opts->threads : 0;
+	if (strcmp(path, "-") == 0) {
+		in->raw.fd = STDIN_FILENO;
+	} else {
+		in->raw.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->raw.fd == -1) {
+			rc = LL_EIO;
+			goto fail;
+		}
+		in->raw.own_fd = true;
+	}
+	if (fstat(in->raw.fd, &st) == 0 && S_ISREG(st.st_mode))
+		in->raw.size = (uint64_t)st.st_size;
+#ifdef POSIX_FADV_SEQUENTIAL
+	if (in->raw.size > 0)
+		(void)posix_fadvise(in->raw.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	if ((in->raw.buf = malloc(INPUT_RAW_BUFSZ)) == NULL)
+		goto fail;
+	in->raw.p = in->raw.buf;
+	if ((rc = input_start(in)) != 0)
+		goto fail;
+	*out = in;
+	return 0;
+fail:
+	saved = errno;
+	input_free(in);
+	errno = saved;
+	return rc;
+}
+
+int
+input_open_mem(const void *buf, size_t len, struct input **out)
+{
+	struct input *in;
+	int rc;
+
+	*out = NULL;
+	if ((in = input_alloc()) == NULL)
+		return LL_ENOMEM;
+	in->threads = 1;
+	in->raw.p = buf;
+	in->raw.len = len;
+	in->raw.eof = true;
+	in->raw.size = len;
+	in->raw.read = len;
+	if ((rc = input_start(in)) != 0) {
+		input_free(in);
+		return rc;
+	}
+	*out = in;
+	return 0;
+}
+
+/* Makes room for `want` bytes from start: compacts, then grows. */
+static int
+window_reserve(struct input *in, size_t want)
+{
+	size_t have = in->end - in->start, ncap;
+	uint8_t *nbuf;
+
+	if (in->start > 0 && (in->cap - in->start < want ||
+	    in->cap - in->end < INPUT_WIN_MIN / 4)) {
+		if (have > 0)
+			memmove(in->buf, in->buf + in->start, have);
+		in->start = 0;
+		in->end = have;
+	}
+	if (in->cap >= want && in->buf != NULL)
+		return 0;
+	ncap = in->cap > 0 ? in->cap : INPUT_WIN_MIN;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2) {
+			ncap = want;
+			break;
+		}
+		ncap *= 2;
+	}
+	if ((nbuf = realloc(in->buf, ncap)) == NULL)
+		return LL_ENOMEM;
+	in->buf = nbuf;
+	in->cap = ncap;
+	return 0;
+}
+
+static int
+window_fill(struct input *in)
+{
+	size_t got = 0;
+	int rc;
+
+	if (in->eos && in->pipe == NULL)
+		rc = 0;
+	else if (in->pipe != NULL)
+		rc = input_pipe_fill(in, in->buf + in->end, in->cap - in->end,
+		    &got);
+	else
+		rc = in->ops->decode(in, in->buf + in->end,
+		    in->cap - in->end, &got);
+	in->end += got;
+	if (rc < 0) {
+		if (in->err == 0)
+			input_seterr(in, rc, "%s: %s", input_codec_name(
+			    in->codec), ll_strerror(rc));
+		in->err = rc;
+	} else if (got == 0) {
+		in->done = true;
+	}
+	return rc;
+}
+
+int
+input_peek(struct input *in, size_t want, const uint8_t **p, size_t *avail)
+{
+	int rc = 0;
+
+	while (in->end - in->start < want && !in->done && in->err == 0) {
+		if ((rc = window_reserve(in, want)) != 0) {
+			input_seterr(in, rc, "cannot hold a window of %zu "
+			    "bytes", want);
+			in->err = 0;	/* retryable with a smaller want */
+			break;
+		}
+		(void)window_fill(in);
+	}
+	*p = in->buf != NULL ? in->buf + in->start : (const uint8_t *)"";
+	*avail = in->end - in->start;
+	if (*avail >= want)
+		return 0;
+	if (rc != 0)
+		return rc;
+	return in->err;
+}
+
+void
+input_consume(struct input *in, size_t n)
+{
+	size_t have = in->end - in->start;
+
+	if (n > have)
+		n = have;
+	in->start += n;
+	in->off += n;
+	if (in->start == in->end)
+		in->start = in->end = 0;
+}
+
+uint64_t
+input_offset(const struct input *in)
+{
+	return in->off;
+}
+
+uint64_t
+input_raw_offset(const struct input *in)
+{
+	return atomic_load_explicit(&in->raw.read, memory_order_relaxed);
+}
+
+uint64_t
+input_raw_size(const struct input *in)
+{
+	return in->raw.size;
+}
+
+enum input_codec
+input_codec(const struct input *in)
+{
+	return in->codec;
+}
+
+const char *
+input_codec_name(enum input_codec c)
+{
+	switch (c) {
+	case INPUT_PLAIN:
+		return "plain";
+	case INPUT_GZIP:
+		return "gzip";
+	case INPUT_BZIP2:
+		return "bzip2";
+	case INPUT_XZ:
+		return "xz";
+	case INPUT_ZSTD:
+		return "zstd";
+	}
+	return "unknown";
+}
+
+const char *
+input_errmsg(const struct input *in)
+{
+	return in->err != 0 || in->errmsg[0] != '\0' ? in->errmsg : "";
+}
+
+void
+input_free(struct input *in)
+{
+	if (in == NULL)
+		return;
+	if (in->pipe != NULL)
+		input_pipe_stop(in);
+	if (in->ops != NULL && in->ops->fini != NULL)
+		in->ops->fini(in);
+	if (in->raw.own_fd)
+		(void)close(in->raw.fd);
+	free(in->raw.buf);
+	free(in->buf);
+	free(in);
+}
