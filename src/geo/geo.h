@@ -26,6 +26,11 @@ struct geo_opts {
 	const char *const *rir;		/* NULL-terminated delegated-extended
 					   files replacing libloc's countries,
 					   or NULL */
+	/* Called with a one-line message ("FILE:LINE: what is wrong") for
+	   each bad line of a user's file, which is then skipped; NULL to
+	   only count them (geo_bad_lines()). */
+	void		(*warn)(void *ctx, const char *msg);
+	void		*warn_ctx;
 };
 
 struct geo_info {
@@ -34,17 +39,32 @@ struct geo_info {
 	uint32_t	asn;		/* 0 when unknown */
 };
 
-/* Opens the sources in opts (NULL: all defaults). Returns 0, LL_ENOTFOUND
- * (no location database), LL_EFORMAT (a bad file) or LL_ENOMEM. */
+/*
+ * Opens the sources in opts (NULL: all defaults) and loads them into
+ * memory (about 1.5 s for the full libloc database). Countries come from
+ * the RIR files when given, else from libloc; AS from pfx2as when given,
+ * else libloc; libloc is not opened when both are given. Bad lines in the
+ * user's files are reported, counted and skipped.
+ * Returns 0, LL_ENOTFOUND (no location database, or a file given is not
+ * there), LL_EIO (a file cannot be read), LL_EFORMAT (a bad database, or a
+ * file with no usable line) or LL_ENOMEM. On failure *out is still set
+ * when memory allowed, so geo_errmsg() can say why; free it.
+ */
 int	geo_open(const struct geo_opts *opts, struct geo **out);
 
-/* A one-line description of the last error (file, line, what). */
+/* A one-line description of the last error (file, line, what), "" when
+ * none. Owned by g; NULL g gives "". */
 const char *geo_errmsg(const struct geo *g);
+
+/* Bad lines skipped in the user's files since geo_open(). */
+uint64_t geo_bad_lines(const struct geo *g);
 
 /* Safe to call with NULL. */
 void	geo_free(struct geo *g);
 
-/* Looks up one address. Returns 0, or LL_ENOTFOUND (out zeroed). */
+/* Looks up one address: the most specific network holding it wins (as in
+ * libloc, with libloc its empty fields stay empty). Returns 0, or
+ * LL_ENOTFOUND when nothing at all is known (out zeroed). */
 int	geo_lookup(struct geo *g, const struct net_addr *a,
 	    struct geo_info *out);
 
@@ -53,7 +73,14 @@ int	geo_lookup(struct geo *g, const struct net_addr *a,
  * open), calling fn(ctx, cc, region, units) for each piece, where units
  * counts /24s (IPv4) or /48s (IPv6) and the units of all pieces add up to
  * net_prefix_units(p) (address space with no country is reported with cc
- * ""). Stops and returns fn's value when it is non-zero.
+ * ""). A /24 (/48) shared by several countries goes whole to the one
+ * holding most of its addresses (on a tie, the lowest address). fn is not
+ * called for prefixes longer than the unit (0 units). A country normally
+ * comes once; it may come again for a prefix with very many pieces.
+ * Regions: region is the city DB's "CC-SUB" only where its CC agrees with
+ * the country, else "". cc and region are only valid during the call.
+ * Stops and returns fn's value when it is non-zero; else returns 0 (or
+ * LL_EINVAL for a bad prefix). About 0.1-0.3 us a prefix: no allocation.
  */
 typedef int geo_split_fn(void *ctx, const char *cc, const char *region,
     uint64_t units);

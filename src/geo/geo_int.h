@@ -1,0 +1,64 @@
+/* Private to src/geo: the loaders fill prefix trees of struct geo. */
+#ifndef LL_GEO_GEO_INT_H
+#define LL_GEO_GEO_INT_H
+
+#include <stdint.h>
+
+#include "geo/geo.h"
+#include "net/net_tree.h"
+
+#define GEO_REGIONS_MAX	65535	/* region index lives in 16 bits */
+#define GEO_ERR_LEN	512
+
+/* Index 0 is IPv4, 1 IPv6. */
+struct geo_trees {
+	struct net_tree	*t[2];
+};
+
+struct geo {
+	struct geo_trees cc;		/* value: geo_cc16() code, 0 none */
+	struct geo_trees asn;		/* value: AS number, 0 none */
+	struct geo_trees reg;		/* value: index in regions, 0 none */
+	struct geo_trees split;		/* coarse: cc16 | region << 16 */
+	char		(*regions)[8];	/* [0] is "" */
+	size_t		 nregions, capregions;
+	uint64_t	 bad_lines;
+	void		(*warn)(void *ctx, const char *msg);
+	void		*warn_ctx;
+	char		 err[GEO_ERR_LEN];
+};
+
+/* "EG" -> 16-bit code, 0 when not two letters/digits. */
+uint32_t geo_cc16(const char *cc);
+void	geo_cc_str(uint32_t v, char out[3]);
+
+/* New empty trees for both families. */
+int	geo_trees_new(struct geo_trees *ts);
+void	geo_trees_free(struct geo_trees *ts);
+int	geo_trees_build(struct geo_trees *ts);
+static inline int
+geo_af_idx(uint8_t af)
+{
+	return af == NET_AF6;
+}
+
+/* Sets g->err. */
+void	geo_seterr(struct geo *g, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Reports a bad line: sets g->err, counts, calls the warn callback. */
+void	geo_bad(struct geo *g, const char *file, uint64_t line,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Index of region string r (adding it), or 0 when the table is full. */
+uint32_t geo_region_idx(struct geo *g, const char *r);
+
+/* Loaders: add into the trees given (NULL: not wanted). Return 0 or LL_E*
+ * with g->err set. */
+int	geo_loc_load(struct geo *g, const char *path, struct geo_trees *cc,
+	    struct geo_trees *asn);
+int	geo_rir_load(struct geo *g, const char *path, struct geo_trees *cc);
+int	geo_pfx2as_load(struct geo *g, const char *path,
+	    struct geo_trees *asn);
+int	geo_mmdb_load(struct geo *g, const char *path, struct geo_trees *reg);
+
+#endif

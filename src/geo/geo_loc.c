@@ -1,0 +1,131 @@
+/*
+ * The IPFire location database through libloc: every network is read once
+ * with the database enumerator (in tree order, so already sorted) into our
+ * own trees. As in libloc's own lookup, the most specific network wins with
+ * all its fields: a network with no country (or no AS) inside one that has
+ * one makes its space unknown.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libloc/database.h>
+#include <libloc/libloc.h>
+#include <libloc/network.h>
+
+#include "geo/geo_int.h"
+#include "util/err.h"
+
+/* The library never prints: libloc's log goes nowhere. */
+static void
+loc_quiet(struct loc_ctx *ctx, int prio, const char *file, int line,
+    const char *fn, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	(void)prio;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)fmt;
+	(void)ap;
+}
+
+static int
+add_network(struct geo *g, struct loc_network *n, struct geo_trees *cc,
+    struct geo_trees *asn)
+{
+	const struct in6_addr *first = loc_network_get_first_address(n);
+	struct net_prefix p;
+	unsigned len = loc_network_prefix(n);
+	int rc, i;
+
+	memset(&p, 0, sizeof(p));
+	if (loc_network_address_family(n) == AF_INET) {
+		p.af = NET_AF4;
+		memcpy(p.a, &first->s6_addr[12], 4);
+	} else {
+		p.af = NET_AF6;
+		memcpy(p.a, first->s6_addr, 16);
+	}
+	if (len > net_af_bits(p.af)) {
+		geo_seterr(g, "location database: bad network %s",
+		    loc_network_str(n));
+		return LL_EFORMAT;
+	}
+	p.len = (uint8_t)len;
+	net_prefix_mask(&p);
+	i = geo_af_idx(p.af);
+	if (cc != NULL && (rc = net_tree_add(cc->t[i], &p,
+	    geo_cc16(loc_network_get_country_code(n)))) != 0)
+		return rc;
+	if (asn != NULL && (rc = net_tree_add(asn->t[i], &p,
+	    loc_network_get_asn(n))) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+enumerate(struct geo *g, struct loc_database *db, struct geo_trees *cc,
+    struct geo_trees *asn)
+{
+	struct loc_database_enumerator *e = NULL;
+	struct loc_network *n = NULL;
+	int rc;
+
+	if (loc_database_enumerator_new(&e, db, LOC_DB_ENUMERATE_NETWORKS,
+	    0) != 0)
+		return LL_ENOMEM;
+	for (;;) {
+		if (loc_database_enumerator_next_network(e, &n) != 0) {
+			geo_seterr(g, "location database: cannot enumerate");
+			rc = LL_EFORMAT;
+			break;
+		}
+		if (n == NULL) {
+			rc = 0;
+			break;
+		}
+		rc = add_network(g, n, cc, asn);
+		loc_network_unref(n);
+		if (rc != 0)
+			break;
+	}
+	loc_database_enumerator_unref(e);
+	return rc;
+}
+
+int
+geo_loc_load(struct geo *g, const char *path, struct geo_trees *cc,
+    struct geo_trees *asn)
+{
+	struct loc_ctx *ctx = NULL;
+	struct loc_database *db = NULL;
+	FILE *f;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		geo_seterr(g, "%s: cannot open the location database", path);
+		return LL_ENOTFOUND;
+	}
+	if (loc_new(&ctx) != 0) {
+		fclose(f);
+		return LL_ENOMEM;
+	}
+	loc_set_log_fn(ctx, loc_quiet);
+	if (loc_database_new(ctx, &db, f) != 0) {
+		geo_seterr(g, "%s: not a location database", path);
+		rc = LL_EFORMAT;
+		goto out;
+	}
+	rc = enumerate(g, db, cc, asn);
+	if (rc == LL_EFORMAT || rc == LL_ENOMEM)
+		if (strncmp(g->err, "location", 8) == 0 || g->err[0] == '\0')
+			geo_seterr(g, "%s: bad location database", path);
+out:
+	if (db != NULL)
+		loc_database_unref(db);
+	loc_unref(ctx);
+	fclose(f);
+	return rc;
+}
