@@ -1,0 +1,145 @@
+/*
+ * Private to src/signal: the engine's tables.
+ */
+#ifndef LL_SIGNAL_SIG_INT_H
+#define LL_SIGNAL_SIG_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "signal/signal.h"
+
+#define SIG_MAX_COLLECTORS	4096
+#define SIG_MAX_PEERS		65535
+#define SIG_NO_GEO		UINT32_MAX
+
+/* One distinct prefix (never removed: an unseen one just has no bits). */
+struct sig_pfx {
+	struct net_prefix p;
+	uint16_t	 nexc;		/* peers whose origin differs */
+	uint32_t	 origin;	/* origin AS of the other peers */
+	uint32_t	 npeers;	/* peers holding it */
+	uint32_t	 geo_off;	/* into sig.geo, SIG_NO_GEO: not yet */
+	uint16_t	 geo_n;
+};
+
+struct sig_peer {
+	uint16_t	 collector;
+	uint32_t	 asn;
+	struct net_addr	 addr;
+	uint32_t	 n4;		/* IPv4 prefixes held */
+	uint32_t	 n6;
+};
+
+/* u64 -> u32 open addressing, linear probing, backward-shift delete. */
+#define SIG_MAP_EMPTY	UINT64_MAX
+struct sig_map {
+	uint64_t	*keys;
+	uint32_t	*vals;
+	size_t		 cap;		/* power of two, or 0 */
+	size_t		 n;
+};
+
+int	sig_map_put(struct sig_map *m, uint64_t key, uint32_t val);
+/* Returns a pointer to the value, or NULL. */
+uint32_t *sig_map_get(const struct sig_map *m, uint64_t key);
+bool	sig_map_del(struct sig_map *m, uint64_t key);
+void	sig_map_fini(struct sig_map *m);
+
+/* A piece of a prefix's address space in one country / region. */
+struct sig_geo {
+	uint16_t	 cc;		/* (c0-'A')*26 + (c1-'A') + 1, 0: none */
+	uint32_t	 region;	/* region id + 1, 0: none */
+	uint32_t	 units;
+};
+
+struct sig {
+	struct sig_opts	 o;
+	uint32_t	 ppm;		/* min_peers in millionths */
+	sig_emit_fn	*emit;
+	void		*ctx;
+
+	/* collectors */
+	char		(*coll)[64];
+	size_t		 ncoll;
+	bool		*rib_active;	/* per collector */
+	size_t		 nrib;		/* collectors with a RIB open */
+
+	/* peers */
+	struct sig_peer	*peer;
+	size_t		 npeer, peer_cap;
+	uint32_t	*peer_slot;	/* hash -> index + 1 */
+	size_t		 peer_slot_cap;
+
+	/* prefixes and per-peer bits: bits[i * w + peer / 64] */
+	struct sig_pfx	*pfx;
+	size_t		 npfx, pfx_cap;
+	uint32_t	*pfx_slot;	/* hash -> index + 1 */
+	size_t		 pfx_slot_cap;
+	uint64_t	*bits;
+	uint64_t	*fresh;		/* same shape, while a RIB is open */
+	size_t		 w;		/* words per prefix */
+
+	struct sig_map	 exc;		/* (pfx << 16 | peer) -> origin */
+
+	/* IPv4 prefixes /8../24 sorted by (address, length), and those not
+	 * merged in yet */
+	uint32_t	*order;
+	size_t		 norder, order_cap;
+	uint32_t	*pending;
+	size_t		 npending, pending_cap;
+
+	/* geo cache */
+	struct sig_geo	*geo;
+	size_t		 ngeo, geo_cap;
+	char		(*region)[8];
+	size_t		 nregion, region_cap;
+	struct sig_map	 region_map;	/* hash of the name -> id (chained
+					   by probing on the name) */
+
+	/* accumulators */
+	uint64_t	 cval[677];
+	bool		 cever[677];
+	uint64_t	*rval;
+	bool		*rever;
+	struct sig_map	 asn_map;	/* asn -> id */
+	uint32_t	*asn_of;
+	uint64_t	*aval;
+	bool		*aever;
+	size_t		 nasn, asn_cap;
+	uint32_t	*asn_sorted;	/* ids by AS number */
+	size_t		 nasn_sorted;
+	uint32_t	*region_sorted;
+	size_t		 nregion_sorted;
+
+	/* time */
+	bool		 started;
+	int64_t		 bin_start;
+	bool		 dirty;		/* state changed since last compute */
+	bool		 computed;
+
+	/* scratch for a bin */
+	uint64_t	*ffmask;
+	uint32_t	 nff, nff6;
+	uint32_t	*tally_as;
+	uint32_t	*tally_n;
+
+	struct sig_stats st;
+};
+
+/* sig_table.c */
+int	sig_peer_get(struct sig *s, uint16_t collector,
+	    const struct mrt_peer *p, uint32_t *idx);
+int	sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx);
+int	sig_announce(struct sig *s, uint32_t pi, uint32_t peer,
+	    uint32_t origin, bool fresh);
+void	sig_withdraw(struct sig *s, uint32_t pi, uint32_t peer);
+void	sig_peer_clear(struct sig *s, uint32_t peer);
+uint32_t sig_peer_origin(const struct sig *s, uint32_t pi, uint32_t peer);
+
+/* sig_bin.c */
+int	sig_bin_emit(struct sig *s, int64_t t);
+void	sig_bin_fini(struct sig *s);
+
+#endif
