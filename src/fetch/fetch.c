@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -463,6 +464,13 @@ fetch_one(CURL *c, const struct fetch_opts *o, const struct fetch_file *f,
 	x.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (x.fd < 0)
 		return LL_EIO;
+	/* two runs on one directory must not append to the same .part */
+	if (flock(x.fd, LOCK_EX | LOCK_NB) != 0) {
+		close(x.fd);
+		report(o, f, st, FETCH_FAILED, "being downloaded by another "
+		    "process");
+		return 0;
+	}
 	r = transfer_retrying(c, &x, st);
 	if (r == XR_OK && fsync(x.fd) != 0)
 		r = XR_IOERR;

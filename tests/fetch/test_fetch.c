@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -638,6 +639,64 @@ test_fetch_resume_part(void **unused)
 	free(src);
 }
 
+/* A .part that is already whole (a run stopped before the rename): the
+ * server answers 416 with the size, and the file is verified and kept. */
+static void
+test_fetch_part_already_whole(void **unused)
+{
+	const char *d = newdir("whole");
+	struct seen s = { 0 };
+	struct fetch_stats st;
+	char part[PATH_MAX * 2], want[64];
+	size_t len;
+	uint8_t *src = slurp(shared_of(RIS_U0500), &len);
+	FILE *f;
+
+	(void)unused;
+	assert_non_null(src);
+	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	mkdirs(part);
+	f = fopen(part, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(src, 1, len, f), len);
+	fclose(f);
+	srv_reset();
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
+	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(st.bytes, 0);
+	assert_true(same_as_source(d, RIS_U0500));
+	snprintf(want, sizeof(want), "/" RIS_U0500 "@%zu", len);
+	assert_true(logged(want));
+	assert_int_equal(S.nreq, 1);
+	free(src);
+}
+
+/* A .part locked by another run is left alone. */
+static void
+test_fetch_part_locked(void **unused)
+{
+	const char *d = newdir("locked");
+	struct seen s = { 0 };
+	struct fetch_stats st;
+	char part[PATH_MAX * 2];
+	int fd;
+
+	(void)unused;
+	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	mkdirs(part);
+	fd = open(part, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	srv_reset();
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
+	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(S.nreq, 0);
+	assert_true(exists(d, RIS_U0500, ".part"));
+	close(fd);
+}
+
 /* A server that ignores Range: the .part is started over, still right. */
 static void
 test_fetch_resume_without_range_support(void **unused)
@@ -918,6 +977,8 @@ main(void)
 		cmocka_unit_test(test_plan_rejects),
 		cmocka_unit_test(test_fetch_ris_range_then_skip),
 		cmocka_unit_test(test_fetch_resume_part),
+		cmocka_unit_test(test_fetch_part_already_whole),
+		cmocka_unit_test(test_fetch_part_locked),
 		cmocka_unit_test(test_fetch_resume_without_range_support),
 		cmocka_unit_test(test_fetch_retry_after_cut),
 		cmocka_unit_test(test_fetch_retries_bounded),
