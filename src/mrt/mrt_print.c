@@ -1,0 +1,577 @@
+/*
+ * Printers. MRT_FMT_BGPDUMP reproduces `bgpdump -m` (Debian 1.6.2) byte
+ * for byte, quirks included, except where bgpdump is wrong; every such
+ * deviation is listed in docs/mrt.md. MRT_FMT_JSONL writes one object per
+ * route element, documented in docs/mrt.md.
+ */
+#include <stdlib.h>
+
+#include "mrt/mrt_out.h"
+#include "mrt/mrt.h"
+#include "util/err.h"
+#include "util/time.h"
+
+#define ASPATH_MAX	8000	/* bgpdump's MAX_ASPATH_LEN */
+#define COMM_MAX	8191	/* bgpdump's BUFSIZ - 1 */
+
+struct mrt_printer {
+	enum mrt_format	 fmt;
+	struct out	 o;
+};
+
+void
+out_flush(struct out *o)
+{
+	if (o->n > 0 && fwrite(o->buf, 1, o->n, o->f) != o->n)
+		o->err = true;
+	o->n = 0;
+}
+
+int
+mrt_printer_new(FILE *f, enum mrt_format fmt, struct mrt_printer **out)
+{
+	struct mrt_printer *p = malloc(sizeof(*p));
+
+	if (p == NULL)
+		return LL_ENOMEM;
+	p->fmt = fmt;
+	p->o.f = f;
+	p->o.n = 0;
+	p->o.err = false;
+	*out = p;
+	return 0;
+}
+
+int
+mrt_printer_flush(struct mrt_printer *p)
+{
+	out_flush(&p->o);
+	if (fflush(p->o.f) != 0)
+		p->o.err = true;
+	return p->o.err ? LL_EIO : 0;
+}
+
+void
+mrt_printer_free(struct mrt_printer *p)
+{
+	free(p);
+}
+
+/* bgpdump's process_attr_aspath_string(), reproduced: delimiters, the
+ * carried-over space, and truncation with "..." near 8000 characters. */
+static size_t
+fmt_aspath(const struct bgp_aspath *p, char *s)
+{
+	static const char start[] = { 0, '{', ' ', '(', '[' };
+	static const char end[] = { 0, '}', ' ', ')', ']' };
+	uint8_t type = BGP_SEG_SEQUENCE;
+	bool space = false;
+	size_t pos = 0;
+
+	for (unsigned i = 0; i < p->nseg; i++) {
+		const struct bgp_asseg *g = &p->seg[i];
+		if (type != BGP_SEG_SEQUENCE)
+			s[pos++] = end[type];
+		if (space)
+			s[pos++] = ' ';
+		if (g->type != BGP_SEG_SEQUENCE)
+			s[pos++] = start[g->type];
+		space = false;
+		for (unsigned j = 0; j < g->n; j++) {
+			if (space)
+				s[pos++] = g->type == BGP_SEG_SET ||
+				    g->type == BGP_SEG_CONFED_SET ? ',' : ' ';
+			else
+				space = true;
+			char tmp[12];
+			size_t k = sizeof(tmp);
+			uint32_t v = g->asn[j];
+			do {
+				tmp[--k] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			memcpy(s + pos, tmp + k, sizeof(tmp) - k);
+			pos += sizeof(tmp) - k;
+			if (pos > ASPATH_MAX - 100) {
+				memcpy(s + pos, "...", 3);
+				return pos + 3;
+			}
+		}
+		type = g->type;
+	}
+	if (p->nseg > 0 && p->seg[p->nseg - 1].type != BGP_SEG_SEQUENCE)
+		s[pos++] = end[p->seg[p->nseg - 1].type];
+	return pos;
+}
+
+static void
+put_aspath(struct out *o, const struct bgp_attrs *a)
+{
+	out_room(o, ASPATH_MAX + 16);
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_AS_PATH))
+		o->n += fmt_aspath(&a->path, o->buf + o->n);
+}
+
+static void
+put_origin(struct out *o, const struct bgp_attrs *a)
+{
+	if (!(a->seen & BGP_ATTR_BIT(BGP_ATTR_ORIGIN)) || a->origin > 1)
+		OUT_LIT(o, "INCOMPLETE");
+	else if (a->origin == 0)
+		OUT_LIT(o, "IGP");
+	else
+		OUT_LIT(o, "EGP");
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* bgpdump's community string without its leading space, cut at BUFSIZ. */
+static void
+put_communities(struct out *o, const struct bgp_attrs *a)
+{
+	size_t start, len = 0;
+
+	out_room(o, COMM_MAX + 16);
+	start = o->n;
+	for (uint32_t i = 0; i < a->n_communities; i++) {
+		uint32_t c = rd32(a->communities + 4 * i);
+		char tmp[24];
+		size_t n;
+		if (c == 0xFFFFFF01u)
+			n = (size_t)snprintf(tmp, sizeof(tmp), " no-export");
+		else if (c == 0xFFFFFF02u)
+			n = (size_t)snprintf(tmp, sizeof(tmp), " no-advertise");
+		else if (c == 0xFFFFFF03u)
+			n = (size_t)snprintf(tmp, sizeof(tmp), " local-AS");
+		else
+			n = (size_t)snprintf(tmp, sizeof(tmp), " %u:%u", c >> 16,
+			    c & 0xffff);
+		if (len + n > COMM_MAX)
+			n = COMM_MAX - len;
+		memcpy(o->buf + start + len, tmp, n);
+		len += n;
+	}
+	if (len > 0) {
+		memmove(o->buf + start, o->buf + start + 1, len - 1);
+		o->n = start + len - 1;
+	}
+}
+
+static void
+put_time(struct out *o, const struct mrt_record *r)
+{
+	out_u(o, r->ts);
+	if (r->type == MRT_T_BGP4MP_ET) {
+		char tmp[8];
+		uint32_t v = r->usec;
+		out_c(o, '.');
+		for (int i = 5; i >= 0; i--) {
+			tmp[i] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		memcpy(o->buf + o->n, tmp, 6);
+		o->n += 6;
+	}
+}
+
+static void
+put_head(struct out *o, const struct mrt_record *r, const char *kind,
+    size_t kl)
+{
+	out_room(o, 512);
+	if (r->type == MRT_T_BGP)
+		OUT_LIT(o, "BGP");
+	else {
+		if (r->type == MRT_T_BGP4MP_ET)
+			OUT_LIT(o, "BGP4MP_ET");
+		else
+			OUT_LIT(o, "BGP4MP");
+		if (r->kind == MRT_K_MESSAGE && r->local)
+			OUT_LIT(o, "_LOCAL");
+		if (r->kind == MRT_K_MESSAGE && r->addpath)
+			OUT_LIT(o, "_AP");
+	}
+	out_c(o, '|');
+	put_time(o, r);
+	out_c(o, '|');
+	out_s(o, kind, kl);
+	out_c(o, '|');
+}
+
+static void
+put_peer(struct out *o, const struct mrt_peer *p)
+{
+	out_addr(o, p->addr.af ? &p->addr : &(struct net_addr){ NET_AF4, {0} });
+	out_c(o, '|');
+	out_u(o, p->asn);
+	out_c(o, '|');
+}
+
+/* "AG|" or "NAG|", then the aggregator and "|". */
+static void
+put_tail(struct out *o, const struct bgp_attrs *a)
+{
+	static const uint8_t none[4] = { 255, 255, 255, 255 };
+
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_ATOMIC_AGGREGATE))
+		OUT_LIT(o, "AG|");
+	else
+		OUT_LIT(o, "NAG|");
+	if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR)) &&
+	    memcmp(a->aggregator_addr.a, none, 4) != 0) {
+		out_u(o, a->aggregator_as);
+		out_c(o, ' ');
+		out_addr(o, &a->aggregator_addr);
+	}
+	OUT_LIT(o, "|\n");
+}
+
+static void
+put_nh4(struct out *o, const struct bgp_attrs *a)
+{
+	static const struct net_addr none = { NET_AF4, { 255, 255, 255, 255 } };
+
+	out_addr(o, a->seen & BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) ? &a->nexthop :
+	    &none);
+}
+
+static void
+put_pref_med(struct out *o, const struct bgp_attrs *a, bool as_signed)
+{
+	uint32_t lp = a->seen & BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF) ?
+	    a->local_pref : 0;
+	uint32_t med = a->seen & BGP_ATTR_BIT(BGP_ATTR_MED) ? a->med : 0;
+
+	out_c(o, '|');
+	if (as_signed)
+		out_i(o, (int32_t)lp);
+	else
+		out_u(o, lp);
+	out_c(o, '|');
+	if (as_signed)
+		out_i(o, (int32_t)med);
+	else
+		out_u(o, med);
+	out_c(o, '|');
+}
+
+static void
+put_comm_field(struct out *o, const struct bgp_attrs *a)
+{
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES))
+		put_communities(o, a);
+	out_c(o, '|');
+}
+
+static void
+put_nlri(struct out *o, const struct mrt_record *r, const struct bgp_nlri *n)
+{
+	out_prefix(o, &n->pfx);
+	if (r->addpath) {
+		out_c(o, '|');
+		out_u(o, n->path_id);
+	}
+}
+
+/* bgpdump's table_line_withdraw/withdraw6. */
+static void
+bd_withdraw(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri_list *l)
+{
+	if (l->afi != BGP_AFI_IPV4 && l->afi != BGP_AFI_IPV6)
+		return;
+	if (l->safi < 1 || l->safi > 3)
+		return;
+	for (uint32_t i = 0; i < l->n; i++) {
+		put_head(o, r, "W", 1);
+		put_peer(o, &r->peer);
+		put_nlri(o, r, &l->v[i]);
+		out_c(o, '\n');
+	}
+}
+
+/* Classic IPv4 NLRI: table_line_announce (and the deprecated BGP type's
+ * mrtd_table_line_announce, whose community field has no separator). */
+static void
+bd_announce(struct out *o, const struct mrt_record *r)
+{
+	const struct bgp_attrs *a = &r->update.attrs;
+	const struct bgp_nlri_list *l = &r->update.announced;
+
+	for (uint32_t i = 0; i < l->n; i++) {
+		put_head(o, r, "A", 1);
+		put_peer(o, &r->peer);
+		put_nlri(o, r, &l->v[i]);
+		out_c(o, '|');
+		put_aspath(o, a);
+		out_c(o, '|');
+		put_origin(o, a);
+		out_c(o, '|');
+		put_nh4(o, a);
+		if (r->type == MRT_T_BGP) {
+			put_pref_med(o, a, false);
+			o->n--;		/* bgpdump: med and communities touch */
+		} else
+			put_pref_med(o, a, false);
+		put_comm_field(o, a);
+		put_tail(o, a);
+	}
+}
+
+/* MP_REACH NLRI: table_line_announce_1 (IPv4) and table_line_announce6
+ * (IPv6), with their quirks: the next-hop block is printed only for next
+ * hops of 4, 16 or 32 octets; IPv4's LOCAL_PREF and MED as signed. */
+static void
+bd_announce_mp(struct out *o, const struct mrt_record *r)
+{
+	const struct bgp_attrs *a = &r->update.attrs;
+	const struct bgp_nlri_list *l = &a->mp_reach;
+	bool v6 = l->afi == BGP_AFI_IPV6;
+
+	if ((l->afi != BGP_AFI_IPV4 && !v6) || l->safi < 1 || l->safi > 3)
+		return;
+	for (uint32_t i = 0; i < l->n; i++) {
+		put_head(o, r, "A", 1);
+		put_peer(o, &r->peer);
+		put_nlri(o, r, &l->v[i]);
+		out_c(o, '|');
+		if (!v6) {
+			put_aspath(o, a);
+			out_c(o, '|');
+			put_origin(o, a);
+			out_c(o, '|');
+		}
+		if (a->mp_nexthop.af != 0) {
+			if (v6) {
+				put_aspath(o, a);
+				out_c(o, '|');
+				put_origin(o, a);
+				out_c(o, '|');
+			}
+			out_addr(o, &a->mp_nexthop);
+			put_pref_med(o, a, !v6);
+		}
+		put_comm_field(o, a);
+		put_tail(o, a);
+	}
+}
+
+/* table_line_mrtd_route (TABLE_DUMP) and table_line_dump_v2_prefix. */
+static void
+bd_rib(struct out *o, const struct mrt_record *r)
+{
+	for (uint32_t i = 0; i < r->n_entries; i++) {
+		const struct mrt_rib_entry *e = &r->entries[i];
+		const struct bgp_attrs *a = &e->attrs;
+		out_room(o, 512);
+		if (r->type == MRT_T_TABLE_DUMP)
+			OUT_LIT(o, "TABLE_DUMP|");
+		else if (r->addpath)
+			OUT_LIT(o, "TABLE_DUMP2_AP|");
+		else
+			OUT_LIT(o, "TABLE_DUMP2|");
+		out_u(o, r->ts);
+		OUT_LIT(o, "|B|");
+		put_peer(o, e->peer);
+		out_prefix(o, &r->prefix);
+		if (r->addpath) {
+			out_c(o, '|');
+			out_u(o, e->path_id);
+		}
+		out_c(o, '|');
+		put_aspath(o, a);
+		out_c(o, '|');
+		put_origin(o, a);
+		out_c(o, '|');
+		if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI)) &&
+		    a->mp_nexthop.af != 0)
+			out_addr(o, &a->mp_nexthop);
+		else
+			put_nh4(o, a);
+		put_pref_med(o, a, false);
+		put_comm_field(o, a);
+		put_tail(o, a);
+	}
+}
+
+static void
+bd_state(struct out *o, const struct mrt_record *r)
+{
+	out_room(o, 256);
+	if (r->type == MRT_T_BGP)
+		OUT_LIT(o, "BGP|");
+	else if (r->type == MRT_T_BGP4MP_ET)
+		OUT_LIT(o, "BGP4MP_ET|");
+	else
+		OUT_LIT(o, "BGP4MP|");
+	put_time(o, r);
+	OUT_LIT(o, "|STATE|");
+	put_peer(o, &r->peer);
+	out_u(o, r->old_state);
+	out_c(o, '|');
+	out_u(o, r->new_state);
+	out_c(o, '\n');
+}
+
+static void
+print_bgpdump(struct out *o, const struct mrt_record *r)
+{
+	const struct bgp_attrs *a = &r->update.attrs;
+
+	switch (r->kind) {
+	case MRT_K_RIB:
+		bd_rib(o, r);
+		break;
+	case MRT_K_STATE:
+		bd_state(o, r);
+		break;
+	case MRT_K_MESSAGE:
+		bd_withdraw(o, r, &r->update.withdrawn);
+		bd_withdraw(o, r, &a->mp_unreach);
+		bd_announce(o, r);
+		if (r->type != MRT_T_BGP)
+			bd_announce_mp(o, r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- JSON lines ---- */
+
+static void
+js_str(struct out *o, const char *k, const char *v)
+{
+	out_c(o, '"');
+	out_s(o, k, strlen(k));
+	OUT_LIT(o, "\":\"");
+	out_s(o, v, strlen(v));
+	out_c(o, '"');
+}
+
+static void
+js_u(struct out *o, const char *k, uint64_t v)
+{
+	out_c(o, '"');
+	out_s(o, k, strlen(k));
+	OUT_LIT(o, "\":");
+	out_u(o, v);
+}
+
+static int
+js_elem(void *ctx, const struct mrt_elem *e)
+{
+	struct out *o = ctx;
+	char t[LL_ISO8601_LEN], b[NET_PREFIX_STRLEN];
+	const char *ty = e->type == MRT_ELEM_RIB ? "R" :
+	    e->type == MRT_ELEM_ANNOUNCE ? "A" :
+	    e->type == MRT_ELEM_WITHDRAW ? "W" : "S";
+
+	out_room(o, 1024);
+	out_c(o, '{');
+	js_str(o, "type", ty);
+	out_c(o, ',');
+	js_str(o, "time", ll_time_fmt(e->ts, t, sizeof(t)));
+	out_c(o, ',');
+	js_u(o, "ts", e->ts);
+	out_c(o, ',');
+	js_u(o, "usec", e->usec);
+	out_c(o, ',');
+	net_addr_fmt(&e->peer->addr, b);
+	js_str(o, "peer_ip", e->peer->addr.af ? b : "0.0.0.0");
+	out_c(o, ',');
+	js_u(o, "peer_asn", e->peer->asn);
+	if (e->type == MRT_ELEM_STATE) {
+		out_c(o, ',');
+		js_u(o, "old_state", e->old_state);
+		out_c(o, ',');
+		js_u(o, "new_state", e->new_state);
+		OUT_LIT(o, "}\n");
+		return 0;
+	}
+	out_c(o, ',');
+	net_prefix_fmt(&e->nlri->pfx, b);
+	js_str(o, "prefix", b);
+	out_c(o, ',');
+	js_u(o, "path_id", e->nlri->path_id);
+	if (e->attrs == NULL) {
+		OUT_LIT(o, "}\n");
+		return 0;
+	}
+	const struct bgp_attrs *a = e->attrs;
+	OUT_LIT(o, ",\"as_path\":\"");
+	put_aspath(o, a);
+	OUT_LIT(o, "\",");
+	js_u(o, "origin_asn", bgp_path_origin(&a->path));
+	OUT_LIT(o, ",\"origin\":\"");
+	put_origin(o, a);
+	OUT_LIT(o, "\",");
+	if (e->nexthop != NULL && e->nexthop->af != 0)
+		net_addr_fmt(e->nexthop, b);
+	else
+		b[0] = '\0';
+	js_str(o, "next_hop", b);
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF)) {
+		out_c(o, ',');
+		js_u(o, "local_pref", a->local_pref);
+	}
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_MED)) {
+		out_c(o, ',');
+		js_u(o, "med", a->med);
+	}
+	OUT_LIT(o, ",\"communities\":[");
+	for (uint32_t i = 0; i < a->n_communities; i++) {
+		uint32_t c = rd32(a->communities + 4 * i);
+		out_room(o, 32);
+		if (i)
+			out_c(o, ',');
+		out_c(o, '"');
+		out_u(o, c >> 16);
+		out_c(o, ':');
+		out_u(o, c & 0xffff);
+		out_c(o, '"');
+	}
+	OUT_LIT(o, "],\"large_communities\":[");
+	for (uint32_t i = 0; i < a->n_large_communities; i++) {
+		const uint8_t *p = a->large_communities + 12 * i;
+		out_room(o, 48);
+		if (i)
+			out_c(o, ',');
+		out_c(o, '"');
+		out_u(o, rd32(p));
+		out_c(o, ':');
+		out_u(o, rd32(p + 4));
+		out_c(o, ':');
+		out_u(o, rd32(p + 8));
+		out_c(o, '"');
+	}
+	OUT_LIT(o, "],\"atomic_aggregate\":");
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_ATOMIC_AGGREGATE))
+		OUT_LIT(o, "true");
+	else
+		OUT_LIT(o, "false");
+	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR)) {
+		OUT_LIT(o, ",\"aggregator_asn\":");
+		out_u(o, a->aggregator_as);
+		OUT_LIT(o, ",\"aggregator_ip\":\"");
+		out_addr(o, &a->aggregator_addr);
+		out_c(o, '"');
+	}
+	OUT_LIT(o, "}\n");
+	return 0;
+}
+
+int
+mrt_printer_put(struct mrt_printer *p, const struct mrt_record *rec)
+{
+	if (p->fmt == MRT_FMT_BGPDUMP)
+		print_bgpdump(&p->o, rec);
+	else
+		mrt_record_elems(rec, js_elem, &p->o);
+	return p->o.err ? LL_EIO : 0;
+}

@@ -1,0 +1,282 @@
+/*
+ * Framing MRT records out of a byte stream (RFC 6396 section 2), skipping
+ * and reporting damage. A record whose header is sound but whose body is
+ * not is skipped by its length; a header that cannot be right (unknown type,
+ * length past the cap) means the boundary is lost, and the reader scans for
+ * the next plausible header: known type and subtype, sane length, a
+ * timestamp within a day of the last good one, followed by another
+ * plausible header or the end of the stream.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mrt/mrt_int.h"
+#include "util/err.h"
+
+#define RESYNC_WINDOW	(1u << 20)
+#define RESYNC_MAX_LEN	(1u << 20)	/* a candidate's body length */
+#define TS_SLACK	86400u
+
+struct mrt_reader {
+	struct input		*in;
+	char			*name;
+	struct mrt_reader_opts	 o;
+	struct mrt_stats	 st;
+	struct mrt_decoder	 dec;
+	uint32_t		 last_ts;
+	bool			 have_ts;
+	bool			 done;
+	char			 msg[512];
+};
+
+int
+mrt_reader_new(struct input *in, const char *name,
+    const struct mrt_reader_opts *opts, struct mrt_reader **out)
+{
+	struct mrt_reader *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->name = strdup(name ? name : "-")) == NULL) {
+		free(r);
+		return LL_ENOMEM;
+	}
+	r->in = in;
+	if (opts != NULL)
+		r->o = *opts;
+	if (r->o.max_record == 0)
+		r->o.max_record = MRT_DEFAULT_MAX_RECORD;
+	mrt_decoder_init(&r->dec);
+	*out = r;
+	return 0;
+}
+
+void
+mrt_reader_free(struct mrt_reader *r)
+{
+	if (r == NULL)
+		return;
+	mrt_decoder_fini(&r->dec);
+	free(r->name);
+	free(r);
+}
+
+const struct mrt_stats *
+mrt_reader_stats(const struct mrt_reader *r)
+{
+	return &r->st;
+}
+
+const struct mrt_peer *
+mrt_reader_peers(const struct mrt_reader *r, uint32_t *n)
+{
+	*n = r->dec.npeers;
+	return r->dec.peers;
+}
+
+static void
+report(struct mrt_reader *r, uint64_t off, int code)
+{
+	struct mrt_error e = { r->name, off, code, r->msg };
+
+	r->st.bad++;
+	if (r->o.on_error != NULL)
+		r->o.on_error(r->o.ctx, &e);
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static bool
+header_ok(const struct mrt_reader *r, const uint8_t *h, uint32_t maxlen)
+{
+	uint32_t ts = be32(h), len = be32(h + 8);
+
+	if (!mrt_header_plausible(be16(h + 4), be16(h + 6)) || len > maxlen)
+		return false;
+	if (r->have_ts && (ts + TS_SLACK < r->last_ts ||
+	    ts > r->last_ts + TS_SLACK))
+		return false;
+	return true;
+}
+
+/*
+ * Scans forward for the next plausible record start; consumes what it
+ * skips. Returns 0 when positioned (or at the end), or an input error.
+ */
+static int
+resync(struct mrt_reader *r, uint64_t bad_off, const char *why)
+{
+	const uint8_t *p;
+	size_t avail, i;
+	uint64_t skipped = 0;
+	int rc;
+
+	for (;;) {
+		rc = input_peek(r->in, RESYNC_WINDOW, &p, &avail);
+		for (i = skipped == 0 ? 1 : 0; i + MRT_HEADER_LEN <= avail;
+		    i++) {
+			if (!header_ok(r, p + i, RESYNC_MAX_LEN))
+				continue;
+			size_t next = i + MRT_HEADER_LEN + be32(p + i + 8);
+			if (next == avail && rc == 0)
+				break;		/* ends the stream exactly */
+			if (next + MRT_HEADER_LEN <= avail &&
+			    header_ok(r, p + next, RESYNC_MAX_LEN))
+				break;
+			if (next > avail && avail < RESYNC_WINDOW)
+				continue;
+			if (next > avail)
+				break;		/* cannot check further */
+		}
+		if (i + MRT_HEADER_LEN <= avail || avail < RESYNC_WINDOW ||
+		    rc != 0) {
+			if (i > avail)
+				i = avail;
+			input_consume(r->in, i);
+			skipped += i;
+			break;
+		}
+		input_consume(r->in, avail - MRT_HEADER_LEN);
+		skipped += avail - MRT_HEADER_LEN;
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s; skipped %llu bytes to %s",
+	    why, (unsigned long long)skipped, avail > i ?
+	    "the next plausible record" : "the end of the stream");
+	report(r, bad_off, LL_EFORMAT);
+	return 0;
+}
+
+/* Reports the input layer's error at the current position and ends. */
+static int
+input_failed(struct mrt_reader *r, int rc, size_t have, const char *what)
+{
+	const char *m = input_errmsg(r->in);
+
+	snprintf(r->msg, sizeof(r->msg), "%s%s%s (%zu bytes of it read)",
+	    what, *m ? ": " : "", m, have);
+	r->st.truncated = true;
+	report(r, input_offset(r->in), rc);
+	r->done = true;
+	return r->o.strict ? rc : 0;
+}
+
+int
+mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
+{
+	const uint8_t *p;
+	size_t avail;
+	int rc;
+
+	while (!r->done) {
+		uint64_t off = input_offset(r->in);
+		rc = input_peek(r->in, MRT_HEADER_LEN, &p, &avail);
+		if (avail == 0 && rc == 0) {
+			r->done = true;
+			return 0;
+		}
+		if (avail < MRT_HEADER_LEN)
+			return input_failed(r, rc ? rc : LL_ETRUNC, avail,
+			    rc ? "stream ends inside an MRT header" :
+			    "file ends inside an MRT header");
+		uint32_t len = be32(p + 8);
+		uint16_t type = be16(p + 4), sub = be16(p + 6);
+		if (!mrt_header_plausible(type, sub) || len > r->o.max_record) {
+			char why[160];
+			if (len > r->o.max_record)
+				snprintf(why, sizeof(why), "record length %u "
+				    "exceeds the limit of %u (type %u)", len,
+				    r->o.max_record, type);
+			else
+				snprintf(why, sizeof(why), "MRT type %u "
+				    "subtype %u is not defined (RFC 6396 4)",
+				    type, sub);
+			if (r->o.strict) {
+				snprintf(r->msg, sizeof(r->msg), "%s", why);
+				report(r, off, LL_EFORMAT);
+				return LL_EFORMAT;
+			}
+			if ((rc = resync(r, off, why)) != 0)
+				return rc;
+			continue;
+		}
+		size_t want = MRT_HEADER_LEN + (size_t)len;
+		rc = input_peek(r->in, want, &p, &avail);
+		if (avail < want) {
+			char what[160];
+			snprintf(what, sizeof(what), "%s record of %zu bytes "
+			    "truncated at the end of the %s", mrt_type_name(type),
+			    want, rc ? "compressed stream" : "file");
+			input_consume(r->in, avail);
+			r->msg[0] = '\0';
+			return input_failed(r, rc ? rc : LL_ETRUNC, avail, what);
+		}
+		rc = mrt_decode_record(&r->dec, p, want, off);
+		r->st.bytes += want;
+		if (rc == 1) {
+			input_consume(r->in, want);
+			r->st.records++;
+			r->last_ts = r->dec.rec.ts;
+			r->have_ts = true;
+			*out = &r->dec.rec;
+			return 1;
+		}
+		if (rc == 0) {
+			input_consume(r->in, want);
+			r->st.unsupported++;
+			r->last_ts = be32(p);
+			r->have_ts = true;
+			continue;
+		}
+		snprintf(r->msg, sizeof(r->msg), "%s record: %s (at byte %zu "
+		    "of the record)", mrt_type_name(type), r->dec.msg,
+		    r->dec.err_off);
+		input_consume(r->in, want);
+		report(r, off, rc);
+		if (r->o.strict)
+			return rc;
+	}
+	return 0;
+}
+
+int
+mrt_decoder_new(struct mrt_decoder **out)
+{
+	struct mrt_decoder *d = malloc(sizeof(*d));
+
+	if (d == NULL)
+		return LL_ENOMEM;
+	mrt_decoder_init(d);
+	*out = d;
+	return 0;
+}
+
+int
+mrt_decode(struct mrt_decoder *d, const uint8_t *buf, size_t len,
+    const struct mrt_record **rec, const char **what)
+{
+	int rc = mrt_decode_record(d, buf, len, 0);
+
+	*what = d->msg;
+	if (rc == 1)
+		*rec = &d->rec;
+	return rc;
+}
+
+void
+mrt_decoder_free(struct mrt_decoder *d)
+{
+	if (d == NULL)
+		return;
+	mrt_decoder_fini(d);
+	free(d);
+}
