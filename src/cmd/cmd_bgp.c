@@ -1,11 +1,290 @@
-/* Placeholder until the bgp command lands; replaced by its owner. */
+/*
+ * lifeline bgp visibility: the BGP visibility signal computed from MRT
+ * archives and printed (CSV or JSON), with no store.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "geo/geo.h"
+#include "signal/signal.h"
+#include "util/entity.h"
+#include "util/err.h"
+#include "util/time.h"
+
+#define RIR_MAX	64
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: lifeline bgp visibility [options] FILE...\n"
+	    "\n"
+	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
+	    "several collectors) and prints, per bin and entity, the number\n"
+	    "of IPv4 /24s visible to more than --min-peers of the full-feed\n"
+	    "peers (docs/signals.md):\n"
+	    "  time,entity,value\n"
+	    "  2021-01-01T05:00:00Z,country:EG,12345\n"
+	    "\n"
+	    "options:\n"
+	    "  --by TYPE          country (default), region, asn, all, or a\n"
+	    "                     comma list\n"
+	    "  --entity E         only this entity (country:EG, region:EG-C,\n"
+	    "                     asn:8452)\n"
+	    "  --bin DURATION     bin size, aligned in UTC (default 300)\n"
+	    "  --full-feed N|P%%   full-feed peers: more than N IPv4 prefixes\n"
+	    "                     (default 400000, and 10000 IPv6), or at\n"
+	    "                     least P%% of the largest peer's table\n"
+	    "  --min-peers F      visible to more than this fraction of the\n"
+	    "                     full-feed peers (default 0.5)\n"
+	    "  --format csv|json  output (default csv)\n"
+	    "  --collector NAME   collector of every file (default: from the\n"
+	    "                     path, e.g. rrc04, route-views.linx; else the\n"
+	    "                     RIB's collector id)\n"
+	    "  --strict           stop at the first bad record\n"
+	    "  --locdb FILE       libloc database (default: the system's)\n"
+	    "  --city FILE        MaxMind-format city database (regions)\n"
+	    "  --rir FILE         RIR delegated stats for countries\n"
+	    "                     (repeatable)\n"
+	    "\n"
+	    "Bad records are reported as 'FILE: offset N: what' and skipped.\n"
+	    "exit status: 0 ok, 1 the input had data errors, 2 usage,\n"
+	    "3 failure (a file or the location database could not be used).\n");
+}
+
+struct out {
+	FILE		*f;
+	bool		 json;
+	bool		 first;
+	const char	*entity;	/* filter, canonical, or NULL */
+};
+
+static int
+print_point(void *ctx, int64_t t, const char *entity, uint64_t v)
+{
+	struct out *o = ctx;
+	char ts[LL_ISO8601_LEN];
+
+	if (o->entity != NULL && strcmp(o->entity, entity) != 0)
+		return 0;
+	ll_time_fmt(t, ts, sizeof(ts));
+	if (o->json) {
+		fprintf(o->f, "%s{\"time\":\"%s\",\"entity\":\"%s\","
+		    "\"value\":%" PRIu64 "}", o->first ? "[\n" : ",\n", ts,
+		    entity, v);
+	} else {
+		fprintf(o->f, "%s,%s,%" PRIu64 "\n", ts, entity, v);
+	}
+	o->first = false;
+	return 0;
+}
+
+struct run {
+	uint64_t	 bad;
+	bool		 fail;		/* a file could not be read at all */
+	bool		 damaged;	/* a stream ended in an error */
+	bool		 strict;
+	struct progress	 prog;
+};
+
+static void
+on_error(void *ctx, const struct mrt_error *e)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
+	    e->what);
+}
+
+static void
+on_file(void *ctx, const struct sig_file *f)
+{
+	struct run *r = ctx;
+
+	r->bad += f->bad;
+	if (f->rc == LL_EIO && f->records == 0 && f->sys_errno != 0) {
+		cli_err("%s: %s", f->path, strerror(f->sys_errno));
+		r->fail = true;
+	} else if (f->rc != 0 && r->strict && *f->errmsg == '\0') {
+		cli_err("%s: stopped at the first bad record (--strict)",
+		    f->path);
+		r->damaged = true;
+	} else if (f->rc != 0) {
+		cli_err("%s: %s%s%s", f->path, ll_strerror(f->rc),
+		    *f->errmsg ? ": " : "", f->errmsg);
+		r->damaged = true;
+	}
+}
+
+static void
+on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct run *r = ctx;
+
+	progress_update(&r->prog, "bgp", done, total);
+}
+
+static void
+geo_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	cli_warn("%s", msg);
+}
+
+static int
+visibility(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "entity", required_argument, NULL, 'e' },
+		{ "bin", required_argument, NULL, 'B' },
+		{ "full-feed", required_argument, NULL, 'F' },
+		{ "min-peers", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "collector", required_argument, NULL, 'c' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "locdb", required_argument, NULL, 'l' },
+		{ "city", required_argument, NULL, 'C' },
+		{ "rir", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_COUNTRY };
+	struct sig_replay_opts ro = { 0 };
+	const char *rir[RIR_MAX + 1] = { NULL };
+	struct geo_opts go = { .warn = geo_warn };
+	struct out out = { .f = stdout, .first = true };
+	char ent[ENT_STRLEN];
+	struct entity e;
+	struct run run = { 0 };
+	struct geo *g = NULL;
+	struct sig *s = NULL;
+	bool by_set = false;
+	size_t nrir = 0;
+	int c, rc, ret = EXIT_FAIL;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		const char *name = NULL;
+
+		switch (c) {
+		case 'b': name = "by"; by_set = true; break;
+		case 'B': name = "bin"; break;
+		case 'F': name = "full-feed"; break;
+		case 'm': name = "min-peers"; break;
+		case 'e':
+			if (entity_parse(optarg, &e) != 0 ||
+			    e.type == ENT_PREFIX) {
+				cli_err("bgp: --entity: not a country, region "
+				    "or AS: %s", optarg);
+				return EXIT_USAGE;
+			}
+			out.entity = entity_fmt(&e, ent);
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				out.json = true;
+			else if (strcmp(optarg, "csv") != 0) {
+				cli_err("bgp: --format: csv or json, not %s",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c': ro.collector = optarg; break;
+		case 's': ro.strict = true; break;
+		case 'l': go.locdb = optarg; break;
+		case 'C': go.city_mmdb = optarg; break;
+		case 'r':
+			if (nrir >= RIR_MAX) {
+				cli_err("bgp: too many --rir files");
+				return EXIT_USAGE;
+			}
+			rir[nrir++] = optarg;
+			break;
+		case 'h': usage(stdout); return 0;
+		default:
+			cli_err("bgp visibility: bad option '%s' (--help for "
+			    "usage)", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (name != NULL && sig_opt_parse(&so, name, optarg) != 0) {
+			cli_err("bgp: --%s: bad value: %s", name, optarg);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_err("bgp visibility: no FILE given (--help for usage)");
+		return EXIT_USAGE;
+	}
+	if (out.entity != NULL && !by_set)
+		so.by = e.type == ENT_COUNTRY ? SIG_BY_COUNTRY :
+		    e.type == ENT_REGION ? SIG_BY_REGION : SIG_BY_ASN;
+	if (nrir)
+		go.rir = rir;
+	if (so.by & (SIG_BY_COUNTRY | SIG_BY_REGION)) {
+		if ((rc = geo_open(&go, &g)) != 0) {
+			cli_err("bgp: location database: %s",
+			    g != NULL ? geo_errmsg(g) : ll_strerror(rc));
+			goto out;
+		}
+		if ((so.by & SIG_BY_REGION) && go.city_mmdb == NULL)
+			cli_warn("bgp: no --city database: no regions");
+	}
+	so.geo = g;
+	if ((rc = sig_new(&so, print_point, &out, &s)) != 0) {
+		cli_err("bgp: %s", ll_strerror(rc));
+		goto out;
+	}
+	if (!out.json)
+		fputs("time,entity,value\n", stdout);
+	progress_init(&run.prog);
+	run.strict = ro.strict;
+	ro.on_error = on_error;
+	ro.on_file = on_file;
+	ro.on_progress = on_progress;
+	ro.ctx = &run;
+	rc = sig_replay(s, (const char *const *)argv + optind,
+	    (size_t)(argc - optind), &ro);
+	progress_done(&run.prog);
+	if (out.json)
+		fputs(out.first ? "[]\n" : "\n]\n", stdout);
+	if (fflush(stdout) != 0) {
+		cli_err("bgp: write failed");
+		goto out;
+	}
+	if (rc == LL_ELIMIT) {
+		cli_err("bgp: the records are more than 31 days apart; give "
+		    "files of one period");
+		goto out;
+	}
+	if (rc == LL_ENOMEM) {
+		cli_err("bgp: out of memory");
+		goto out;
+	}
+	if (run.bad)
+		cli_warn("bgp: %" PRIu64 " bad records skipped", run.bad);
+	ret = run.fail ? EXIT_FAIL : (run.bad || run.damaged || rc != 0) ?
+	    EXIT_DATA : 0;
+out:
+	sig_free(s);
+	geo_free(g);
+	return ret;
+}
 
 int
 cmd_bgp(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_err("bgp: not built yet");
-	return EXIT_FAIL;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "visibility") == 0)
+		return visibility(argc - 1, argv + 1);
+	cli_err("bgp: unknown subcommand '%s' (try: visibility)", argv[1]);
+	return EXIT_USAGE;
 }

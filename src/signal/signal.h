@@ -136,6 +136,15 @@ int64_t	sig_bin_start(const struct sig *s, int64_t ts);
 
 const struct sig_stats *sig_get_stats(struct sig *s);
 
+/*
+ * Parses an option value given as text into o: name "bin" (a duration:
+ * "300", "5m"), "full-feed" ("N" prefixes, or "P%" of the largest
+ * peer's table), "min-peers" (a fraction in [0, 1)), "by" (country,
+ * region, asn, all, or a comma list; replaces o->by). Returns 0, or
+ * LL_EINVAL for a bad value or name.
+ */
+int	sig_opt_parse(struct sig_opts *o, const char *name, const char *val);
+
 /* Replay of MRT archives. */
 
 /* One file, as sig_replay() saw it. */
@@ -150,6 +159,7 @@ struct sig_file {
 	uint64_t	 bad;		/* bad records reported */
 	uint64_t	 size;		/* bytes of the file */
 	int		 rc;		/* 0, or the error that ended it */
+	int		 sys_errno;	/* errno when it could not be opened */
 	const char	*errmsg;	/* the input's message, or "" */
 };
 
