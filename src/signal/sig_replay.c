@@ -382,6 +382,8 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 	}
 	rp.n = live;
 	qsort(rp.files, rp.n, sizeof(*rp.files), cmp_files);
+	for (size_t i = 0; rp.o->on_plan != NULL && i < rp.n; i++)
+		rp.o->on_plan(rp.o->ctx, &rp.files[i].f);
 	if ((rc = merge(&rp, act, &soft)) != 0)
 		goto out;
 	rc = sig_finish(s);

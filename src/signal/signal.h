@@ -170,6 +170,10 @@ struct sig_replay_opts {
 	bool		 strict;	/* stop at the first bad record */
 	mrt_error_fn	*on_error;	/* bad records, as the reader reports */
 	void		*ctx;
+	/* Called for each readable file after all were peeked, before any
+	 * point is emitted, in replay order (first_ts, rib, collector are
+	 * known). */
+	void		(*on_plan)(void *ctx, const struct sig_file *f);
 	/* Called once a file is read to its end (or failed). */
 	void		(*on_file)(void *ctx, const struct sig_file *f);
 	/* Called now and then with bytes read so far of all files. */
