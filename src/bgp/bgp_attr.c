@@ -268,8 +268,13 @@ decode_one(unsigned type, struct rd *v, size_t at, const struct bgp_ctx *ctx,
 	case BGP_ATTR_ATOMIC_AGGREGATE:
 		break;
 	case BGP_ATTR_AGGREGATOR:
-		if ((rc = want_len(len, ctx->as4 ? 8 : 6, type, d, at)) == 0) {
-			a->aggregator_as = ctx->as4 ? rd_be32(v) : rd_be16(v);
+		/* The length tells the AS size: OpenBGPD writes 4-octet
+		 * AGGREGATORs into TABLE_DUMP (v1) records, which bgpdump
+		 * misreads; we read what the length says. */
+		if (len != 6 && len != 8)
+			rc = want_len(len, ctx->as4 ? 8 : 6, type, d, at);
+		else {
+			a->aggregator_as = len == 8 ? rd_be32(v) : rd_be16(v);
 			a->aggregator_addr.af = NET_AF4;
 			rd_copy(v, a->aggregator_addr.a, 4);
 		}

@@ -380,6 +380,79 @@ decode_bgp4mp_peer(struct mrt_decoder *d, struct rd *r, bool as4)
 	return 0;
 }
 
+/*
+ * BGP4MP_ENTRY (draft-ietf-grow-mrt before RFC 6396; OpenBGPD's "table-mp"
+ * dumps): the peer header, then view, status, originated time, AFI, SAFI,
+ * next hop, one prefix and its attributes. bgpdump cannot read it.
+ */
+static int
+decode_bgp4mp_entry(struct mrt_decoder *d, struct rd *r)
+{
+	struct mrt_record *rec = &d->rec;
+	struct bgp_ctx c = ctx_for(d, false, false, true);
+	struct bgp_diag bd;
+	struct mrt_rib_entry *e;
+	int rc;
+
+	if ((rc = decode_bgp4mp_peer(d, r, false)) != 0)
+		return rc;
+	rd_be16(r);				/* view */
+	rd_be16(r);				/* status */
+	uint32_t orig = rd_be32(r);
+	rec->afi = rd_be16(r);
+	rec->safi = rd_u8(r);
+	unsigned nhl = rd_u8(r);
+	const uint8_t *nh = rd_ptr(r, nhl);
+	size_t at = rd_off(r);
+	unsigned bits = rd_u8(r);
+	if (!rd_ok(r))
+		return fail(d, at, LL_ETRUNC, "BGP4MP_ENTRY: header truncated");
+	if ((rec->afi != BGP_AFI_IPV4 && rec->afi != BGP_AFI_IPV6) ||
+	    rec->safi < 1 || rec->safi > 2)
+		return 0;
+	uint8_t af = rec->afi == BGP_AFI_IPV6 ? NET_AF6 : NET_AF4;
+	if (bits > net_af_bits(af))
+		return fail(d, at, LL_EFORMAT, "BGP4MP_ENTRY: prefix length %u "
+		    "> %u", bits, net_af_bits(af));
+	memset(&rec->prefix, 0, sizeof(rec->prefix));
+	rec->prefix.af = af;
+	rec->prefix.len = (uint8_t)bits;
+	rd_copy(r, rec->prefix.a, (bits + 7) / 8);
+	net_prefix_mask(&rec->prefix);
+	size_t alen = rd_be16(r);
+	struct rd a = rd_sub(r, alen);
+	if (!rd_ok(r))
+		return fail(d, at, LL_ETRUNC, "BGP4MP_ENTRY: prefix or "
+		    "attributes (%zu octets) past the end of the record", alen);
+	if (rd_left(r) != 0)
+		return fail(d, rd_off(r), LL_EFORMAT, "BGP4MP_ENTRY: %zu octets "
+		    "after the attributes", rd_left(r));
+	e = arena_alloc(&d->arena, sizeof(*e));
+	if (e == NULL)
+		return fail(d, 0, LL_ENOMEM, "BGP4MP_ENTRY: out of memory");
+	memset(e, 0, sizeof(*e));
+	rc = bgp_decode_attrs(a.p, alen, &c, &e->attrs, &bd);
+	if (rc != 0)
+		return fail_bgp(d, rd_off(&a), rc, &bd);
+	if (!(e->attrs.seen & BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI)) ||
+	    e->attrs.mp_nexthop.af == 0) {
+		struct net_addr x;
+		memset(&x, 0, sizeof(x));
+		if (nhl == 4 || nhl == 16 || nhl == 32) {
+			x.af = nhl == 4 ? NET_AF4 : NET_AF6;
+			memcpy(x.a, nh, nhl == 4 ? 4 : 16);
+			e->attrs.mp_nexthop = x;
+			e->attrs.seen |= BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI);
+		}
+	}
+	e->originated = orig;
+	e->peer = &rec->peer;
+	rec->entries = e;
+	rec->n_entries = 1;
+	rec->kind = MRT_K_RIB;
+	return 1;
+}
+
 static int
 decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
 {
@@ -414,8 +487,9 @@ decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
 	case MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH:
 		break;
 	case MRT_BGP4MP_ENTRY:
+		return decode_bgp4mp_entry(d, r);
 	case MRT_BGP4MP_SNAPSHOT:
-		return 0;	/* handled by mrt_bgp4mp_entry.c when known */
+		return 0;	/* a file name, no route */
 	default:
 		return fail(d, 0, LL_EFORMAT, "%s: unknown subtype %u (RFC "
 		    "6396 4.4)", mrt_type_name(rec->type), st);
@@ -431,6 +505,20 @@ decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
 	size_t at = rd_off(r);
 	rc = bgp_decode_message(r->p, rd_left(r), &c, &rec->msg_type,
 	    &rec->update, &bd);
+	if (rc != 0 && !rec->addpath && rec->msg_type == BGP_MSG_UPDATE) {
+		/*
+		 * Some BIRD versions dump ADD-PATH sessions under the plain
+		 * subtypes (RFC 8050 section 3 says they must not). When the
+		 * NLRI only make sense with path identifiers, read them so.
+		 */
+		struct bgp_diag bd2;
+		struct bgp_ctx c2 = ctx_for(d, rec->as4, true, false);
+		if (bgp_decode_message(r->p, rd_left(r), &c2, &rec->msg_type,
+		    &rec->update, &bd2) == 0) {
+			rec->addpath = true;
+			rc = 0;
+		}
+	}
 	if (rc != 0)
 		return fail_bgp(d, at, rc, &bd);
 	rec->kind = rec->msg_type == BGP_MSG_UPDATE ? MRT_K_MESSAGE :

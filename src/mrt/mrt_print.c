@@ -57,6 +57,90 @@ mrt_printer_free(struct mrt_printer *p)
 	free(p);
 }
 
+
+/*
+ * bgpdump formats IPv6 with its own fmt_ipv6(): "::ffff:a.b.c.d" for
+ * v4-mapped and "::a.b.c.d" for v4-compatible addresses, and the longest
+ * run of zero groups compressed to "::" even when it is a single group
+ * (inet_ntop follows RFC 5952 and does not). Reproduced for byte-exact
+ * output; the JSONL printer uses inet_ntop.
+ */
+static size_t
+bd_ipv6(const uint8_t *a, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint16_t g[8];
+	int zr[8], best = -1, bestlen = 0, run = 0;
+	size_t n = 0;
+	bool zero96 = true;
+
+	for (int i = 0; i < 12; i++)
+		zero96 = zero96 && a[i] == 0;
+	uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+	    (uint32_t)a[14] << 8 | a[15];
+	bool mapped = a[10] == 0xff && a[11] == 0xff;
+	for (int i = 0; i < 10; i++)
+		mapped = mapped && a[i] == 0;
+	if (mapped || (zero96 && v4 > 1)) {
+		struct net_addr x = { NET_AF4, { a[12], a[13], a[14], a[15] } };
+		memcpy(buf, mapped ? "::ffff:" : "::", mapped ? 7 : 2);
+		n = mapped ? 7 : 2;
+		return n + net_addr_fmt(&x, buf + n);
+	}
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	for (int i = 7; i >= 0; i--) {
+		run = g[i] == 0 ? run + 1 : 0;
+		zr[i] = run;
+	}
+	for (int i = 0; i < 8; i++)
+		if (zr[i] > bestlen) {
+			best = i;
+			bestlen = zr[i];
+		}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			if (i == 0)
+				buf[n++] = ':';
+			buf[n++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		bool lead = true;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (g[i] >> sh) & 0xf;
+			if (lead && d == 0 && sh > 0)
+				continue;
+			lead = false;
+			buf[n++] = hex[d];
+		}
+		if (i != 7)
+			buf[n++] = ':';
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static void
+bd_addr(struct out *o, const struct net_addr *a)
+{
+	if (a->af == NET_AF6)
+		o->n += bd_ipv6(a->a, o->buf + o->n);
+	else
+		out_addr(o, a);
+}
+
+static void
+bd_prefix(struct out *o, const struct net_prefix *p)
+{
+	if (p->af == NET_AF6) {
+		o->n += bd_ipv6(p->a, o->buf + o->n);
+		out_c(o, '/');
+		out_u(o, p->len);
+	} else
+		out_prefix(o, p);
+}
+
 /* bgpdump's process_attr_aspath_string(), reproduced: delimiters, the
  * carried-over space, and truncation with "..." near 8000 characters. */
 static size_t
@@ -206,7 +290,7 @@ put_head(struct out *o, const struct mrt_record *r, const char *kind,
 static void
 put_peer(struct out *o, const struct mrt_peer *p)
 {
-	out_addr(o, p->addr.af ? &p->addr : &(struct net_addr){ NET_AF4, {0} });
+	bd_addr(o, p->addr.af ? &p->addr : &(struct net_addr){ NET_AF4, {0} });
 	out_c(o, '|');
 	out_u(o, p->asn);
 	out_c(o, '|');
@@ -226,7 +310,7 @@ put_tail(struct out *o, const struct bgp_attrs *a)
 	    memcmp(a->aggregator_addr.a, none, 4) != 0) {
 		out_u(o, a->aggregator_as);
 		out_c(o, ' ');
-		out_addr(o, &a->aggregator_addr);
+		bd_addr(o, &a->aggregator_addr);
 	}
 	OUT_LIT(o, "|\n");
 }
@@ -236,7 +320,7 @@ put_nh4(struct out *o, const struct bgp_attrs *a)
 {
 	static const struct net_addr none = { NET_AF4, { 255, 255, 255, 255 } };
 
-	out_addr(o, a->seen & BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) ? &a->nexthop :
+	bd_addr(o, a->seen & BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) ? &a->nexthop :
 	    &none);
 }
 
@@ -271,7 +355,7 @@ put_comm_field(struct out *o, const struct bgp_attrs *a)
 static void
 put_nlri(struct out *o, const struct mrt_record *r, const struct bgp_nlri *n)
 {
-	out_prefix(o, &n->pfx);
+	bd_prefix(o, &n->pfx);
 	if (r->addpath) {
 		out_c(o, '|');
 		out_u(o, n->path_id);
@@ -353,7 +437,7 @@ bd_announce_mp(struct out *o, const struct mrt_record *r)
 				put_origin(o, a);
 				out_c(o, '|');
 			}
-			out_addr(o, &a->mp_nexthop);
+			bd_addr(o, &a->mp_nexthop);
 			put_pref_med(o, a, !v6);
 		}
 		put_comm_field(o, a);
@@ -371,6 +455,8 @@ bd_rib(struct out *o, const struct mrt_record *r)
 		out_room(o, 512);
 		if (r->type == MRT_T_TABLE_DUMP)
 			OUT_LIT(o, "TABLE_DUMP|");
+		else if (r->type == MRT_T_BGP4MP || r->type == MRT_T_BGP4MP_ET)
+			OUT_LIT(o, "BGP4MP_ENTRY|");
 		else if (r->addpath)
 			OUT_LIT(o, "TABLE_DUMP2_AP|");
 		else
@@ -378,7 +464,7 @@ bd_rib(struct out *o, const struct mrt_record *r)
 		out_u(o, r->ts);
 		OUT_LIT(o, "|B|");
 		put_peer(o, e->peer);
-		out_prefix(o, &r->prefix);
+		bd_prefix(o, &r->prefix);
 		if (r->addpath) {
 			out_c(o, '|');
 			out_u(o, e->path_id);
@@ -390,7 +476,7 @@ bd_rib(struct out *o, const struct mrt_record *r)
 		out_c(o, '|');
 		if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI)) &&
 		    a->mp_nexthop.af != 0)
-			out_addr(o, &a->mp_nexthop);
+			bd_addr(o, &a->mp_nexthop);
 		else
 			put_nh4(o, a);
 		put_pref_med(o, a, false);
