@@ -54,7 +54,7 @@ lines_open(struct geo *g, struct lines *l, const char *path)
 }
 
 /* Next line without its end in l->buf (NUL-terminated, l->len). Returns 1,
- * 0 at the end, LL_EIO on a read error. An over-long line is reported as
+ * 0 at the end, LL_EIO on a read error, LL_EFORMAT on corrupt gzip. An over-long line is reported as
  * bad and skipped; a NUL byte inside a line makes it bad too. */
 static int
 lines_next(struct geo *g, struct lines *l)
@@ -66,10 +66,12 @@ lines_next(struct geo *g, struct lines *l)
 			int zerr;
 			gzerror(l->f, &zerr);
 			if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
-				geo_seterr(g, "%s:%llu: read error (%s)",
-				    l->path, (unsigned long long)l->no + 1,
+				geo_seterr(g, "%s:%llu: %s (%s)", l->path,
+				    (unsigned long long)l->no + 1,
+				    zerr == Z_ERRNO ? "read error" :
+				    "corrupt compressed data",
 				    gzerror(l->f, &zerr));
-				return LL_EIO;
+				return zerr == Z_ERRNO ? LL_EIO : LL_EFORMAT;
 			}
 			return 0;
 		}
