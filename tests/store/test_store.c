@@ -1,0 +1,783 @@
+/*
+ * The store through its public interface: opening and migrations,
+ * refusing foreign and future databases, upsert idempotence, range reads,
+ * transactions, archives, and atomicity under kill -9.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "testutil.h"
+#include "util/err.h"
+
+static char tmpdir[256];
+
+static const char *
+tpath(const char *name)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
+	return buf;
+}
+
+static struct store *
+open_ok(const char *path)
+{
+	struct store *s = NULL;
+	char err[512];
+	int rc = store_open(path, STORE_CREATE, &s, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("store_open %s: %s (%s)", path, ll_strerror(rc), err);
+	return s;
+}
+
+/* Runs sql on a raw SQLite connection to path; returns the first column
+ * of the first row as an integer (0 when none). */
+static int64_t
+raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static const char *
+raw_text(const char *path, const char *sql, char *buf, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* Collects scanned points. */
+struct coll {
+	size_t	 n;
+	char	 ent[64][32];
+	int64_t	 t[64];
+	double	 v[64];
+};
+
+static int
+collect(void *ctx, const struct store_point *p)
+{
+	struct coll *c = ctx;
+
+	if (c->n >= 64)
+		return 1;
+	snprintf(c->ent[c->n], sizeof(c->ent[0]), "%s", p->entity);
+	c->t[c->n] = p->time;
+	c->v[c->n] = p->value;
+	c->n++;
+	return 0;
+}
+
+static int
+count_one(void *ctx, const struct store_point *p)
+{
+	(void)p;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t
+count_points(struct store *s, const char *sig, const char *ent)
+{
+	size_t n = 0;
+
+	assert_int_equal(store_points_scan(s, sig, ent, INT64_MIN, INT64_MAX,
+	    count_one, &n), 0);
+	return n;
+}
+
+struct sercoll {
+	size_t		n;
+	char		key[64][64];
+	uint64_t	points[64];
+	int64_t		first[64], last[64];
+};
+
+static int
+collect_series(void *ctx, const struct store_series *s)
+{
+	struct sercoll *c = ctx;
+
+	if (c->n >= 64)
+		return 1;
+	snprintf(c->key[c->n], sizeof(c->key[0]), "%s/%s", s->signal,
+	    s->entity);
+	c->points[c->n] = s->points;
+	c->first[c->n] = s->first;
+	c->last[c->n] = s->last;
+	c->n++;
+	return 0;
+}
+
+static void
+test_open_migrate(void **state)
+{
+	const char *p = tpath("fresh.db");
+	struct store *s = NULL;
+	char err[256], buf[600];
+
+	(void)state;
+	/* Missing without STORE_CREATE: a clear "no such database". */
+	assert_int_equal(store_open(p, 0, &s, err, sizeof(err)),
+	    LL_ENOTFOUND);
+	assert_null(s);
+	assert_non_null(strstr(err, "no such database"));
+	assert_int_equal(access(p, F_OK), -1);
+
+	s = open_ok(p);
+	assert_string_equal(store_backend(s), "sqlite");
+	assert_true(store_schema_latest() >= 1);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_free(s);
+	store_free(NULL);
+
+	/* What is on disk: WAL, our version and application id. */
+	assert_string_equal(raw_text(p, "PRAGMA journal_mode", buf,
+	    sizeof(buf)), "wal");
+	assert_int_equal(raw_sql(p, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(raw_sql(p, "PRAGMA application_id"), 0x4c4c5354);
+
+	/* Re-open (also through the sqlite: prefix) without creating. */
+	snprintf(buf, sizeof(buf), "sqlite:%s", p);
+	assert_int_equal(store_open(buf, 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_free(s);
+	assert_int_equal(store_open(p, STORE_RDONLY, &s, err, sizeof(err)),
+	    0);
+	store_free(s);
+}
+
+static void
+test_upgrade_empty_and_old(void **state)
+{
+	const char *p = tpath("old.db");
+	struct store *s;
+
+	(void)state;
+	/* An empty SQLite file with our id at version 0 is the oldest
+	 * schema there is: opening it migrates it. */
+	raw_sql(p, "PRAGMA application_id = 1280070484");
+	assert_int_equal(raw_sql(p, "PRAGMA user_version"), 0);
+	s = open_ok(p);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_free(s);
+	assert_int_equal(raw_sql(p, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('point', 'series', 'archive', 'meta')"), 4);
+}
+
+static void
+test_refuse(void **state)
+{
+	struct store *s = NULL;
+	char err[256];
+	FILE *f;
+
+	(void)state;
+	/* From the future. */
+	s = open_ok(tpath("future.db"));
+	store_free(s);
+	raw_sql(tpath("future.db"), "PRAGMA user_version = 999");
+	assert_int_equal(store_open(tpath("future.db"), 0, &s, err,
+	    sizeof(err)), LL_EUNSUP);
+	assert_null(s);
+	assert_non_null(strstr(err, "newer"));
+	assert_non_null(strstr(err, "999"));
+	/* Untouched by the refusal. */
+	assert_int_equal(raw_sql(tpath("future.db"), "PRAGMA user_version"),
+	    999);
+
+	/* Another program's database. */
+	raw_sql(tpath("foreign.db"), "CREATE TABLE t (x)");
+	assert_int_equal(store_open(tpath("foreign.db"), 0, &s, err,
+	    sizeof(err)), LL_EUNSUP);
+	assert_non_null(strstr(err, "not a Lifeline database"));
+	assert_int_equal(raw_sql(tpath("foreign.db"), "SELECT count(*) FROM "
+	    "sqlite_schema"), 1);
+
+	/* Not a database at all. */
+	f = fopen(tpath("text.db"), "w");
+	assert_non_null(f);
+	fputs("time,entity,value\nthis is not SQLite, but long enough to "
+	    "have a header of a hundred bytes........................\n", f);
+	fclose(f);
+	assert_int_equal(store_open(tpath("text.db"), 0, &s, err,
+	    sizeof(err)), LL_EDB);
+	assert_non_null(strstr(err, "not a database"));
+
+	/* PostgreSQL comes later. */
+	assert_int_equal(store_open("postgresql://localhost/ll", 0, &s, err,
+	    sizeof(err)), LL_EUNSUP);
+	assert_non_null(strstr(err, "PostgreSQL"));
+	assert_int_equal(store_open("", 0, &s, err, sizeof(err)), LL_EINVAL);
+	assert_int_equal(store_open("sqlite:", 0, &s, err, sizeof(err)),
+	    LL_EINVAL);
+	assert_null(s);
+}
+
+static void
+test_upsert(void **state)
+{
+	struct store_point pts[] = {
+		{ "asn:3320", 1609477200, 100 },
+		{ "asn:3320", 1609477500, 101 },
+		{ "country:DE", 1609477200, 5000 },
+	};
+	struct store *s = open_ok(tpath("upsert.db"));
+	struct coll c = { 0 };
+
+	(void)state;
+	assert_int_equal(store_points_put(s, "bgp", "test", pts, 3), 0);
+	assert_int_equal(store_points_put(s, "bgp", "test", pts, 3), 0);
+	assert_int_equal(count_points(s, "bgp", "asn:3320"), 2);
+	assert_int_equal(count_points(s, "bgp", NULL), 3);
+	/* Same key, new value: replaced, not added. */
+	pts[1].value = 42.5;
+	assert_int_equal(store_points_put(s, "bgp", "again", &pts[1], 1), 0);
+	assert_int_equal(store_points_scan(s, "bgp", "asn:3320", INT64_MIN,
+	    INT64_MAX, collect, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_true(c.v[0] == 100 && c.v[1] == 42.5);
+	/* Same entity and time in another signal is another point. */
+	assert_int_equal(store_points_put(s, "probe", NULL, pts, 1), 0);
+	assert_int_equal(count_points(s, "probe", NULL), 1);
+	assert_int_equal(count_points(s, "bgp", NULL), 3);
+	assert_int_equal(raw_sql(tpath("upsert.db"), "SELECT count(*) FROM "
+	    "point"), 4);
+	store_free(s);
+}
+
+static void
+test_range(void **state)
+{
+	struct store *s = open_ok(tpath("range.db"));
+	struct store_point pts[12];
+	struct sercoll sc = { 0 };
+	struct coll c = { 0 };
+	const int64_t t0 = 1609459200;	/* 2021-01-01T00:00:00Z */
+
+	(void)state;
+	/* Written out of order; read back in time order. */
+	for (int i = 0; i < 10; i++) {
+		int k = (i * 7) % 10;
+
+		pts[i].entity = "country:EG";
+		pts[i].time = t0 + 300 * k;
+		pts[i].value = k;
+	}
+	pts[10] = (struct store_point){ "asn:8452", t0 + 600, -1 };
+	pts[11] = (struct store_point){ "asn:8452", t0 - 300, 1e300 };
+	assert_int_equal(store_points_put(s, "bgp", NULL, pts, 12), 0);
+
+	/* [from, to): from included, to excluded. */
+	assert_int_equal(store_points_scan(s, "bgp", "country:EG",
+	    t0 + 600, t0 + 1500, collect, &c), 0);
+	assert_int_equal(c.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(c.t[i], t0 + 600 + 300 * (int64_t)i);
+		assert_true(c.v[i] == (double)(2 + i));
+		assert_string_equal(c.ent[i], "country:EG");
+	}
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_points_scan(s, "bgp", "country:EG", t0 + 601,
+	    t0 + 900, collect, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(store_points_scan(s, "bgp", "country:EG", t0, t0,
+	    collect, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(count_points(s, "bgp", "country:XX"), 0);
+	assert_int_equal(count_points(s, "nosuch", NULL), 0);
+
+	/* All entities: by entity, then time. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_points_scan(s, "bgp", NULL, INT64_MIN,
+	    INT64_MAX, collect, &c), 0);
+	assert_int_equal(c.n, 12);
+	assert_string_equal(c.ent[0], "asn:8452");
+	assert_int_equal(c.t[0], t0 - 300);
+	assert_true(c.v[0] == 1e300);
+	assert_true(c.v[1] == -1);
+	assert_string_equal(c.ent[2], "country:EG");
+	assert_int_equal(c.t[11], t0 + 2700);
+
+	/* The callback stops the scan with its value. */
+	c.n = 64;
+	assert_int_equal(store_points_scan(s, "bgp", NULL, INT64_MIN,
+	    INT64_MAX, collect, &c), 1);
+
+	assert_int_equal(store_series_list(s, "bgp", collect_series, &sc), 0);
+	assert_int_equal(sc.n, 2);
+	assert_string_equal(sc.key[0], "bgp/asn:8452");
+	assert_int_equal(sc.points[0], 2);
+	assert_int_equal(sc.first[0], t0 - 300);
+	assert_int_equal(sc.last[0], t0 + 600);
+	assert_string_equal(sc.key[1], "bgp/country:EG");
+	assert_int_equal(sc.points[1], 10);
+	assert_int_equal(sc.first[1], t0);
+	assert_int_equal(sc.last[1], t0 + 2700);
+
+	/* Delete a range; the emptied series leaves the list. */
+	assert_int_equal(store_points_delete(s, "bgp", "asn:8452", INT64_MIN,
+	    INT64_MAX), 0);
+	assert_int_equal(store_points_delete(s, "bgp", NULL, t0, t0 + 300),
+	    0);
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_series_list(s, NULL, collect_series, &sc), 0);
+	assert_int_equal(sc.n, 1);
+	assert_int_equal(sc.points[0], 9);
+	assert_int_equal(sc.first[0], t0 + 300);
+	store_free(s);
+}
+
+static void
+test_invalid(void **state)
+{
+	struct store *s = open_ok(tpath("invalid.db"));
+	struct store_point p = { "asn:1", 0, 0.0 / 0.0 };
+	char longkey[300];
+
+	(void)state;
+	assert_int_equal(store_points_put(s, "bgp", NULL, &p, 1), LL_EINVAL);
+	assert_non_null(strstr(store_errmsg(s), "not finite"));
+	p.value = 1;
+	assert_int_equal(store_points_put(s, "", NULL, &p, 1), LL_EINVAL);
+	memset(longkey, 'a', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	p.entity = longkey;
+	assert_int_equal(store_points_put(s, "bgp", NULL, &p, 1), LL_EINVAL);
+	p.entity = NULL;
+	assert_int_equal(store_points_put(s, "bgp", NULL, &p, 1), LL_EINVAL);
+	assert_int_equal(count_points(s, "bgp", NULL), 0);
+	assert_int_equal(store_points_put(s, "bgp", NULL, NULL, 0), 0);
+
+	assert_int_equal(store_tx_commit(s), LL_EINVAL);
+	assert_int_equal(store_tx_rollback(s), LL_EINVAL);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_true(store_tx_active(s));
+	assert_int_equal(store_tx_begin(s), LL_EINVAL);
+	assert_int_equal(store_tx_commit(s), 0);
+	assert_false(store_tx_active(s));
+	assert_string_equal(store_errmsg(NULL), "");
+	store_free(s);
+}
+
+static void
+fill_archive(struct store_archive *a, int k, uint64_t points)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < 64; i++)
+		a->sha256[i] = "0123456789abcdef"[(k * 7 + i) % 16];
+	a->sha256[0] = (char)('a' + k % 6);
+	snprintf(a->name, sizeof(a->name), "updates.%d.gz", k);
+	a->size = 1000u + (uint64_t)k;
+	a->first_time = 1609459200 + 900 * k;
+	a->last_time = a->first_time + 899;
+	a->records = 10;
+	a->bad_records = (uint64_t)k % 2;
+	a->points = points;
+	a->status = k % 2 ? STORE_ARCHIVE_ERRORS : STORE_ARCHIVE_OK;
+}
+
+static int
+count_archives(void *ctx, const struct store_archive *a)
+{
+	(void)a;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+test_archive(void **state)
+{
+	struct store *s = open_ok(tpath("archive.db"));
+	struct store_archive a, b;
+	char upper[STORE_SHA256_HEX];
+	int n = 0;
+
+	(void)state;
+	fill_archive(&a, 1, 7);
+	assert_int_equal(store_archive_get(s, a.sha256, NULL), LL_ENOTFOUND);
+	assert_int_equal(store_archive_record(s, &a), 0);
+	assert_int_equal(store_archive_get(s, a.sha256, &b), 0);
+	assert_string_equal(b.sha256, a.sha256);
+	assert_string_equal(b.name, "updates.1.gz");
+	assert_int_equal(b.size, 1001);
+	assert_int_equal(b.first_time, a.first_time);
+	assert_int_equal(b.last_time, a.last_time);
+	assert_int_equal(b.records, 10);
+	assert_int_equal(b.bad_records, 1);
+	assert_int_equal(b.points, 7);
+	assert_int_equal(b.status, STORE_ARCHIVE_ERRORS);
+	assert_true(b.ingested_at > 1600000000);
+	assert_true(b.ingested_at <= (int64_t)time(NULL));
+	/* Hex in either case is the same archive. */
+	for (int i = 0; i < 65; i++)
+		upper[i] = (char)(a.sha256[i] >= 'a' && a.sha256[i] <= 'f' ?
+		    a.sha256[i] - 32 : a.sha256[i]);
+	assert_int_equal(store_archive_get(s, upper, NULL), 0);
+	memcpy(b.sha256, upper, sizeof(upper));
+	assert_int_equal(store_archive_record(s, &b), LL_EEXIST);
+	assert_int_equal(store_archive_get(s, "abc", NULL), LL_EINVAL);
+	upper[5] = 'g';
+	assert_int_equal(store_archive_get(s, upper, NULL), LL_EINVAL);
+
+	fill_archive(&b, 2, 0);
+	assert_int_equal(store_archive_record(s, &b), 0);
+	assert_int_equal(store_archive_list(s, count_archives, &n), 0);
+	assert_int_equal(n, 2);
+
+	assert_int_equal(store_meta_set(s, "bin", "300"), 0);
+	assert_int_equal(store_meta_set(s, "bin", "600"), 0);
+	assert_int_equal(store_meta_get(s, "bin", upper, sizeof(upper)), 0);
+	assert_string_equal(upper, "600");
+	assert_int_equal(store_meta_set(s, "bin", NULL), 0);
+	assert_int_equal(store_meta_get(s, "bin", upper, sizeof(upper)),
+	    LL_ENOTFOUND);
+	store_free(s);
+}
+
+static void
+test_rollback(void **state)
+{
+	const char *p = tpath("rollback.db");
+	struct store *s = open_ok(p), *other = open_ok(p);
+	struct store_point pts[100];
+	struct store_archive a;
+	struct sercoll sc = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		pts[i] = (struct store_point){ i % 2 ? "asn:1" : "asn:2",
+		    1609459200 + 300 * (i / 2), i };
+	fill_archive(&a, 3, 100);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(store_points_put(s, "bgp", a.sha256, pts, 100), 0);
+	assert_int_equal(store_archive_record(s, &a), 0);
+	assert_int_equal(store_meta_set(s, "k", "v"), 0);
+	/* Inside: visible to the writer, not to another handle. */
+	assert_int_equal(count_points(s, "bgp", NULL), 100);
+	assert_int_equal(count_points(other, "bgp", NULL), 0);
+	assert_int_equal(store_archive_get(other, a.sha256, NULL),
+	    LL_ENOTFOUND);
+	assert_int_equal(store_tx_rollback(s), 0);
+
+	assert_int_equal(count_points(s, "bgp", NULL), 0);
+	assert_int_equal(store_archive_get(s, a.sha256, NULL), LL_ENOTFOUND);
+	assert_int_equal(store_series_list(s, NULL, collect_series, &sc), 0);
+	assert_int_equal(sc.n, 0);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM series"), 0);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM source"), 0);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM meta"), 0);
+
+	/* The same entities written again after the rollback (ids the
+	 * rolled-back transaction created must not be reused). */
+	assert_int_equal(store_points_put(s, "bgp", a.sha256, pts, 100), 0);
+	assert_int_equal(count_points(other, "bgp", "asn:1"), 50);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM pragma_foreign_key_"
+	    "check"), 0);
+
+	/* Freeing with a transaction open rolls it back. */
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(store_archive_record(s, &a), 0);
+	store_free(s);
+	assert_int_equal(store_archive_get(other, a.sha256, NULL),
+	    LL_ENOTFOUND);
+	store_free(other);
+}
+
+/* ---- kill -9 ---------------------------------------------------------- */
+
+#define CRASH_ARCHIVES	24
+#define CRASH_POINTS	2000	/* per archive */
+
+static void
+crash_entity(int k, char *buf, size_t len)
+{
+	snprintf(buf, len, "asn:%d", 64500 + k);
+}
+
+/*
+ * The ingest pattern of store.h, for archives 0..CRASH_ARCHIVES-1: skip
+ * the ones done, else write the points of the archive (one entity per
+ * archive plus a shared one) and record it in one transaction. Runs in a
+ * child that the parent kills; returns only when all are done.
+ */
+static void
+crash_child(const char *path, bool die_before_commit)
+{
+	struct store_point *pts;
+	struct store_archive a;
+	struct store *s = NULL;
+	char ent[32];
+	int k;
+
+	if (store_open(path, STORE_CREATE, &s, NULL, 0) != 0)
+		_exit(2);
+	if ((pts = calloc(CRASH_POINTS, sizeof(*pts))) == NULL)
+		_exit(2);
+	for (k = 0; k < CRASH_ARCHIVES; k++) {
+		fill_archive(&a, k, CRASH_POINTS);
+		if (store_archive_get(s, a.sha256, NULL) == 0)
+			continue;
+		crash_entity(k, ent, sizeof(ent));
+		for (int i = 0; i < CRASH_POINTS; i++) {
+			pts[i].entity = i % 4 == 0 ? "country:ZZ" : ent;
+			pts[i].time = 1609459200 + 300 * (k * CRASH_POINTS + i);
+			pts[i].value = k * CRASH_POINTS + i;
+		}
+		if (store_tx_begin(s) != 0)
+			_exit(3);
+		for (int i = 0; i < CRASH_POINTS; i += 500)
+			if (store_points_put(s, "bgp", a.sha256, pts + i,
+			    500) != 0)
+				_exit(4);
+		if (store_archive_record(s, &a) != 0)
+			_exit(5);
+		if (die_before_commit)
+			raise(SIGKILL);
+		if (store_tx_commit(s) != 0)
+			_exit(6);
+	}
+	free(pts);
+	store_free(s);
+	_exit(0);
+}
+
+/* Every recorded archive has all its points; no point without its
+ * archive; the file is sound. Returns the archives done. */
+static int
+crash_check(const char *path)
+{
+	struct store *s = open_ok(path);
+	struct store_archive a;
+	char ent[32], ok[32];
+	size_t shared = 0;
+	int done = 0;
+
+	assert_string_equal(raw_text(path, "PRAGMA integrity_check", ok,
+	    sizeof(ok)), "ok");
+	assert_int_equal(raw_sql(path, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+	for (int k = 0; k < CRASH_ARCHIVES; k++) {
+		size_t n;
+
+		fill_archive(&a, k, 0);
+		crash_entity(k, ent, sizeof(ent));
+		n = count_points(s, "bgp", ent);
+		if (store_archive_get(s, a.sha256, &a) == 0) {
+			assert_int_equal(a.points, CRASH_POINTS);
+			assert_int_equal(n, CRASH_POINTS * 3 / 4);
+			shared += CRASH_POINTS / 4;
+			done++;
+		} else {
+			assert_int_equal(n, 0);
+		}
+	}
+	assert_int_equal(count_points(s, "bgp", "country:ZZ"), shared);
+	store_free(s);
+	return done;
+}
+
+static pid_t
+crash_spawn(const char *path, bool die_before_commit)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		crash_child(path, die_before_commit);
+	return pid;
+}
+
+static void
+test_crash_before_commit(void **state)
+{
+	const char *p = tpath("crash1.db");
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = crash_spawn(p, true);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_int_equal(crash_check(p), 0);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM point"), 0);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM archive"), 0);
+}
+
+static void
+test_crash_random(void **state)
+{
+	const char *p = tpath("crash2.db"), *clean = tpath("clean.db");
+	int done = 0, prev = 0, kills = 0, st;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	char sql[1200];
+	pid_t pid;
+
+	(void)state;
+	print_message("crash seed %u\n", seed);
+	srand(seed);
+	/* Kill the ingest at random moments until it completes. */
+	for (int round = 0; round < 100 && done < CRASH_ARCHIVES; round++) {
+		struct timespec ts = { 0, (long)(rand() % 60000) * 1000 };
+
+		pid = crash_spawn(p, false);
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		if (WIFSIGNALED(st))
+			kills++;
+		else
+			assert_int_equal(WEXITSTATUS(st), 0);
+		done = crash_check(p);
+		assert_true(done >= prev);
+		prev = done;
+	}
+	/* Then finish it: the result equals a clean run's. */
+	pid = crash_spawn(p, false);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(crash_check(p), CRASH_ARCHIVES);
+	pid = crash_spawn(clean, false);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	print_message("killed %d times\n", kills);
+	assert_true(kills > 0);
+
+	snprintf(sql, sizeof(sql), "ATTACH '%s' AS c; SELECT "
+	    "(SELECT count(*) FROM (SELECT e.signal, e.entity, p.time, "
+	    "p.value FROM point p JOIN series e ON e.id = p.series EXCEPT "
+	    "SELECT e.signal, e.entity, p.time, p.value FROM c.point p JOIN "
+	    "c.series e ON e.id = p.series)) + (SELECT count(*) FROM c.point) "
+	    "- (SELECT count(*) FROM point)", clean);
+	{
+		sqlite3 *db;
+		sqlite3_stmt *stmt;
+		const char *tail;
+
+		assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, &tail),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+		sqlite3_finalize(stmt);
+		assert_int_equal(sqlite3_prepare_v2(db, tail, -1, &stmt, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(stmt, 0), 0);
+		sqlite3_finalize(stmt);
+		sqlite3_close(db);
+	}
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM point"),
+	    CRASH_ARCHIVES * CRASH_POINTS);
+}
+
+/* Speed, for the record (not asserted: timing is the bench's job). */
+static void
+test_throughput(void **state)
+{
+	enum { N = 200000, ENTS = 1000 };
+	struct store *s = open_ok(tpath("speed.db"));
+	struct store_point *pts = calloc(N, sizeof(*pts));
+	static char ents[ENTS][16];
+	struct timespec a, b, ca, cb;
+	double secs, cpu;
+
+	(void)state;
+	assert_non_null(pts);
+	for (int i = 0; i < ENTS; i++)
+		snprintf(ents[i], sizeof(ents[i]), "asn:%d", i + 1);
+	for (int i = 0; i < N; i++)
+		pts[i] = (struct store_point){ ents[i % ENTS],
+		    1609459200 + 300 * (i / ENTS), i };
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
+	assert_int_equal(store_points_put(s, "bgp", "speed", pts, N), 0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec -
+	    a.tv_nsec) / 1e9;
+	cpu = (double)(cb.tv_sec - ca.tv_sec) + (double)(cb.tv_nsec -
+	    ca.tv_nsec) / 1e9;
+	print_message("%d points in %.3f s wall (%.0f points/s), %.3f s CPU "
+	    "(%.0f points/s)\n", N, secs, N / secs, cpu, N / cpu);
+	assert_int_equal(count_points(s, "bgp", "asn:7"), N / ENTS);
+	free(pts);
+	store_free(s);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/ll-store-XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_migrate),
+		cmocka_unit_test(test_upgrade_empty_and_old),
+		cmocka_unit_test(test_refuse),
+		cmocka_unit_test(test_upsert),
+		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_archive),
+		cmocka_unit_test(test_rollback),
+		cmocka_unit_test(test_crash_before_commit),
+		cmocka_unit_test(test_crash_random),
+		cmocka_unit_test(test_throughput),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+}
