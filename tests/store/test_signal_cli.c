@@ -1,0 +1,363 @@
+/*
+ * `lifeline signal` against databases filled through the store API: a
+ * real series (Monash IP Observatory, Venezuela, July 2019, hourly
+ * connectivity per region) read back and compared with the file's own
+ * time strings and values, plus the output shapes, the options and the
+ * exit codes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "testutil.h"
+
+#define MONASH	"events/monash-ip-observatory/ven-2019-07-22_gif.csv"
+
+static char tmpdir[256];
+static char out[1 << 16], err[4096];
+
+static const char *
+tpath(const char *name)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
+	return buf;
+}
+
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	assert_true(feof(f));
+	fclose(f);
+}
+
+/* Runs "$LIFELINE signal ARGS" in tmpdir with env (e.g. "X=1" or "");
+ * stdout in out, stderr in err; returns the exit status. */
+static int
+run(const char *env, const char *fmt, ...)
+{
+	char args[1024], cmd[2048];
+	const char *exe = getenv("LIFELINE");
+	va_list ap;
+	int st;
+
+	assert_non_null(exe);
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && env -u LIFELINE_DB %s '%s' "
+	    "signal %s >out.txt 2>err.txt", tmpdir, env, exe, args);
+	st = system(cmd);
+	assert_true(WIFEXITED(st));
+	slurp(tpath("out.txt"), out, sizeof(out));
+	slurp(tpath("err.txt"), err, sizeof(err));
+	return WEXITSTATUS(st);
+}
+
+static struct store *
+open_new(const char *name)
+{
+	struct store *s = NULL;
+	char e[256];
+
+	unlink(tpath(name));
+	if (store_open(tpath(name), STORE_CREATE, &s, e, sizeof(e)) != 0)
+		fail_msg("%s: %s", name, e);
+	return s;
+}
+
+/* ---- the real series ------------------------------------------------ */
+
+struct mrow {
+	char	ent[24];
+	int64_t	t;
+	char	iso[24];	/* from the file's time_e_str */
+	char	val[16];	/* the file's connectivity, as written */
+};
+
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* "20-Jul-2019 00:00:00" -> "2019-07-20T00:00:00Z", by hand. */
+static void
+monash_iso(const char *s, char *buf, size_t len)
+{
+	int d, y, hh, mm, ss, m = -1;
+	char mon[4];
+
+	assert_int_equal(sscanf(s, "%d-%3s-%d %d:%d:%d", &d, mon, &y, &hh,
+	    &mm, &ss), 6);
+	for (int i = 0; i < 12; i++)
+		if (strcmp(mon, months[i]) == 0)
+			m = i + 1;
+	assert_true(m > 0);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mm,
+	    ss);
+}
+
+/* Reads the file: iso,id_1,name_1,time_e,time_e_str,lat,lon,connectivity */
+static size_t
+monash_load(struct mrow *rows, size_t max)
+{
+	FILE *f = fopen(test_shared(MONASH), "r");
+	char line[512];
+	size_t n = 0;
+
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(strncmp(line, "iso,id_1,name_1,time_e,", 23), 0);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *fld[8], *p = line;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		for (int i = 0; i < 8; i++)
+			fld[i] = strsep(&p, ",");
+		assert_non_null(fld[7]);
+		assert_true(n < max);
+		assert_string_equal(fld[0], "VEN");
+		snprintf(rows[n].ent, sizeof(rows[n].ent), "region:VE-%s",
+		    fld[1]);
+		rows[n].t = strtoll(fld[3], NULL, 10);
+		monash_iso(fld[4], rows[n].iso, sizeof(rows[n].iso));
+		snprintf(rows[n].val, sizeof(rows[n].val), "%s", fld[7]);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+test_real_series(void **state)
+{
+	static struct mrow rows[2000];
+	struct store_point *pts;
+	struct store *s;
+	size_t n, want = 0, in_range = 0;
+	char *line, *save = NULL, expect[64];
+
+	(void)state;
+	if (test_shared(MONASH) == NULL) {
+		print_message("../shared/data/%s is absent\n", MONASH);
+		skip();
+	}
+	n = monash_load(rows, 2000);
+	assert_int_equal(n, 1469);	/* 13 regions x 113 hours */
+	pts = calloc(n, sizeof(*pts));
+	assert_non_null(pts);
+	for (size_t i = 0; i < n; i++)
+		pts[i] = (struct store_point){ rows[i].ent, rows[i].t,
+		    strtod(rows[i].val, NULL) };
+	s = open_new("monash.db");
+	assert_int_equal(store_points_put(s, "series.monash", "monash:ven-"
+	    "2019-07-22", pts, n), 0);
+	store_free(s);
+	free(pts);
+
+	/* Distrito Capital, given in lower case: canonicalised. */
+	assert_int_equal(run("", "--db monash.db --signal series.monash "
+	    "--entity region:ve-10"), 0);
+	line = strtok_r(out, "\n", &save);
+	assert_string_equal(line, "time,entity,value");
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rows[i].ent, "region:VE-10") != 0)
+			continue;
+		/* The file is in time order within a region. */
+		line = strtok_r(NULL, "\n", &save);
+		assert_non_null(line);
+		snprintf(expect, sizeof(expect), "%s,region:VE-10,%s",
+		    rows[i].iso, rows[i].val);
+		assert_string_equal(line, expect);
+		want++;
+	}
+	assert_int_equal(want, 113);
+	assert_null(strtok_r(NULL, "\n", &save));
+
+	/* [from, to) on the file's own epoch seconds. */
+	assert_int_equal(run("LIFELINE_DB=monash.db", "--signal series.monash "
+	    "--entity region:VE-24 --from 2019-07-22T00:00:00Z "
+	    "--to @1563840000"), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].ent, "region:VE-24") == 0 &&
+		    rows[i].t >= 1563753600 && rows[i].t < 1563840000)
+			in_range++;
+	assert_int_equal(in_range, 24);
+	want = 0;
+	for (char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+		want++;
+	assert_int_equal(want, 1 + in_range);
+	assert_non_null(strstr(out, "\n2019-07-22T00:00:00Z,region:VE-24,"));
+	assert_non_null(strstr(out, "\n2019-07-22T23:00:00Z,region:VE-24,"));
+	assert_null(strstr(out, "2019-07-23T00:00:00Z"));
+
+	/* --list: 13 series of 113 points from 2019-07-20 00:00. */
+	assert_int_equal(run("", "--db monash.db --list --signal "
+	    "series.monash"), 0);
+	assert_ptr_equal(strstr(out, "signal,entity,points,first,last\n"
+	    "series.monash,region:VE-10,113,2019-07-20T00:00:00Z,"), out);
+	want = 0;
+	for (char *p = out; (p = strstr(p, ",113,2019-07-20T00:00:00Z,")) !=
+	    NULL; p++)
+		want++;
+	assert_int_equal(want, 13);
+}
+
+/* ---- shapes, options, exit codes ------------------------------------ */
+
+static void
+fill_small(void)
+{
+	struct store_point pts[] = {
+		{ "asn:3320", 1609477500, 1234.5 },
+		{ "asn:3320", 1609477200, 1234 },
+		{ "asn:3320", 1609477800, 0.1 },
+		{ "country:DE", 1609477200, 70000 },
+	};
+	struct store *s = open_new("small.db");
+
+	assert_int_equal(store_points_put(s, "bgp", NULL, pts, 4), 0);
+	store_free(s);
+}
+
+static void
+test_shapes(void **state)
+{
+	(void)state;
+	fill_small();
+	assert_int_equal(run("", "--db small.db --entity asn:AS3320 "
+	    "--signal bgp --from 2021-01-01 --to 2021-01-02"), 0);
+	assert_string_equal(out, "time,entity,value\n"
+	    "2021-01-01T05:00:00Z,asn:3320,1234\n"
+	    "2021-01-01T05:05:00Z,asn:3320,1234.5\n"
+	    "2021-01-01T05:10:00Z,asn:3320,0.1\n");
+	assert_string_equal(err, "");
+
+	assert_int_equal(run("", "--db sqlite:small.db --entity asn:3320 "
+	    "--format json --to 2021-01-01T05:10:00Z"), 0);
+	assert_string_equal(out, "[\n"
+	    "{\"time\":\"2021-01-01T05:00:00Z\",\"entity\":\"asn:3320\","
+	    "\"value\":1234},\n"
+	    "{\"time\":\"2021-01-01T05:05:00Z\",\"entity\":\"asn:3320\","
+	    "\"value\":1234.5}\n]\n");
+
+	/* No --entity: all of the signal, by entity then time. */
+	assert_int_equal(run("LIFELINE_DB=small.db", ""), 0);
+	assert_string_equal(out, "time,entity,value\n"
+	    "2021-01-01T05:00:00Z,asn:3320,1234\n"
+	    "2021-01-01T05:05:00Z,asn:3320,1234.5\n"
+	    "2021-01-01T05:10:00Z,asn:3320,0.1\n"
+	    "2021-01-01T05:00:00Z,country:DE,70000\n");
+
+	/* Nothing there: the header (or []) alone, success. */
+	assert_int_equal(run("", "--db small.db --entity asn:1"), 0);
+	assert_string_equal(out, "time,entity,value\n");
+	assert_int_equal(run("", "--db small.db --entity asn:3320 --from "
+	    "2022-01-01 --format json"), 0);
+	assert_string_equal(out, "[]\n");
+	assert_int_equal(run("", "--db small.db --entity asn:3320 --signal "
+	    "probe"), 0);
+	assert_string_equal(out, "time,entity,value\n");
+
+	assert_int_equal(run("", "--db small.db --list --format json"), 0);
+	assert_string_equal(out, "[\n"
+	    "{\"signal\":\"bgp\",\"entity\":\"asn:3320\",\"points\":3,"
+	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
+	    "\"2021-01-01T05:10:00Z\"},\n"
+	    "{\"signal\":\"bgp\",\"entity\":\"country:DE\",\"points\":1,"
+	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
+	    "\"2021-01-01T05:00:00Z\"}\n]\n");
+}
+
+static void
+test_errors(void **state)
+{
+	struct store *s;
+	sqlite3 *db;
+
+	(void)state;
+	fill_small();
+	assert_int_equal(run("", "--help"), 0);
+	assert_non_null(strstr(out, "usage: lifeline signal"));
+
+	/* A missing database is named, not created. */
+	assert_int_equal(run("", "--db nosuch.db --entity asn:1"), 3);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "nosuch.db: no such database"));
+	assert_int_equal(access(tpath("nosuch.db"), F_OK), -1);
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1);
+
+	assert_int_equal(run("", "--db small.db --entity asn:x"), 2);
+	assert_non_null(strstr(err, "not an entity"));
+	assert_int_equal(run("", "--db small.db --entity asn:1 --from "
+	    "yesterday"), 2);
+	assert_non_null(strstr(err, "--from yesterday: not a time"));
+	assert_int_equal(run("", "--db small.db --from 2021-02-01 --to "
+	    "2021-01-01"), 2);
+	assert_int_equal(run("", "--db small.db --format xml"), 2);
+	assert_int_equal(run("", "--db small.db --bogus"), 2);
+	assert_non_null(strstr(err, "--bogus"));
+	assert_int_equal(run("", "--db small.db --entity"), 2);
+	assert_int_equal(run("", "--db small.db extra"), 2);
+	assert_int_equal(run("", "--db postgresql://127.0.0.1/x"), 3);
+	assert_non_null(strstr(err, "PostgreSQL"));
+
+	/* A database from a newer Lifeline is refused, untouched. */
+	s = open_new("future.db");
+	store_free(s);
+	assert_int_equal(sqlite3_open(tpath("future.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(run("", "--db future.db"), 3);
+	assert_non_null(strstr(err, "newer than this Lifeline"));
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/ll-signal-XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_series),
+		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests_name("signal-cli", tests, setup,
+	    teardown);
+}
