@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the seed corpus from the real archives and runs each libFuzzer
+# target for SECONDS seconds; any crash, leak, timeout or out-of-memory
+# input is copied into tests/data/crashers/<target>/ (replayed by `make
+# check`) and the run fails.
+#
+# usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
+set -euo pipefail
+
+build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
+secs=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
+shift 2
+root=$(cd "$(dirname "$0")/.." && pwd)
+data=${LL_SHARED_DATA:-$root/../shared/data}
+corpus=$root/fuzz/corpus
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input)
+
+for t in "${targets[@]}" seed_split; do
+	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
+	    "set up $build with CC=clang -Dfuzz=true" >&2; exit 2; }
+done
+
+# Seeds: real archives split into records and BGP messages, the hostile
+# files, the crashers found so far.
+seeds=$corpus/seeds
+if [ ! -f "$seeds/.done" ]; then
+	rm -rf "$seeds"
+	mkdir -p "$seeds"/{mrt,bgp,input}
+	if [ -d "$data/mrt" ]; then
+		find "$data/mrt" -type f ! -name '*.md' ! -name '*.txt' \
+		    ! -path '*/expect/*' -print0 | sort -z |
+		    xargs -0 "$build/fuzz/seed_split" "$seeds/mrt" \
+		    "$seeds/bgp" "$seeds/input" 2>/dev/null || true
+	else
+		echo "fuzz: $data/mrt is absent; seeding from tests/data only" >&2
+	fi
+	for f in "$root"/tests/data/hostile/*.mrt*; do
+		[ -f "$f" ] || continue
+		cp "$f" "$seeds/mrt/"
+		{ printf '\0\0'; cat "$f"; } >"$seeds/input/$(basename "$f")"
+	done
+	# Small whole compressed streams for every codec.
+	i=0
+	for f in $(ls "$seeds/mrt" | grep -- '-head-' | head -8); do
+		for z in gzip bzip2 xz zstd; do
+			command -v $z >/dev/null || continue
+			{ printf '\0\0'; $z -c <"$seeds/mrt/$f"; } \
+			    >"$seeds/input/whole-$i.$z"
+		done
+		i=$((i + 1))
+	done
+	touch "$seeds/.done"
+fi
+echo "fuzz: seeds: $(ls "$seeds/mrt" | wc -l) MRT, $(ls "$seeds/bgp" | wc -l)" \
+    "BGP, $(ls "$seeds/input" | wc -l) input"
+
+fail=0
+for t in "${targets[@]}"; do
+	case $t in
+	fuzz_mrt_record) s=$seeds/mrt; maxlen=65536 ;;
+	fuzz_bgp_update) s=$seeds/bgp; maxlen=8192 ;;
+	fuzz_input) s=$seeds/input; maxlen=65536 ;;
+	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
+	esac
+	work=$corpus/$t
+	art=$corpus/artifacts/$t
+	mkdir -p "$work" "$art"
+	crashers=$root/tests/data/crashers/$t
+	echo "fuzz: $t for ${secs}s"
+	set +e
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	    "$build/fuzz/$t" -max_total_time="$secs" -max_len=$maxlen \
+	    -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$art/" "$work" "$s" \
+	    ${crashers:+$( [ -d "$crashers" ] && echo "$crashers")} \
+	    >"$corpus/$t.log" 2>&1
+	rc=$?
+	set -e
+	tail -n 12 "$corpus/$t.log" | grep -E '^(stat::|Done|INFO: fuzzing)' || true
+	found=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o \
+	    -name 'timeout-*' -o -name 'oom-*' \) | sort)
+	if [ -n "$found" ] || [ $rc -ne 0 ]; then
+		mkdir -p "$crashers"
+		for f in $found; do cp "$f" "$crashers/"; done
+		echo "fuzz: $t FAILED (exit $rc); inputs kept in" \
+		    "tests/data/crashers/$t/, log in $corpus/$t.log:" >&2
+		grep -E 'ERROR: |SUMMARY: |runtime error' "$corpus/$t.log" |
+		    head -n 5 >&2 || true
+		fail=1
+	fi
+done
+if [ $fail -ne 0 ]; then
+	echo "fuzz: CRASHES FOUND; replay with $build/fuzz/<target> FILE" >&2
+	exit 1
+fi
+echo "fuzz: no crash"
