@@ -268,8 +268,10 @@ geo_lookup(struct geo *g, const struct net_addr *a, struct geo_info *out)
 	if (g->asn.t[i] != NULL)
 		out->asn = net_tree_lookup(g->asn.t[i], a);
 	if (g->reg.t[i] != NULL) {
-		r = net_tree_lookup(g->reg.t[i], a);
-		if (r != 0 && r < g->nregions)
+		/* As in geo_split(): the region must be of the country. */
+		r = split_merge(g, geo_cc16(out->cc),
+		    net_tree_lookup(g->reg.t[i], a)) >> 16;
+		if (r != 0)
 			memcpy(out->region, g->regions[r], sizeof(out->region));
 	}
 	if (out->cc[0] == '\0' && out->asn == 0 && out->region[0] == '\0')

@@ -63,8 +63,9 @@ uint64_t geo_bad_lines(const struct geo *g);
 void	geo_free(struct geo *g);
 
 /* Looks up one address: the most specific network holding it wins (as in
- * libloc, with libloc its empty fields stay empty). Returns 0, or
- * LL_ENOTFOUND when nothing at all is known (out zeroed). */
+ * libloc, with libloc its empty fields stay empty). The region is given
+ * only where the city DB's country agrees with cc (as in geo_split()).
+ * Returns 0, or LL_ENOTFOUND when nothing at all is known (out zeroed). */
 int	geo_lookup(struct geo *g, const struct net_addr *a,
 	    struct geo_info *out);
 
