@@ -1,0 +1,197 @@
+/*
+ * Crash safety and idempotence of `lifeline ingest bgp`: a run killed with
+ * SIGKILL at random moments, then run again to the end, leaves exactly the
+ * store a clean run leaves (same points, same archive rows); a further run
+ * ingests nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "testutil.h"
+
+static char dir[64];
+static const char *files[2];
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts `lifeline ingest bgp --db DB --full-feed 50% FILES`. */
+static pid_t
+start(const char *db)
+{
+	const char *exe = getenv("LIFELINE");
+	pid_t pid;
+
+	assert_non_null(exe);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = fileno(fopen("/dev/null", "w"));
+
+		dup2(fd, 2);
+		execl(exe, exe, "ingest", "bgp", "--db", db, "--full-feed",
+		    "50%", files[0], files[1], (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+wait_rc(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct dump {
+	char	*buf;
+	size_t	 len, cap;
+};
+
+static void
+add(struct dump *d, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (d->len + n + 1 > d->cap) {
+		d->cap = (d->len + n + 1) * 2;
+		d->buf = realloc(d->buf, d->cap);
+		assert_non_null(d->buf);
+	}
+	memcpy(d->buf + d->len, s, n + 1);
+	d->len += n;
+}
+
+static int
+point_fn(void *ctx, const struct store_point *p)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s %lld %.17g\n", p->entity,
+	    (long long)p->time, p->value);
+	add(ctx, line);
+	return 0;
+}
+
+static int
+arch_fn(void *ctx, const struct store_archive *a)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s %s %llu %lld %lld %llu %llu %llu "
+	    "%d\n", a->sha256, a->name, (unsigned long long)a->size,
+	    (long long)a->first_time, (long long)a->last_time,
+	    (unsigned long long)a->records,
+	    (unsigned long long)a->bad_records,
+	    (unsigned long long)a->points, (int)a->status);
+	add(ctx, line);
+	return 0;
+}
+
+/* Everything the store holds of the run, as text. */
+static char *
+dump(const char *db)
+{
+	struct store *s = NULL;
+	struct dump d = { 0 };
+	char err[256];
+
+	assert_int_equal(store_open(db, STORE_RDONLY, &s, err, sizeof(err)),
+	    0);
+	add(&d, "");
+	assert_int_equal(store_points_scan(s, "bgp", NULL, 0, INT64_MAX,
+	    point_fn, &d), 0);
+	assert_int_equal(store_archive_list(s, arch_fn, &d), 0);
+	store_free(s);
+	return d.buf;
+}
+
+static void
+test_kill_and_rerun(void **state)
+{
+	char clean[128], crash[128];
+	char *a, *b;
+	int64_t t0, dur;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	int killed_mid = 0;
+
+	(void)state;
+	snprintf(clean, sizeof(clean), "%s/clean.db", dir);
+	snprintf(crash, sizeof(crash), "%s/crash.db", dir);
+	t0 = now_ms();
+	assert_int_equal(wait_rc(start(clean)), 0);
+	dur = now_ms() - t0;
+	fprintf(stderr, "clean run %lld ms, seed %u\n", (long long)dur, seed);
+	srand(seed);
+	for (int i = 0; i < 4; i++) {
+		int64_t at = rand() % (dur > 1 ? dur : 1);
+		pid_t pid = start(crash);
+		int rc;
+
+		usleep((useconds_t)at * 1000);
+		kill(pid, SIGKILL);
+		rc = wait_rc(pid);
+		fprintf(stderr, "kill after %lld ms: %s\n", (long long)at,
+		    rc == 128 + SIGKILL ? "killed" : "had finished");
+		killed_mid += rc == 128 + SIGKILL;
+	}
+	assert_true(killed_mid > 0);
+	assert_int_equal(wait_rc(start(crash)), 0);
+	a = dump(clean);
+	b = dump(crash);
+	assert_true(strlen(a) > 1000);
+	assert_string_equal(a, b);
+	free(b);
+	/* Again: nothing to do, nothing changes. */
+	assert_int_equal(wait_rc(start(crash)), 0);
+	b = dump(crash);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kill_and_rerun),
+	};
+	static char f0[4096], f1[4096];
+	char cmd[200];
+	int rc;
+
+	snprintf(f0, sizeof(f0), "%s", test_shared_or_skip(
+	    "mrt/ripe-bgpdump/bview.20020722.2337.gz"));
+	snprintf(f1, sizeof(f1), "%s", test_shared_or_skip(
+	    "mrt/ripe-bgpdump/updates.20020722.2238.gz"));
+	files[0] = f0;
+	files[1] = f1;
+	snprintf(dir, sizeof(dir), "/tmp/ll-crash-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}
