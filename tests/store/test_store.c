@@ -525,8 +525,8 @@ test_rollback(void **state)
 
 /* ---- kill -9 ---------------------------------------------------------- */
 
-#define CRASH_ARCHIVES	24
-#define CRASH_POINTS	2000	/* per archive */
+#define CRASH_ARCHIVES	20
+#define CRASH_POINTS	1600	/* per archive */
 
 static void
 crash_entity(int k, char *buf, size_t len)
@@ -567,6 +567,7 @@ crash_child(const char *path, bool die_before_commit)
 			_exit(3);
 		for (int i = 0; i < CRASH_POINTS; i += 500)
 			if (store_points_put(s, "bgp", a.sha256, pts + i,
+			    CRASH_POINTS - i < 500 ? (size_t)(CRASH_POINTS - i) :
 			    500) != 0)
 				_exit(4);
 		if (store_archive_record(s, &a) != 0)
@@ -656,7 +657,7 @@ test_crash_random(void **state)
 	print_message("crash seed %u\n", seed);
 	srand(seed);
 	/* Kill the ingest at random moments until it completes. */
-	for (int round = 0; round < 100 && done < CRASH_ARCHIVES; round++) {
+	for (int round = 0; round < 40 && done < CRASH_ARCHIVES; round++) {
 		struct timespec ts = { 0, (long)(rand() % 60000) * 1000 };
 
 		pid = crash_spawn(p, false);
