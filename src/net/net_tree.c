@@ -14,8 +14,7 @@
 __extension__ typedef unsigned __int128 u128;
 
 struct ent {
-	u128		lo;
-	u128		hi;
+	u128		lo;		/* the end is computed: 32 bytes, not 48 */
 	uint32_t	val;
 	uint32_t	seq;
 	uint8_t		len;
@@ -117,7 +116,6 @@ net_tree_add(struct net_tree *t, const struct net_prefix *p, uint32_t val)
 	}
 	e = &t->ent[t->nent];
 	e->lo = key_of(t->af, p->a) & ~host_mask(t, p->len);
-	e->hi = e->lo | host_mask(t, p->len);
 	e->len = p->len;
 	e->val = val;
 	e->seq = (uint32_t)t->nent;
@@ -174,6 +172,12 @@ emit(struct net_tree *t, u128 pos, uint32_t val)
 	return 0;
 }
 
+static u128
+ent_hi(const struct net_tree *t, const struct ent *e)
+{
+	return e->lo | host_mask(t, e->len);
+}
+
 /* Closes the top of the stack: after its end the value is the parent's. */
 static int
 pop(struct net_tree *t, const struct ent **stk, size_t *depth)
@@ -181,9 +185,9 @@ pop(struct net_tree *t, const struct ent **stk, size_t *depth)
 	const struct ent *top = stk[--*depth];
 	uint32_t v = *depth ? stk[*depth - 1]->val : 0;
 
-	if (top->hi == t->max)
+	if (ent_hi(t, top) == t->max)
 		return 0;
-	return emit(t, top->hi + 1, v);
+	return emit(t, ent_hi(t, top) + 1, v);
 }
 
 static bool
@@ -211,7 +215,7 @@ net_tree_build(struct net_tree *t)
 		return rc;
 	for (size_t i = 0; i < t->nent; i++) {
 		e = &t->ent[i];
-		while (depth > 0 && stk[depth - 1]->hi < e->lo)
+		while (depth > 0 && ent_hi(t, stk[depth - 1]) < e->lo)
 			if ((rc = pop(t, stk, &depth)) != 0)
 				return rc;
 		if (depth > 0 && stk[depth - 1]->lo == e->lo &&
