@@ -1,0 +1,59 @@
+#!/bin/bash
+# make demo: the one place a newcomer starts. Gets real-format archives
+# (the public RIS archive for Egypt's 2011-01-27 shutdown when it can be
+# reached, else `lifeline simulate` over real Egyptian prefixes), ingests
+# them into a store, and prints the BGP visibility series around the event.
+set -eu
+L=${1:-build/lifeline}
+[ -x "$L" ] || L=build/src/cmd/lifeline
+OUT=${DEMO_DIR:-demo}
+DB=$OUT/lifeline.db
+mkdir -p "$OUT"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+
+FROM=2011-01-27T22:00Z
+TO=2011-01-28T00:00Z
+files=()
+echo "demo: fetching RIS rrc00 archives for $FROM .. $TO (Egypt's shutdown)"
+if "$L" fetch --project ris --collector rrc00 --from "$FROM" --to "$TO" \
+	--dir "$OUT/ris" --retries 1 > "$OUT/files.txt" 2> "$OUT/fetch.log" &&
+	[ -s "$OUT/files.txt" ]; then
+	mapfile -t files < "$OUT/files.txt"
+	collector=rrc00
+	# 2011 tables held ~350k prefixes, under IODA's 400k of today
+	fullfeed=90%
+	echo "demo: fetched ${#files[@]} archives"
+else
+	echo "demo: the public archive is not reachable from here ($(tail -1 "$OUT/fetch.log"))"
+	echo "demo: simulating instead: 10 full-feed peers over real Egyptian prefixes"
+	echo "      from the location database, all withdrawn at 22:34Z, back at 23:25Z"
+	rm -rf "$OUT/sim"
+	"$L" simulate --out "$OUT/sim" --country EG --start "$FROM" --duration 2h \
+		--outage-from 2011-01-27T22:34Z --outage-to 2011-01-27T23:25Z \
+		--seed 1 > "$OUT/files.txt"
+	mapfile -t files < "$OUT/files.txt"
+	collector=sim
+	# synthetic tables hold ~100k IPv4 prefixes, not the 400k of a real
+	# full feed: count peers with at least 90% of the largest table
+	fullfeed=90%
+fi
+
+echo "demo: ingesting ${#files[@]} archives into $DB"
+"$L" ingest bgp --db "$DB" --collector "$collector" --full-feed "$fullfeed" "${files[@]}"
+echo "demo: ingesting again is a no-op (archives are known by SHA-256):"
+"$L" ingest bgp --db "$DB" --collector "$collector" --full-feed "$fullfeed" "${files[@]}"
+
+echo
+echo "BGP visibility of Egypt (/24s seen by more than half of the full-feed peers):"
+"$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" |
+	awk -F, 'NR == 1 { next } { v[NR] = $3; t[NR] = $1; if ($3 > max) max = $3 }
+	END { for (i = 2; i <= NR; i++) {
+		n = max ? int(40 * v[i] / max) : 0; bar = "";
+		for (j = 0; j < n; j++) bar = bar "#";
+		printf "  %s %7d %s\n", t[i], v[i], bar } }'
+echo
+echo "Where to look:"
+echo "  database:     $DB   (lifeline signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"
+echo "  one AS:       lifeline signal --db $DB --entity asn:8452 --signal bgp --from $FROM --to $TO"
+echo "  the archives: $(dirname "${files[0]}")   (lifeline mrt dump FILE | head)"
+echo "  the signal:   docs/signals.md; every command: docs/lifeline.md"
