@@ -41,7 +41,8 @@ struct geo_info {
 
 /*
  * Opens the sources in opts (NULL: all defaults) and loads them into
- * memory (about 1.5 s for the full libloc database). Countries come from
+ * memory (about 0.65 s CPU for the full libloc database, 150 MB peak,
+ * 28 MB after). Countries come from
  * the RIR files when given, else from libloc; AS from pfx2as when given,
  * else libloc; libloc is not opened when both are given. Bad lines in the
  * user's files are reported, counted and skipped.
@@ -81,7 +82,7 @@ int	geo_lookup(struct geo *g, const struct net_addr *a,
  * Regions: region is the city DB's "CC-SUB" only where its CC agrees with
  * the country, else "". cc and region are only valid during the call.
  * Stops and returns fn's value when it is non-zero; else returns 0 (or
- * LL_EINVAL for a bad prefix). About 0.1-0.3 us a prefix: no allocation.
+ * LL_EINVAL for a bad prefix). No allocation; ~50 M /24s a second.
  */
 typedef int geo_split_fn(void *ctx, const char *cc, const char *region,
     uint64_t units);

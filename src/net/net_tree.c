@@ -32,6 +32,8 @@ struct net_tree {
 	u128		*start;		/* interval i: [start[i], start[i+1]) */
 	uint32_t	*val;
 	size_t		 n, cap;
+	uint32_t	*idx16;		/* IPv4: interval holding each /16's
+					   first address (65537 entries) */
 };
 
 static u128
@@ -94,6 +96,7 @@ net_tree_free(struct net_tree *t)
 	free(t->ent);
 	free(t->start);
 	free(t->val);
+	free(t->idx16);
 	free(t);
 }
 
@@ -153,6 +156,8 @@ grow(struct net_tree *t)
 }
 
 /* From pos on, the value is val: appends, overwrites or merges. */
+static int	index16(struct net_tree *t);
+
 static int
 emit(struct net_tree *t, u128 pos, uint32_t val)
 {
@@ -232,6 +237,27 @@ net_tree_build(struct net_tree *t)
 	t->ent = NULL;
 	t->nent = t->capent = 0;
 	t->built = true;
+	return index16(t);
+}
+
+/* IPv4: a first-level index by /16, so that a lookup searches only the
+ * intervals of its /16 (a few cache lines instead of ~20 misses). */
+static int
+index16(struct net_tree *t)
+{
+	size_t i = 0;
+
+	if (t->af != NET_AF4 || t->n > UINT32_MAX)
+		return 0;
+	if ((t->idx16 = malloc(65537 * sizeof(*t->idx16))) == NULL)
+		return LL_ENOMEM;
+	for (uint32_t b = 0; b < 65536; b++) {
+		u128 k = (u128)b << 16;
+		while (i + 1 < t->n && t->start[i + 1] <= k)
+			i++;
+		t->idx16[b] = (uint32_t)i;
+	}
+	t->idx16[65536] = (uint32_t)(t->n - 1);
 	return 0;
 }
 
@@ -240,6 +266,12 @@ static size_t
 find(const struct net_tree *t, u128 k)
 {
 	size_t lo = 0, hi = t->n;
+
+	if (t->idx16 != NULL) {
+		uint32_t b = (uint32_t)(k >> 16);
+		lo = t->idx16[b];
+		hi = (size_t)t->idx16[b + 1] + 1;
+	}
 
 	/* start[0] == 0 <= k: find the last start <= k. */
 	while (hi - lo > 1) {
@@ -343,7 +375,7 @@ net_tree_coarsen(const struct net_tree *t, struct net_tree **out)
 		return LL_EINVAL;
 	if ((rc = net_tree_new(t->af, &o)) != 0)
 		return rc;
-	if ((rc = coarsen(t, o)) != 0) {
+	if ((rc = coarsen(t, o)) != 0 || (rc = index16(o)) != 0) {
 		net_tree_free(o);
 		return rc;
 	}
@@ -482,6 +514,8 @@ net_tree_merge(const struct net_tree *a, const struct net_tree *b,
 		if (bn && nb == nx)
 			j++;
 	}
+	if ((rc = index16(o)) != 0)
+		goto fail;
 	o->built = true;
 	*out = o;
 	return 0;
