@@ -294,8 +294,7 @@ test_hostile(void **state)
 	const struct hostile *h = *state;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s", test_data("hostile/"));
-	strncat(path, h->file, sizeof(path) - strlen(path) - 1);
+	snprintf(path, sizeof(path), "%s%s", test_data("hostile/"), h->file);
 	assert_int_equal(access(path, R_OK), 0);
 	check_library(h, path);
 	check_cli(h, path);
