@@ -158,14 +158,15 @@ resync(struct mrt_reader *r, uint64_t bad_off, const char *why)
 
 /* Reports the input layer's error at the current position and ends. */
 static int
-input_failed(struct mrt_reader *r, int rc, size_t have, const char *what)
+input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
+    uint64_t off)
 {
 	const char *m = input_errmsg(r->in);
 
 	snprintf(r->msg, sizeof(r->msg), "%s%s%s (%zu bytes of it read)",
 	    what, *m ? ": " : "", m, have);
 	r->st.truncated = true;
-	report(r, input_offset(r->in), rc);
+	report(r, off, rc);
 	r->done = true;
 	return r->o.strict ? rc : 0;
 }
@@ -187,7 +188,7 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 		if (avail < MRT_HEADER_LEN)
 			return input_failed(r, rc ? rc : LL_ETRUNC, avail,
 			    rc ? "stream ends inside an MRT header" :
-			    "file ends inside an MRT header");
+			    "file ends inside an MRT header", off);
 		uint32_t len = be32(p + 8);
 		uint16_t type = be16(p + 4), sub = be16(p + 6);
 		if (!mrt_header_plausible(type, sub) || len > r->o.max_record) {
@@ -218,7 +219,8 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 			    want, rc ? "compressed stream" : "file");
 			input_consume(r->in, avail);
 			r->msg[0] = '\0';
-			return input_failed(r, rc ? rc : LL_ETRUNC, avail, what);
+			return input_failed(r, rc ? rc : LL_ETRUNC, avail, what,
+			    off);
 		}
 		rc = mrt_decode_record(&r->dec, p, want, off);
 		r->st.bytes += want;
