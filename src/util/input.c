@@ -94,12 +94,15 @@ sniff(const uint8_t *p, size_t n)
 }
 
 static const struct input_codec_ops *
-codec_ops(enum input_codec c)
+codec_ops(const struct input *in, enum input_codec c)
 {
 	switch (c) {
 	case INPUT_GZIP:
 		return &input_gzip_ops;
 	case INPUT_BZIP2:
+		/* Blocks in parallel when we can seek back to fall back. */
+		if (in->raw.seekable && in->threads != 1)
+			return &input_bzip2par_ops;
 		return &input_bzip2_ops;
 	case INPUT_XZ:
 		return &input_xz_ops;
@@ -133,7 +136,7 @@ input_start(struct input *in)
 		if ((rc = input_raw_more(in)) != 0)
 			return rc;
 	in->codec = sniff(in->raw.p + in->raw.pos, in->raw.len - in->raw.pos);
-	in->ops = codec_ops(in->codec);
+	in->ops = codec_ops(in, in->codec);
 	if ((rc = in->ops->init(in)) != 0)
 		return rc;
 	return 0;
@@ -161,8 +164,10 @@ input_open(const char *path, const struct input_opts *opts,
 		}
 		in->raw.own_fd = true;
 	}
-	if (fstat(in->raw.fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (fstat(in->raw.fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->raw.size = (uint64_t)st.st_size;
+		in->raw.seekable = in->raw.own_fd;
+	}
 #ifdef POSIX_FADV_SEQUENTIAL
 	if (in->raw.size > 0)
 		(void)posix_fadvise(in->raw.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -196,6 +201,7 @@ input_open_mem(const void *buf, size_t len, struct input **out)
 	in->raw.eof = true;
 	in->raw.size = len;
 	in->raw.read = len;
+	in->raw.seekable = true;
 	if ((rc = input_start(in)) != 0) {
 		input_free(in);
 		return rc;

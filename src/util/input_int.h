@@ -25,6 +25,7 @@
 struct input_raw {
 	int		 fd;		/* -1 for memory */
 	bool		 own_fd;
+	bool		 seekable;	/* fallback may seek back */
 	bool		 eof;
 	const uint8_t	*p;		/* buffered bytes [pos, len) */
 	size_t		 pos;
@@ -78,6 +79,7 @@ void	 input_seterr(struct input *in, int rc, const char *fmt, ...)
 extern const struct input_codec_ops input_plain_ops;
 extern const struct input_codec_ops input_gzip_ops;
 extern const struct input_codec_ops input_bzip2_ops;
+extern const struct input_codec_ops input_bzip2par_ops;
 extern const struct input_codec_ops input_xz_ops;
 extern const struct input_codec_ops input_zstd_ops;
 
