@@ -78,10 +78,12 @@ dump_file(const char *path, struct mrt_printer *pr, struct dump_ctx *c,
 	progress_done(pg);
 	const struct mrt_stats *st = mrt_reader_stats(r);
 	if (st->bad > 0 || st->unsupported > 0)
-		fprintf(stderr, "%s: %llu records decoded, %llu bad records "
-		    "skipped, %llu records of types not decoded skipped%s\n",
-		    path, (unsigned long long)st->records,
+		fprintf(stderr, "%s: %llu records decoded, %llu problems "
+		    "reported, %llu records read with a corrected length, "
+		    "%llu records of types not decoded skipped%s\n", path,
+		    (unsigned long long)st->records,
 		    (unsigned long long)st->bad,
+		    (unsigned long long)st->repaired,
 		    (unsigned long long)st->unsupported,
 		    st->truncated ? ", stream truncated" : "");
 	if (st->bad > 0)

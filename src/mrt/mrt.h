@@ -91,6 +91,8 @@ struct mrt_peer {
 };
 
 struct mrt_rib_entry {
+	struct net_prefix	 prefix;	/* the record's, or (TABLE_DUMP
+						   batches) the entry's own */
 	uint16_t		 peer_index;
 	const struct mrt_peer	*peer;		/* in the reader's peer table,
 						   or the record's own */
@@ -156,6 +158,7 @@ struct mrt_stats {
 	uint64_t	records;	/* sound records handed out */
 	uint64_t	bad;		/* reported and skipped */
 	uint64_t	unsupported;	/* sound but of a type we do not decode */
+	uint64_t	repaired;	/* read with a corrected length */
 	uint64_t	bytes;		/* decoded bytes read */
 	bool		truncated;	/* the stream ended inside a record */
 };

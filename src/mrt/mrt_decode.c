@@ -197,6 +197,7 @@ decode_rib_entries(struct mrt_decoder *d, struct rd *r, bool addpath)
 			    "index %u, but the PEER_INDEX_TABLE has %u peers "
 			    "(RFC 6396 4.3.4)", i, e->peer_index, d->npeers);
 		e->peer = &d->peers[e->peer_index];
+		e->prefix = rec->prefix;
 		int rc = bgp_decode_attrs(a.p, alen, &c, &e->attrs, &bd);
 		if (rc != 0)
 			return fail_bgp(d, rd_off(&a) - 0, rc, &bd);
@@ -286,8 +287,48 @@ decode_td2(struct mrt_decoder *d, struct rd *r)
 	    "(RFC 6396 4.3)", d->rec.subtype);
 }
 
-/* RFC 6396 4.2: TABLE_DUMP, one route per record. Subtypes 3 and 4 (4-octet
- * AS) are an extension some tools wrote; bgpdump reads them too. */
+/*
+ * RFC 6396 4.2: TABLE_DUMP, one route per record. Subtypes 3 and 4 (4-octet
+ * AS) are an extension some tools wrote; bgpdump reads them too. Early Zebra
+ * dumps (RIS, 1999-2000) batch many routes into one record: view and
+ * sequence once, then entries of prefix, length, status, time, peer and
+ * attributes until the record ends; each is handed on as its own entry.
+ */
+static int
+decode_td1_entry(struct mrt_decoder *d, struct rd *r, uint8_t af, bool as4,
+    struct mrt_rib_entry *e, struct mrt_peer *peer)
+{
+	struct bgp_ctx c = ctx_for(d, as4, false, true);
+	struct bgp_diag bd;
+
+	memset(e, 0, sizeof(*e));
+	memset(peer, 0, sizeof(*peer));
+	e->prefix.af = af;
+	rd_copy(r, e->prefix.a, af == NET_AF6 ? 16 : 4);
+	size_t at = rd_off(r);
+	unsigned bits = rd_u8(r);
+	rd_u8(r);				/* status */
+	e->originated = rd_be32(r);
+	read_addr(r, af, &peer->addr);
+	peer->asn = as4 ? rd_be32(r) : rd_be16(r);
+	size_t alen = rd_be16(r);
+	struct rd a = rd_sub(r, alen);
+	if (!rd_ok(r))
+		return fail(d, at, LL_ETRUNC, "TABLE_DUMP: entry or its "
+		    "attributes (%zu octets) past the end of the record (RFC "
+		    "6396 4.2)", alen);
+	if (bits > net_af_bits(af))
+		return fail(d, at, LL_EFORMAT, "TABLE_DUMP: prefix length %u > "
+		    "%u (RFC 6396 4.2)", bits, net_af_bits(af));
+	e->prefix.len = (uint8_t)bits;
+	net_prefix_mask(&e->prefix);
+	int rc = bgp_decode_attrs(a.p, alen, &c, &e->attrs, &bd);
+	if (rc != 0)
+		return fail_bgp(d, rd_off(&a), rc, &bd);
+	e->peer = peer;
+	return 0;
+}
+
 static int
 decode_td1(struct mrt_decoder *d, struct rd *r)
 {
@@ -295,9 +336,10 @@ decode_td1(struct mrt_decoder *d, struct rd *r)
 	uint16_t st = rec->subtype;
 	uint8_t af = st == 2 || st == 4 ? NET_AF6 : NET_AF4;
 	bool as4 = st >= 3;
-	struct bgp_ctx c = ctx_for(d, as4, false, true);
-	struct bgp_diag bd;
-	struct mrt_rib_entry *e;
+	size_t minlen = (af == NET_AF6 ? 16 + 16 : 4 + 4) + 10 + (as4 ? 4 : 2);
+	size_t cap = rd_left(r) / minlen + 1;
+	struct mrt_peer *peers;
+	int rc;
 
 	if (st < 1 || st > 4)
 		return fail(d, 0, LL_EFORMAT, "TABLE_DUMP: unknown subtype %u "
@@ -306,39 +348,22 @@ decode_td1(struct mrt_decoder *d, struct rd *r)
 	rec->safi = BGP_SAFI_UNICAST;
 	rd_be16(r);				/* view */
 	rec->seq = rd_be16(r);
-	memset(&rec->prefix, 0, sizeof(rec->prefix));
-	rec->prefix.af = af;
-	rd_copy(r, rec->prefix.a, af == NET_AF6 ? 16 : 4);
-	size_t at = rd_off(r);
-	unsigned bits = rd_u8(r);
-	rd_u8(r);				/* status */
-	e = arena_alloc(&d->arena, sizeof(*e));
-	if (e == NULL)
+	rec->entries = arena_array(&d->arena, cap, sizeof(*rec->entries));
+	peers = arena_array(&d->arena, cap, sizeof(*peers));
+	if (rec->entries == NULL || peers == NULL)
 		return fail(d, 0, LL_ENOMEM, "TABLE_DUMP: out of memory");
-	memset(e, 0, sizeof(*e));
-	e->originated = rd_be32(r);
-	read_addr(r, af, &rec->peer.addr);
-	rec->peer.asn = as4 ? rd_be32(r) : rd_be16(r);
-	size_t alen = rd_be16(r);
-	struct rd a = rd_sub(r, alen);
-	if (!rd_ok(r))
-		return fail(d, rd_off(r), LL_ETRUNC, "TABLE_DUMP: attribute "
-		    "length %zu past the end of the record (RFC 6396 4.2)",
-		    alen);
-	if (bits > net_af_bits(af))
-		return fail(d, at, LL_EFORMAT, "TABLE_DUMP: prefix length %u > "
-		    "%u (RFC 6396 4.2)", bits, net_af_bits(af));
-	rec->prefix.len = (uint8_t)bits;
-	net_prefix_mask(&rec->prefix);
-	int rc = bgp_decode_attrs(a.p, alen, &c, &e->attrs, &bd);
-	if (rc != 0)
-		return fail_bgp(d, rd_off(&a), rc, &bd);
-	if (rd_left(r) != 0)
-		return fail(d, rd_off(r), LL_EFORMAT, "TABLE_DUMP: %zu octets "
-		    "after the attributes (RFC 6396 4.2)", rd_left(r));
-	e->peer = &rec->peer;
-	rec->entries = e;
-	rec->n_entries = 1;
+	do {
+		if (rec->n_entries >= cap)
+			return fail(d, rd_off(r), LL_EFORMAT, "TABLE_DUMP: too "
+			    "many entries");
+		rc = decode_td1_entry(d, r, af, as4,
+		    &rec->entries[rec->n_entries], &peers[rec->n_entries]);
+		if (rc != 0)
+			return rc;
+		rec->n_entries++;
+	} while (rd_left(r) > 0);
+	rec->prefix = rec->entries[0].prefix;
+	rec->peer = peers[0];
 	rec->kind = MRT_K_RIB;
 	return 1;
 }
@@ -447,6 +472,7 @@ decode_bgp4mp_entry(struct mrt_decoder *d, struct rd *r)
 	}
 	e->originated = orig;
 	e->peer = &rec->peer;
+	e->prefix = rec->prefix;
 	rec->entries = e;
 	rec->n_entries = 1;
 	rec->kind = MRT_K_RIB;
@@ -584,6 +610,8 @@ mrt_decode_record(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 	rec->type = rd_be16(&r);
 	rec->subtype = rd_be16(&r);
 	uint32_t blen = rd_be32(&r);
+	if (d->short4 && rd_ok(&r) && (size_t)blen + 4 == rd_left(&r))
+		blen += 4;
 	if (!rd_ok(&r) || blen != rd_left(&r))
 		return fail(d, 0, LL_ETRUNC, "MRT header truncated or length "
 		    "mismatch (RFC 6396 2)");

@@ -59,7 +59,7 @@ mrt_record_elems(const struct mrt_record *rec, mrt_elem_fn *fn, void *ctx)
 		e.type = MRT_ELEM_RIB;
 		for (uint32_t i = 0; i < rec->n_entries; i++) {
 			const struct mrt_rib_entry *re = &rec->entries[i];
-			struct bgp_nlri n = { re->path_id, rec->prefix };
+			struct bgp_nlri n = { re->path_id, re->prefix };
 			e.peer = re->peer;
 			e.attrs = &re->attrs;
 			e.nexthop = re->attrs.mp_nexthop.af != 0 ?

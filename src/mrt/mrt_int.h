@@ -16,6 +16,7 @@ struct mrt_decoder {
 	struct mrt_peer		*peers;		/* current PEER_INDEX_TABLE */
 	uint32_t		 npeers;
 	bool			 have_peers;
+	bool			 short4;	/* header length may be 4 short */
 	struct net_addr		 collector_id;
 	char			 msg[256];	/* last error */
 	size_t			 err_off;	/* of the problem, in record */

@@ -464,7 +464,7 @@ bd_rib(struct out *o, const struct mrt_record *r)
 		out_u(o, r->ts);
 		OUT_LIT(o, "|B|");
 		put_peer(o, e->peer);
-		bd_prefix(o, &r->prefix);
+		bd_prefix(o, &e->prefix);
 		if (r->addpath) {
 			out_c(o, '|');
 			out_u(o, e->path_id);

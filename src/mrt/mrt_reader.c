@@ -27,6 +27,7 @@ struct mrt_reader {
 	uint32_t		 last_ts;
 	bool			 have_ts;
 	bool			 done;
+	bool			 repairing;
 	char			 msg[512];
 };
 
@@ -156,6 +157,43 @@ resync(struct mrt_reader *r, uint64_t bad_off, const char *why)
 	return 0;
 }
 
+
+/*
+ * Early Zebra TABLE_DUMP records declare a length 4 bytes short of their
+ * content (RIS rrc00 bview.20000111.0032). When the header after the
+ * declared end makes no sense but the one 4 bytes later does, read the
+ * record with the corrected length; reported once per stream.
+ */
+static int
+short_by_4(struct mrt_reader *r, size_t *want, uint64_t off)
+{
+	const uint8_t *p;
+	size_t avail, w = *want;
+
+	input_peek(r->in, w + 4 + MRT_HEADER_LEN, &p, &avail);
+	bool end_at = avail == w, end_after = avail == w + 4;
+	bool ok_at = avail >= w + MRT_HEADER_LEN &&
+	    header_ok(r, p + w, r->o.max_record);
+	bool ok_after = avail >= w + 4 + MRT_HEADER_LEN &&
+	    header_ok(r, p + w + 4, r->o.max_record);
+	r->repairing = false;
+	if (end_at || ok_at || !(end_after || ok_after))
+		return 0;
+	*want = w + 4;
+	r->repairing = true;
+	r->st.repaired++;
+	if (r->st.repaired == 1) {
+		snprintf(r->msg, sizeof(r->msg), "TABLE_DUMP record length "
+		    "is 4 bytes short of its content (an early Zebra bug); "
+		    "this and every such record is read with the corrected "
+		    "length (reported once)");
+		report(r, off, LL_EFORMAT);
+		if (r->o.strict)
+			return LL_EFORMAT;
+	}
+	return 0;
+}
+
 /* Reports the input layer's error at the current position and ends. */
 static int
 input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
@@ -222,6 +260,11 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 			return input_failed(r, rc ? rc : LL_ETRUNC, avail, what,
 			    off);
 		}
+		if (type == MRT_T_TABLE_DUMP && (rc = short_by_4(r, &want,
+		    off)) != 0)
+			return rc;
+		input_peek(r->in, want, &p, &avail);
+		r->dec.short4 = r->repairing;
 		rc = mrt_decode_record(&r->dec, p, want, off);
 		r->st.bytes += want;
 		if (rc == 1) {

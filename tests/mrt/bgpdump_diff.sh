@@ -111,5 +111,18 @@ if [ $rc -eq 1 ] && grep -q "offset 188: " "$tmp/err" && grep -q "offset 14756: 
    [ "$(wc -l < "$tmp/a")" -gt 2046 ]
 then ok; else bad "rrc00.updates.20000325.0345: rc=$rc $(head -3 "$tmp/err")"; fi
 
+# Early Zebra TABLE_DUMP: records batch many routes and declare lengths 4
+# bytes short. bgpdump prints the first route and gives up; we read on with
+# the corrected length, say so once, and the first line is bgpdump's line.
+f=bgpkit/rrc00.bview.20000111.0032.gz
+"$L" mrt dump "$D/mrt/$f" > "$tmp/a" 2> "$tmp/err"; rc=$?
+want=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/ref")
+first=$(head -1 "$tmp/a" | sha256sum | cut -d' ' -f1)
+if [ $rc -eq 1 ] && [ "$(grep -c ': offset ' "$tmp/err")" -eq 1 ] &&
+   grep -q "offset 0: TABLE_DUMP record length is 4 bytes short" "$tmp/err" &&
+   [ "$first" = "$want" ] && [ "$(wc -l < "$tmp/a")" -gt 400000 ] &&
+   [ "$(cut -d'|' -f1,3 "$tmp/a" | sort -u)" = "TABLE_DUMP|B" ]
+then ok; else bad "$f: rc=$rc $(head -2 "$tmp/err")"; fi
+
 echo "bgpdump differential: $pass passed, $fail failed"
 [ $fail -eq 0 ]
