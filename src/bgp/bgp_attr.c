@@ -13,28 +13,13 @@
 #include <string.h>
 
 #include "bgp/bgp.h"
+#include "bgp/bgp_int.h"
 #include "util/err.h"
 #include "util/rd.h"
 
 #define AS_TRANS	23456u
 #define ATTR_FLAG_EXTLEN	0x10
 
-static int fail(struct bgp_diag *d, size_t off, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct bgp_diag *d, size_t off, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d != NULL) {
-		d->off = off;
-		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* Decodes an AS_PATH or AS4_PATH body (RFC 4271 4.3 b, RFC 6793 3). */
 static int
@@ -49,13 +34,13 @@ decode_aspath(struct rd *r, unsigned asn_len, struct arena *ar,
 		size_t at = rd_off(&scan);
 		unsigned type = rd_u8(&scan), n = rd_u8(&scan);
 		if (!rd_ok(&scan))
-			return fail(d, at, LL_ETRUNC, "AS_PATH: "
+			return bgp_fail(d, at, LL_ETRUNC, "AS_PATH: "
 			    "truncated segment header (RFC 4271 4.3)");
 		if (type < BGP_SEG_SET || type > BGP_SEG_CONFED_SET)
-			return fail(d, at, LL_EFORMAT, "AS_PATH: "
+			return bgp_fail(d, at, LL_EFORMAT, "AS_PATH: "
 			    "segment type %u is not 1-4 (RFC 5065 3)", type);
 		if (!rd_skip(&scan, (size_t)n * asn_len))
-			return fail(d, at, LL_ETRUNC, "AS_PATH: "
+			return bgp_fail(d, at, LL_ETRUNC, "AS_PATH: "
 			    "segment of %u ASes of %u octets past the end of "
 			    "the attribute (RFC 4271 4.3)", n, asn_len);
 		nseg++;
@@ -66,11 +51,11 @@ decode_aspath(struct rd *r, unsigned asn_len, struct arena *ar,
 	if (nseg == 0)
 		return 0;
 	if (nseg > UINT16_MAX)
-		return fail(d, rd_off(r), LL_ELIMIT, "AS_PATH: %zu segments", nseg);
+		return bgp_fail(d, rd_off(r), LL_ELIMIT, "AS_PATH: %zu segments", nseg);
 	out->seg = arena_array(ar, nseg, sizeof(*out->seg));
 	uint32_t *asn = arena_array(ar, nasn ? nasn : 1, sizeof(uint32_t));
 	if (out->seg == NULL || asn == NULL)
-		return fail(d, rd_off(r), LL_ENOMEM, "AS_PATH: out of memory");
+		return bgp_fail(d, rd_off(r), LL_ENOMEM, "AS_PATH: out of memory");
 	while (rd_left(r) > 0) {
 		struct bgp_asseg *s = &out->seg[out->nseg++];
 		s->type = rd_u8(r);
@@ -165,7 +150,7 @@ decode_mp_reach(struct rd *r, const struct bgp_ctx *ctx, struct bgp_attrs *a,
 		unsigned nhl = rd_u8(r);
 		const uint8_t *nh = rd_ptr(r, nhl);
 		if (nh == NULL)
-			return fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: "
+			return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: "
 			    "next hop of %u octets past the end (RFC 6396 "
 			    "4.3.4)", nhl);
 		nexthop_from(&a->mp_nexthop, nh, nhl);
@@ -184,7 +169,7 @@ decode_mp_reach(struct rd *r, const struct bgp_ctx *ctx, struct bgp_attrs *a,
 	for (unsigned i = 0; i < snpa && rd_ok(r); i++)
 		rd_skip(r, rd_u8(r));
 	if (!rd_ok(r))
-		return fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: header "
+		return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: header "
 		    "past the end of the attribute (next hop length %u, RFC "
 		    "4760 section 3)", nhl);
 	a->mp_reach.afi = afi;
@@ -210,7 +195,7 @@ decode_mp_unreach(struct rd *r, const struct bgp_ctx *ctx,
 	uint8_t safi = rd_u8(r);
 
 	if (!rd_ok(r))
-		return fail(d, at, LL_ETRUNC, "MP_UNREACH_NLRI: shorter "
+		return bgp_fail(d, at, LL_ETRUNC, "MP_UNREACH_NLRI: shorter "
 		    "than its 3-octet header (RFC 4760 section 4)");
 	a->mp_unreach.afi = afi;
 	a->mp_unreach.safi = safi;
@@ -231,7 +216,7 @@ want_len(size_t len, size_t want, unsigned type, struct bgp_diag *d,
 {
 	if (len == want)
 		return 0;
-	return fail(d, at, LL_EFORMAT, "attribute %u has length %u, not the "
+	return bgp_fail(d, at, LL_EFORMAT, "attribute %u has length %u, not the "
 	    "fixed length (RFC 4271 section 6.3)", type, (unsigned)len);
 }
 
@@ -281,7 +266,7 @@ decode_one(unsigned type, struct rd *v, size_t at, const struct bgp_ctx *ctx,
 		break;
 	case BGP_ATTR_COMMUNITIES:
 		if (len % 4)
-			return fail(d, at, LL_EFORMAT, "COMMUNITIES length %u "
+			return bgp_fail(d, at, LL_EFORMAT, "COMMUNITIES length %u "
 			    "is not a multiple of 4 (RFC 1997)",
 			    (unsigned)len);
 		a->communities = v->p;
@@ -289,7 +274,7 @@ decode_one(unsigned type, struct rd *v, size_t at, const struct bgp_ctx *ctx,
 		break;
 	case BGP_ATTR_EXT_COMMUNITIES:
 		if (len % 8)
-			return fail(d, at, LL_EFORMAT, "EXTENDED COMMUNITIES "
+			return bgp_fail(d, at, LL_EFORMAT, "EXTENDED COMMUNITIES "
 			    "length %u is not a multiple of 8 (RFC 4360 2)",
 			    (unsigned)len);
 		a->ext_communities = v->p;
@@ -297,7 +282,7 @@ decode_one(unsigned type, struct rd *v, size_t at, const struct bgp_ctx *ctx,
 		break;
 	case BGP_ATTR_LARGE_COMMUNITIES:
 		if (len % 12)
-			return fail(d, at, LL_EFORMAT, "LARGE_COMMUNITY length "
+			return bgp_fail(d, at, LL_EFORMAT, "LARGE_COMMUNITY length "
 			    "%u is not a multiple of 12 (RFC 8092 3)",
 			    (unsigned)len);
 		a->large_communities = v->p;
@@ -342,11 +327,11 @@ bgp_decode_attrs(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 		unsigned flags = rd_u8(&r), type = rd_u8(&r);
 		size_t alen = flags & ATTR_FLAG_EXTLEN ? rd_be16(&r) : rd_u8(&r);
 		if (!rd_ok(&r))
-			return fail(d, at, LL_ETRUNC, "attribute header "
+			return bgp_fail(d, at, LL_ETRUNC, "attribute header "
 			    "truncated (RFC 4271 4.3)");
 		struct rd v = rd_sub(&r, alen);
 		if (!rd_ok(&v))
-			return fail(d, at, LL_ETRUNC, "attribute %u length %u "
+			return bgp_fail(d, at, LL_ETRUNC, "attribute %u length %u "
 			    "runs past the end of the path attributes (RFC "
 			    "4271 4.3)", type, (unsigned)alen);
 		uint64_t bit = type < 64 ? BGP_ATTR_BIT(type) : 0;
@@ -371,7 +356,7 @@ bgp_decode_attrs(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 	if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_AS4_PATH)) &&
 	    (a->seen & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)))
 		if (merge_as4(a, &as4, ctx->arena) != 0)
-			return fail(d, 0, LL_ENOMEM, "AS4_PATH: out of "
+			return bgp_fail(d, 0, LL_ENOMEM, "AS4_PATH: out of "
 			    "memory");
 	return 0;
 }

@@ -7,18 +7,10 @@
 #include <string.h>
 
 #include "bgp/bgp.h"
+#include "bgp/bgp_int.h"
 #include "util/err.h"
 #include "util/rd.h"
 
-static int
-diag(struct bgp_diag *d, size_t off, int rc, const char *msg)
-{
-	if (d != NULL) {
-		d->off = off;
-		snprintf(d->msg, sizeof(d->msg), "%s", msg);
-	}
-	return rc;
-}
 
 /* Upper bound of entries in len octets: each takes at least one octet
  * (five with a path id), so the array is sized once, never regrown. */
@@ -40,7 +32,7 @@ bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi, uint8_t safi,
 		return 0;
 	list->v = arena_array(ctx->arena, cap, sizeof(*list->v));
 	if (list->v == NULL)
-		return diag(d, 0, LL_ENOMEM, "NLRI: out of memory");
+		return bgp_fail(d, 0, LL_ENOMEM, "NLRI: out of memory");
 	while (rd_left(&r) > 0) {
 		struct bgp_nlri *n = &list->v[list->n];
 		size_t at = rd_off(&r);
@@ -48,29 +40,25 @@ bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi, uint8_t safi,
 		n->path_id = ctx->addpath ? rd_be32(&r) : 0;
 		unsigned bits = rd_u8(&r);
 		if (!rd_ok(&r))
-			return diag(d, at, LL_ETRUNC, "NLRI: truncated "
+			return bgp_fail(d, at, LL_ETRUNC, "NLRI: truncated "
 			    "path identifier (RFC 7911 section 3)");
-		if (bits > maxbits) {
-			char m[96];
-			snprintf(m, sizeof(m), "NLRI: prefix length %u > %u "
-			    "(RFC 4271 section 4.3)", bits, maxbits);
-			return diag(d, at, LL_EFORMAT, m);
-		}
+		if (bits > maxbits)
+			return bgp_fail(d, at, LL_EFORMAT, "NLRI: prefix length "
+			    "%u > %u (RFC 4271 section 4.3)", bits, maxbits);
 		size_t bytes = (bits + 7) / 8;
 		n->pfx.af = af;
 		n->pfx.len = (uint8_t)bits;
 		memset(n->pfx.a, 0, sizeof(n->pfx.a));
-		if (!rd_copy(&r, n->pfx.a, bytes)) {
-			char m[96];
-			snprintf(m, sizeof(m), "NLRI: prefix /%u needs %zu "
-			    "octets, %zu left (RFC 4271 section 4.3)", bits,
-			    bytes, rd_left(&r) + bytes);
-			return diag(d, at, LL_ETRUNC, m);
-		}
+		size_t left = rd_left(&r);
+		if (!rd_copy(&r, n->pfx.a, bytes))
+			return bgp_fail(d, at, LL_ETRUNC, "NLRI: prefix /%u "
+			    "needs %zu octets, %zu left (RFC 4271 section 4.3)",
+			    bits, bytes, left);
 		if (bits % 8)
 			n->pfx.a[bytes - 1] &= (uint8_t)(0xff00u >> (bits % 8));
 		if (++list->n >= cap && rd_left(&r) > 0)
-			return diag(d, rd_off(&r), LL_EFORMAT, "NLRI: too many");
+			return bgp_fail(d, rd_off(&r), LL_EFORMAT,
+			    "NLRI: too many");
 	}
 	return 0;
 }

@@ -7,28 +7,13 @@
 #include <string.h>
 
 #include "bgp/bgp.h"
+#include "bgp/bgp_int.h"
 #include "util/err.h"
 #include "util/rd.h"
 
 #define BGP_HEADER_LEN	19
 #define BGP_MAX_LEN	65535	/* RFC 8654 extended messages */
 
-static int fail(struct bgp_diag *d, size_t off, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct bgp_diag *d, size_t off, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d != NULL) {
-		d->off = off;
-		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 int
 bgp_decode_update(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
@@ -43,13 +28,13 @@ bgp_decode_update(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 	size_t wlen = rd_be16(&r);
 	wd = rd_sub(&r, wlen);
 	if (!rd_ok(&wd))
-		return fail(d, 0, LL_ETRUNC, "UPDATE: withdrawn routes length "
+		return bgp_fail(d, 0, LL_ETRUNC, "UPDATE: withdrawn routes length "
 		    "%zu exceeds the message (RFC 4271 4.3)", wlen);
 	size_t alen = rd_be16(&r);
 	off = rd_off(&r);
 	at = rd_sub(&r, alen);
 	if (!rd_ok(&at))
-		return fail(d, wd.p - buf + wlen, LL_ETRUNC, "UPDATE: total "
+		return bgp_fail(d, wd.p - buf + wlen, LL_ETRUNC, "UPDATE: total "
 		    "path attribute length %zu exceeds the message (RFC 4271 "
 		    "4.3)", alen);
 	rc = bgp_decode_nlri(wd.p, wlen, BGP_AFI_IPV4, BGP_SAFI_UNICAST, ctx,
@@ -87,13 +72,13 @@ bgp_decode_message(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 
 	*type = rd_u8(&r);
 	if (!rd_ok(&r))
-		return fail(d, 0, LL_ETRUNC, "BGP message shorter than its "
+		return bgp_fail(d, 0, LL_ETRUNC, "BGP message shorter than its "
 		    "19-octet header (RFC 4271 4.1)");
 	if (memcmp(m, marker, sizeof(marker)) != 0)
-		return fail(d, 0, LL_EFORMAT, "BGP marker is not all ones "
+		return bgp_fail(d, 0, LL_EFORMAT, "BGP marker is not all ones "
 		    "(RFC 4271 4.1)");
 	if (mlen < BGP_HEADER_LEN || mlen != len)
-		return fail(d, 16, LL_EFORMAT, "BGP message length %zu, but "
+		return bgp_fail(d, 16, LL_EFORMAT, "BGP message length %zu, but "
 		    "%zu octets are there (RFC 4271 4.1)", mlen, len);
 	if (*type != BGP_MSG_UPDATE)
 		return 0;
