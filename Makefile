@@ -15,7 +15,8 @@ deps:
 
 build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release -Db_ndebug=true >/dev/null
-	@$(NINJA) -C $(BUILD) >/dev/null
+	@$(NINJA) -C $(BUILD) src/cmd/lifeline >/dev/null
+	@ln -sf src/cmd/lifeline $(BUILD)/lifeline
 	@echo "built $(BUILD)/lifeline"
 
 # Every test, under AddressSanitizer and UndefinedBehaviorSanitizer; the
