@@ -449,7 +449,7 @@ split_eos(struct input *in, struct bzp *z, uint64_t m)
 static int
 split_next(struct input *in, struct bzp *z)
 {
-	uint64_t m, resume;
+	uint64_t m, resume = 0;	/* set by find_magic when it finds none */
 	uint32_t crc;
 	bool eos;
 	int rc;
