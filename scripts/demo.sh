@@ -53,7 +53,7 @@ echo "BGP visibility of Egypt (/24s seen by more than half of the full-feed peer
 		printf "  %s %7d %s\n", t[i], v[i], bar } }'
 echo
 echo "Where to look:"
-echo "  database:     $DB   (lifeline signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"
-echo "  one AS:       lifeline signal --db $DB --entity asn:8452 --signal bgp --from $FROM --to $TO"
-echo "  the archives: $(dirname "${files[0]}")   (lifeline mrt dump FILE | head)"
+echo "  database:     $DB   ($L signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"
+echo "  one AS:       $L signal --db $DB --entity asn:8452 --signal bgp --from $FROM --to $TO"
+echo "  the archives: $(dirname "${files[0]}")   ($L mrt dump FILE | head)"
 echo "  the signal:   docs/signals.md; every command: docs/lifeline.md"
