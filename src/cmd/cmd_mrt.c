@@ -1,6 +1,7 @@
 /*
  * lifeline mrt dump: decode MRT archives and print them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,7 @@ dump_file(const char *path, struct mrt_printer *pr, struct dump_ctx *c,
 
 	if ((rc = input_open(path, NULL, &in)) != 0) {
 		cli_err("%s: %s", path, *input_errmsg(in) ? input_errmsg(in) :
-		    ll_strerror(rc));
+		    rc == LL_EIO ? strerror(errno) : ll_strerror(rc));
 		input_free(in);
 		return EXIT_FAIL;
 	}

@@ -158,21 +158,22 @@ peek_file(struct rfile *f, const struct sig_replay_opts *o)
 		f->f.first_ts = f->f.last_ts = rec->ts;
 		f->f.rib = rec->kind == MRT_K_PEER_INDEX ||
 		    rec->kind == MRT_K_RIB;
-		if (f->f.collector[0] == '\0' &&
-		    rec->kind == MRT_K_PEER_INDEX &&
-		    rec->collector_id.af != 0) {
-			char a[NET_ADDR_STRLEN];
-
-			net_addr_fmt(&rec->collector_id, a);
-			snprintf(f->f.collector, sizeof(f->f.collector), "%s",
-			    a);
-		}
 	} else {
 		f->f.empty = true;
 	}
 	close_file(f);
-	if (f->f.collector[0] == '\0')
-		snprintf(f->f.collector, sizeof(f->f.collector), "unknown");
+	/*
+	 * No name in the path: the files of one directory are one collector
+	 * (archives keep a collector per directory), so that a RIB dump and
+	 * the update files beside it replay together. Only a RIB carries a
+	 * collector id, so it cannot be the key.
+	 */
+	if (f->f.collector[0] == '\0') {
+		const char *slash = strrchr(f->f.path, '/');
+		int n = slash == NULL ? 1 : (int)(slash - f->f.path);
+		snprintf(f->f.collector, sizeof(f->f.collector), "dir:%.*s", n,
+		    slash == NULL ? "." : f->f.path);
+	}
 }
 
 static int

@@ -21,9 +21,9 @@ input_seterr(struct input *in, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	in->err = rc;
+	(void)rc;
 	va_start(ap, fmt);
-	vsnprintf(in->errmsg, sizeof(in->errmsg), fmt, ap);
+	vsnprintf(in->cmsg, sizeof(in->cmsg), fmt, ap);
 	va_end(ap);
 }
 
@@ -139,6 +139,11 @@ input_start(struct input *in)
 	in->ops = codec_ops(in, in->codec);
 	if ((rc = in->ops->init(in)) != 0)
 		return rc;
+	/* Inflate on a second thread unless told not to; parallel bzip2
+	 * has its own workers and plain files gain nothing. */
+	if (in->threads != 1 && in->codec != INPUT_PLAIN &&
+	    in->ops != &input_bzip2par_ops)
+		(void)input_pipe_start(in);
 	return 0;
 }
 
@@ -257,9 +262,11 @@ window_fill(struct input *in)
 		    in->cap - in->end, &got);
 	in->end += got;
 	if (rc < 0) {
-		if (in->err == 0)
-			input_seterr(in, rc, "%s: %s", input_codec_name(
-			    in->codec), ll_strerror(rc));
+		if (in->cmsg[0] != '\0')
+			memcpy(in->errmsg, in->cmsg, sizeof(in->errmsg));
+		else
+			snprintf(in->errmsg, sizeof(in->errmsg), "%s: %s",
+			    input_codec_name(in->codec), ll_strerror(rc));
 		in->err = rc;
 	} else if (got == 0) {
 		in->done = true;
@@ -274,9 +281,9 @@ input_peek(struct input *in, size_t want, const uint8_t **p, size_t *avail)
 
 	while (in->end - in->start < want && !in->done && in->err == 0) {
 		if ((rc = window_reserve(in, want)) != 0) {
-			input_seterr(in, rc, "cannot hold a window of %zu "
-			    "bytes", want);
-			in->err = 0;	/* retryable with a smaller want */
+			/* Not sticky: a smaller want may still work. */
+			snprintf(in->errmsg, sizeof(in->errmsg), "cannot hold "
+			    "a window of %zu bytes", want);
 			break;
 		}
 		(void)window_fill(in);
@@ -348,7 +355,9 @@ input_codec_name(enum input_codec c)
 const char *
 input_errmsg(const struct input *in)
 {
-	return in->err != 0 || in->errmsg[0] != '\0' ? in->errmsg : "";
+	if (in == NULL)
+		return "";
+	return in->errmsg;
 }
 
 void
