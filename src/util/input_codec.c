@@ -514,11 +514,15 @@ zstd_decode(struct input *in, uint8_t *dst, size_t cap, size_t *got)
 		ib.size = feed;
 		ib.pos = 0;
 		ob.dst = dst;
-		ob.size = cap;
+		/* About one block a call, whatever cap is, so a fault is
+		 * found at the same place by every caller. */
+		ob.size = cap - *got > ZSTD_BLOCKSIZE_MAX ?
+		    *got + ZSTD_BLOCKSIZE_MAX : cap;
 		ob.pos = *got;
 		ret = ZSTD_decompressStream(s->ds, &ob, &ib);
 		in->raw.pos += ib.pos;
 		if (ZSTD_isError(ret)) {
+			*got = ob.pos;
 			rc = ZSTD_getErrorCode(ret) ==
 			    ZSTD_error_frameParameter_windowTooLarge ?
 			    LL_ELIMIT : LL_EFORMAT;

@@ -65,11 +65,14 @@ struct input {
 	bool			 eos;		/* codec: stream ended cleanly */
 	int			 err;		/* sticky fault, 0 none */
 	char			 errmsg[INPUT_ERRMSG_MAX];
+	char			 cmsg[INPUT_ERRMSG_MAX]; /* codec side */
 
 	struct input_pipe	*pipe;		/* decode thread, or NULL */
 };
 
-/* Raw source (input.c). */
+/* Raw source (input.c). input_seterr() is for the decoding side (which
+ * may be the decode-ahead thread): it writes the codec's message, which the
+ * caller's side copies once the error code reaches it. */
 int	 input_raw_more(struct input *in);
 uint64_t input_raw_pos(const struct input *in);
 void	 input_seterr(struct input *in, int rc, const char *fmt, ...)

@@ -509,6 +509,44 @@ bzip2_parallel_equals_sequential(void **state)
 	assert_int_equal(par.rc, LL_ETRUNC);
 }
 
+/* The decode-ahead thread changes nothing: gzip, xz and zstd, clean, cut
+ * and corrupt, give the same bytes, code and message with 1 thread. */
+static void
+threads_do_not_change_results(void **state)
+{
+	const char *src = shared("mrt/ripe-bgpdump/updates.20070211.0141.gz");
+	static const char *comp[] = { "gzip -c", "xz -c", "zstd -q -c" };
+	char full[128], cut[128], bad[128];
+	const char *files[3] = { full, cut, bad };
+	struct digest one, many;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(full, sizeof(full), "%s/thr%zu", tmpdir, i);
+		snprintf(cut, sizeof(cut), "%s/thr%zu.cut", tmpdir, i);
+		snprintf(bad, sizeof(bad), "%s/thr%zu.bad", tmpdir, i);
+		sh("gzip -dc '%s' | %s > '%s'", src, comp[i], full);
+		sh("head -c $(($(stat -c %%s '%s') * 2 / 3)) '%s' > '%s'",
+		    full, full, cut);
+		sh("cp '%s' '%s' && printf '\\377\\377\\377' | dd of='%s' "
+		    "bs=1 seek=$(($(stat -c %%s '%s') / 3)) conv=notrunc "
+		    "2>/dev/null", full, bad, bad, bad);
+		for (size_t f = 0; f < 3; f++) {
+			digest_file(files[f], 1, &one);
+			digest_file(files[f], 0, &many);
+			if (one.len != many.len || one.hash != many.hash ||
+			    one.rc != many.rc || strcmp(one.msg, many.msg) != 0)
+				fail_msg("%s: %llu/%d '%s' vs %llu/%d '%s'",
+				    files[f], (unsigned long long)one.len,
+				    one.rc, one.msg,
+				    (unsigned long long)many.len, many.rc,
+				    many.msg);
+			assert_int_equal(one.rc, f == 0 ? 0 : f == 1 ?
+			    LL_ETRUNC : LL_EFORMAT);
+		}
+	}
+}
+
 /* Crafted files in tests/data/input. */
 static void
 crafted_files(void **state)
@@ -689,6 +727,7 @@ main(void)
 		cmocka_unit_test(truncated_other_codecs),
 		cmocka_unit_test(corrupt_archives_eformat),
 		cmocka_unit_test(bzip2_parallel_equals_sequential),
+		cmocka_unit_test(threads_do_not_change_results),
 		cmocka_unit_test(stdin_dash),
 	};
 
