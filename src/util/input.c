@@ -252,7 +252,7 @@ window_fill(struct input *in)
 	size_t got = 0;
 	int rc;
 
-	if (in->eos && in->pipe == NULL)
+	if (in->pipe == NULL && in->eos)
 		rc = 0;
 	else if (in->pipe != NULL)
 		rc = input_pipe_fill(in, in->buf + in->end, in->cap - in->end,
