@@ -4,8 +4,9 @@
 # decompressed, the results are concatenated whole (so the stream stays valid
 # MRT) and the concatenation is repeated to about BENCH_MB megabytes (default
 # 256). Writes corpus.mrt, corpus.mrt.gz (gzip -6), corpus.mrt.bz2 (bzip2 -9),
-# and a RIB + updates pair from the same collector and day (rrc00, 2002-07-22)
-# for the memory and ingest runs. corpus.txt records what went in.
+# a RIB + updates pair from the same collector and day (rrc00, 2002-07-22)
+# for the memory runs, and period.mrt, one continuous stretch of updates for
+# the signal runs. corpus.txt records what went in.
 # Nothing is rebuilt when corpus.txt already describes the same inputs.
 #
 # Usage: bench/corpus.sh [DATA_DIR]   (default ../shared/data next to the repo)
@@ -43,10 +44,18 @@ sources=(
 )
 rib_src=ripe-bgpdump/bview.20020722.2337.gz
 upd_src=ripe-bgpdump/updates.20020722.2238.gz
+# One period for the signal runs (visibility and ingest refuse records more
+# than 31 days apart): rrc04's two consecutive 5-minute files of
+# 2021-01-01 04:55 and 05:00, repeated with every copy's timestamps moved on
+# by 600 s, so the replay is one continuous stretch of real updates.
+period_src=(
+	ris-2021-gatech-cs6250/ris.rrc04.updates.1609476900.300.gz
+	ris-2021-gatech-cs6250/ris.rrc04.updates.1609477200.300.gz
+)
 
 die() { echo "corpus: $*" >&2; exit 1; }
 [ -d "$mrt" ] || die "no MRT data at $mrt (pass the shared data folder)"
-for s in "${sources[@]}" "$rib_src"; do
+for s in "${sources[@]}" "$rib_src" "${period_src[@]}"; do
 	[ -r "$mrt/$s" ] || die "missing $mrt/$s"
 done
 
@@ -71,10 +80,25 @@ count_records() {
 		print "$n\n";' < "$1"
 }
 
-key=$( { echo "mb=$mb"; for s in "${sources[@]}" "$rib_src"; do
+# shift_copies FILE COPIES STEP: COPIES copies of FILE, copy k with every
+# record's timestamp moved on by k * STEP seconds.
+shift_copies() {
+	perl -e 'my ($copies, $step) = @ARGV[1, 2]; binmode STDOUT;
+		open(my $fh, "<:raw", $ARGV[0]) or die; local $/; my $d = <$fh>;
+		my @off; my $o = 0;
+		while ($o + 12 <= length $d) { push @off, $o; $o += 12 + unpack("N", substr($d, $o + 8, 4)); }
+		for my $k (0 .. $copies - 1) {
+			my $c = $d;
+			substr($c, $_, 4) = pack("N", unpack("N", substr($d, $_, 4)) + $k * $step) for @off;
+			print $c;
+		}' "$@"
+}
+
+key=$( { echo "mb=$mb v2"; for s in "${sources[@]}" "$rib_src" "${period_src[@]}"; do
 	sha256sum "$mrt/$s" | cut -d' ' -f1; done; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/corpus.txt" ] && grep -qx "key $key" "$out/corpus.txt" &&
-    [ -f "$out/corpus.mrt.bz2" ] && [ -f "$out/rib+updates.mrt" ]; then
+    [ -f "$out/corpus.mrt.bz2" ] && [ -f "$out/rib+updates.mrt" ] &&
+    [ -f "$out/period.mrt" ]; then
 	echo "corpus: up to date in $out" >&2
 	exit 0
 fi
@@ -104,6 +128,14 @@ wait "$gz_pid"
 unpack "$mrt/$rib_src" > "$tmp/rib+updates.mrt"
 unpack "$mrt/$upd_src" >> "$tmp/rib+updates.mrt"
 
+for s in "${period_src[@]}"; do
+	unpack "$mrt/$s" >> "$tmp/period-unit.mrt"
+done
+punit=$(stat -c %s "$tmp/period-unit.mrt")
+pcopies=$(( (mb * 1000 * 1000 + punit - 1) / punit ))
+echo "corpus: period: $pcopies copies of $punit bytes, 600 s apart" >&2
+shift_copies "$tmp/period-unit.mrt" "$pcopies" 600 > "$tmp/period.mrt"
+
 {
 	echo "key $key"
 	echo "copies $reps"
@@ -115,11 +147,15 @@ unpack "$mrt/$upd_src" >> "$tmp/rib+updates.mrt"
 	echo "bz2_bytes $(stat -c %s "$tmp/corpus.mrt.bz2")"
 	echo "rib_bytes $(stat -c %s "$tmp/rib+updates.mrt")"
 	echo "rib_records $(count_records "$tmp/rib+updates.mrt")"
+	echo "period_bytes $(stat -c %s "$tmp/period.mrt")"
+	echo "period_copies $pcopies"
+	echo "period_records $(count_records "$tmp/period.mrt")"
 	for s in "${sources[@]}"; do echo "source $s"; done
 	echo "rib_source $rib_src"
 	echo "rib_source $upd_src"
+	for s in "${period_src[@]}"; do echo "period_source $s"; done
 } > "$tmp/corpus.txt"
 mv "$tmp"/corpus.mrt "$tmp"/corpus.mrt.gz "$tmp"/corpus.mrt.bz2 \
-    "$tmp"/rib+updates.mrt "$out"/
+    "$tmp"/rib+updates.mrt "$tmp"/period.mrt "$out"/
 mv "$tmp/corpus.txt" "$out/corpus.txt"
 echo "corpus: written to $out" >&2

@@ -45,9 +45,14 @@ plain=$out/corpus.mrt
 gz=$out/corpus.mrt.gz
 bz2=$out/corpus.mrt.bz2
 rib=$out/rib+updates.mrt
+period=$out/period.mrt
 bytes=$(cval bytes)
 records=$(cval records)
 rib_bytes=$(cval rib_bytes)
+period_bytes=$(cval period_bytes)
+mrt_bytes() { case $1 in rib) echo "$rib_bytes" ;; period) echo "$period_bytes" ;; *) echo "$bytes" ;; esac; }
+input_name() { case $1 in plain) echo corpus.mrt ;; gz) echo corpus.mrt.gz ;; bz2) echo corpus.mrt.bz2 ;; rib) echo rib+updates.mrt ;; period) echo period.mrt ;; esac; }
+fmt() { awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; }
 
 # --- tools ------------------------------------------------------------------
 first_exec() { for p in "$@"; do [ -n "$p" ] && [ -x "$p" ] && { echo "$p"; return; }; done; }
@@ -148,7 +153,7 @@ run_all() {
 fresh_db() { rm -f "$tmp"/bench.db*; }
 
 # Warm the page cache so that every run reads from memory.
-cat "$plain" "$gz" "$bz2" "$rib" >/dev/null
+cat "$plain" "$gz" "$bz2" "$rib" "$period" >/dev/null
 
 # --- correctness first ------------------------------------------------------
 # hash_lines: counts the lines of stdin and leaves their sha256 for hash_of.
@@ -173,12 +178,12 @@ if [ "${BENCH_SKIP_VERIFY:-0}" != 1 ] && [ -n "$bgpdump" ]; then
 	done
 fi
 
-# parsebgp prints "Read N messages"; check that it read the whole corpus.
+# parsebgp prints "Read N messages"; check that it read the whole input.
 parsebgp_check() {
-	local n
-	n=$("$parsebgp" -q "mrt:$plain" 2>&1 | sed -n 's/.*Read \([0-9]*\) messages.*/\1/p')
-	if [ "$n" != "$records" ]; then
-		S[lpb]="incomplete: read ${n:-0} of $records records"
+	local key=$1 file=$2 want=$3 n
+	n=$("$parsebgp" -q "mrt:$file" 2>&1 | sed -n 's/.*Read \([0-9]*\) messages.*/\1/p')
+	if [ "$n" != "$want" ]; then
+		S[$key]="incomplete: read ${n:-0} of $want records"
 	fi
 }
 
@@ -198,6 +203,7 @@ measure scan_gz "bgpscanner" gz -- ${bgpscanner:-bgpscanner} "$gz"
 measure scan_bz2 "bgpscanner" bz2 -- ${bgpscanner:-bgpscanner} "$bz2"
 
 measure lpb "libparsebgp decode-only (parsebgp -q)" plain -- ${parsebgp:-parsebgp} -q "mrt:$plain"
+measure lpb_period "libparsebgp decode-only (parsebgp -q)" period -- ${parsebgp:-parsebgp} -q "mrt:$period"
 
 measure ll "lifeline mrt dump --format=bgpdump" plain -- "$ll" mrt dump --format=bgpdump "$plain"
 measure ll_gz "lifeline mrt dump --format=bgpdump" gz -- "$ll" mrt dump --format=bgpdump "$gz"
@@ -206,18 +212,19 @@ if [ -n "$LIFELINE_DECODE_ARGS" ]; then
 	measure lldec "lifeline mrt dump $LIFELINE_DECODE_ARGS" plain -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$plain"
 	measure lldec_gz "lifeline mrt dump $LIFELINE_DECODE_ARGS" gz -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$gz"
 	measure lldec_bz2 "lifeline mrt dump $LIFELINE_DECODE_ARGS" bz2 -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$bz2"
+	measure lldec_period "lifeline mrt dump $LIFELINE_DECODE_ARGS" period -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$period"
 else
 	ORDER+=(lldec); LABEL[lldec]="lifeline decode-only"; INPUT[lldec]=plain
 	S[lldec]="not available (no decode-only format in \`mrt dump --help\`)"
 fi
-measure vis "lifeline bgp visibility --by country --full-feed 50%" plain -- \
-    "$ll" bgp visibility --by country --full-feed 50% "$plain"
+measure vis "lifeline bgp visibility --by country --full-feed 50%" period -- \
+    "$ll" bgp visibility --by country --full-feed 50% "$period"
 measure vis_rib "lifeline bgp visibility --by country --full-feed 50%" rib -- \
     "$ll" bgp visibility --by country --full-feed 50% "$rib"
-measure ingest "lifeline ingest bgp (fresh SQLite DB)" plain fresh_db -- \
-    "$ll" ingest bgp --db "$tmp/bench.db" "$plain"
-measure ingest_rib "lifeline ingest bgp (fresh SQLite DB)" rib fresh_db -- \
-    "$ll" ingest bgp --db "$tmp/bench.db" "$rib"
+measure ingest "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" period fresh_db -- \
+    "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% "$period"
+measure ingest_rib "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" rib fresh_db -- \
+    "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% "$rib"
 
 # Optionally wait (up to BENCH_QUIET_WAIT seconds) for the machine to calm
 # down: timings on a loaded 2-core machine mean little.
@@ -229,13 +236,12 @@ done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_all
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-[ -n "$parsebgp" ] && [ "${S[lpb]}" = ok ] && parsebgp_check
+if [ -n "$parsebgp" ]; then
+	[ "${S[lpb]}" = ok ] && parsebgp_check lpb "$plain" "$records"
+	[ "${S[lpb_period]}" = ok ] && parsebgp_check lpb_period "$period" "$(cval period_records)"
+fi
 
 # --- report -----------------------------------------------------------------
-size_of() { case $1 in plain) echo "$bytes" ;; gz) cval gz_bytes ;; bz2) cval bz2_bytes ;; rib) echo "$rib_bytes" ;; esac; }
-mrt_bytes() { if [ "$1" = rib ]; then echo "$rib_bytes"; else echo "$bytes"; fi; }
-input_name() { case $1 in plain) echo corpus.mrt ;; gz) echo corpus.mrt.gz ;; bz2) echo corpus.mrt.bz2 ;; rib) echo rib+updates.mrt ;; esac; }
-fmt() { awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; }
 
 # ratio NUM_KEY DEN_KEY: T[num] / T[den], or empty.
 ratio() {
@@ -265,13 +271,14 @@ gitrev() { git -C "$1" rev-parse --short=12 HEAD 2>/dev/null || echo "?"; }
 report() {
 	local cpu llrev
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	llrev=$(gitrev "$repo")
+	llrev=${LIFELINE_REV:-$(gitrev "$repo")}
 	echo "# Lifeline benchmark results"
 	echo
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); lifeline at commit $llrev ($("$ll" --version 2>/dev/null))"
 	echo "- machine: $(nproc) CPUs, $cpu, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
 	echo "- corpus: $(fmt "$bytes" '%.0f') bytes of MRT ($(cval copies) copies of $(cval unit_records) records from $(grep -c '^source ' "$out/corpus.txt") real update archives), $records records;" \
-	    "gzip -6 $(cval gz_bytes) bytes, bzip2 -9 $(cval bz2_bytes) bytes; RIB+updates sample $rib_bytes bytes, $(cval rib_records) records"
+	    "gzip -6 $(cval gz_bytes) bytes, bzip2 -9 $(cval bz2_bytes) bytes; RIB+updates sample $rib_bytes bytes, $(cval rib_records) records;" \
+	    "period.mrt (signal runs) $period_bytes bytes, $(cval period_records) records, $(cval period_copies) time-shifted copies of rrc04 2021-01-01 04:55-05:05"
 	echo "- method: best wall time of $reps rounds (each round runs every command once, so outside load spreads over all), stdout to /dev/null, page cache warm; MB/s = MB (10^6 bytes) of decompressed MRT per second; CPU = user+sys seconds of the best run; peak RSS = largest of the runs (GNU time %M)"
 	echo "- load average (1, 5, 15 min): $load_before before, $load_after after"
 	echo "- tools: bgpdump $(ver bgpdump) (Debian), bgpscanner ${bgpscanner:+at $(gitrev "$(dirname "$(dirname "$bgpscanner")")")} ${bgpscanner:-not available}, libparsebgp ${parsebgp:+at $(gitrev "$tools/libparsebgp")} ${parsebgp:-not available}, gzip $(ver gzip), isal $(ver isal), bzip2 $(ver bzip2), lbzip2 $(ver lbzip2)"
@@ -293,7 +300,7 @@ report() {
 	target_row "lifeline dump gzip / gzip -dc" ll_gz gzip "<=" 1.3
 	target_row "lifeline dump bzip2 / lbzip2 -d -n2" ll_bz2 lbzip2 "<=" 1.4
 	target_row "libparsebgp decode-only / lifeline decode-only" lpb lldec ">=" 1
-	target_row "libparsebgp decode-only / lifeline ingest bgp" lpb ingest ">=" 0.8
+	target_row "libparsebgp decode-only / lifeline ingest bgp (period.mrt)" lpb_period ingest ">=" 0.8
 	if [ -n "${R[ingest_rib]:-}" ]; then
 		local mib
 		mib=$(fmt "${R[ingest_rib]}" '%.0f')
