@@ -24,6 +24,12 @@ enum input_codec {
 	INPUT_ZSTD,
 };
 
+/*
+ * threads: 1 decodes everything on the caller's thread; 0 (auto) or more
+ * runs the codec on a decode-ahead thread and, for bzip2 files that can
+ * be seeked (not pipes), inflates blocks on that many worker threads (auto:
+ * one a CPU). Results (bytes, codes, messages) never depend on it.
+ */
 struct input_opts {
 	int	threads;	/* decompression worker threads; 0 = auto */
 };
@@ -37,7 +43,8 @@ int	 input_open(const char *path, const struct input_opts *opts,
 	    struct input **out);
 
 /* Same over a caller-owned buffer, which must outlive the input (tests,
- * fuzzing). The codec is sniffed as for files. */
+ * fuzzing). The codec is sniffed as for files; decoding stays on the
+ * caller's thread. Returns 0 or LL_ENOMEM. */
 int	 input_open_mem(const void *buf, size_t len, struct input **out);
 
 /*
@@ -47,7 +54,9 @@ int	 input_open_mem(const void *buf, size_t len, struct input **out);
  * 0). Returns LL_ETRUNC when the compressed stream ends early, LL_EFORMAT
  * when it is corrupt, LL_EIO on a read error: in each case every byte that
  * could be decoded before the fault has been delivered by earlier calls
- * (and *avail bytes of it are still available now).
+ * (and *avail bytes of it are still available now). Once returned, the
+ * fault is sticky. Returns LL_ENOMEM, not sticky, when a window of `want`
+ * bytes cannot be allocated (the caller caps want).
  */
 int	 input_peek(struct input *in, size_t want, const uint8_t **p,
 	    size_t *avail);

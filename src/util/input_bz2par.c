@@ -646,7 +646,9 @@ bzp_init(struct input *in)
 	pthread_mutex_init(&z->mu, NULL);
 	pthread_cond_init(&z->work, NULL);
 	pthread_cond_init(&z->done, NULL);
-	z->njobs = 2 * (size_t)nw + 2;
+	/* Enough to keep every worker busy while one block is delivered;
+	 * each slot may hold a 50 MiB block, so keep it small. */
+	z->njobs = (size_t)nw + 2;
 	z->sb_cap = 2 * INPUT_RAW_BUFSZ;
 	z->jobs = calloc(z->njobs, sizeof(*z->jobs));
 	z->sb = calloc(1, z->sb_cap);
