@@ -126,9 +126,9 @@ input_alloc(void)
 }
 
 /* Reads until 6 bytes are buffered or the file ends, then sets up the
- * codec. */
+ * codec (ops, when not NULL, replaces the usual choice). */
 static int
-input_start(struct input *in)
+input_start(struct input *in, const struct input_codec_ops *ops)
 {
 	int rc;
 
@@ -136,7 +136,7 @@ input_start(struct input *in)
 		if ((rc = input_raw_more(in)) != 0)
 			return rc;
 	in->codec = sniff(in->raw.p + in->raw.pos, in->raw.len - in->raw.pos);
-	in->ops = codec_ops(in, in->codec);
+	in->ops = ops != NULL ? ops : codec_ops(in, in->codec);
 	if ((rc = in->ops->init(in)) != 0)
 		return rc;
 	/* Inflate on a second thread unless told not to; parallel bzip2
@@ -180,7 +180,7 @@ input_open(const char *path, const struct input_opts *opts,
 	if ((in->raw.buf = malloc(INPUT_RAW_BUFSZ)) == NULL)
 		goto fail;
 	in->raw.p = in->raw.buf;
-	if ((rc = input_start(in)) != 0)
+	if ((rc = input_start(in, NULL)) != 0)
 		goto fail;
 	*out = in;
 	return 0;
@@ -193,6 +193,13 @@ fail:
 
 int
 input_open_mem(const void *buf, size_t len, struct input **out)
+{
+	return input_open_mem_ops(buf, len, NULL, out);
+}
+
+int
+input_open_mem_ops(const void *buf, size_t len,
+    const struct input_codec_ops *ops, struct input **out)
 {
 	struct input *in;
 	int rc;
@@ -207,7 +214,7 @@ input_open_mem(const void *buf, size_t len, struct input **out)
 	in->raw.size = len;
 	in->raw.read = len;
 	in->raw.seekable = true;
-	if ((rc = input_start(in)) != 0) {
+	if ((rc = input_start(in, ops)) != 0) {
 		input_free(in);
 		return rc;
 	}

@@ -213,9 +213,10 @@ gzip_fini(struct input *in)
 	free(in->cs);
 	in->cs = NULL;
 }
-#else
+#endif
+
 static int
-gzip_init(struct input *in)
+zgzip_init(struct input *in)
 {
 	z_stream *zs;
 
@@ -230,7 +231,7 @@ gzip_init(struct input *in)
 }
 
 static int
-gzip_decode(struct input *in, uint8_t *dst, size_t cap, size_t *got)
+zgzip_decode(struct input *in, uint8_t *dst, size_t cap, size_t *got)
 {
 	z_stream *zs = in->cs;
 	size_t before, feed;
@@ -276,18 +277,29 @@ gzip_decode(struct input *in, uint8_t *dst, size_t cap, size_t *got)
 }
 
 static void
-gzip_fini(struct input *in)
+zgzip_fini(struct input *in)
 {
 	if (in->cs != NULL)
 		inflateEnd(in->cs);
 	free(in->cs);
 	in->cs = NULL;
 }
-#endif
 
+/* zlib, always built: the fallback without ISA-L, and tested. */
+const struct input_codec_ops input_gzip_zlib_ops = {
+	zgzip_init, zgzip_decode, zgzip_fini,
+};
+
+
+#ifdef USE_ISAL
 const struct input_codec_ops input_gzip_ops = {
 	gzip_init, gzip_decode, gzip_fini,
 };
+#else
+const struct input_codec_ops input_gzip_ops = {
+	zgzip_init, zgzip_decode, zgzip_fini,
+};
+#endif
 
 /* ---- bzip2 ---------------------------------------------------------- */
 

@@ -78,9 +78,15 @@ uint64_t input_raw_pos(const struct input *in);
 void	 input_seterr(struct input *in, int rc, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* For tests: input_open_mem() with the codec's ops forced (the sniffed
+ * codec must match). */
+int	 input_open_mem_ops(const void *buf, size_t len,
+	    const struct input_codec_ops *ops, struct input **out);
+
 /* Codecs (input_codec.c, input_bz2par.c). */
 extern const struct input_codec_ops input_plain_ops;
 extern const struct input_codec_ops input_gzip_ops;
+extern const struct input_codec_ops input_gzip_zlib_ops;
 extern const struct input_codec_ops input_bzip2_ops;
 extern const struct input_codec_ops input_bzip2par_ops;
 extern const struct input_codec_ops input_xz_ops;

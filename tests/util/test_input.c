@@ -24,6 +24,7 @@
 #include "testutil.h"
 #include "util/err.h"
 #include "util/input.h"
+#include "util/input_int.h"
 
 static char tmpdir[64];
 
@@ -585,6 +586,85 @@ threads_do_not_change_results(void **state)
 	}
 }
 
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+digest_mem(const uint8_t *buf, size_t len, const struct input_codec_ops *ops,
+    struct digest *d)
+{
+	struct input *in = NULL;
+	const uint8_t *p;
+	size_t avail;
+
+	memset(d, 0, sizeof(*d));
+	d->hash = 14695981039346656037ull;
+	assert_int_equal(input_open_mem_ops(buf, len, ops, &in), 0);
+	assert_int_equal(input_codec(in), INPUT_GZIP);
+	while ((d->rc = input_peek(in, 5000, &p, &avail)) == 0 && avail > 0) {
+		for (size_t k = 0; k < avail; k++)
+			d->hash = (d->hash ^ p[k]) * 1099511628211ull;
+		d->len += avail;
+		input_consume(in, avail);
+	}
+	snprintf(d->msg, sizeof(d->msg), "%s", input_errmsg(in));
+	input_free(in);
+}
+
+/* The zlib gzip decoder (used without ISA-L) agrees with the default one
+ * (ISA-L when built with it, checked against gzip -dc above). */
+static void
+gzip_zlib_equals_default(void **state)
+{
+	const char *a = shared("mrt/ripe-bgpdump/updates.20160811.1600.gz");
+	const char *b = shared("mrt/libbgpstream/ris.rrc06.updates."
+	    "1427846400.gz");
+	char p[4][128];
+	struct digest def, zl;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		snprintf(p[i], sizeof(p[i]), "%s/zl%d.gz", tmpdir, i);
+	sh("cat '%s' '%s' '%s' > '%s'", b, a, b, p[0]);
+	sh("head -c 300000 '%s' > '%s'", p[0], p[1]);
+	sh("cp '%s' '%s' && printf '\\377\\377\\377' | dd of='%s' bs=1 "
+	    "seek=200000 conv=notrunc 2>/dev/null", p[0], p[2], p[2]);
+	sh("(cat '%s'; echo junk) > '%s'", b, p[3]);
+	for (int i = 0; i < 4; i++) {
+		size_t len;
+		uint8_t *buf = slurp(p[i], &len);
+
+		digest_mem(buf, len, NULL, &def);
+		digest_mem(buf, len, &input_gzip_zlib_ops, &zl);
+		free(buf);
+		if (def.rc != zl.rc || (i < 2 && (def.len != zl.len ||
+		    def.hash != zl.hash)))
+			fail_msg("%s: default %llu/%d '%s', zlib %llu/%d "
+			    "'%s'", p[i], (unsigned long long)def.len, def.rc,
+			    def.msg, (unsigned long long)zl.len, zl.rc,
+			    zl.msg);
+		assert_int_equal(zl.rc, i == 0 ? 0 : i == 1 ? LL_ETRUNC :
+		    LL_EFORMAT);
+	}
+}
+
 /* Crafted files in tests/data/input. */
 static void
 crafted_files(void **state)
@@ -767,6 +847,7 @@ main(void)
 		cmocka_unit_test(bzip2_parallel_equals_sequential),
 		cmocka_unit_test(threads_do_not_change_results),
 		cmocka_unit_test(bzip2_parallel_hostile),
+		cmocka_unit_test(gzip_zlib_equals_default),
 		cmocka_unit_test(stdin_dash),
 	};
 
