@@ -214,27 +214,49 @@ rd32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-/* bgpdump's community string without its leading space, cut at BUFSIZ. */
+static size_t
+fmt_u16(char *b, unsigned v)
+{
+	char tmp[8];
+	size_t i = sizeof(tmp), n;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = sizeof(tmp) - i;
+	memcpy(b, tmp + i, n);
+	return n;
+}
+
+/* bgpdump's community string without its leading space, cut at BUFSIZ.
+ * Formatted by hand: snprintf here cost more than all the rest. */
 static void
 put_communities(struct out *o, const struct bgp_attrs *a)
 {
+	char tmp[24];
 	size_t start, len = 0;
 
 	out_room(o, COMM_MAX + 16);
 	start = o->n;
 	for (uint32_t i = 0; i < a->n_communities; i++) {
 		uint32_t c = rd32(a->communities + 4 * i);
-		char tmp[24];
 		size_t n;
-		if (c == 0xFFFFFF01u)
-			n = (size_t)snprintf(tmp, sizeof(tmp), " no-export");
-		else if (c == 0xFFFFFF02u)
-			n = (size_t)snprintf(tmp, sizeof(tmp), " no-advertise");
-		else if (c == 0xFFFFFF03u)
-			n = (size_t)snprintf(tmp, sizeof(tmp), " local-AS");
-		else
-			n = (size_t)snprintf(tmp, sizeof(tmp), " %u:%u", c >> 16,
-			    c & 0xffff);
+		if (c == 0xFFFFFF01u) {
+			memcpy(tmp, " no-export", 10);
+			n = 10;
+		} else if (c == 0xFFFFFF02u) {
+			memcpy(tmp, " no-advertise", 13);
+			n = 13;
+		} else if (c == 0xFFFFFF03u) {
+			memcpy(tmp, " local-AS", 9);
+			n = 9;
+		} else {
+			tmp[0] = ' ';
+			n = 1 + fmt_u16(tmp + 1, c >> 16);
+			tmp[n++] = ':';
+			n += fmt_u16(tmp + n, c & 0xffff);
+		}
 		if (len + n > COMM_MAX)
 			n = COMM_MAX - len;
 		memcpy(o->buf + start + len, tmp, n);

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,19 @@
 
 /* IPv4 formatting is on the hot path of `mrt dump`: done by hand rather
  * than through inet_ntop(), which goes through snprintf. */
+/* "0".."255" with their lengths, built once: a copy per octet. */
+static char octet_str[256][4];
+static uint8_t octet_len[256];
+
+static void
+octets_init(void)
+{
+	for (unsigned v = 0; v < 256; v++) {
+		int n = snprintf(octet_str[v], sizeof(octet_str[v]), "%u", v);
+		octet_len[v] = (uint8_t)n;
+	}
+}
+
 static size_t
 fmt_u8(char *b, unsigned v)
 {
@@ -32,12 +46,14 @@ net_addr_fmt(const struct net_addr *a, char *buf)
 	size_t n = 0;
 
 	if (a->af == NET_AF4) {
+		static pthread_once_t once = PTHREAD_ONCE_INIT;
+		pthread_once(&once, octets_init);
 		for (int i = 0; i < 4; i++) {
-			if (i)
-				buf[n++] = '.';
-			n += fmt_u8(buf + n, a->a[i]);
+			memcpy(buf + n, octet_str[a->a[i]], 4);
+			n += octet_len[a->a[i]];
+			buf[n++] = '.';
 		}
-		buf[n] = '\0';
+		buf[--n] = '\0';
 		return n;
 	}
 	if (a->af == NET_AF6) {
