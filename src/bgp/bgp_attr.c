@@ -21,48 +21,50 @@
 #define ATTR_FLAG_EXTLEN	0x10
 
 
-/* Decodes an AS_PATH or AS4_PATH body (RFC 4271 4.3 b, RFC 6793 3). */
+/* Decodes an AS_PATH or AS4_PATH body (RFC 4271 4.3 b, RFC 6793 3) in one
+ * pass into arrays sized by the attribute length (a segment takes at least
+ * 2 octets, an AS asn_len). */
 static int
 decode_aspath(struct rd *r, unsigned asn_len, struct arena *ar,
     struct bgp_aspath *out, struct bgp_diag *d)
 {
-	struct rd scan = *r;
-	size_t nseg = 0, nasn = 0;
+	size_t len = rd_left(r);
+	uint32_t *asn;
 
-	/* First pass: validate and count, so that one allocation serves. */
-	while (rd_left(&scan) > 0) {
-		size_t at = rd_off(&scan);
-		unsigned type = rd_u8(&scan), n = rd_u8(&scan);
-		if (!rd_ok(&scan))
+	out->nseg = 0;
+	out->seg = NULL;
+	if (len == 0)
+		return 0;
+	out->seg = arena_array(ar, len / 2 + 1, sizeof(*out->seg));
+	asn = arena_array(ar, len / asn_len + 1, sizeof(uint32_t));
+	if (out->seg == NULL || asn == NULL)
+		return bgp_fail(d, rd_off(r), LL_ENOMEM, "AS_PATH: out of memory");
+	while (rd_left(r) > 0) {
+		size_t at = rd_off(r);
+		unsigned type = rd_u8(r), n = rd_u8(r);
+		if (!rd_ok(r))
 			return bgp_fail(d, at, LL_ETRUNC, "AS_PATH: "
 			    "truncated segment header (RFC 4271 4.3)");
 		if (type < BGP_SEG_SET || type > BGP_SEG_CONFED_SET)
 			return bgp_fail(d, at, LL_EFORMAT, "AS_PATH: "
 			    "segment type %u is not 1-4 (RFC 5065 3)", type);
-		if (!rd_skip(&scan, (size_t)n * asn_len))
+		const uint8_t *p = rd_ptr(r, (size_t)n * asn_len);
+		if (p == NULL)
 			return bgp_fail(d, at, LL_ETRUNC, "AS_PATH: "
 			    "segment of %u ASes of %u octets past the end of "
 			    "the attribute (RFC 4271 4.3)", n, asn_len);
-		nseg++;
-		nasn += n;
-	}
-	out->nseg = 0;
-	out->seg = NULL;
-	if (nseg == 0)
-		return 0;
-	if (nseg > UINT16_MAX)
-		return bgp_fail(d, rd_off(r), LL_ELIMIT, "AS_PATH: %zu segments", nseg);
-	out->seg = arena_array(ar, nseg, sizeof(*out->seg));
-	uint32_t *asn = arena_array(ar, nasn ? nasn : 1, sizeof(uint32_t));
-	if (out->seg == NULL || asn == NULL)
-		return bgp_fail(d, rd_off(r), LL_ENOMEM, "AS_PATH: out of memory");
-	while (rd_left(r) > 0) {
-		struct bgp_asseg *s = &out->seg[out->nseg++];
-		s->type = rd_u8(r);
-		s->n = rd_u8(r);
-		s->asn = asn;
-		for (unsigned i = 0; i < s->n; i++)
-			*asn++ = asn_len == 4 ? rd_be32(r) : rd_be16(r);
+		struct bgp_asseg *g = &out->seg[out->nseg++];
+		g->type = (uint8_t)type;
+		g->n = (uint16_t)n;
+		g->asn = asn;
+		if (asn_len == 4)
+			for (unsigned i = 0; i < n; i++, p += 4)
+				*asn++ = (uint32_t)p[0] << 24 |
+				    (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+				    p[3];
+		else
+			for (unsigned i = 0; i < n; i++, p += 2)
+				*asn++ = (uint32_t)p[0] << 8 | p[1];
 	}
 	return 0;
 }

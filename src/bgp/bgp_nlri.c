@@ -22,7 +22,7 @@ bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi, uint8_t safi,
 	struct rd r = rd_make(buf, len);
 	uint8_t af = afi == BGP_AFI_IPV6 ? NET_AF6 : NET_AF4;
 	unsigned maxbits = af == NET_AF6 ? 128 : 32;
-	size_t cap = ctx->addpath ? len / 5 + 1 : len + 1;
+	size_t cap = 0;
 
 	list->afi = afi;
 	list->safi = safi;
@@ -30,6 +30,11 @@ bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi, uint8_t safi,
 	list->v = NULL;
 	if (len == 0)
 		return 0;
+	/* Count the entries first (a length octet says how far to skip), so
+	 * the array is allocated once and exactly; errors are found below. */
+	for (size_t i = ctx->addpath ? 4 : 0; i < len; cap++)
+		i += 1 + ((size_t)buf[i] + 7) / 8 + (ctx->addpath ? 4 : 0);
+	cap++;
 	list->v = arena_array(ctx->arena, cap, sizeof(*list->v));
 	if (list->v == NULL)
 		return bgp_fail(d, 0, LL_ENOMEM, "NLRI: out of memory");

@@ -3,6 +3,7 @@
  * RFC 6396 for the deprecated BGP type of 1999-2000 archives).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,7 +603,11 @@ mrt_decode_record(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 	int rc;
 
 	arena_reset(&d->arena);
-	memset(rec, 0, sizeof(*rec));
+	/* The UPDATE part is large and zeroed by bgp_decode_update() itself;
+	 * only records of kind MRT_K_MESSAGE, which went through it, use it. */
+	size_t u = offsetof(struct mrt_record, update), ue = u + sizeof(rec->update);
+	memset(rec, 0, u);
+	memset((char *)rec + ue, 0, sizeof(*rec) - ue);
 	d->msg[0] = '\0';
 	d->err_off = 0;
 	rec->offset = offset;

@@ -249,7 +249,8 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 			continue;
 		}
 		size_t want = MRT_HEADER_LEN + (size_t)len;
-		rc = input_peek(r->in, want, &p, &avail);
+		if (avail < want)
+			rc = input_peek(r->in, want, &p, &avail);
 		if (avail < want) {
 			char what[160];
 			snprintf(what, sizeof(what), "%s record of %zu bytes "
@@ -263,8 +264,9 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 		if (type == MRT_T_TABLE_DUMP && (rc = short_by_4(r, &want,
 		    off)) != 0)
 			return rc;
-		input_peek(r->in, want, &p, &avail);
-		r->dec.short4 = r->repairing;
+		if (type == MRT_T_TABLE_DUMP)	/* the look-ahead may move it */
+			input_peek(r->in, want, &p, &avail);
+		r->dec.short4 = type == MRT_T_TABLE_DUMP && r->repairing;
 		rc = mrt_decode_record(&r->dec, p, want, off);
 		r->st.bytes += want;
 		if (rc == 1) {

@@ -3,13 +3,6 @@
 
 #include "util/arena.h"
 
-struct arena_chunk {
-	struct arena_chunk	*next;
-	size_t			 size;
-	size_t			 off;
-	_Alignas(16) unsigned char data[];
-};
-
 #define ARENA_MIN_CHUNK	(64 * 1024)
 
 void
@@ -55,29 +48,19 @@ arena_reset(struct arena *a)
 }
 
 void *
-arena_alloc(struct arena *a, size_t n)
+arena_alloc_chunk(struct arena *a, size_t need)
 {
-	struct arena_chunk *c = a->head;
-	size_t need = (n + 15) & ~(size_t)15;
+	size_t sz = need > ARENA_MIN_CHUNK ? need : ARENA_MIN_CHUNK;
+	struct arena_chunk *c = malloc(sizeof(*c) + sz);
 
-	if (need < n)
+	if (c == NULL)
 		return NULL;
-	if (a->cap != 0 && (need > a->cap || a->used > a->cap - need))
-		return NULL;
-	if (c == NULL || c->size - c->off < need) {
-		size_t sz = need > ARENA_MIN_CHUNK ? need : ARENA_MIN_CHUNK;
-		c = malloc(sizeof(*c) + sz);
-		if (c == NULL)
-			return NULL;
-		c->size = sz;
-		c->off = 0;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = c->data + c->off;
-	c->off += need;
+	c->size = sz;
+	c->off = need;
+	c->next = a->head;
+	a->head = c;
 	a->used += need;
-	return p;
+	return c->data;
 }
 
 void *

@@ -21,8 +21,35 @@ void	 arena_init(struct arena *a, size_t cap);
 void	 arena_fini(struct arena *a);
 /* Forgets every allocation; keeps the largest chunk for reuse. */
 void	 arena_reset(struct arena *a);
-/* Returns n bytes aligned to 16, or NULL past the cap / out of memory. */
-void	*arena_alloc(struct arena *a, size_t n);
+/* The slow path of arena_alloc(): a new chunk. */
+void	*arena_alloc_chunk(struct arena *a, size_t need);
+
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 size;
+	size_t			 off;
+	_Alignas(16) unsigned char data[];
+};
+
+/* Returns n bytes aligned to 16, or NULL past the cap / out of memory.
+ * Inline: the decoders call it several times per record. */
+static inline void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (need < n)
+		return NULL;
+	if (a->cap != 0 && (need > a->cap || a->used > a->cap - need))
+		return NULL;
+	if (c == NULL || c->size - c->off < need)
+		return arena_alloc_chunk(a, need);
+	void *p = c->data + c->off;
+	c->off += need;
+	a->used += need;
+	return p;
+}
 /* arena_alloc(count * size) with overflow check. */
 void	*arena_array(struct arena *a, size_t count, size_t size);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,6 +148,42 @@ input_start(struct input *in, const struct input_codec_ops *ops)
 	return 0;
 }
 
+
+/*
+ * A plain regular file is mapped and the window is the mapping itself: no
+ * read() into a buffer and no copy into the window, which for uncompressed
+ * archives was most of the input cost. Compressed files, pipes and files
+ * that cannot be mapped take the buffered path. Returns 0 when mapped.
+ */
+static int
+map_plain(struct input *in)
+{
+	size_t len = (size_t)in->raw.size;
+	void *m;
+
+	if ((uint64_t)len != in->raw.size)
+		return -1;
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, in->raw.fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	if (sniff(m, len < 16 ? len : 16) != INPUT_PLAIN) {
+		(void)munmap(m, len);
+		return -1;
+	}
+	(void)madvise(m, len, MADV_SEQUENTIAL);
+	in->map = m;
+	in->codec = INPUT_PLAIN;
+	in->buf = m;
+	in->cap = len;
+	in->start = 0;
+	in->end = len;
+	in->done = true;
+	in->eos = true;
+	in->raw.eof = true;
+	in->raw.read = len;
+	return 0;
+}
+
 int
 input_open(const char *path, const struct input_opts *opts,
     struct input **out)
@@ -177,6 +214,10 @@ input_open(const char *path, const struct input_opts *opts,
 	if (in->raw.size > 0)
 		(void)posix_fadvise(in->raw.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+	if (in->raw.seekable && in->raw.size > 0 && map_plain(in) == 0) {
+		*out = in;
+		return 0;
+	}
 	if ((in->raw.buf = malloc(INPUT_RAW_BUFSZ)) == NULL)
 		goto fail;
 	in->raw.p = in->raw.buf;
@@ -313,7 +354,7 @@ input_consume(struct input *in, size_t n)
 		n = have;
 	in->start += n;
 	in->off += n;
-	if (in->start == in->end)
+	if (in->start == in->end && in->map == NULL)
 		in->start = in->end = 0;
 }
 
@@ -326,6 +367,8 @@ input_offset(const struct input *in)
 uint64_t
 input_raw_offset(const struct input *in)
 {
+	if (in->map != NULL)
+		return in->off;		/* mapped: the file is the stream */
 	return atomic_load_explicit(&in->raw.read, memory_order_relaxed);
 }
 
@@ -379,6 +422,9 @@ input_free(struct input *in)
 	if (in->raw.own_fd)
 		(void)close(in->raw.fd);
 	free(in->raw.buf);
-	free(in->buf);
+	if (in->map != NULL)
+		(void)munmap(in->map, in->cap);
+	else
+		free(in->buf);
 	free(in);
 }

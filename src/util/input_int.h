@@ -68,6 +68,7 @@ struct input {
 	char			 cmsg[INPUT_ERRMSG_MAX]; /* codec side */
 
 	struct input_pipe	*pipe;		/* decode thread, or NULL */
+	void			*map;		/* mapped plain file: buf, cap */
 };
 
 /* Raw source (input.c). input_seterr() is for the decoding side (which
