@@ -354,7 +354,17 @@ input_consume(struct input *in, size_t n)
 		n = have;
 	in->start += n;
 	in->off += n;
-	if (in->start == in->end && in->map == NULL)
+	if (in->map != NULL) {
+		/* Give back the pages behind the cursor every 8 MiB, so
+		 * memory stays bounded on archives of any size. */
+		size_t drop = in->start & ~(size_t)(INPUT_MAP_DROP - 1);
+		if (drop > in->dropped + INPUT_MAP_DROP) {
+			drop -= INPUT_MAP_DROP;	/* keep a margin */
+			(void)madvise((uint8_t *)in->map + in->dropped,
+			    drop - in->dropped, MADV_DONTNEED);
+			in->dropped = drop;
+		}
+	} else if (in->start == in->end)
 		in->start = in->end = 0;
 }
 

@@ -15,6 +15,7 @@
 #define INPUT_RAW_BUFSZ		(256u * 1024)	/* compressed read buffer */
 #define INPUT_WIN_MIN		(256u * 1024)	/* smallest decoded window */
 #define INPUT_ERRMSG_MAX	192
+#define INPUT_MAP_DROP		(8u << 20)	/* page-aligned */
 
 /*
  * The raw source: a file descriptor read through a buffer, or a caller's
@@ -69,6 +70,7 @@ struct input {
 
 	struct input_pipe	*pipe;		/* decode thread, or NULL */
 	void			*map;		/* mapped plain file: buf, cap */
+	size_t			 dropped;	/* map bytes given back */
 };
 
 /* Raw source (input.c). input_seterr() is for the decoding side (which
