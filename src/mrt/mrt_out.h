@@ -14,11 +14,15 @@
 #define OUT_BUF		(256 * 1024)
 #define OUT_SLACK	(16 * 1024)	/* room one field may need */
 
+#define OUT_LINE_MAX	(20 * 1024)	/* a bgpdump line's head or tail */
+
 struct out {
 	FILE	*f;
 	size_t	 n;
 	bool	 err;
 	char	 buf[OUT_BUF + OUT_SLACK];
+	char	 head[512];		/* line parts shared by the prefixes */
+	char	 tail[OUT_LINE_MAX];	/* of one message (bgpdump printer) */
 };
 
 void	out_flush(struct out *o);

@@ -384,7 +384,60 @@ put_nlri(struct out *o, const struct mrt_record *r, const struct bgp_nlri *n)
 	}
 }
 
+
+/*
+ * Every prefix of one message shares its line's head (type, time, peer)
+ * and tail (path, attributes): the first line is rendered in full and the
+ * others reuse its parts, so an UPDATE with 500 prefixes formats its AS path
+ * and communities once, as bgpdump's text would be the same 500 times.
+ */
+typedef void line_fn(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri *n, size_t *mark_head, size_t *mark_tail);
+
+static void
+bd_lines(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri_list *l, line_fn *line)
+{
+	size_t start, h, t, hl, tl;
+
+	if (l->n == 0)
+		return;
+	if (o->n > OUT_BUF - 2 * OUT_LINE_MAX)
+		out_flush(o);		/* the first line must not move */
+	start = o->n;
+	line(o, r, &l->v[0], &h, &t);
+	hl = h - start;
+	tl = o->n - t;
+	if (l->n == 1 || hl > sizeof(o->head) || tl > sizeof(o->tail)) {
+		for (uint32_t i = 1; i < l->n; i++)
+			line(o, r, &l->v[i], &h, &t);
+		return;
+	}
+	memcpy(o->head, o->buf + start, hl);
+	memcpy(o->tail, o->buf + t, tl);
+	for (uint32_t i = 1; i < l->n; i++) {
+		out_room(o, hl + tl + 64);
+		memcpy(o->buf + o->n, o->head, hl);
+		o->n += hl;
+		put_nlri(o, r, &l->v[i]);
+		memcpy(o->buf + o->n, o->tail, tl);
+		o->n += tl;
+	}
+}
+
 /* bgpdump's table_line_withdraw/withdraw6. */
+static void
+withdraw_line(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri *n, size_t *h, size_t *t)
+{
+	put_head(o, r, "W", 1);
+	put_peer(o, &r->peer);
+	*h = o->n;
+	put_nlri(o, r, n);
+	*t = o->n;
+	out_c(o, '\n');
+}
+
 static void
 bd_withdraw(struct out *o, const struct mrt_record *r,
     const struct bgp_nlri_list *l)
@@ -393,78 +446,86 @@ bd_withdraw(struct out *o, const struct mrt_record *r,
 		return;
 	if (l->safi < 1 || l->safi > 3)
 		return;
-	for (uint32_t i = 0; i < l->n; i++) {
-		put_head(o, r, "W", 1);
-		put_peer(o, &r->peer);
-		put_nlri(o, r, &l->v[i]);
-		out_c(o, '\n');
-	}
+	bd_lines(o, r, l, withdraw_line);
 }
 
 /* Classic IPv4 NLRI: table_line_announce (and the deprecated BGP type's
  * mrtd_table_line_announce, whose community field has no separator). */
 static void
-bd_announce(struct out *o, const struct mrt_record *r)
+announce_line(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri *n, size_t *h, size_t *t)
 {
 	const struct bgp_attrs *a = &r->update.attrs;
-	const struct bgp_nlri_list *l = &r->update.announced;
 
-	for (uint32_t i = 0; i < l->n; i++) {
-		put_head(o, r, "A", 1);
-		put_peer(o, &r->peer);
-		put_nlri(o, r, &l->v[i]);
-		out_c(o, '|');
-		put_aspath(o, a);
-		out_c(o, '|');
-		put_origin(o, a);
-		out_c(o, '|');
-		put_nh4(o, a);
-		if (r->type == MRT_T_BGP) {
-			put_pref_med(o, a, false);
-			o->n--;		/* bgpdump: med and communities touch */
-		} else
-			put_pref_med(o, a, false);
-		put_comm_field(o, a);
-		put_tail(o, a);
-	}
+	put_head(o, r, "A", 1);
+	put_peer(o, &r->peer);
+	*h = o->n;
+	put_nlri(o, r, n);
+	*t = o->n;
+	out_c(o, '|');
+	put_aspath(o, a);
+	out_c(o, '|');
+	put_origin(o, a);
+	out_c(o, '|');
+	put_nh4(o, a);
+	put_pref_med(o, a, false);
+	if (r->type == MRT_T_BGP)
+		o->n--;		/* bgpdump: med and communities touch */
+	put_comm_field(o, a);
+	put_tail(o, a);
+}
+
+static void
+bd_announce(struct out *o, const struct mrt_record *r)
+{
+	bd_lines(o, r, &r->update.announced, announce_line);
 }
 
 /* MP_REACH NLRI: table_line_announce_1 (IPv4) and table_line_announce6
  * (IPv6), with their quirks: the next-hop block is printed only for next
  * hops of 4, 16 or 32 octets; IPv4's LOCAL_PREF and MED as signed. */
 static void
-bd_announce_mp(struct out *o, const struct mrt_record *r)
+announce_mp_line(struct out *o, const struct mrt_record *r,
+    const struct bgp_nlri *n, size_t *h, size_t *t)
 {
 	const struct bgp_attrs *a = &r->update.attrs;
-	const struct bgp_nlri_list *l = &a->mp_reach;
-	bool v6 = l->afi == BGP_AFI_IPV6;
+	bool v6 = a->mp_reach.afi == BGP_AFI_IPV6;
 
-	if ((l->afi != BGP_AFI_IPV4 && !v6) || l->safi < 1 || l->safi > 3)
-		return;
-	for (uint32_t i = 0; i < l->n; i++) {
-		put_head(o, r, "A", 1);
-		put_peer(o, &r->peer);
-		put_nlri(o, r, &l->v[i]);
+	put_head(o, r, "A", 1);
+	put_peer(o, &r->peer);
+	*h = o->n;
+	put_nlri(o, r, n);
+	*t = o->n;
+	out_c(o, '|');
+	if (!v6) {
+		put_aspath(o, a);
 		out_c(o, '|');
-		if (!v6) {
+		put_origin(o, a);
+		out_c(o, '|');
+	}
+	if (a->mp_nexthop.af != 0) {
+		if (v6) {
 			put_aspath(o, a);
 			out_c(o, '|');
 			put_origin(o, a);
 			out_c(o, '|');
 		}
-		if (a->mp_nexthop.af != 0) {
-			if (v6) {
-				put_aspath(o, a);
-				out_c(o, '|');
-				put_origin(o, a);
-				out_c(o, '|');
-			}
-			bd_addr(o, &a->mp_nexthop);
-			put_pref_med(o, a, !v6);
-		}
-		put_comm_field(o, a);
-		put_tail(o, a);
+		bd_addr(o, &a->mp_nexthop);
+		put_pref_med(o, a, !v6);
 	}
+	put_comm_field(o, a);
+	put_tail(o, a);
+}
+
+static void
+bd_announce_mp(struct out *o, const struct mrt_record *r)
+{
+	const struct bgp_nlri_list *l = &r->update.attrs.mp_reach;
+
+	if ((l->afi != BGP_AFI_IPV4 && l->afi != BGP_AFI_IPV6) ||
+	    l->safi < 1 || l->safi > 3)
+		return;
+	bd_lines(o, r, l, announce_mp_line);
 }
 
 /* table_line_mrtd_route (TABLE_DUMP) and table_line_dump_v2_prefix. */
