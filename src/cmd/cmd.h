@@ -27,6 +27,19 @@ int	cmd_fetch(int argc, char **argv);
 int	cmd_simulate(int argc, char **argv);
 int	cmd_geo(int argc, char **argv);
 
+/* What a replay of archives (bgp visibility, ingest bgp) found. */
+struct replay_status {
+	uint64_t	bad;		/* bad records reported */
+	bool		fail;		/* a file could not be read at all */
+	bool		damaged;	/* a stream ended in an error */
+};
+struct sig_file;
+/* Reports one replayed file's trouble in one line and adds it to s. */
+void	cli_replay_file(const struct sig_file *f, bool strict,
+	    struct replay_status *s);
+/* geo_opts.warn for the CLI: prints the warning. */
+void	cli_geo_warn(void *ctx, const char *msg);
+
 /* Prints "lifeline: <fmt>" and a newline to stderr. */
 void	cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, prefixed "lifeline: warning: ". */

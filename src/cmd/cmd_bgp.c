@@ -84,9 +84,7 @@ print_point(void *ctx, int64_t t, const char *entity, uint64_t v)
 }
 
 struct run {
-	uint64_t	 bad;
-	bool		 fail;		/* a file could not be read at all */
-	bool		 damaged;	/* a stream ended in an error */
+	struct replay_status rs;
 	bool		 strict;
 	struct progress	 prog;
 };
@@ -104,19 +102,7 @@ on_file(void *ctx, const struct sig_file *f)
 {
 	struct run *r = ctx;
 
-	r->bad += f->bad;
-	if (f->rc == LL_EIO && f->records == 0 && f->sys_errno != 0) {
-		cli_err("%s: %s", f->path, strerror(f->sys_errno));
-		r->fail = true;
-	} else if (f->rc != 0 && r->strict && *f->errmsg == '\0') {
-		cli_err("%s: stopped at the first bad record (--strict)",
-		    f->path);
-		r->damaged = true;
-	} else if (f->rc != 0) {
-		cli_err("%s: %s%s%s", f->path, ll_strerror(f->rc),
-		    *f->errmsg ? ": " : "", f->errmsg);
-		r->damaged = true;
-	}
+	cli_replay_file(f, r->strict, &r->rs);
 }
 
 static void
@@ -127,12 +113,6 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(&r->prog, "bgp", done, total);
 }
 
-static void
-geo_warn(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_warn("%s", msg);
-}
 
 static int
 visibility(int argc, char **argv)
@@ -155,7 +135,7 @@ visibility(int argc, char **argv)
 	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_COUNTRY };
 	struct sig_replay_opts ro = { 0 };
 	const char *rir[RIR_MAX + 1] = { NULL };
-	struct geo_opts go = { .warn = geo_warn };
+	struct geo_opts go = { .warn = cli_geo_warn };
 	struct out out = { .f = stdout, .first = true };
 	char ent[ENT_STRLEN];
 	struct entity e;
@@ -265,9 +245,10 @@ visibility(int argc, char **argv)
 		cli_err("bgp: out of memory");
 		goto out;
 	}
-	if (run.bad)
-		cli_warn("bgp: %" PRIu64 " bad records skipped", run.bad);
-	ret = run.fail ? EXIT_FAIL : (run.bad || run.damaged || rc != 0) ?
+	if (run.rs.bad)
+		cli_warn("bgp: %" PRIu64 " bad records skipped", run.rs.bad);
+	ret = run.rs.fail ? EXIT_FAIL :
+	    (run.rs.bad || run.rs.damaged || rc != 0) ?
 	    EXIT_DATA : 0;
 out:
 	sig_free(s);

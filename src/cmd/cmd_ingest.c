@@ -86,8 +86,8 @@ struct ing {
 	uint64_t	 points;
 	int64_t		 tmin, tmax;
 	int		 dbrc;
-	uint64_t	 bad;
-	bool		 fail, damaged, strict;
+	struct replay_status rs;
+	bool		 strict;
 	struct progress	 prog;
 };
 
@@ -193,19 +193,7 @@ on_file(void *ctx, const struct sig_file *f)
 		a->f = *f;
 		a->seen = true;
 	}
-	g->bad += f->bad;
-	if (f->rc == LL_EIO && f->records == 0 && f->sys_errno != 0) {
-		cli_err("%s: %s", f->path, strerror(f->sys_errno));
-		g->fail = true;
-	} else if (f->rc != 0 && g->strict && *f->errmsg == '\0') {
-		cli_err("%s: stopped at the first bad record (--strict)",
-		    f->path);
-		g->damaged = true;
-	} else if (f->rc != 0) {
-		cli_err("%s: %s%s%s", f->path, ll_strerror(f->rc),
-		    *f->errmsg ? ": " : "", f->errmsg);
-		g->damaged = true;
-	}
+	cli_replay_file(f, g->strict, &g->rs);
 }
 
 static void
@@ -216,12 +204,6 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(&g->prog, "ingest", done, total);
 }
 
-static void
-geo_warn(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_warn("%s", msg);
-}
 
 static const char *
 base_name(const char *p)
@@ -365,9 +347,9 @@ run(struct ing *g, struct sig_opts *so, struct sig_replay_opts *ro,
 		    "give files of one period");
 		goto fail;
 	}
-	if (g->fail || rc == LL_ENOMEM)
+	if (g->rs.fail || rc == LL_ENOMEM)
 		goto fail;
-	if (g->strict && (g->bad || g->damaged)) {
+	if (g->strict && (g->rs.bad || g->rs.damaged)) {
 		ret = EXIT_DATA;
 		goto fail;
 	}
@@ -403,7 +385,7 @@ ingest_bgp(int argc, char **argv)
 	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_ALL };
 	struct sig_replay_opts ro = { 0 };
 	const char *rir[RIR_MAX + 1] = { NULL };
-	struct geo_opts go = { .warn = geo_warn };
+	struct geo_opts go = { .warn = cli_geo_warn };
 	const char *db = NULL;
 	char errbuf[256], t1[LL_ISO8601_LEN], t2[LL_ISO8601_LEN];
 	struct ing *g;
@@ -497,9 +479,9 @@ ingest_bgp(int argc, char **argv)
 		fprintf(stderr, " from %s to %s", ll_time_fmt(g->tmin, t1,
 		    sizeof(t1)), ll_time_fmt(g->tmax, t2, sizeof(t2)));
 	fprintf(stderr, " into %s\n", cli_db_url(db));
-	if (g->bad)
-		cli_warn("ingest: %" PRIu64 " bad records skipped", g->bad);
-	ret = g->bad || g->damaged ? EXIT_DATA : 0;
+	if (g->rs.bad)
+		cli_warn("ingest: %" PRIu64 " bad records skipped", g->rs.bad);
+	ret = g->rs.bad || g->rs.damaged ? EXIT_DATA : 0;
 out:
 	if (g != NULL) {
 		sig_free(g->sig);
