@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "geo/geo.h"
 #include "signal/signal.h"
 #include "util/err.h"
 
@@ -30,4 +31,36 @@ cli_geo_warn(void *ctx, const char *msg)
 {
 	(void)ctx;
 	cli_warn("%s", msg);
+}
+
+int
+cli_replay_opt(struct replay_args *a, int ch, const char *arg,
+    const char *cmd)
+{
+	const char *name = NULL;
+
+	switch (ch) {
+	case 'c': a->ro->collector = arg; return 1;
+	case 's': a->ro->strict = true; return 1;
+	case 'l': a->go->locdb = arg; return 1;
+	case 'C': a->go->city_mmdb = arg; return 1;
+	case 'r':
+		if (a->nrir >= CLI_RIR_MAX) {
+			cli_err("%s: too many --rir files", cmd);
+			return -1;
+		}
+		a->rir[a->nrir++] = arg;
+		a->go->rir = a->rir;
+		return 1;
+	case 'B': name = "bin"; break;
+	case 'F': name = "full-feed"; break;
+	case 'm': name = "min-peers"; break;
+	default:
+		return 0;
+	}
+	if (sig_opt_parse(a->so, name, arg) != 0) {
+		cli_err("%s: --%s: bad value: %s", cmd, name, arg);
+		return -1;
+	}
+	return 1;
 }

@@ -37,6 +37,34 @@ struct sig_file;
 /* Reports one replayed file's trouble in one line and adds it to s. */
 void	cli_replay_file(const struct sig_file *f, bool strict,
 	    struct replay_status *s);
+/* The options `bgp visibility` and `ingest bgp` share, for their long
+ * option tables, and where cli_replay_opt() puts their values. */
+#define CLI_REPLAY_OPTIONS \
+	{ "collector", required_argument, NULL, 'c' }, \
+	{ "bin", required_argument, NULL, 'B' }, \
+	{ "full-feed", required_argument, NULL, 'F' }, \
+	{ "min-peers", required_argument, NULL, 'm' }, \
+	{ "strict", no_argument, NULL, 's' }, \
+	{ "locdb", required_argument, NULL, 'l' }, \
+	{ "city", required_argument, NULL, 'C' }, \
+	{ "rir", required_argument, NULL, 'r' }
+#define CLI_RIR_MAX	64
+struct sig_opts;
+struct sig_replay_opts;
+struct geo_opts;
+struct replay_args {
+	struct sig_opts		*so;
+	struct sig_replay_opts	*ro;
+	struct geo_opts		*go;
+	const char		*rir[CLI_RIR_MAX + 1];	/* NULL-terminated */
+	size_t			 nrir;
+};
+/* Handles one of CLI_REPLAY_OPTIONS (ch as getopt returned it). Returns 1
+ * when it was one, 0 when not, -1 after printing a usage error. Sets
+ * a->go->rir once a --rir is given. */
+int	cli_replay_opt(struct replay_args *a, int ch, const char *arg,
+	    const char *cmd);
+
 /* geo_opts.warn for the CLI: prints the warning. */
 void	cli_geo_warn(void *ctx, const char *msg);
 

@@ -15,7 +15,6 @@
 #include "util/err.h"
 #include "util/time.h"
 
-#define RIR_MAX	64
 
 static void
 usage(FILE *f)
@@ -120,22 +119,15 @@ visibility(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "entity", required_argument, NULL, 'e' },
-		{ "bin", required_argument, NULL, 'B' },
-		{ "full-feed", required_argument, NULL, 'F' },
-		{ "min-peers", required_argument, NULL, 'm' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "collector", required_argument, NULL, 'c' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "locdb", required_argument, NULL, 'l' },
-		{ "city", required_argument, NULL, 'C' },
-		{ "rir", required_argument, NULL, 'r' },
+		CLI_REPLAY_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_COUNTRY };
 	struct sig_replay_opts ro = { 0 };
-	const char *rir[RIR_MAX + 1] = { NULL };
 	struct geo_opts go = { .warn = cli_geo_warn };
+	struct replay_args ra = { .so = &so, .ro = &ro, .go = &go };
 	struct out out = { .f = stdout, .first = true };
 	char ent[ENT_STRLEN];
 	struct entity e;
@@ -143,19 +135,20 @@ visibility(int argc, char **argv)
 	struct geo *g = NULL;
 	struct sig *s = NULL;
 	bool by_set = false;
-	size_t nrir = 0;
 	int c, rc, ret = EXIT_FAIL;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		const char *name = NULL;
+		int h = cli_replay_opt(&ra, c, optarg, "bgp");
 
+		if (h < 0)
+			return EXIT_USAGE;
+		if (h > 0)
+			continue;
 		switch (c) {
 		case 'b': name = "by"; by_set = true; break;
-		case 'B': name = "bin"; break;
-		case 'F': name = "full-feed"; break;
-		case 'm': name = "min-peers"; break;
 		case 'e':
 			if (entity_parse(optarg, &e) != 0 ||
 			    e.type == ENT_PREFIX) {
@@ -173,17 +166,6 @@ visibility(int argc, char **argv)
 				    optarg);
 				return EXIT_USAGE;
 			}
-			break;
-		case 'c': ro.collector = optarg; break;
-		case 's': ro.strict = true; break;
-		case 'l': go.locdb = optarg; break;
-		case 'C': go.city_mmdb = optarg; break;
-		case 'r':
-			if (nrir >= RIR_MAX) {
-				cli_err("bgp: too many --rir files");
-				return EXIT_USAGE;
-			}
-			rir[nrir++] = optarg;
 			break;
 		case 'h': usage(stdout); return 0;
 		default:
@@ -203,8 +185,6 @@ visibility(int argc, char **argv)
 	if (out.entity != NULL && !by_set)
 		so.by = e.type == ENT_COUNTRY ? SIG_BY_COUNTRY :
 		    e.type == ENT_REGION ? SIG_BY_REGION : SIG_BY_ASN;
-	if (nrir)
-		go.rir = rir;
 	if (so.by & (SIG_BY_COUNTRY | SIG_BY_REGION)) {
 		if ((rc = geo_open(&go, &g)) != 0) {
 			cli_err("bgp: location database: %s",

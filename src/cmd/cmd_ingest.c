@@ -26,7 +26,6 @@
 #include "util/err.h"
 #include "util/time.h"
 
-#define RIR_MAX		64
 #define BATCH		8192
 #define SIGNAL_KIND	"bgp"
 
@@ -371,57 +370,35 @@ ingest_bgp(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "collector", required_argument, NULL, 'c' },
-		{ "bin", required_argument, NULL, 'B' },
-		{ "full-feed", required_argument, NULL, 'F' },
-		{ "min-peers", required_argument, NULL, 'm' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "locdb", required_argument, NULL, 'l' },
-		{ "city", required_argument, NULL, 'C' },
-		{ "rir", required_argument, NULL, 'r' },
+		CLI_REPLAY_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_ALL };
 	struct sig_replay_opts ro = { 0 };
-	const char *rir[RIR_MAX + 1] = { NULL };
 	struct geo_opts go = { .warn = cli_geo_warn };
+	struct replay_args ra = { .so = &so, .ro = &ro, .go = &go };
 	const char *db = NULL;
 	char errbuf[256], t1[LL_ISO8601_LEN], t2[LL_ISO8601_LEN];
 	struct ing *g;
 	struct geo *geo = NULL;
-	size_t nrir = 0;
 	int c, rc, nnew, ret = EXIT_FAIL;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		const char *name = NULL;
+		int h = cli_replay_opt(&ra, c, optarg, "ingest");
 
+		if (h < 0)
+			return EXIT_USAGE;
+		if (h > 0)
+			continue;
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'c': ro.collector = optarg; break;
-		case 'B': name = "bin"; break;
-		case 'F': name = "full-feed"; break;
-		case 'm': name = "min-peers"; break;
-		case 's': ro.strict = true; break;
-		case 'l': go.locdb = optarg; break;
-		case 'C': go.city_mmdb = optarg; break;
-		case 'r':
-			if (nrir >= RIR_MAX) {
-				cli_err("ingest: too many --rir files");
-				return EXIT_USAGE;
-			}
-			rir[nrir++] = optarg;
-			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			cli_err("ingest bgp: bad option '%s' (--help for "
 			    "usage)", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		if (name != NULL && sig_opt_parse(&so, name, optarg) != 0) {
-			cli_err("ingest: --%s: bad value: %s", name, optarg);
 			return EXIT_USAGE;
 		}
 	}
@@ -458,8 +435,6 @@ ingest_bgp(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (nrir)
-		go.rir = rir;
 	if ((rc = geo_open(&go, &geo)) != 0) {
 		cli_err("ingest: location database: %s",
 		    geo != NULL ? geo_errmsg(geo) : ll_strerror(rc));

@@ -10,31 +10,13 @@
 
 #include "signal/sig_int.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 static uint32_t
 addr4(const struct net_prefix *p)
 {
 	return (uint32_t)p->a[0] << 24 | (uint32_t)p->a[1] << 16 |
 	    (uint32_t)p->a[2] << 8 | p->a[3];
-}
-
-static int
-grow(void *p, size_t *cap, size_t need, size_t sz)
-{
-	void **pp = p;
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*pp, ncap * sz);
-	if (np == NULL)
-		return LL_ENOMEM;
-	*pp = np;
-	*cap = ncap;
-	return 0;
 }
 
 void
@@ -132,7 +114,8 @@ merge_pending(struct sig *s)
 	if (s->npending == 0)
 		return 0;
 	n = s->norder + s->npending;
-	if ((rc = grow(&s->order, &s->order_cap, n, sizeof(*s->order))) != 0)
+	if ((rc = ll_grow(&s->order, &s->order_cap, n,
+	    sizeof(*s->order))) != 0)
 		return rc;
 	qsort_r(s->pending, s->npending, sizeof(*s->pending), cmp_pfx, s);
 	/* Merge from the back, in place. */
@@ -231,7 +214,7 @@ region_id(struct sig *s, const char *r, uint32_t *id)
 		}
 	}
 	cap = s->region_cap;
-	if ((rc = grow(&s->region, &s->region_cap, s->nregion + 1,
+	if ((rc = ll_grow(&s->region, &s->region_cap, s->nregion + 1,
 	    sizeof(*s->region))) != 0)
 		return rc;
 	if (cap != s->region_cap) {
@@ -279,7 +262,7 @@ geo_piece(void *ctx, const char *cc, const char *region, uint64_t units)
 	}
 	if (ci == 0 && rid == 0)
 		return 0;
-	if ((rc = grow(&s->geo, &s->geo_cap, s->ngeo + 1,
+	if ((rc = ll_grow(&s->geo, &s->geo_cap, s->ngeo + 1,
 	    sizeof(*s->geo))) != 0)
 		return rc;
 	g = &s->geo[s->ngeo++];
@@ -340,7 +323,7 @@ credit_asn(struct sig *s, uint32_t asn, uint64_t units)
 		return 0;
 	}
 	cap = s->asn_cap;
-	if ((rc = grow(&s->asn_of, &s->asn_cap, s->nasn + 1,
+	if ((rc = ll_grow(&s->asn_of, &s->asn_cap, s->nasn + 1,
 	    sizeof(*s->asn_of))) != 0)
 		return rc;
 	if (cap != s->asn_cap) {

@@ -8,6 +8,7 @@
 
 #include "signal/sig_int.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #define DEFAULT_BIN	300
 #define DEFAULT_FF4	400000
@@ -32,26 +33,6 @@ load64(const uint8_t *b)
 
 	memcpy(&v, b, sizeof(v));
 	return v;
-}
-
-/* Grows *p (elements of size sz, capacity *cap) to hold need. */
-static int
-grow(void *p, size_t *cap, size_t need, size_t sz)
-{
-	void **pp = p;
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*pp, ncap * sz);
-	if (np == NULL)
-		return LL_ENOMEM;
-	*pp = np;
-	*cap = ncap;
-	return 0;
 }
 
 /* The map. */
@@ -330,7 +311,7 @@ sig_peer_get(struct sig *s, uint16_t collector, const struct mrt_peer *p,
 	}
 	if (s->npeer >= SIG_MAX_PEERS)
 		return LL_ELIMIT;
-	if ((rc = grow(&s->peer, &s->peer_cap, s->npeer + 1,
+	if ((rc = ll_grow(&s->peer, &s->peer_cap, s->npeer + 1,
 	    sizeof(*s->peer))) != 0)
 		return rc;
 	if ((s->npeer + 1) * 2 > s->peer_slot_cap &&
@@ -460,7 +441,7 @@ sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx)
 	    2048)) != 0)
 		return rc;
 	if (pfx_counts(p)) {
-		if ((rc = grow(&s->pending, &s->pending_cap, s->npending + 1,
+		if ((rc = ll_grow(&s->pending, &s->pending_cap, s->npending + 1,
 		    sizeof(*s->pending))) != 0)
 			return rc;
 		s->pending[s->npending++] = (uint32_t)s->npfx;

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "util/arena.h"
 #include "util/entity.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/rd.h"
 #include "util/time.h"
 
@@ -67,6 +69,29 @@ arena_caps_allocations(void **state)
 }
 
 static void
+grow_doubles_and_refuses_overflow(void **state)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	assert_int_equal(ll_grow(&v, &cap, 1, sizeof(*v)), 0);
+	assert_int_equal(cap, 16);
+	v[15] = 7;
+	assert_int_equal(ll_grow(&v, &cap, 17, sizeof(*v)), 0);
+	assert_int_equal(cap, 32);
+	assert_int_equal(v[15], 7);		/* contents kept */
+	assert_int_equal(ll_grow(&v, &cap, 20, sizeof(*v)), 0);
+	assert_int_equal(cap, 32);		/* room already */
+	/* a size that overflows is refused and leaves the array alone */
+	assert_int_equal(ll_grow(&v, &cap, SIZE_MAX / 2, sizeof(*v)),
+	    LL_ENOMEM);
+	assert_int_equal(cap, 32);
+	assert_int_equal(v[15], 7);
+	free(v);
+}
+
+static void
 time_round_trips(void **state)
 {
 	char buf[LL_ISO8601_LEN];
@@ -121,6 +146,7 @@ main(void)
 		cmocka_unit_test(rd_reads_big_endian_and_stops_at_end),
 		cmocka_unit_test(rd_sub_confines_inner_reads),
 		cmocka_unit_test(arena_caps_allocations),
+		cmocka_unit_test(grow_doubles_and_refuses_overflow),
 		cmocka_unit_test(time_round_trips),
 		cmocka_unit_test(entities_parse_and_print),
 	};
