@@ -1,10 +1,13 @@
 /*
  * What `bgp visibility` and `ingest bgp` both say about a replayed file.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "geo/geo.h"
+#include "mrt/mrt.h"
 #include "signal/signal.h"
 #include "util/err.h"
 
@@ -63,4 +66,12 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 		return -1;
 	}
 	return 1;
+}
+
+void
+cli_mrt_error(void *ctx, const struct mrt_error *e)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
+	    e->what);
 }

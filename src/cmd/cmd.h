@@ -65,6 +65,10 @@ struct replay_args {
 int	cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 	    const char *cmd);
 
+struct mrt_error;
+/* mrt_reader_opts.on_error for the CLI: prints `FILE: offset N: what`. */
+void	cli_mrt_error(void *ctx, const struct mrt_error *e);
+
 /* geo_opts.warn for the CLI: prints the warning. */
 void	cli_geo_warn(void *ctx, const char *msg);
 

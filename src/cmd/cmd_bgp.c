@@ -89,14 +89,6 @@ struct run {
 };
 
 static void
-on_error(void *ctx, const struct mrt_error *e)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
-	    e->what);
-}
-
-static void
 on_file(void *ctx, const struct sig_file *f)
 {
 	struct run *r = ctx;
@@ -203,7 +195,7 @@ visibility(int argc, char **argv)
 		fputs("time,entity,value\n", stdout);
 	progress_init(&run.prog);
 	run.strict = ro.strict;
-	ro.on_error = on_error;
+	ro.on_error = cli_mrt_error;
 	ro.on_file = on_file;
 	ro.on_progress = on_progress;
 	ro.ctx = &run;

@@ -175,14 +175,6 @@ on_plan(void *ctx, const struct sig_file *f)
 }
 
 static void
-on_error(void *ctx, const struct mrt_error *e)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
-	    e->what);
-}
-
-static void
 on_file(void *ctx, const struct sig_file *f)
 {
 	struct ing *g = ctx;
@@ -441,7 +433,7 @@ ingest_bgp(int argc, char **argv)
 		goto out;
 	}
 	so.geo = geo;
-	ro.on_error = on_error;
+	ro.on_error = cli_mrt_error;
 	ro.on_file = on_file;
 	ro.on_plan = on_plan;
 	ro.on_progress = on_progress;

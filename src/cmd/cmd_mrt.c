@@ -41,8 +41,7 @@ on_error(void *ctx, const struct mrt_error *e)
 	struct dump_ctx *c = ctx;
 
 	if (!c->quiet)
-		fprintf(stderr, "%s: offset %llu: %s\n", e->file,
-		    (unsigned long long)e->offset, e->what);
+		cli_mrt_error(NULL, e);
 }
 
 static int
