@@ -44,6 +44,25 @@ cli_db_url(const char *opt)
 	return "lifeline.db";
 }
 
+const char *
+cli_cache_dir(void)
+{
+	static char buf[4096];
+	const char *env = getenv("LIFELINE_CACHE_DIR");
+
+	if (env != NULL)
+		return *env != '\0' ? env : NULL;
+	if ((env = getenv("XDG_CACHE_HOME")) != NULL && *env == '/') {
+		snprintf(buf, sizeof(buf), "%s/lifeline", env);
+		return buf;
+	}
+	if ((env = getenv("HOME")) != NULL && *env == '/') {
+		snprintf(buf, sizeof(buf), "%s/.cache/lifeline", env);
+		return buf;
+	}
+	return NULL;
+}
+
 bool
 cli_wants_help(int argc, char **argv)
 {

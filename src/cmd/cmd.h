@@ -80,6 +80,11 @@ void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The database URL: --db, else $LIFELINE_DB, else "lifeline.db". */
 const char *cli_db_url(const char *opt);
 
+/* Where lifeline keeps what it can rebuild (the geo map): $LIFELINE_CACHE_DIR
+ * (empty: nowhere), else $XDG_CACHE_HOME/lifeline, else ~/.cache/lifeline;
+ * NULL when none. */
+const char *cli_cache_dir(void);
+
 /* True when --help/-h is among argv[1..]. */
 bool	cli_wants_help(int argc, char **argv);
 

@@ -118,7 +118,8 @@ visibility(int argc, char **argv)
 	};
 	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_COUNTRY };
 	struct sig_replay_opts ro = { 0 };
-	struct geo_opts go = { .warn = cli_geo_warn };
+	struct geo_opts go = { .warn = cli_geo_warn,
+	    .cache_dir = cli_cache_dir() };
 	struct replay_args ra = { .so = &so, .ro = &ro, .go = &go };
 	struct out out = { .f = stdout, .first = true };
 	char ent[ENT_STRLEN];

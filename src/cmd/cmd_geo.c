@@ -114,7 +114,8 @@ lookup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rir[RIR_MAX + 1] = { NULL };
-	struct geo_opts o = { .warn = warn_line };
+	struct geo_opts o = { .warn = warn_line,
+	    .cache_dir = cli_cache_dir() };
 	struct net_prefix p;
 	struct geo *g = NULL;
 	size_t nrir = 0;

@@ -403,7 +403,8 @@ list_files(const struct args *a, const struct sim_stats *st)
 static int
 run(struct args *a)
 {
-	struct geo_opts go = { .locdb = a->locdb };
+	struct geo_opts go = { .locdb = a->locdb,
+	    .cache_dir = cli_cache_dir() };
 	struct geo *g = NULL;
 	struct sim_source src = { NULL, src_networks, src_origin };
 	struct sim_stats st;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "geo/geo_int.h"
@@ -209,10 +211,64 @@ load_sources(struct geo *g, const struct geo_opts *o)
 	return build_split(g);
 }
 
+/* The cache key: each source file with what tells a new version of it. */
+struct ckey {
+	char		 text[8192];
+	size_t		 len;
+	uint64_t	 name_hash;	/* of the paths only */
+	bool		 bad;
+};
+
+static void
+ckey_add(struct ckey *k, const char *what, const char *path)
+{
+	struct stat sb;
+	int n;
+
+	if (path == NULL || k->bad)
+		return;
+	if (stat(path, &sb) != 0) {
+		k->bad = true;
+		return;
+	}
+	n = snprintf(k->text + k->len, sizeof(k->text) - k->len,
+	    "%s %s %lld %lld.%09ld %llu %llu\n", what, path,
+	    (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+	    sb.st_mtim.tv_nsec, (unsigned long long)sb.st_ino,
+	    (unsigned long long)sb.st_dev);
+	if (n < 0 || (size_t)n >= sizeof(k->text) - k->len) {
+		k->bad = true;
+		return;
+	}
+	k->len += (size_t)n;
+	for (const char *p = what; *p; p++)
+		k->name_hash = (k->name_hash ^ (uint8_t)*p) * 1099511628211ULL;
+	for (const char *p = path; *p; p++)
+		k->name_hash = (k->name_hash ^ (uint8_t)*p) * 1099511628211ULL;
+}
+
+static void
+ckey_make(struct ckey *k, const struct geo_opts *o)
+{
+	bool have_rir = o->rir != NULL && o->rir[0] != NULL;
+
+	memset(k, 0, sizeof(*k));
+	k->name_hash = 1469598103934665603ULL;
+	k->len = (size_t)snprintf(k->text, sizeof(k->text), "lifeline geo\n");
+	if (!have_rir || o->pfx2as == NULL)
+		ckey_add(k, "locdb", locdb_path(o));
+	for (size_t i = 0; have_rir && o->rir[i] != NULL; i++)
+		ckey_add(k, "rir", o->rir[i]);
+	ckey_add(k, "pfx2as", o->pfx2as);
+	ckey_add(k, "city", o->city_mmdb);
+}
+
 int
 geo_open(const struct geo_opts *opts, struct geo **out)
 {
 	static const struct geo_opts none;
+	struct ckey key;
+	char name[32];
 	struct geo *g;
 	int rc;
 
@@ -224,15 +280,37 @@ geo_open(const struct geo_opts *opts, struct geo **out)
 	g->warn = opts->warn;
 	g->warn_ctx = opts->warn_ctx;
 	*out = g;
-	if ((rc = load_sources(g, opts)) != 0 && g->err[0] == '\0')
-		geo_seterr(g, "%s", ll_strerror(rc));
-	return rc;
+	if (opts->cache_dir != NULL) {
+		ckey_make(&key, opts);
+		snprintf(name, sizeof(name), "geo-%016llx.map",
+		    (unsigned long long)key.name_hash);
+		if (!key.bad && geo_cache_load(g, opts->cache_dir, name,
+		    key.text) == 0)
+			return 0;
+	}
+	if ((rc = load_sources(g, opts)) != 0) {
+		if (g->err[0] == '\0')
+			geo_seterr(g, "%s", ll_strerror(rc));
+		return rc;
+	}
+	/* A run that skipped bad lines of the user's files is not cached:
+	 * the next one must report them again. A cache that cannot be
+	 * written only costs the next run time. */
+	if (opts->cache_dir != NULL && !key.bad && g->bad_lines == 0)
+		(void)geo_cache_save(g, opts->cache_dir, name, key.text);
+	return 0;
 }
 
 const char *
 geo_errmsg(const struct geo *g)
 {
 	return g != NULL ? g->err : "";
+}
+
+bool
+geo_from_cache(const struct geo *g)
+{
+	return g != NULL && g->map != NULL;
 }
 
 uint64_t
@@ -251,6 +329,8 @@ geo_free(struct geo *g)
 	geo_trees_free(&g->reg);
 	geo_trees_free(&g->split);
 	free(g->regions);
+	if (g->map != NULL)
+		munmap(g->map, g->maplen);
 	free(g);
 }
 

@@ -10,6 +10,7 @@
 #ifndef LL_GEO_GEO_H
 #define LL_GEO_GEO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ struct geo_opts {
 	const char *const *rir;		/* NULL-terminated delegated-extended
 					   files replacing libloc's countries,
 					   or NULL */
+	/* A directory where the loaded map is kept for later runs (created
+	   when missing; NULL: none). Opening from it takes milliseconds
+	   instead of 0.65 s; it is rebuilt when a source file changes. */
+	const char	*cache_dir;
 	/* Called with a one-line message ("FILE:LINE: what is wrong") for
 	   each bad line of a user's file, which is then skipped; NULL to
 	   only count them (geo_bad_lines()). */
@@ -42,7 +47,8 @@ struct geo_info {
 /*
  * Opens the sources in opts (NULL: all defaults) and loads them into
  * memory (about 0.65 s CPU for the full libloc database, 150 MB peak,
- * 28 MB after). Countries come from
+ * 28 MB after), or maps them from opts->cache_dir when an earlier run
+ * saved them there from the same files. Countries come from
  * the RIR files when given, else from libloc; AS from pfx2as when given,
  * else libloc; libloc is not opened when both are given. Bad lines in the
  * user's files are reported, counted and skipped.
@@ -56,6 +62,9 @@ int	geo_open(const struct geo_opts *opts, struct geo **out);
 /* A one-line description of the last error (file, line, what), "" when
  * none. Owned by g; NULL g gives "". */
 const char *geo_errmsg(const struct geo *g);
+
+/* True when geo_open() mapped the sources from opts->cache_dir. */
+bool	geo_from_cache(const struct geo *g);
 
 /* Bad lines skipped in the user's files since geo_open(). */
 uint64_t geo_bad_lines(const struct geo *g);

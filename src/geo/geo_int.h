@@ -23,6 +23,8 @@ struct geo {
 	char		(*regions)[8];	/* [0] is "" */
 	size_t		 nregions, capregions;
 	uint64_t	 bad_lines;
+	void		*map;		/* the cache file the trees use */
+	size_t		 maplen;
 	void		(*warn)(void *ctx, const char *msg);
 	void		*warn_ctx;
 	char		 err[GEO_ERR_LEN];
@@ -60,5 +62,14 @@ int	geo_rir_load(struct geo *g, const char *path, struct geo_trees *cc);
 int	geo_pfx2as_load(struct geo *g, const char *path,
 	    struct geo_trees *asn);
 int	geo_mmdb_load(struct geo *g, const char *path, struct geo_trees *reg);
+
+/* geo_cache.c: the trees and regions saved to dir/name under key, and
+ * mapped back (into an empty g). Load returns 0, LL_ENOTFOUND (no such
+ * file, or one of other sources), LL_EFORMAT (damaged), LL_EIO, LL_ENOMEM;
+ * on failure g is left empty. */
+int	geo_cache_save(struct geo *g, const char *dir, const char *name,
+	    const char *key);
+int	geo_cache_load(struct geo *g, const char *dir, const char *name,
+	    const char *key);
 
 #endif

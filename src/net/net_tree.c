@@ -34,6 +34,7 @@ struct net_tree {
 	size_t		 n, cap;
 	uint32_t	*idx16;		/* IPv4: interval holding each /16's
 					   first address (65537 entries) */
+	bool		 borrowed;	/* start and val are the caller's */
 };
 
 static u128
@@ -94,8 +95,10 @@ net_tree_free(struct net_tree *t)
 	if (t == NULL)
 		return;
 	free(t->ent);
-	free(t->start);
-	free(t->val);
+	if (!t->borrowed) {
+		free(t->start);
+		free(t->val);
+	}
 	free(t->idx16);
 	free(t);
 }
@@ -521,5 +524,52 @@ net_tree_merge(const struct net_tree *a, const struct net_tree *b,
 	return 0;
 fail:
 	net_tree_free(o);
+	return rc;
+}
+
+void
+net_tree_raw(const struct net_tree *t, const void **start,
+    const uint32_t **val, size_t *n, bool *coarse)
+{
+	*start = t->start;
+	*val = t->val;
+	*n = t->n;
+	*coarse = t->coarse;
+}
+
+int
+net_tree_wrap(uint8_t af, bool coarse, const void *start,
+    const uint32_t *val, size_t n, struct net_tree **out)
+{
+	const u128 *st = start;
+	struct net_tree *t;
+	int rc;
+
+	*out = NULL;
+	if ((uintptr_t)start % _Alignof(u128) != 0)
+		return LL_EINVAL;
+	if ((rc = net_tree_new(af, &t)) != 0)
+		return rc;
+	rc = LL_EFORMAT;
+	if (n == 0 || st[0] != 0)
+		goto fail;
+	for (size_t i = 1; i < n; i++) {
+		if (st[i] <= st[i - 1] || st[i] > t->max)
+			goto fail;
+		if (coarse && (st[i] & (((u128)1 << t->ushift) - 1)) != 0)
+			goto fail;
+	}
+	t->start = (u128 *)(uintptr_t)start;
+	t->val = (uint32_t *)(uintptr_t)val;
+	t->n = t->cap = n;
+	t->borrowed = true;
+	t->built = true;
+	t->coarse = coarse;
+	if ((rc = index16(t)) != 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	net_tree_free(t);
 	return rc;
 }

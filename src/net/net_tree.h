@@ -20,6 +20,7 @@
 #ifndef LL_NET_NET_TREE_H
 #define LL_NET_NET_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,5 +92,25 @@ int	net_tree_prefixes(const struct net_tree *t, uint32_t val,
 typedef uint32_t net_tree_merge_fn(void *ctx, uint32_t va, uint32_t vb);
 int	net_tree_merge(const struct net_tree *a, const struct net_tree *b,
 	    net_tree_merge_fn *fn, void *ctx, struct net_tree **out);
+
+/*
+ * A built tree's intervals, for saving it (geo's cache): n interval
+ * starts of 16 bytes each (native unsigned 128-bit integers; IPv4 uses the
+ * low 32 bits), n values, and whether it is coarse.
+ */
+void	net_tree_raw(const struct net_tree *t, const void **start,
+	    const uint32_t **val, size_t *n, bool *coarse);
+
+/*
+ * A built tree over saved intervals (as net_tree_raw() gives them), which
+ * are used in place, not copied: they must outlive the tree. start must
+ * be 16-byte aligned. The intervals are checked (the first starts at 0,
+ * starts strictly increase and stay in the family's space, coarse starts
+ * fall on units), so that a damaged file cannot make lookups go astray.
+ * Returns 0, LL_EINVAL (bad af or alignment), LL_EFORMAT (bad intervals)
+ * or LL_ENOMEM.
+ */
+int	net_tree_wrap(uint8_t af, bool coarse, const void *start,
+	    const uint32_t *val, size_t n, struct net_tree **out);
 
 #endif

@@ -19,11 +19,55 @@ addr4(const struct net_prefix *p)
 	    (uint32_t)p->a[2] << 8 | p->a[3];
 }
 
+static void
+names_free(struct sig_names *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nblk; i++)
+		free(n->blk[i]);
+	free(n->blk);
+	free(n);
+}
+
+/* Makes name id (ids come in order: 0, 1, ...) in *np. */
+static int
+names_set(struct sig_names **np, size_t id, const char *pfx, const char *v)
+{
+	struct sig_names *n = *np;
+	size_t b = id / SIG_NAMES_BLK;
+	int rc;
+
+	if (n == NULL && (n = *np = calloc(1, sizeof(*n))) == NULL)
+		return LL_ENOMEM;
+	if (b >= n->nblk) {
+		if ((rc = ll_grow(&n->blk, &n->cap, b + 1,
+		    sizeof(*n->blk))) != 0)
+			return rc;
+		if ((n->blk[b] = malloc(SIG_NAMES_BLK *
+		    sizeof(*n->blk[b]))) == NULL)
+			return LL_ENOMEM;
+		n->nblk = b + 1;
+	}
+	snprintf(n->blk[b][id % SIG_NAMES_BLK], sizeof(n->blk[b][0]), "%s%s",
+	    pfx, v);
+	return 0;
+}
+
+static const char *
+name_of(const struct sig_names *n, size_t id)
+{
+	return n->blk[id / SIG_NAMES_BLK][id % SIG_NAMES_BLK];
+}
+
 void
 sig_bin_fini(struct sig *s)
 {
 	free(s->geo);
 	free(s->region);
+	free(s->cname);
+	names_free(s->rname);
+	names_free(s->aname);
 	sig_map_fini(&s->region_map);
 	free(s->rval);
 	free(s->rever);
@@ -229,6 +273,9 @@ region_id(struct sig *s, const char *r, uint32_t *id)
 	}
 	memset(s->region[s->nregion], 0, sizeof(s->region[0]));
 	strncpy(s->region[s->nregion], r, sizeof(s->region[0]) - 1);
+	if ((rc = names_set(&s->rname, s->nregion, "region:",
+	    s->region[s->nregion])) != 0)
+		return rc;
 	s->rval[s->nregion] = 0;
 	s->rever[s->nregion] = false;
 	if (v == NULL &&
@@ -310,6 +357,7 @@ credit_geo(struct sig *s, uint32_t pi)
 static int
 credit_asn(struct sig *s, uint32_t asn, uint64_t units)
 {
+	char num[12];
 	uint32_t *v, id;
 	size_t cap;
 	void *p;
@@ -336,6 +384,9 @@ credit_asn(struct sig *s, uint32_t asn, uint64_t units)
 			return LL_ENOMEM;
 		s->aever = p;
 	}
+	snprintf(num, sizeof(num), "%u", asn);
+	if ((rc = names_set(&s->aname, s->nasn, "asn:", num)) != 0)
+		return rc;
 	id = (uint32_t)s->nasn++;
 	s->asn_of[id] = asn;
 	s->aval[id] = units;
@@ -459,17 +510,33 @@ put(struct sig *s, int64_t t, const char *ent, uint64_t v, bool *ever)
 	return s->emit != NULL ? s->emit(s->ctx, t, ent, v) : 0;
 }
 
+/* The 676 country names, in the order of cc_index(). */
+static int
+country_names(struct sig *s)
+{
+	if (s->cname != NULL)
+		return 0;
+	if ((s->cname = calloc(677, sizeof(*s->cname))) == NULL)
+		return LL_ENOMEM;
+	for (int i = 1; i <= 676; i++)
+		snprintf(s->cname[i], sizeof(s->cname[i]), "country:%c%c",
+		    'A' + (i - 1) / 26, 'A' + (i - 1) % 26);
+	return 0;
+}
+
 static int
 emit_all(struct sig *s, int64_t t)
 {
-	char ent[64];
 	int rc;
 
 	if (s->o.by & SIG_BY_COUNTRY) {
+		if ((rc = country_names(s)) != 0)
+			return rc;
 		for (int i = 1; i <= 676; i++) {
-			snprintf(ent, sizeof(ent), "country:%c%c",
-			    'A' + (i - 1) / 26, 'A' + (i - 1) % 26);
-			if ((rc = put(s, t, ent, s->cval[i], &s->cever[i])) != 0)
+			if (s->cval[i] == 0 && !s->cever[i])
+				continue;
+			if ((rc = put(s, t, s->cname[i], s->cval[i],
+			    &s->cever[i])) != 0)
 				return rc;
 		}
 	}
@@ -480,8 +547,7 @@ emit_all(struct sig *s, int64_t t)
 		for (size_t i = 0; i < s->nregion; i++) {
 			uint32_t id = s->region_sorted[i];
 
-			snprintf(ent, sizeof(ent), "region:%s", s->region[id]);
-			if ((rc = put(s, t, ent, s->rval[id],
+			if ((rc = put(s, t, name_of(s->rname, id), s->rval[id],
 			    &s->rever[id])) != 0)
 				return rc;
 		}
@@ -493,8 +559,7 @@ emit_all(struct sig *s, int64_t t)
 		for (size_t i = 0; i < s->nasn; i++) {
 			uint32_t id = s->asn_sorted[i];
 
-			snprintf(ent, sizeof(ent), "asn:%u", s->asn_of[id]);
-			if ((rc = put(s, t, ent, s->aval[id],
+			if ((rc = put(s, t, name_of(s->aname, id), s->aval[id],
 			    &s->aever[id])) != 0)
 				return rc;
 		}

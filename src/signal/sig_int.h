@@ -54,6 +54,13 @@ struct sig_geo {
 	uint32_t	 units;
 };
 
+/* Names that never move once made: blocks of SIG_NAMES_BLK. */
+#define SIG_NAMES_BLK	1024
+struct sig_names {
+	char		(**blk)[16];
+	size_t		 nblk, cap;
+};
+
 struct sig {
 	struct sig_opts	 o;
 	uint32_t	 ppm;		/* min_peers in millionths */
@@ -97,6 +104,13 @@ struct sig {
 	size_t		 nregion, region_cap;
 	struct sig_map	 region_map;	/* hash of the name -> id (chained
 					   by probing on the name) */
+
+	/* entity names, made once ("country:EG", "region:EG-C", "asn:8452"):
+	 * emitted points name them without formatting, and they stay valid
+	 * until sig_free() */
+	char		(*cname)[11];	/* [677], index as sig_geo.cc */
+	struct sig_names *rname;	/* per region id */
+	struct sig_names *aname;	/* per AS id */
 
 	/* accumulators */
 	uint64_t	 cval[677];

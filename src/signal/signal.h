@@ -46,7 +46,8 @@ typedef int sig_split_fn(void *ctx, const struct net_prefix *p,
 
 /*
  * One point: the value of entity ("country:EG", "region:EG-C", "asn:8452")
- * in the bin starting at time. entity is valid only during the call.
+ * in the bin starting at time. entity stays valid until sig_free(), so a
+ * caller may keep the pointer instead of a copy.
  * A non-zero return stops the engine; the call that fed it returns it.
  */
 typedef int sig_emit_fn(void *ctx, int64_t time, const char *entity,
