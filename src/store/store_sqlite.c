@@ -4,9 +4,12 @@
  * is marked with PRAGMA application_id so that another program's database
  * is refused rather than "upgraded").
  *
- * Points are stored per series (signal, entity) in a WITHOUT ROWID table
- * keyed by (series, time); the series and source ids are cached in memory
- * so that a batch costs one prepared INSERT per point.
+ * Points are stored per series (signal, entity) and span of time in
+ * chunks (store_chunk.h): one row per series per 6 hours. Points written
+ * in a transaction are gathered in memory and merged into their chunks at
+ * commit (or before anything reads them, or when many are waiting), so an
+ * ingest writes each chunk once. The series and source ids are cached in
+ * memory.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -16,13 +19,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "store/store_chunk.h"
 #include "store/store_int.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #define SQ_APP_ID	0x4c4c5354	/* "LLST" */
 #define SQ_BUSY_MS	10000
 #define SQ_CACHE_MAX	(1u << 20)	/* series ids kept in memory */
-#define SQ_ROWS		64		/* points per multi-row INSERT */
+#define SQ_PEND_MAX	(1u << 20)	/* points gathered before a flush */
 
 /*
  * The migrations, in order: migrations[i] takes the schema from version i
@@ -64,6 +69,21 @@ static const char *const migrations[] = {
 	"  ingested_at INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX archive_by_time ON archive (first_time, name);",
+	/* 2: points in chunks of a series and 6 hours (store_chunk.h); the
+	 * points of version 1 are moved by sq_mig_chunks(). */
+	/* A rowid table: a WITHOUT ROWID row over about 1 KB spills to an
+	 * overflow page, a rowid row keeps up to 4 KB in place (a 6-hour
+	 * chunk of 5-minute bins is 1.2 KB). */
+	"CREATE TABLE chunk ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series INTEGER NOT NULL REFERENCES series(id),"
+	"  start INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL CHECK (n > 0),"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  UNIQUE (series, start)"
+	");",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -74,10 +94,24 @@ struct sq_ent {
 	int64_t		 id;
 };
 
+/* A point waiting to be merged into its chunk. */
+struct sq_pend {
+	int64_t		 series;
+	int64_t		 time;
+	double		 value;
+	uint32_t	 src;
+	uint32_t	 seq;		/* order of writing: the last wins */
+};
+
 struct sq {
 	sqlite3		*db;
-	sqlite3_stmt	*put;		/* upsert one point */
-	sqlite3_stmt	*putn;		/* upsert SQ_ROWS points */
+	sqlite3_stmt	*chunk_get;
+	sqlite3_stmt	*chunk_put;
+	sqlite3_stmt	*chunk_del;
+	struct sq_pend	*pend;
+	size_t		 npend, pendcap;
+	struct chunk_ent *scratch;	/* a flush's or a scan's entries */
+	size_t		 scratchcap;
 	sqlite3_stmt	*ser_get;
 	sqlite3_stmt	*ser_add;
 	sqlite3_stmt	*src_get;
@@ -311,6 +345,49 @@ sq_source_id(struct store *s, const char *source, int64_t *id)
 
 /* ---- opening and migrating ------------------------------------------ */
 
+static int	sq_flush(struct store *s);
+
+/* Version 1 kept a row a point; version 2 moves them into chunks. */
+static int
+sq_mig_chunks(struct store *s)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((rc = sq_prepare(s, "SELECT series, time, value, "
+	    "coalesce(source, 0) FROM point ORDER BY series, time", &st)) != 0)
+		return rc;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_pend *p;
+		int64_t src_id = sqlite3_column_int64(st, 3);
+
+		if (ll_grow(&q->pend, &q->pendcap, q->npend + 1,
+		    sizeof(*q->pend)) != 0) {
+			rc = store_seterr(s, LL_ENOMEM, "out of memory");
+			break;
+		}
+		p = &q->pend[q->npend];
+		p->series = sqlite3_column_int64(st, 0);
+		p->time = sqlite3_column_int64(st, 1);
+		p->value = sqlite3_column_double(st, 2);
+		p->src = src_id > 0 && src_id <= UINT32_MAX ?
+		    (uint32_t)src_id : 0;
+		p->seq = (uint32_t)q->npend++;
+		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sq_err(s, src, "read points");
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = sq_flush(s);
+	q->npend = 0;
+	if (rc == 0)
+		rc = sq_exec(s, "DROP TABLE point", "drop points");
+	return rc;
+}
+
 static int
 sq_migrate_one(struct store *s, int v)
 {
@@ -326,6 +403,8 @@ sq_migrate_one(struct store *s, int v)
 	if (cur > v)
 		return sq_exec(s, "COMMIT", "migrate: commit");
 	if ((rc = sq_exec(s, migrations[v], "migrate")) != 0)
+		goto fail;
+	if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
 		goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
 	    "PRAGMA application_id = %d", v + 1, SQ_APP_ID);
@@ -372,26 +451,25 @@ sq_check(struct store *s, const char *path, unsigned flags, int64_t *ver)
 	return 0;
 }
 
-/* The upsert of n points: "INSERT ... VALUES (?,?,?,?), ... ON CONFLICT". */
 static int
-sq_prepare_put(struct store *s, int n, sqlite3_stmt **st)
+sq_prepare_chunk(struct store *s)
 {
-	static const char head[] = "INSERT INTO point (series, time, value, "
-	    "source) VALUES ";
-	static const char tail[] = " ON CONFLICT (series, time) DO UPDATE SET "
-	    "value = excluded.value, source = excluded.source";
-	char sql[sizeof(head) + SQ_ROWS * 11 + sizeof(tail)];
-	size_t off;
+	struct sq *q = SQ(s);
+	int rc;
 
-	memcpy(sql, head, sizeof(head) - 1);
-	off = sizeof(head) - 1;
-	for (int i = 0; i < n; i++) {
-		memcpy(sql + off, i > 0 ? ",(?,?,?,?)" : "(?,?,?,?)",
-		    i > 0 ? 10 : 9);
-		off += i > 0 ? 10 : 9;
-	}
-	memcpy(sql + off, tail, sizeof(tail));
-	return sq_prepare(s, sql, st);
+	if (q->chunk_get != NULL)
+		return 0;
+	if ((rc = sq_prepare(s, "SELECT n, data FROM chunk WHERE series = ?1 "
+	    "AND start = ?2", &q->chunk_get)) != 0 ||
+	    (rc = sq_prepare(s, "INSERT INTO chunk (series, start, n, first, "
+	    "last, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (series, "
+	    "start) DO UPDATE SET n = excluded.n, first = excluded.first, "
+	    "last = excluded.last, data = excluded.data",
+	    &q->chunk_put)) != 0 ||
+	    (rc = sq_prepare(s, "DELETE FROM chunk WHERE series = ?1 AND "
+	    "start = ?2", &q->chunk_del)) != 0)
+		return rc;
+	return 0;
 }
 
 static int
@@ -400,8 +478,7 @@ sq_prepare_all(struct store *s)
 	struct sq *q = SQ(s);
 	int rc;
 
-	if ((rc = sq_prepare_put(s, 1, &q->put)) != 0 ||
-	    (rc = sq_prepare_put(s, SQ_ROWS, &q->putn)) != 0 ||
+	if ((rc = sq_prepare_chunk(s)) != 0 ||
 	    (rc = sq_prepare(s, "SELECT id FROM series WHERE signal = ?1 AND "
 	    "entity = ?2", &q->ser_get)) != 0 ||
 	    (rc = sq_prepare(s, "INSERT INTO series (signal, entity) VALUES "
@@ -481,8 +558,11 @@ sq_close(struct store *s)
 
 	if (q == NULL)
 		return;
-	sqlite3_finalize(q->put);
-	sqlite3_finalize(q->putn);
+	sqlite3_finalize(q->chunk_get);
+	sqlite3_finalize(q->chunk_put);
+	sqlite3_finalize(q->chunk_del);
+	free(q->pend);
+	free(q->scratch);
 	sqlite3_finalize(q->ser_get);
 	sqlite3_finalize(q->ser_add);
 	sqlite3_finalize(q->src_get);
@@ -501,17 +581,27 @@ sq_tx_begin(struct store *s)
 	return sq_exec(s, "BEGIN IMMEDIATE", "begin");
 }
 
+static int	sq_tx_rollback(struct store *s);
+
 static int
 sq_tx_commit(struct store *s)
 {
+	int rc;
+
+	if ((rc = sq_flush(s)) != 0) {
+		(void)sq_tx_rollback(s);
+		return rc;
+	}
 	return sq_exec(s, "COMMIT", "commit");
 }
 
 static int
 sq_tx_rollback(struct store *s)
 {
-	/* Ids created in the transaction are gone with it. */
+	/* Ids created in the transaction are gone with it, and so are the
+	 * points still waiting. */
 	sq_cache_clear(SQ(s));
+	SQ(s)->npend = 0;
 	if (sqlite3_get_autocommit(SQ(s)->db))
 		return 0;	/* SQLite already rolled back */
 	return sq_exec(s, "ROLLBACK", "rollback");
@@ -519,41 +609,142 @@ sq_tx_rollback(struct store *s)
 
 /* ---- points ------------------------------------------------------- */
 
-/* A point of a batch with its series id, for sorting. */
-struct sq_row {
-	int64_t		 series;
-	int64_t		 time;
-	double		 value;
-	size_t		 idx;		/* position in the batch */
-};
-
 static int
-sq_row_cmp(const void *a, const void *b)
+sq_pend_cmp(const void *a, const void *b)
 {
-	const struct sq_row *x = a, *y = b;
+	const struct sq_pend *x = a, *y = b;
 
 	if (x->series != y->series)
 		return x->series < y->series ? -1 : 1;
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* Binds and runs st for the m rows (m = 1 or SQ_ROWS). */
 static int
-sq_put_rows(struct store *s, sqlite3_stmt *st, const struct sq_row *r,
-    int m, bool has_src, int64_t src_id)
+sq_pend_time_cmp(const void *a, const void *b)
 {
+	const struct sq_pend *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Sorts the waiting points by (series, time, order of writing). Series ids
+ * are small and dense (rowids), and a writer gives each series' points in
+ * time order, so a stable counting sort by series does nearly all of it;
+ * only series whose points came out of order are sorted further.
+ */
+static int
+sq_pend_sort(struct sq *q)
+{
+	struct sq_pend *tmp;
+	size_t *pos, nb = 0;
+	int64_t max = 0;
+
+	for (size_t i = 0; i < q->npend; i++) {
+		if (q->pend[i].series < 0)
+			max = INT64_MAX;
+		else if (q->pend[i].series > max)
+			max = q->pend[i].series;
+	}
+	if (max > (int64_t)(4 * q->npend + 1024)) {
+		qsort(q->pend, q->npend, sizeof(*q->pend), sq_pend_cmp);
+		return 0;
+	}
+	nb = (size_t)max + 2;
+	if ((pos = calloc(nb, sizeof(*pos))) == NULL)
+		return LL_ENOMEM;
+	if ((tmp = malloc(q->npend * sizeof(*tmp))) == NULL) {
+		free(pos);
+		return LL_ENOMEM;
+	}
+	for (size_t i = 0; i < q->npend; i++)
+		pos[q->pend[i].series + 1]++;
+	for (size_t b = 1; b < nb; b++)
+		pos[b] += pos[b - 1];
+	for (size_t i = 0; i < q->npend; i++)
+		tmp[pos[q->pend[i].series]++] = q->pend[i];
+	for (size_t i = 0, j; i < q->npend; i = j) {
+		bool sorted = true;
+
+		for (j = i + 1; j < q->npend && tmp[j].series == tmp[i].series;
+		    j++)
+			if (tmp[j].time < tmp[j - 1].time)
+				sorted = false;
+		if (!sorted)
+			qsort(tmp + i, j - i, sizeof(*tmp), sq_pend_time_cmp);
+	}
+	free(q->pend);
+	free(pos);
+	q->pend = tmp;
+	q->pendcap = q->npend;
+	return 0;
+}
+
+/* Room for n entries in the scratch array. */
+static int
+sq_scratch(struct store *s, size_t n)
+{
+	struct sq *q = SQ(s);
+
+	if (ll_grow(&q->scratch, &q->scratchcap, n, sizeof(*q->scratch)) != 0)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Reads the chunk (series, start) into old (room for STORE_CHUNK_MAX);
+ * *n = 0 when there is none. */
+static int
+sq_chunk_read(struct store *s, int64_t series, int64_t start,
+    struct chunk_ent *old, size_t *n)
+{
+	sqlite3_stmt *st = SQ(s)->chunk_get;
+	int src, rc = 0;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int64(st, 2, start);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		int64_t cnt = sqlite3_column_int64(st, 0);
+		const void *blob = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (cnt <= 0 || cnt > STORE_CHUNK_MAX ||
+		    store_chunk_decode(blob, len, start, (size_t)cnt, old) != 0)
+			rc = store_seterr(s, LL_EDB, "damaged chunk (series "
+			    "%lld, time %lld)", (long long)series,
+			    (long long)start);
+		else
+			*n = (size_t)cnt;
+	} else if (src != SQLITE_DONE) {
+		rc = sq_err(s, src, "read chunk");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Writes the n entries of chunk (series, start), or deletes it when n is 0. */
+static int
+sq_chunk_write(struct store *s, int64_t series, int64_t start,
+    const struct chunk_ent *e, size_t n, uint8_t *buf)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st = n > 0 ? q->chunk_put : q->chunk_del;
 	int src;
 
-	for (int i = 0, k = 1; i < m; i++, k += 4) {
-		sqlite3_bind_int64(st, k, r[i].series);
-		sqlite3_bind_int64(st, k + 1, r[i].time);
-		sqlite3_bind_double(st, k + 2, r[i].value);
-		if (has_src)
-			sqlite3_bind_int64(st, k + 3, src_id);
-		else
-			sqlite3_bind_null(st, k + 3);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int64(st, 2, start);
+	if (n > 0) {
+		store_chunk_encode(e, n, start, buf);
+		sqlite3_bind_int64(st, 3, (int64_t)n);
+		sqlite3_bind_int64(st, 4, e[0].time);
+		sqlite3_bind_int64(st, 5, e[n - 1].time);
+		sqlite3_bind_blob(st, 6, buf, (int)(n * STORE_CHUNK_ENTRY),
+		    SQLITE_STATIC);
 	}
 	src = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -562,65 +753,102 @@ sq_put_rows(struct store *s, sqlite3_stmt *st, const struct sq_row *r,
 	return 0;
 }
 
-/*
- * One chunk of a batch: series ids looked up, then written in (series,
- * time) order, which keeps the B-tree walk local (about 3x faster than
- * the callers' order, typically entity-major within a bin). Duplicates of
- * a (series, time) keep their order, so the last one given wins.
- */
+/* Merges one chunk's waiting points p[0..n) into it. */
 static int
-sq_put_chunk(struct store *s, const char *signal, size_t slen,
-    const struct store_point *pts, size_t n, struct sq_row *r, bool has_src,
-    int64_t src_id)
+sq_flush_chunk(struct store *s, const struct sq_pend *p, size_t n,
+    uint8_t *buf)
 {
 	struct sq *q = SQ(s);
-	size_t i = 0;
+	int64_t start = store_chunk_start(p[0].time);
+	struct chunk_ent *old, *upd, *out;
+	size_t nold, nout;
 	int rc;
 
-	for (size_t j = 0; j < n; j++) {
-		if ((rc = sq_series_id(s, signal, slen, pts[j].entity,
-		    &r[j].series)) != 0)
-			return rc;
-		r[j].time = pts[j].time;
-		r[j].value = pts[j].value;
-		r[j].idx = j;
+	if ((rc = sq_scratch(s, 2 * STORE_CHUNK_MAX + 2 * n)) != 0)
+		return rc;
+	old = q->scratch;
+	upd = old + STORE_CHUNK_MAX;
+	out = upd + n;
+	for (size_t i = 0; i < n; i++) {
+		upd[i].time = p[i].time;
+		upd[i].value = p[i].value;
+		upd[i].src = p[i].src;
 	}
-	qsort(r, n, sizeof(*r), sq_row_cmp);
-	for (; n - i >= SQ_ROWS; i += SQ_ROWS)
-		if ((rc = sq_put_rows(s, q->putn, r + i, SQ_ROWS, has_src,
-		    src_id)) != 0)
-			return rc;
-	for (; i < n; i++)
-		if ((rc = sq_put_rows(s, q->put, r + i, 1, has_src,
-		    src_id)) != 0)
-			return rc;
-	return 0;
+	if ((rc = sq_chunk_read(s, p[0].series, start, old, &nold)) != 0)
+		return rc;
+	nout = store_chunk_merge(old, nold, upd, n, out);
+	return sq_chunk_write(s, p[0].series, start, out, nout, buf);
 }
 
-#define SQ_CHUNK	65536	/* points sorted at a time */
+/* Writes the waiting points into their chunks. */
+static int
+sq_flush(struct store *s)
+{
+	struct sq *q = SQ(s);
+	uint8_t *buf;
+	size_t i = 0;
+	int rc = 0;
+
+	if (q->npend == 0)
+		return 0;
+	if ((rc = sq_prepare_chunk(s)) != 0)
+		return rc;
+	if ((buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	if (sq_pend_sort(q) != 0) {
+		free(buf);
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	}
+	while (i < q->npend && rc == 0) {
+		int64_t start = store_chunk_start(q->pend[i].time);
+		size_t j = i + 1;
+
+		while (j < q->npend && q->pend[j].series == q->pend[i].series &&
+		    store_chunk_start(q->pend[j].time) == start)
+			j++;
+		rc = sq_flush_chunk(s, q->pend + i, j - i, buf);
+		i = j;
+	}
+	free(buf);
+	q->npend = 0;
+	return rc;
+}
 
 static int
 sq_points_put(struct store *s, const char *signal, const char *source,
     const struct store_point *pts, size_t n)
 {
-	size_t slen = strlen(signal), m;
+	struct sq *q = SQ(s);
+	size_t slen = strlen(signal);
 	int64_t src_id = 0;
-	struct sq_row *r;
-	int rc = 0;
+	int rc;
 
 	if (source != NULL && (rc = sq_source_id(s, source, &src_id)) != 0)
 		return rc;
-	m = n < SQ_CHUNK ? n : SQ_CHUNK;
-	if ((r = malloc(m * sizeof(*r))) == NULL)
-		return store_seterr(s, LL_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n && rc == 0; i += m) {
-		if (m > n - i)
-			m = n - i;
-		rc = sq_put_chunk(s, signal, slen, pts + i, m, r,
-		    source != NULL, src_id);
+	if (src_id < 0 || src_id > UINT32_MAX)
+		return store_seterr(s, LL_ELIMIT, "too many sources");
+	for (size_t i = 0; i < n;) {
+		size_t m = n - i < SQ_PEND_MAX - q->npend ? n - i :
+		    SQ_PEND_MAX - q->npend;
+
+		if (ll_grow(&q->pend, &q->pendcap, q->npend + m,
+		    sizeof(*q->pend)) != 0)
+			return store_seterr(s, LL_ENOMEM, "out of memory");
+		for (size_t k = i + m; i < k; i++) {
+			struct sq_pend *p = &q->pend[q->npend];
+
+			if ((rc = sq_series_id(s, signal, slen, pts[i].entity,
+			    &p->series)) != 0)
+				return rc;
+			p->time = pts[i].time;
+			p->value = pts[i].value;
+			p->src = (uint32_t)src_id;
+			p->seq = (uint32_t)q->npend++;
+		}
+		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
+			return rc;
 	}
-	free(r);
-	return rc;
+	return 0;
 }
 
 /* Binds signal, [entity,] from, to in that order. */
@@ -637,60 +865,134 @@ sq_bind_range(sqlite3_stmt *st, const char *signal, const char *entity,
 	sqlite3_bind_int64(st, i, to);
 }
 
+/* The lowest chunk start that may hold a time >= from. */
+static int64_t
+sq_first_chunk(int64_t from)
+{
+	return from < INT64_MIN + STORE_CHUNK_SPAN ? INT64_MIN :
+	    store_chunk_start(from);
+}
+
 static int
 sq_points_scan(struct store *s, const char *signal, const char *entity,
     int64_t from, int64_t to, store_point_fn *fn, void *ctx)
 {
 	const char *sql = entity != NULL ?
-	    "SELECT e.entity, p.time, p.value FROM series e JOIN point p "
-	    "ON p.series = e.id WHERE e.signal = ?1 AND e.entity = ?2 AND "
-	    "p.time >= ?3 AND p.time < ?4 ORDER BY p.time" :
-	    "SELECT e.entity, p.time, p.value FROM series e JOIN point p "
-	    "ON p.series = e.id WHERE e.signal = ?1 AND p.time >= ?2 AND "
-	    "p.time < ?3 ORDER BY e.entity, p.time";
+	    "SELECT e.entity, c.start, c.n, c.data FROM series e JOIN chunk c "
+	    "ON c.series = e.id WHERE e.signal = ?1 AND e.entity = ?2 AND "
+	    "c.start >= ?3 AND c.start < ?4 ORDER BY c.start" :
+	    "SELECT e.entity, c.start, c.n, c.data FROM series e JOIN chunk c "
+	    "ON c.series = e.id WHERE e.signal = ?1 AND c.start >= ?2 AND "
+	    "c.start < ?3 ORDER BY e.entity, c.start";
 	struct store_point p;
 	sqlite3_stmt *st = NULL;
 	int src, rc;
 
+	struct chunk_ent *e;
+
+	/* Its own buffer: fn may use the store. */
+	if ((rc = sq_flush(s)) != 0)
+		return rc;
+	if ((e = malloc(STORE_CHUNK_MAX * sizeof(*e))) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL)) !=
-	    SQLITE_OK)
+	    SQLITE_OK) {
+		free(e);
 		return sq_err(s, src, "prepare scan");
-	sq_bind_range(st, signal, entity, from, to);
+	}
+	sq_bind_range(st, signal, entity, sq_first_chunk(from), to);
 	rc = 0;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == 0 && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t start = sqlite3_column_int64(st, 1);
+		int64_t n = sqlite3_column_int64(st, 2);
+		const void *blob = sqlite3_column_blob(st, 3);
+		size_t len = (size_t)sqlite3_column_bytes(st, 3);
+
 		p.entity = (const char *)sqlite3_column_text(st, 0);
-		p.time = sqlite3_column_int64(st, 1);
-		p.value = sqlite3_column_double(st, 2);
 		if (p.entity == NULL)
 			p.entity = "";
-		if ((rc = fn(ctx, &p)) != 0)
+		if (n <= 0 || n > STORE_CHUNK_MAX ||
+		    store_chunk_decode(blob, len, start, (size_t)n, e) != 0) {
+			rc = store_seterr(s, LL_EDB, "damaged chunk (%s, time "
+			    "%lld)", p.entity, (long long)start);
 			break;
+		}
+		for (int64_t i = 0; i < n && rc == 0; i++) {
+			if (e[i].time < from || e[i].time >= to)
+				continue;
+			p.time = e[i].time;
+			p.value = e[i].value;
+			rc = fn(ctx, &p);
+		}
 	}
-	if (rc == 0 && src != SQLITE_DONE)
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
 		rc = sq_err(s, src, "scan points");
 	sqlite3_finalize(st);
+	free(e);
 	return rc;
 }
+
+/* One chunk to cut: its place, as the scan found it. */
+struct sq_cut {
+	int64_t		series;
+	int64_t		start;
+};
 
 static int
 sq_points_delete(struct store *s, const char *signal, const char *entity,
     int64_t from, int64_t to)
 {
 	const char *sql = entity != NULL ?
-	    "DELETE FROM point WHERE series = (SELECT id FROM series WHERE "
-	    "signal = ?1 AND entity = ?2) AND time >= ?3 AND time < ?4" :
-	    "DELETE FROM point WHERE series IN (SELECT id FROM series WHERE "
-	    "signal = ?1) AND time >= ?2 AND time < ?3";
+	    "SELECT c.series, c.start FROM series e JOIN chunk c ON "
+	    "c.series = e.id WHERE e.signal = ?1 AND e.entity = ?2 AND "
+	    "c.start >= ?3 AND c.start < ?4" :
+	    "SELECT c.series, c.start FROM series e JOIN chunk c ON "
+	    "c.series = e.id WHERE e.signal = ?1 AND c.start >= ?2 AND "
+	    "c.start < ?3";
+	struct sq_cut *cut = NULL;
+	size_t ncut = 0, capcut = 0;
 	sqlite3_stmt *st = NULL;
-	int src, rc = 0;
+	uint8_t *buf = NULL;
+	int src, rc;
 
+	if ((rc = sq_flush(s)) != 0 || (rc = sq_prepare_chunk(s)) != 0 ||
+	    (rc = sq_scratch(s, 2 * STORE_CHUNK_MAX)) != 0)
+		return rc;
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL)) !=
 	    SQLITE_OK)
 		return sq_err(s, src, "prepare delete");
-	sq_bind_range(st, signal, entity, from, to);
-	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+	sq_bind_range(st, signal, entity, sq_first_chunk(from), to);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ll_grow(&cut, &capcut, ncut + 1, sizeof(*cut)) != 0) {
+			rc = store_seterr(s, LL_ENOMEM, "out of memory");
+			break;
+		}
+		cut[ncut].series = sqlite3_column_int64(st, 0);
+		cut[ncut++].start = sqlite3_column_int64(st, 1);
+	}
+	if (rc == 0 && src != SQLITE_DONE)
 		rc = sq_err(s, src, "delete points");
 	sqlite3_finalize(st);
+	if (rc == 0 && ncut > 0 &&
+	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY)) == NULL)
+		rc = store_seterr(s, LL_ENOMEM, "out of memory");
+	/* Each chunk keeps what lies outside [from, to). */
+	for (size_t i = 0; i < ncut && rc == 0; i++) {
+		struct chunk_ent *e = SQ(s)->scratch;
+		size_t n, k = 0;
+
+		if ((rc = sq_chunk_read(s, cut[i].series, cut[i].start, e,
+		    &n)) != 0)
+			break;
+		for (size_t j = 0; j < n; j++)
+			if (e[j].time < from || e[j].time >= to)
+				e[k++] = e[j];
+		if (k != n)
+			rc = sq_chunk_write(s, cut[i].series, cut[i].start, e,
+			    k, buf);
+	}
+	free(buf);
+	free(cut);
 	return rc;
 }
 
@@ -699,16 +1001,18 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
     void *ctx)
 {
 	const char *sql = signal != NULL ?
-	    "SELECT e.signal, e.entity, count(*), min(p.time), max(p.time) "
-	    "FROM series e JOIN point p ON p.series = e.id WHERE "
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id WHERE "
 	    "e.signal = ?1 GROUP BY e.id ORDER BY e.signal, e.entity" :
-	    "SELECT e.signal, e.entity, count(*), min(p.time), max(p.time) "
-	    "FROM series e JOIN point p ON p.series = e.id "
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id "
 	    "GROUP BY e.id ORDER BY e.signal, e.entity";
 	struct store_series ser;
 	sqlite3_stmt *st = NULL;
-	int src, rc = 0;
+	int src, rc;
 
+	if ((rc = sq_flush(s)) != 0)
+		return rc;
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL)) !=
 	    SQLITE_OK)
 		return sq_err(s, src, "prepare series list");
