@@ -14,7 +14,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 data=${LL_SHARED_DATA:-$root/../shared/data}
 corpus=$root/fuzz/corpus
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
+    fuzz_geo_cache fuzz_store_chunk)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -26,7 +27,7 @@ done
 seeds=$corpus/seeds
 if [ ! -f "$seeds/.done" ]; then
 	rm -rf "$seeds"
-	mkdir -p "$seeds"/{mrt,bgp,input}
+	mkdir -p "$seeds"/{mrt,bgp,input,geocache,chunk}
 	if [ -d "$data/mrt" ]; then
 		find "$data/mrt" -type f ! -name '*.md' ! -name '*.txt' \
 		    ! -path '*/expect/*' -print0 | sort -z |
@@ -50,6 +51,35 @@ if [ ! -f "$seeds/.done" ]; then
 		done
 		i=$((i + 1))
 	done
+	# A small sound geo cache (the harness's key) and chunk blobs.
+	python3 - "$seeds" <<'PY'
+import struct, sys
+d = sys.argv[1]
+key = b"lifeline geo\n"
+def pad(b):
+    return b + b"\0" * (-len(b) % 16)
+out = pad(b"LLGEOC\0\1" + struct.pack("<II", 0x01020304, len(key)) + key)
+regions = [b"\0" * 8, b"EG-C\0\0\0\0"]
+out += pad(struct.pack("<I", len(regions)) + b"".join(regions))
+def tree(af, coarse, starts, vals):
+    t = struct.pack("<BBB5xQ", 1, af, coarse, len(starts))
+    t += b"".join(s.to_bytes(16, "little") for s in starts)
+    t += b"".join(struct.pack("<I", v) for v in vals)
+    return pad(t)
+eg = ord("E") << 8 | ord("G")
+for i in range(8):
+    af = 6 if i % 2 else 4
+    if i // 2 == 2:
+        out += struct.pack("<8xQ", 0)		# no region tree
+        continue
+    unit = 1 << (80 if af == 6 else 8)
+    val = 8452 if i // 2 == 1 else eg | (1 << 16 if i // 2 == 3 else 0)
+    out += tree(af, i // 2 == 3, [0, unit * 3, unit * 9], [0, val, 0])
+open(d + "/geocache/small", "wb").write(out)
+for n in (1, 3, 72):
+    b = b"".join(struct.pack("<IdI", 300 * i, i * 0.5, 1) for i in range(n))
+    open("%s/chunk/n%d" % (d, n), "wb").write(b)
+PY
 	touch "$seeds/.done"
 fi
 echo "fuzz: seeds: $(ls "$seeds/mrt" | wc -l) MRT, $(ls "$seeds/bgp" | wc -l)" \
@@ -61,6 +91,8 @@ for t in "${targets[@]}"; do
 	fuzz_mrt_record) s=$seeds/mrt; maxlen=65536 ;;
 	fuzz_bgp_update) s=$seeds/bgp; maxlen=8192 ;;
 	fuzz_input) s=$seeds/input; maxlen=65536 ;;
+	fuzz_geo_cache) s=$seeds/geocache; maxlen=65536 ;;
+	fuzz_store_chunk) s=$seeds/chunk; maxlen=8192 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

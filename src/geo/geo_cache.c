@@ -261,13 +261,38 @@ parse(struct geo *g, struct rd *r, const char *key)
 	return rd_left(r) == 0 ? 0 : LL_EFORMAT;
 }
 
+/* Undoes what a failed parse left in g. */
+static void
+unload(struct geo *g)
+{
+	for (int i = 0; i < CACHE_TREES; i++) {
+		net_tree_free(*slot(g, i));
+		*slot(g, i) = NULL;
+	}
+	free(g->regions);
+	g->regions = NULL;
+	g->nregions = g->capregions = 0;
+}
+
+int
+geo_cache_parse(struct geo *g, const void *buf, size_t len, const char *key)
+{
+	struct rd r = rd_make(buf, len);
+	int rc;
+
+	if ((uintptr_t)buf % CACHE_ALIGN != 0)
+		return LL_EINVAL;
+	if ((rc = parse(g, &r, key)) != 0)
+		unload(g);
+	return rc;
+}
+
 int
 geo_cache_load(struct geo *g, const char *dir, const char *name,
     const char *key)
 {
 	char path[4096];
 	struct stat sb;
-	struct rd r;
 	void *map;
 	int fd, rc;
 
@@ -284,15 +309,7 @@ geo_cache_load(struct geo *g, const char *dir, const char *name,
 	close(fd);
 	if (map == MAP_FAILED)
 		return LL_EIO;
-	r = rd_make(map, (size_t)sb.st_size);
-	if ((rc = parse(g, &r, key)) != 0) {
-		for (int i = 0; i < CACHE_TREES; i++) {
-			net_tree_free(*slot(g, i));
-			*slot(g, i) = NULL;
-		}
-		free(g->regions);
-		g->regions = NULL;
-		g->nregions = g->capregions = 0;
+	if ((rc = geo_cache_parse(g, map, (size_t)sb.st_size, key)) != 0) {
 		munmap(map, (size_t)sb.st_size);
 		return rc;
 	}

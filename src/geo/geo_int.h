@@ -71,5 +71,9 @@ int	geo_cache_save(struct geo *g, const char *dir, const char *name,
 	    const char *key);
 int	geo_cache_load(struct geo *g, const char *dir, const char *name,
 	    const char *key);
+/* The parse of a cache file's bytes (16-byte aligned; the trees use them
+ * in place, so they must outlive g). Returns as geo_cache_load(). */
+int	geo_cache_parse(struct geo *g, const void *buf, size_t len,
+	    const char *key);
 
 #endif
