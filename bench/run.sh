@@ -50,8 +50,8 @@ bytes=$(cval bytes)
 records=$(cval records)
 rib_bytes=$(cval rib_bytes)
 period_bytes=$(cval period_bytes)
-mrt_bytes() { case $1 in rib) echo "$rib_bytes" ;; period) echo "$period_bytes" ;; *) echo "$bytes" ;; esac; }
-input_name() { case $1 in plain) echo corpus.mrt ;; gz) echo corpus.mrt.gz ;; bz2) echo corpus.mrt.bz2 ;; rib) echo rib+updates.mrt ;; period) echo period.mrt ;; esac; }
+mrt_bytes() { case $1 in rib) echo "$rib_bytes" ;; period) echo "$period_bytes" ;; none) echo 0 ;; *) echo "$bytes" ;; esac; }
+input_name() { case $1 in plain) echo corpus.mrt ;; gz) echo corpus.mrt.gz ;; bz2) echo corpus.mrt.bz2 ;; rib) echo rib+updates.mrt ;; period) echo period.mrt ;; none) echo - ;; esac; }
 fmt() { awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; }
 
 # --- tools ------------------------------------------------------------------
@@ -221,6 +221,15 @@ measure vis "lifeline bgp visibility --by country --full-feed 50%" period -- \
     "$ll" bgp visibility --by country --full-feed 50% "$period"
 measure vis_rib "lifeline bgp visibility --by country --full-feed 50%" rib -- \
     "$ll" bgp visibility --by country --full-feed 50% "$rib"
+# The location map is cached between runs (LIFELINE_CACHE_DIR, docs/
+# lifeline.md): the signal runs use a warm cache, as every run after a
+# machine's first does; geo_cold shows what the first run pays.
+export LIFELINE_CACHE_DIR=$tmp/cache
+"$ll" geo lookup 192.0.2.1 >/dev/null 2>&1 || true
+measure geo_cold "lifeline geo lookup (no cache: libloc read whole)" none -- \
+    env LIFELINE_CACHE_DIR= "$ll" geo lookup 192.0.2.1
+measure geo_warm "lifeline geo lookup (cached map)" none -- \
+    "$ll" geo lookup 192.0.2.1
 measure ingest "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" period fresh_db -- \
     "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% "$period"
 measure ingest_rib "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" rib fresh_db -- \

@@ -78,6 +78,9 @@ struct sig {
 	size_t		 npeer, peer_cap;
 	uint32_t	*peer_slot;	/* hash -> index + 1 */
 	size_t		 peer_slot_cap;
+	struct sig_peer	 last;		/* the last element's peer, whose */
+	uint32_t	 last_idx;	/* index this is (a record's elements */
+	bool		 have_last;	/* share one) */
 
 	/* prefixes and per-peer bits: bits[i * w + peer / 64] */
 	struct sig_pfx	*pfx;

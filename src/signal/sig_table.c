@@ -683,8 +683,16 @@ sig_elem(struct sig *s, uint16_t collector, const struct mrt_elem *e)
 		return LL_EINVAL;
 	if ((rc = sig_advance(s, e->ts)) != 0)
 		return rc;
-	if ((rc = sig_peer_get(s, collector, e->peer, &peer)) != 0)
-		return rc;
+	if (s->have_last && peer_eq(&s->last, collector, e->peer->asn,
+	    &e->peer->addr)) {
+		peer = s->last_idx;
+	} else {
+		if ((rc = sig_peer_get(s, collector, e->peer, &peer)) != 0)
+			return rc;
+		s->last = s->peer[peer];
+		s->last_idx = peer;
+		s->have_last = true;
+	}
 	s->st.elems++;
 	switch (e->type) {
 	case MRT_ELEM_STATE:
