@@ -532,11 +532,23 @@ bzip2_parallel_hostile(void **state)
 		if (round % 3 == 2)
 			sh("head -c %u '%s' > '%s'", 100 + (seed >> 8) %
 			    320000, good, bad);
-		else
-			sh("cp '%s' '%s' && head -c %u /dev/urandom | dd "
-			    "of='%s' bs=1 seek=%u conv=notrunc 2>/dev/null",
-			    good, bad, 1 + (seed >> 4) % 8, bad, (seed >> 8) %
-			    320000);
+		else {
+			/* Bytes from the seed, not /dev/urandom: a round
+			 * that fails fails again. */
+			uint8_t junk[8];
+			unsigned n = 1 + (seed >> 4) % 8;
+			FILE *f;
+
+			for (unsigned k = 0; k < n; k++)
+				junk[k] = (uint8_t)((seed >> (k * 3)) ^
+				    (k * 0x9d));
+			sh("cp '%s' '%s'", good, bad);
+			assert_non_null(f = fopen(bad, "r+b"));
+			assert_int_equal(fseek(f, (long)((seed >> 8) % 320000),
+			    SEEK_SET), 0);
+			assert_int_equal(fwrite(junk, 1, n, f), n);
+			fclose(f);
+		}
 		digest_file(bad, 1, &seq);
 		digest_file(bad, 2, &par);
 		if (seq.len != par.len || seq.hash != par.hash ||
