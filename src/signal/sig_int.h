@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "signal/signal.h"
+#include "util/input.h"
 
 #define SIG_MAX_COLLECTORS	4096
 #define SIG_MAX_PEERS		65535
@@ -145,7 +146,66 @@ struct sig {
 	struct sig_stats st;
 };
 
+/*
+ * A route element in compact, self-contained form: what the engine needs
+ * of an element, made on the decoding thread (sig_pump.c) so that the
+ * engine's thread never touches a decoded record.
+ */
+enum sig_item_kind {
+	SIG_IT_TICK,		/* a record without elements: time only */
+	SIG_IT_PEER,		/* the following items are this peer's:
+				   val = AS, af/a = address */
+	SIG_IT_ANNOUNCE,	/* val = origin AS (0: none) */
+	SIG_IT_WITHDRAW,
+	SIG_IT_STATE,		/* val = new BGP FSM state */
+};
+
+struct sig_item {
+	uint32_t	ts;
+	uint8_t		kind;		/* enum sig_item_kind */
+	uint8_t		af;		/* NET_AF4 / NET_AF6 */
+	uint8_t		len;		/* prefix length */
+	uint8_t		pad;
+	uint32_t	val;
+	uint8_t		a[16];		/* prefix (host bits zero) or peer */
+};
+
+/* Fills it from element e (not SIG_IT_PEER items). */
+void	sig_item_from(struct sig_item *it, const struct mrt_elem *e);
+
+/* sig_pump.c: one file decoded ahead into items (see there). */
+struct sig_pump;
+/*
+ * Reads MRT records from in (not owned; it must outlive the pump) on a
+ * second thread when threaded (else on the caller's, batch by batch). Bad
+ * records go to err_fn(ctx, ...) on the caller's thread, name as the file.
+ * Returns 0 or LL_ENOMEM.
+ */
+int	sig_pump_new(struct input *in, const char *name, bool strict,
+	    mrt_error_fn *err_fn, void *ctx, bool threaded,
+	    struct sig_pump **out);
+/* The time of the next item: 1 and *ts, or 0 at the end of the file. */
+int	sig_pump_head(struct sig_pump *p, uint32_t *ts);
+/* Applies to s the items of the head time (one or more records of that
+ * second). Returns 0 or the engine's error. */
+int	sig_pump_run(struct sig_pump *p, struct sig *s, uint16_t collector);
+/* At the end: the reader's last return (0, or a negative LL_E* code: an
+ * input error, or in strict mode the first bad record) and statistics. */
+int	sig_pump_end(const struct sig_pump *p);
+const struct mrt_stats *sig_pump_stats(const struct sig_pump *p);
+/* Compressed bytes read as of the batch being applied. */
+uint64_t sig_pump_raw_offset(const struct sig_pump *p);
+/* Stops the thread. Safe to call with NULL. */
+void	sig_pump_free(struct sig_pump *p);
+
 /* sig_table.c */
+/* Applies one item (not SIG_IT_PEER) of peer (a sig_peer_get() index)
+ * of collector. Returns as sig_elem(). */
+int	sig_apply(struct sig *s, uint16_t collector, uint32_t peer,
+	    const struct sig_item *it);
+/* Hints the caches about the prefix of an item to be applied soon. */
+void	sig_prefetch(const struct sig *s, const struct sig_item *it);
+
 int	sig_peer_get(struct sig *s, uint16_t collector,
 	    const struct mrt_peer *p, uint32_t *idx);
 int	sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx);

@@ -2,7 +2,8 @@
  * Replay of MRT archives into the engine: every file is peeked (first
  * record: time, RIB or updates, collector), then all are merged by record
  * time, a file being opened only when the replay reaches its first record,
- * so only files overlapping in time are open together.
+ * so only files overlapping in time are open together. Each open file is
+ * decoded ahead on its own thread (sig_pump.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,8 +20,9 @@ struct rfile {
 	size_t			 order;
 	uint16_t		 coll;
 	struct input		*in;
-	struct mrt_reader	*r;
-	const struct mrt_record	*rec;		/* pending record */
+	struct mrt_reader	*r;		/* peeking */
+	struct sig_pump		*pump;		/* replaying */
+	uint32_t		 head;		/* time of the pending items */
 	bool			 rib_open;
 };
 
@@ -106,13 +108,15 @@ quiet_error(void *ctx, const struct mrt_error *e)
 static void
 close_file(struct rfile *f)
 {
+	sig_pump_free(f->pump);		/* first: it stops the thread */
 	mrt_reader_free(f->r);
 	input_free(f->in);
+	f->pump = NULL;
 	f->r = NULL;
 	f->in = NULL;
-	f->rec = NULL;
 }
 
+/* Opens f to peek (a reader that reports nothing) or to replay (a pump). */
 static int
 open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 {
@@ -121,10 +125,13 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 
 	if ((rc = input_open(f->f.path, NULL, &f->in)) != 0)
 		return rc;
-	ro.strict = peek ? false : o->strict;
-	ro.on_error = peek ? quiet_error : o->on_error;
-	ro.ctx = peek ? NULL : o->ctx;
-	if ((rc = mrt_reader_new(f->in, f->f.path, &ro, &f->r)) != 0) {
+	ro.on_error = quiet_error;
+	if (peek)
+		rc = mrt_reader_new(f->in, f->f.path, &ro, &f->r);
+	else
+		rc = sig_pump_new(f->in, f->f.path, o->strict, o->on_error,
+		    o->ctx, !o->one_thread, &f->pump);
+	if (rc != 0) {
 		close_file(f);
 		return rc;
 	}
@@ -194,24 +201,11 @@ cmp_files(const void *a, const void *b)
 static bool
 due_before(const struct rfile *a, const struct rfile *b)
 {
-	if (a->rec->ts != b->rec->ts)
-		return a->rec->ts < b->rec->ts;
+	if (a->head != b->head)
+		return a->head < b->head;
 	if (a->f.rib != b->f.rib)
 		return a->f.rib;
 	return a->order < b->order;
-}
-
-struct elem_ctx {
-	struct sig	*s;
-	uint16_t	 coll;
-};
-
-static int
-on_elem(void *ctx, const struct mrt_elem *e)
-{
-	struct elem_ctx *c = ctx;
-
-	return sig_elem(c->s, c->coll, e);
 }
 
 /* Ends a file: RIB end, statistics, callback. */
@@ -221,8 +215,8 @@ finish_file(struct replay *rp, struct rfile *f, int rc)
 	const struct mrt_stats *st;
 	int rc2 = 0;
 
-	if (f->r != NULL) {
-		st = mrt_reader_stats(f->r);
+	if (f->pump != NULL) {
+		st = sig_pump_stats(f->pump);
 		f->f.records = st->records;
 		f->f.bad = st->bad;
 	}
@@ -241,18 +235,20 @@ finish_file(struct replay *rp, struct rfile *f, int rc)
 	return rc2;
 }
 
-/* Reads f's next record into f->rec; ends the file when none. Returns 0,
- * or the error that must stop the replay. */
+/* Finds the time of f's next items; ends the file when none (live false).
+ * Returns 0, or the error that must stop the replay. */
 static int
-next_record(struct replay *rp, struct rfile *f, int *soft)
+next_record(struct replay *rp, struct rfile *f, int *soft, bool *live)
 {
-	int rc = mrt_reader_next(f->r, &f->rec);
+	int rc;
 
-	if (rc == 1) {
-		f->f.last_ts = f->rec->ts;
+	if (sig_pump_head(f->pump, &f->head) == 1) {
+		f->f.last_ts = f->head;
+		*live = true;
 		return 0;
 	}
-	f->rec = NULL;
+	*live = false;
+	rc = sig_pump_end(f->pump);
 	if (rc < 0 && *soft == 0)
 		*soft = rc;
 	if ((rc = finish_file(rp, f, rc)) != 0)
@@ -270,15 +266,16 @@ progress(struct replay *rp, struct rfile **act, size_t nact)
 	if (rp->o->on_progress == NULL || (++rp->tick & 4095) != 0)
 		return;
 	for (size_t i = 0; i < nact; i++)
-		done += input_raw_offset(act[i]->in);
+		done += sig_pump_raw_offset(act[i]->pump);
 	rp->o->on_progress(rp->o->ctx, done, rp->total);
 }
 
 static int
-start_file(struct replay *rp, struct rfile *f, int *soft)
+start_file(struct replay *rp, struct rfile *f, int *soft, bool *live)
 {
 	int rc;
 
+	*live = false;
 	if ((rc = sig_collector(rp->s, f->f.collector, &f->coll)) != 0)
 		return rc;
 	if ((rc = open_file(f, rp->o, false)) != 0) {
@@ -294,7 +291,7 @@ start_file(struct replay *rp, struct rfile *f, int *soft)
 			return rc;
 		f->rib_open = true;
 	}
-	return next_record(rp, f, soft);
+	return next_record(rp, f, soft, live);
 }
 
 static int
@@ -305,8 +302,8 @@ merge(struct replay *rp, struct rfile **act, int *soft)
 
 	for (;;) {
 		struct rfile *best = NULL;
-		struct elem_ctx ec;
 		size_t bi = 0;
+		bool live;
 
 		for (size_t i = 0; i < nact; i++) {
 			if (best == NULL || due_before(act[i], best)) {
@@ -315,26 +312,24 @@ merge(struct replay *rp, struct rfile **act, int *soft)
 			}
 		}
 		if (next < rp->n && (best == NULL || rp->files[next].f.empty ||
-		    rp->files[next].f.first_ts <= (int64_t)best->rec->ts)) {
+		    rp->files[next].f.first_ts <= (int64_t)best->head)) {
 			struct rfile *f = &rp->files[next++];
 
-			if ((rc = start_file(rp, f, soft)) != 0)
+			if ((rc = start_file(rp, f, soft, &live)) != 0)
 				return rc;
-			if (f->rec != NULL)
+			if (live)
 				act[nact++] = f;
 			continue;
 		}
 		if (best == NULL)
 			return 0;
-		if ((rc = sig_advance(rp->s, best->rec->ts)) != 0)
+		/* Every record of best at this second: no other file's
+		 * record of the same second is due before them. */
+		if ((rc = sig_pump_run(best->pump, rp->s, best->coll)) != 0)
 			return rc;
-		ec.s = rp->s;
-		ec.coll = best->coll;
-		if ((rc = mrt_record_elems(best->rec, on_elem, &ec)) != 0)
+		if ((rc = next_record(rp, best, soft, &live)) != 0)
 			return rc;
-		if ((rc = next_record(rp, best, soft)) != 0)
-			return rc;
-		if (best->rec == NULL)
+		if (!live)
 			act[bi] = act[--nact];
 		progress(rp, act, nact);
 	}

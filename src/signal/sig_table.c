@@ -673,16 +673,99 @@ sig_bin_start(const struct sig *s, int64_t ts)
 	return ts - (r < 0 ? r + s->o.bin : r);
 }
 
+void
+sig_item_from(struct sig_item *it, const struct mrt_elem *e)
+{
+	memset(it, 0, sizeof(*it));
+	it->ts = e->ts;
+	switch (e->type) {
+	case MRT_ELEM_STATE:
+		it->kind = SIG_IT_STATE;
+		it->val = e->new_state;
+		return;
+	case MRT_ELEM_RIB:
+	case MRT_ELEM_ANNOUNCE:
+		it->kind = SIG_IT_ANNOUNCE;
+		it->val = e->attrs != NULL ? path_origin(&e->attrs->path) : 0;
+		break;
+	case MRT_ELEM_WITHDRAW:
+		it->kind = SIG_IT_WITHDRAW;
+		break;
+	default:
+		it->kind = UINT8_MAX;	/* refused by sig_apply() */
+		return;
+	}
+	it->af = e->nlri->pfx.af;
+	it->len = e->nlri->pfx.len;
+	memcpy(it->a, e->nlri->pfx.a, sizeof(it->a));
+}
+
+static void
+item_prefix(const struct sig_item *it, struct net_prefix *p)
+{
+	p->af = it->af;
+	p->len = it->len;
+	memcpy(p->a, it->a, sizeof(p->a));
+}
+
+void
+sig_prefetch(const struct sig *s, const struct sig_item *it)
+{
+	struct net_prefix p;
+
+	if (s->pfx_slot_cap == 0 || (it->kind != SIG_IT_ANNOUNCE &&
+	    it->kind != SIG_IT_WITHDRAW))
+		return;
+	item_prefix(it, &p);
+	__builtin_prefetch(&s->pfx_slot[pfx_hash(&p) &
+	    (s->pfx_slot_cap - 1)]);
+}
+
+int
+sig_apply(struct sig *s, uint16_t collector, uint32_t peer,
+    const struct sig_item *it)
+{
+	struct net_prefix p;
+	uint32_t pi;
+	int rc;
+
+	if ((rc = sig_advance(s, it->ts)) != 0)
+		return rc;
+	switch (it->kind) {
+	case SIG_IT_TICK:
+		return 0;
+	case SIG_IT_STATE:
+		s->st.elems++;
+		if (it->val != SIG_BGP_ESTABLISHED)
+			sig_peer_clear(s, peer);
+		return 0;
+	case SIG_IT_ANNOUNCE:
+		s->st.elems++;
+		item_prefix(it, &p);
+		if ((rc = sig_pfx_get(s, &p, &pi)) != 0)
+			return rc;
+		return sig_announce(s, pi, peer, it->val,
+		    s->rib_active[collector]);
+	case SIG_IT_WITHDRAW:
+		s->st.elems++;
+		item_prefix(it, &p);
+		if (pfx_lookup(s, &p, &pi) == 0)
+			sig_withdraw(s, pi, peer);
+		return 0;
+	}
+	return LL_EINVAL;
+}
+
 int
 sig_elem(struct sig *s, uint16_t collector, const struct mrt_elem *e)
 {
-	uint32_t peer, pi;
+	struct sig_item it;
+	uint32_t peer;
 	int rc;
 
-	if (collector >= s->ncoll || e->peer == NULL)
+	if (collector >= s->ncoll || e->peer == NULL ||
+	    (e->type != MRT_ELEM_STATE && e->nlri == NULL))
 		return LL_EINVAL;
-	if ((rc = sig_advance(s, e->ts)) != 0)
-		return rc;
 	if (s->have_last && peer_eq(&s->last, collector, e->peer->asn,
 	    &e->peer->addr)) {
 		peer = s->last_idx;
@@ -693,28 +776,8 @@ sig_elem(struct sig *s, uint16_t collector, const struct mrt_elem *e)
 		s->last_idx = peer;
 		s->have_last = true;
 	}
-	s->st.elems++;
-	switch (e->type) {
-	case MRT_ELEM_STATE:
-		if (e->new_state != SIG_BGP_ESTABLISHED)
-			sig_peer_clear(s, peer);
-		return 0;
-	case MRT_ELEM_RIB:
-	case MRT_ELEM_ANNOUNCE:
-		if (e->nlri == NULL)
-			return LL_EINVAL;
-		if ((rc = sig_pfx_get(s, &e->nlri->pfx, &pi)) != 0)
-			return rc;
-		return sig_announce(s, pi, peer, e->attrs != NULL ?
-		    path_origin(&e->attrs->path) : 0, s->rib_active[collector]);
-	case MRT_ELEM_WITHDRAW:
-		if (e->nlri == NULL)
-			return LL_EINVAL;
-		if (pfx_lookup(s, &e->nlri->pfx, &pi) == 0)
-			sig_withdraw(s, pi, peer);
-		return 0;
-	}
-	return LL_EINVAL;
+	sig_item_from(&it, e);
+	return sig_apply(s, collector, peer, &it);
 }
 
 int

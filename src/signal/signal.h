@@ -14,7 +14,8 @@
  * sweep over the sorted visible prefixes, never over the 2^24 /24s.
  *
  * sig_replay() opens MRT archives, groups them per collector and replays
- * them into an engine in record-time order.
+ * them into an engine in record-time order, each file decoded ahead on a
+ * thread of its own while the engine works on the caller's.
  */
 #ifndef LL_SIGNAL_SIGNAL_H
 #define LL_SIGNAL_SIGNAL_H
@@ -169,7 +170,12 @@ struct sig_replay_opts {
 					   the path, else the RIB's collector
 					   id, else "unknown" */
 	bool		 strict;	/* stop at the first bad record */
-	mrt_error_fn	*on_error;	/* bad records, as the reader reports */
+	bool		 one_thread;	/* decode on the calling thread (the
+					   default decodes each file ahead on
+					   a thread of its own; the result is
+					   the same) */
+	mrt_error_fn	*on_error;	/* bad records, as the reader reports
+					   (on the calling thread) */
 	void		*ctx;
 	/* Called for each readable file after all were peeked, before any
 	 * point is emitted, in replay order (first_ts, rib, collector are

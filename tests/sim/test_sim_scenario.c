@@ -142,7 +142,7 @@ find_tgt(const char *s)
 static void
 check_rib(const char *path, size_t *nprefixes)
 {
-	char line[4096], *fv[16], last[NET_PREFIX_STRLEN] = "";
+	char line[4096], *fv[16] = {0}, last[NET_PREFIX_STRLEN] = "";
 	size_t lines = 0, per_peer[PEERS] = { 0 }, cap = 0, same = 0;
 	FILE *f = bgpdump(path);
 

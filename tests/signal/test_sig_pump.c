@@ -1,0 +1,263 @@
+/*
+ * Decoding ahead on a thread (sig_pump.c) changes nothing a replay gives:
+ * the same points, the same bad-record reports in the same order, the same
+ * per-file statistics as decoding on the calling thread, on every real
+ * archive of ../shared/data/mrt (damaged ones included), on a crafted
+ * stream with more reports than a batch holds, and in strict mode.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "signal/signal.h"
+#include "testutil.h"
+#include "util/err.h"
+#include "util/input.h"
+
+/* Everything a replay said, as text lines. */
+struct log {
+	char	*buf;
+	size_t	 len, cap;
+	size_t	 points, errors;
+};
+
+static void
+logf_(struct log *l, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0);
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (l->len + (size_t)n + 1 > l->cap) {
+		l->cap = (l->cap + (size_t)n + 1) * 2;
+		l->buf = realloc(l->buf, l->cap);
+		assert_non_null(l->buf);
+	}
+	memcpy(l->buf + l->len, line, (size_t)n);
+	l->len += (size_t)n;
+	l->buf[l->len] = '\0';
+}
+
+static int
+on_point(void *ctx, int64_t t, const char *ent, uint64_t v)
+{
+	struct log *l = ctx;
+
+	l->points++;
+	logf_(l, "P %lld %s %llu\n", (long long)t, ent, (unsigned long long)v);
+	return 0;
+}
+
+/* Reports go to the same log (the replay's ctx is the log too). */
+static void
+on_error(void *ctx, const struct mrt_error *e)
+{
+	struct log *l = ctx;
+
+	l->errors++;
+	logf_(l, "E %s %llu %d %s\n", e->file, (unsigned long long)e->offset,
+	    e->code, e->what);
+}
+
+static void
+on_file(void *ctx, const struct sig_file *f)
+{
+	logf_(ctx, "F %s rc %d records %llu bad %llu %lld-%lld\n", f->path,
+	    f->rc, (unsigned long long)f->records, (unsigned long long)f->bad,
+	    (long long)f->first_ts, (long long)f->last_ts);
+}
+
+static int
+replay(const char *const *files, size_t n, bool one_thread, bool strict,
+    struct log *l)
+{
+	struct sig_opts o = { 0 };
+	struct sig_replay_opts ro = { 0 };
+	struct sig *s;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	o.min_peers = -1;
+	o.ff_pct = 50;
+	o.by = SIG_BY_ASN;
+	ro.one_thread = one_thread;
+	ro.strict = strict;
+	ro.on_error = on_error;
+	ro.on_file = on_file;
+	ro.ctx = l;
+	assert_int_equal(sig_new(&o, on_point, l, &s), 0);
+	rc = sig_replay(s, files, n, &ro);
+	logf_(l, "R %d elems %llu\n", rc,
+	    (unsigned long long)sig_get_stats(s)->elems);
+	sig_free(s);
+	return rc;
+}
+
+static void
+same(const char *const *files, size_t n, bool strict, size_t *points,
+    size_t *errors)
+{
+	struct log a, b;
+
+	replay(files, n, false, strict, &a);
+	replay(files, n, true, strict, &b);
+	if (strcmp(a.buf, b.buf) != 0) {
+		fprintf(stderr, "threaded:\n%.2000s\ninline:\n%.2000s\n",
+		    a.buf, b.buf);
+		fail_msg("threaded and inline replays differ (%s)", files[0]);
+	}
+	if (points != NULL)
+		*points += a.points;
+	if (errors != NULL)
+		*errors += a.errors;
+	free(a.buf);
+	free(b.buf);
+}
+
+/* Every archive of ../shared/data/mrt, one by one. */
+static void
+test_every_archive(void **state)
+{
+	const char *root = test_shared_or_skip("mrt");
+	char base[4096], path[8192];
+	size_t nfiles = 0, points = 0, errors = 0;
+	struct dirent *d, *e;
+	DIR *top, *sub;
+
+	(void)state;
+	snprintf(base, sizeof(base), "%s", root);
+	assert_non_null(top = opendir(base));
+	while ((d = readdir(top)) != NULL) {
+		char dir[4096 + 256];
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, d->d_name);
+		if ((sub = opendir(dir)) == NULL)
+			continue;
+		while ((e = readdir(sub)) != NULL) {
+			const char *one[1];
+
+			if (e->d_name[0] == '.' || strcmp(e->d_name,
+			    "expect") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			one[0] = path;
+			same(one, 1, false, &points, &errors);
+			nfiles++;
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	/* The archives give points and the damaged ones reports. */
+	assert_true(nfiles >= 30);
+	assert_true(points > 1000);
+	assert_true(errors > 0);
+}
+
+/* A RIB and updates replayed together (two pumps at once), in strict
+ * mode too. */
+static void
+test_rib_and_updates(void **state)
+{
+	char b[4096], u[4096];
+	const char *f[2] = { b, u };
+	size_t points = 0;
+
+	(void)state;
+	snprintf(b, sizeof(b), "%s", test_shared_or_skip(
+	    "mrt/ripe-bgpdump/bview.20020722.2337.gz"));
+	snprintf(u, sizeof(u), "%s", test_shared_or_skip(
+	    "mrt/ripe-bgpdump/updates.20020722.2238.gz"));
+	same(f, 2, false, &points, NULL);
+	same(f, 2, true, NULL, NULL);
+	assert_true(points > 1000);
+}
+
+/*
+ * The first records of a real update archive, each followed by a damaged
+ * copy (its BGP marker zeroed): a report a record, hundreds of them in a
+ * batch, more than it holds. Strict mode stops at the first in both.
+ */
+static void
+test_many_reports(void **state)
+{
+	const char *src = test_shared_or_skip(
+	    "mrt/ripe-bgpdump/updates.20070211.0141.gz");
+	char tmpl[] = "/tmp/ll-pump-XXXXXX";
+	struct input *in;
+	const uint8_t *p;
+	size_t avail, nrec = 0;
+	const char *f[1];
+	struct log l;
+	FILE *out;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(tmpl)) >= 0);
+	assert_non_null(out = fdopen(fd, "wb"));
+	assert_int_equal(input_open(src, NULL, &in), 0);
+	while (nrec < 3000 && input_peek(in, 12, &p, &avail) == 0 &&
+	    avail >= 12) {
+		uint32_t len = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		    (uint32_t)p[10] << 8 | p[11];
+		uint8_t bad[4096];
+
+		assert_int_equal(input_peek(in, 12 + len, &p, &avail), 0);
+		assert_true(avail >= 12 + len);
+		assert_int_equal(fwrite(p, 1, 12 + len, out), 12 + len);
+		/* BGP4MP MESSAGE(_AS4): zero the BGP marker after the peer
+		 * header (RFC 6396 4.4.2-3). */
+		if (p[5] == 16 && (p[7] == 1 || p[7] == 4) &&
+		    len < sizeof(bad) - 12) {
+			size_t at = p[7] == 4 ? 10 : 6, hdr;
+
+			hdr = at + 2 + (p[12 + at + 1] == 1 ? 8 : 32);
+			if (len >= hdr + 19) {
+				memcpy(bad, p, 12 + len);
+				memset(bad + 12 + hdr, 0, 16);
+				assert_int_equal(fwrite(bad, 1, 12 + len, out),
+				    12 + len);
+			}
+		}
+		input_consume(in, 12 + len);
+		nrec++;
+	}
+	input_free(in);
+	assert_int_equal(fclose(out), 0);
+	f[0] = tmpl;
+	same(f, 1, false, NULL, NULL);
+	replay(f, 1, false, false, &l);
+	assert_true(l.errors > 500);
+	free(l.buf);
+	same(f, 1, true, NULL, NULL);
+	assert_int_equal(replay(f, 1, false, true, &l), LL_EFORMAT);
+	assert_int_equal(l.errors, 1);
+	free(l.buf);
+	unlink(tmpl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_archive),
+		cmocka_unit_test(test_rib_and_updates),
+		cmocka_unit_test(test_many_reports),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
