@@ -15,7 +15,7 @@ data=${LL_SHARED_DATA:-$root/../shared/data}
 corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
-    fuzz_geo_cache fuzz_store_chunk)
+    fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -93,6 +93,7 @@ for t in "${targets[@]}"; do
 	fuzz_input) s=$seeds/input; maxlen=65536 ;;
 	fuzz_geo_cache) s=$seeds/geocache; maxlen=65536 ;;
 	fuzz_store_chunk) s=$seeds/chunk; maxlen=8192 ;;
+	fuzz_sig_lean) s=$seeds/mrt; maxlen=8192 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

@@ -180,6 +180,20 @@ int	mrt_reader_new(struct input *in, const char *name,
  */
 int	mrt_reader_next(struct mrt_reader *r, const struct mrt_record **rec);
 
+/*
+ * A caller's own decoder for some records: given a whole framed record
+ * (header included, len bytes), returns 1 when it took the record, or 0 to
+ * have it decoded as usual. It must take only records the usual decoder
+ * would decode without error: those are then counted as sound, and the
+ * reader moves on.
+ */
+typedef int mrt_fast_fn(void *ctx, const uint8_t *rec, size_t len);
+
+/* As mrt_reader_next(), but offers every framed record to fast first;
+ * returns 2 when fast took it (*rec is not set). */
+int	mrt_reader_next_fast(struct mrt_reader *r, mrt_fast_fn *fast,
+	    void *ctx, const struct mrt_record **rec);
+
 const struct mrt_stats *mrt_reader_stats(const struct mrt_reader *r);
 
 /* The current PEER_INDEX_TABLE: its peers and count (0 before one). */

@@ -212,6 +212,13 @@ input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
 int
 mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 {
+	return mrt_reader_next_fast(r, NULL, NULL, out);
+}
+
+int
+mrt_reader_next_fast(struct mrt_reader *r, mrt_fast_fn *fast, void *ctx,
+    const struct mrt_record **out)
+{
 	const uint8_t *p;
 	size_t avail;
 	int rc;
@@ -266,6 +273,14 @@ mrt_reader_next(struct mrt_reader *r, const struct mrt_record **out)
 			return rc;
 		if (type == MRT_T_TABLE_DUMP)	/* the look-ahead may move it */
 			input_peek(r->in, want, &p, &avail);
+		if (fast != NULL && fast(ctx, p, want) == 1) {
+			input_consume(r->in, want);
+			r->st.bytes += want;
+			r->st.records++;
+			r->last_ts = be32(p);
+			r->have_ts = true;
+			return 2;
+		}
 		r->dec.short4 = type == MRT_T_TABLE_DUMP && r->repairing;
 		rc = mrt_decode_record(&r->dec, p, want, off);
 		r->st.bytes += want;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "signal/signal.h"
 #include "util/input.h"
@@ -168,10 +169,65 @@ struct sig_item {
 	uint8_t		pad;
 	uint32_t	val;
 	uint8_t		a[16];		/* prefix (host bits zero) or peer */
+	uint32_t	hash;		/* sig_pfx_hash() of the prefix,
+					   made on the decoding thread */
 };
+
+static inline uint64_t
+sig_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* The hash of a prefix in the engine's table (host bits zero). */
+static inline uint32_t
+sig_pfx_hash(uint8_t af, uint8_t len, const uint8_t a[16])
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	return (uint32_t)sig_mix64(x ^ sig_mix64(y ^ ((uint64_t)af << 8 |
+	    len)));
+}
 
 /* Fills it from element e (not SIG_IT_PEER items). */
 void	sig_item_from(struct sig_item *it, const struct mrt_elem *e);
+
+/* sig_lean.c: the lean decode of BGP4MP UPDATE records (see there). */
+struct sig_lean_run {
+	const uint8_t	*p;		/* NLRI, in the record */
+	size_t		 len;
+	size_t		 n;		/* prefixes */
+	uint8_t		 af;
+};
+
+struct sig_lean {
+	uint32_t	 ts;
+	uint32_t	 peer_asn;
+	struct net_addr	 peer;
+	uint32_t	 origin;
+	/* classic withdrawn, MP_UNREACH, classic NLRI, MP_REACH */
+	struct sig_lean_run run[4];
+};
+
+/* Decodes the whole record in buf (header included) when it is a sound
+ * BGP4MP(_ET) MESSAGE(_AS4) the full decoder would give the same items
+ * for: returns 1 and fills l (pointing into buf). Returns 0 for anything
+ * else: the full decoder is to decode or report it. */
+int	sig_lean_decode(const uint8_t *buf, size_t len, struct sig_lean *l);
+/* The items of l: sig_lean_count() of them, in the full decoder's order. */
+size_t	sig_lean_count(const struct sig_lean *l);
+void	sig_lean_items(const struct sig_lean *l, struct sig_item *it);
+/* For tests and fuzzing: decodes buf both ways. Returns 0 when the lean
+ * decode declines, 1 when it takes the record and the full decoder gives
+ * the same peer, time and items, -1 when they disagree (a bug). */
+int	sig_lean_verify(const uint8_t *buf, size_t len);
 
 /* sig_pump.c: one file decoded ahead into items (see there). */
 struct sig_pump;
@@ -181,8 +237,10 @@ struct sig_pump;
  * records go to err_fn(ctx, ...) on the caller's thread, name as the file.
  * Returns 0 or LL_ENOMEM.
  */
+#define SIG_PUMP_THREAD	0x1	/* decode on a thread of its own */
+#define SIG_PUMP_LEAN	0x2	/* sig_lean_decode() where it can */
 int	sig_pump_new(struct input *in, const char *name, bool strict,
-	    mrt_error_fn *err_fn, void *ctx, bool threaded,
+	    mrt_error_fn *err_fn, void *ctx, unsigned flags,
 	    struct sig_pump **out);
 /* The time of the next item: 1 and *ts, or 0 at the end of the file. */
 int	sig_pump_head(struct sig_pump *p, uint32_t *ts);
@@ -193,6 +251,8 @@ int	sig_pump_run(struct sig_pump *p, struct sig *s, uint16_t collector);
  * input error, or in strict mode the first bad record) and statistics. */
 int	sig_pump_end(const struct sig_pump *p);
 const struct mrt_stats *sig_pump_stats(const struct sig_pump *p);
+/* Records the lean decode took. */
+uint64_t sig_pump_lean_records(const struct sig_pump *p);
 /* Compressed bytes read as of the batch being applied. */
 uint64_t sig_pump_raw_offset(const struct sig_pump *p);
 /* Stops the thread. Safe to call with NULL. */
@@ -209,6 +269,9 @@ void	sig_prefetch(const struct sig *s, const struct sig_item *it);
 int	sig_peer_get(struct sig *s, uint16_t collector,
 	    const struct mrt_peer *p, uint32_t *idx);
 int	sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx);
+/* Same with the prefix's sig_pfx_hash() known. */
+int	sig_pfx_get_h(struct sig *s, const struct net_prefix *p, uint32_t h,
+	    uint32_t *idx);
 int	sig_announce(struct sig *s, uint32_t pi, uint32_t peer,
 	    uint32_t origin, bool fresh);
 void	sig_withdraw(struct sig *s, uint32_t pi, uint32_t peer);

@@ -130,7 +130,8 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 		rc = mrt_reader_new(f->in, f->f.path, &ro, &f->r);
 	else
 		rc = sig_pump_new(f->in, f->f.path, o->strict, o->on_error,
-		    o->ctx, !o->one_thread, &f->pump);
+		    o->ctx, SIG_PUMP_LEAN | (o->one_thread ? 0 :
+		    SIG_PUMP_THREAD), &f->pump);
 	if (rc != 0) {
 		close_file(f);
 		return rc;

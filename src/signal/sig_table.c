@@ -335,11 +335,10 @@ sig_peer_get(struct sig *s, uint16_t collector, const struct mrt_peer *p,
 
 /* Prefixes. */
 
-static uint64_t
+static uint32_t
 pfx_hash(const struct net_prefix *p)
 {
-	return mix64(load64(p->a) ^ mix64(load64(p->a + 8) ^
-	    ((uint64_t)p->af << 8 | p->len)));
+	return sig_pfx_hash(p->af, p->len, p->a);
 }
 
 static bool
@@ -370,11 +369,12 @@ pfx_slots(struct sig *s, size_t ncap)
 }
 
 static int
-pfx_lookup(const struct sig *s, const struct net_prefix *p, uint32_t *idx)
+pfx_lookup_h(const struct sig *s, const struct net_prefix *p, uint32_t h,
+    uint32_t *idx)
 {
 	if (s->pfx_slot_cap == 0)
 		return LL_ENOTFOUND;
-	for (size_t j = pfx_hash(p) & (s->pfx_slot_cap - 1);
+	for (size_t j = h & (s->pfx_slot_cap - 1);
 	    s->pfx_slot[j] != 0; j = (j + 1) & (s->pfx_slot_cap - 1)) {
 		uint32_t i = s->pfx_slot[j] - 1;
 
@@ -426,11 +426,18 @@ pfx_counts(const struct net_prefix *p)
 int
 sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx)
 {
+	return sig_pfx_get_h(s, p, pfx_hash(p), idx);
+}
+
+int
+sig_pfx_get_h(struct sig *s, const struct net_prefix *p, uint32_t h,
+    uint32_t *idx)
+{
 	struct sig_pfx *x;
 	size_t j;
 	int rc;
 
-	if (pfx_lookup(s, p, idx) == 0)
+	if (pfx_lookup_h(s, p, h, idx) == 0)
 		return 0;
 	if (s->npfx >= UINT32_MAX - 1)
 		return LL_ELIMIT;
@@ -698,6 +705,7 @@ sig_item_from(struct sig_item *it, const struct mrt_elem *e)
 	it->af = e->nlri->pfx.af;
 	it->len = e->nlri->pfx.len;
 	memcpy(it->a, e->nlri->pfx.a, sizeof(it->a));
+	it->hash = sig_pfx_hash(it->af, it->len, it->a);
 }
 
 static void
@@ -711,14 +719,10 @@ item_prefix(const struct sig_item *it, struct net_prefix *p)
 void
 sig_prefetch(const struct sig *s, const struct sig_item *it)
 {
-	struct net_prefix p;
-
 	if (s->pfx_slot_cap == 0 || (it->kind != SIG_IT_ANNOUNCE &&
 	    it->kind != SIG_IT_WITHDRAW))
 		return;
-	item_prefix(it, &p);
-	__builtin_prefetch(&s->pfx_slot[pfx_hash(&p) &
-	    (s->pfx_slot_cap - 1)]);
+	__builtin_prefetch(&s->pfx_slot[it->hash & (s->pfx_slot_cap - 1)]);
 }
 
 int
@@ -742,14 +746,14 @@ sig_apply(struct sig *s, uint16_t collector, uint32_t peer,
 	case SIG_IT_ANNOUNCE:
 		s->st.elems++;
 		item_prefix(it, &p);
-		if ((rc = sig_pfx_get(s, &p, &pi)) != 0)
+		if ((rc = sig_pfx_get_h(s, &p, it->hash, &pi)) != 0)
 			return rc;
 		return sig_announce(s, pi, peer, it->val,
 		    s->rib_active[collector]);
 	case SIG_IT_WITHDRAW:
 		s->st.elems++;
 		item_prefix(it, &p);
-		if (pfx_lookup(s, &p, &pi) == 0)
+		if (pfx_lookup_h(s, &p, it->hash, &pi) == 0)
 			sig_withdraw(s, pi, peer);
 		return 0;
 	}

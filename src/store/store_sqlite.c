@@ -110,6 +110,9 @@ struct sq {
 	sqlite3_stmt	*chunk_del;
 	struct sq_pend	*pend;
 	size_t		 npend, pendcap;
+	int64_t		 fresh_from;	/* series ids from this one were made
+					   in the transaction and have no
+					   chunk yet; INT64_MAX: none known */
 	struct chunk_ent *scratch;	/* a flush's or a scan's entries */
 	size_t		 scratchcap;
 	sqlite3_stmt	*ser_get;
@@ -524,6 +527,7 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 
 	if ((s->be = calloc(1, sizeof(struct sq))) == NULL)
 		return store_seterr(s, LL_ENOMEM, "out of memory");
+	SQ(s)->fresh_from = INT64_MAX;
 	s->ops = &sq_ops;
 	if ((rc = sq_open_db(s, path, flags)) != 0)
 		return rc;
@@ -534,6 +538,9 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 	    "PRAGMA temp_store = MEMORY", "settings")) != 0)
 		return rc;
 	if (!(flags & STORE_RDONLY)) {
+		if (ver == 0 && (rc = sq_exec(s, "PRAGMA page_size = 16384",
+		    "page size")) != 0)
+			return rc;
 		if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL",
 		    "WAL mode")) != 0)
 			return rc;
@@ -578,7 +585,23 @@ sq_close(struct store *s)
 static int
 sq_tx_begin(struct store *s)
 {
-	return sq_exec(s, "BEGIN IMMEDIATE", "begin");
+	struct sq *q = SQ(s);
+	int64_t max;
+	int rc;
+
+	q->fresh_from = INT64_MAX;
+	if ((rc = sq_exec(s, "BEGIN IMMEDIATE", "begin")) != 0)
+		return rc;
+	/*
+	 * SQLite gives a new row the largest rowid plus one (unless that
+	 * one is the largest possible), so ids above today's largest are
+	 * series this transaction makes: a flush need not look for their
+	 * chunks until it has written some.
+	 */
+	if (sq_int(s, "SELECT coalesce(max(id), 0) FROM series", &max) == 0 &&
+	    max < INT64_MAX - 1)
+		q->fresh_from = max + 1;
+	return 0;
 }
 
 static int	sq_tx_rollback(struct store *s);
@@ -592,7 +615,8 @@ sq_tx_commit(struct store *s)
 		(void)sq_tx_rollback(s);
 		return rc;
 	}
-	return sq_exec(s, "COMMIT", "commit");
+	rc = sq_exec(s, "COMMIT", "commit");
+	return rc;
 }
 
 static int
@@ -602,6 +626,7 @@ sq_tx_rollback(struct store *s)
 	 * points still waiting. */
 	sq_cache_clear(SQ(s));
 	SQ(s)->npend = 0;
+	SQ(s)->fresh_from = INT64_MAX;
 	if (sqlite3_get_autocommit(SQ(s)->db))
 		return 0;	/* SQLite already rolled back */
 	return sq_exec(s, "ROLLBACK", "rollback");
@@ -774,7 +799,9 @@ sq_flush_chunk(struct store *s, const struct sq_pend *p, size_t n,
 		upd[i].value = p[i].value;
 		upd[i].src = p[i].src;
 	}
-	if ((rc = sq_chunk_read(s, p[0].series, start, old, &nold)) != 0)
+	nold = 0;
+	if (p[0].series < q->fresh_from &&
+	    (rc = sq_chunk_read(s, p[0].series, start, old, &nold)) != 0)
 		return rc;
 	nout = store_chunk_merge(old, nold, upd, n, out);
 	return sq_chunk_write(s, p[0].series, start, out, nout, buf);
@@ -811,6 +838,7 @@ sq_flush(struct store *s)
 	}
 	free(buf);
 	q->npend = 0;
+	q->fresh_from = INT64_MAX;	/* they may have chunks now */
 	return rc;
 }
 

@@ -1,7 +1,8 @@
 /*
- * Decoding ahead on a thread (sig_pump.c) changes nothing a replay gives:
- * the same points, the same bad-record reports in the same order, the same
- * per-file statistics as decoding on the calling thread, on every real
+ * Decoding ahead on a thread (sig_pump.c) and the lean decode of update
+ * records (sig_lean.c) change nothing a replay gives: the same points, the
+ * same bad-record reports in the same order, the same per-file statistics
+ * as decoding every record fully on the calling thread, on every real
  * archive of ../shared/data/mrt (damaged ones included), on a crafted
  * stream with more reports than a batch holds, and in strict mode.
  */
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "signal/sig_int.h"
 #include "signal/signal.h"
 #include "testutil.h"
 #include "util/err.h"
@@ -127,6 +129,74 @@ same(const char *const *files, size_t n, bool strict, size_t *points,
 	free(b.buf);
 }
 
+/*
+ * One file through a pump with the given flags, straight into an engine:
+ * the points, the reports, the reader's statistics and the engine's.
+ * Returns the records the lean decode took.
+ */
+static uint64_t
+pump_file(const char *path, unsigned flags, struct log *l)
+{
+	struct sig_opts o = { 0 };
+	struct sig_pump *p;
+	struct input *in;
+	const struct mrt_stats *ms;
+	const struct sig_stats *ss;
+	struct sig *s;
+	uint16_t coll;
+	uint32_t ts;
+	uint64_t lean;
+
+	memset(l, 0, sizeof(*l));
+	o.min_peers = -1;
+	o.ff_pct = 50;
+	o.by = SIG_BY_ASN;
+	assert_int_equal(sig_new(&o, on_point, l, &s), 0);
+	assert_int_equal(sig_collector(s, "c", &coll), 0);
+	assert_int_equal(sig_rib_begin(s, coll), 0);
+	assert_int_equal(input_open(path, NULL, &in), 0);
+	assert_int_equal(sig_pump_new(in, path, false, on_error, l, flags,
+	    &p), 0);
+	while (sig_pump_head(p, &ts) == 1)
+		assert_int_equal(sig_pump_run(p, s, coll), 0);
+	assert_int_equal(sig_rib_end(s, coll), 0);
+	assert_int_equal(sig_finish(s), 0);
+	ms = sig_pump_stats(p);
+	ss = sig_get_stats(s);
+	logf_(l, "end %d records %llu bad %llu unsupported %llu bytes %llu "
+	    "elems %llu prefixes %llu peers %u exceptions %llu\n",
+	    sig_pump_end(p), (unsigned long long)ms->records,
+	    (unsigned long long)ms->bad, (unsigned long long)ms->unsupported,
+	    (unsigned long long)ms->bytes, (unsigned long long)ss->elems,
+	    (unsigned long long)ss->prefixes, ss->peers,
+	    (unsigned long long)ss->exceptions);
+	lean = sig_pump_lean_records(p);
+	sig_pump_free(p);
+	input_free(in);
+	sig_free(s);
+	return lean;
+}
+
+/* The lean decode against the full one on the file at path; returns the
+ * records it took. */
+static uint64_t
+same_lean(const char *path)
+{
+	struct log a, b;
+	uint64_t lean;
+
+	assert_int_equal(pump_file(path, 0, &a), 0);
+	lean = pump_file(path, SIG_PUMP_LEAN | SIG_PUMP_THREAD, &b);
+	if (strcmp(a.buf, b.buf) != 0) {
+		fprintf(stderr, "full:\n%.2000s\nlean:\n%.2000s\n", a.buf,
+		    b.buf);
+		fail_msg("the lean and the full decode differ (%s)", path);
+	}
+	free(a.buf);
+	free(b.buf);
+	return lean;
+}
+
 /* Every archive of ../shared/data/mrt, one by one. */
 static void
 test_every_archive(void **state)
@@ -134,6 +204,7 @@ test_every_archive(void **state)
 	const char *root = test_shared_or_skip("mrt");
 	char base[4096], path[8192];
 	size_t nfiles = 0, points = 0, errors = 0;
+	uint64_t lean = 0;
 	struct dirent *d, *e;
 	DIR *top, *sub;
 
@@ -157,6 +228,7 @@ test_every_archive(void **state)
 			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 			one[0] = path;
 			same(one, 1, false, &points, &errors);
+			lean += same_lean(path);
 			nfiles++;
 		}
 		closedir(sub);
@@ -166,6 +238,8 @@ test_every_archive(void **state)
 	assert_true(nfiles >= 30);
 	assert_true(points > 1000);
 	assert_true(errors > 0);
+	/* ... and the lean decode took most update records. */
+	assert_true(lean > 100000);
 }
 
 /* A RIB and updates replayed together (two pumps at once), in strict
@@ -240,6 +314,7 @@ test_many_reports(void **state)
 	assert_int_equal(fclose(out), 0);
 	f[0] = tmpl;
 	same(f, 1, false, NULL, NULL);
+	assert_true(same_lean(tmpl) > 1000);
 	replay(f, 1, false, false, &l);
 	assert_true(l.errors > 500);
 	free(l.buf);
@@ -250,6 +325,84 @@ test_many_reports(void **state)
 	unlink(tmpl);
 }
 
+static uint64_t
+xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * The lean decode against the full one record by record: real BGP4MP
+ * records (2- and 4-octet, extended timestamps, IPv4 and IPv6) and, for
+ * each, copies with 1 to 3 bytes changed at random (a fixed seed): the
+ * lean decode must decline or agree, never take a record the full decoder
+ * refuses or read it otherwise.
+ */
+static void
+test_lean_mutations(void **state)
+{
+	static const char *const files[] = {
+		"mrt/ripe-bgpdump/updates.20070211.0141.gz",
+		"mrt/ripe-bgpdump/updates.et-header.2015.gz",
+		"mrt/ris-2021-gatech-cs6250/ris.rrc04.updates.1609476900.300.gz",
+		"mrt/libbgpstream/routeviews.route-views.jinx.updates.1427846400.bz2",
+	};
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, took = 0, declined = 0, real = 0;
+	uint8_t buf[8192];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		const char *path = test_shared_or_skip(files[k]);
+		struct input *in;
+		const uint8_t *p;
+		size_t avail, nrec = 0;
+
+		assert_int_equal(input_open(path, NULL, &in), 0);
+		while (nrec < 400 && input_peek(in, 12, &p, &avail) == 0 &&
+		    avail >= 12) {
+			size_t len = 12 + ((size_t)p[8] << 24 |
+			    (size_t)p[9] << 16 | (size_t)p[10] << 8 | p[11]);
+
+			assert_int_equal(input_peek(in, len, &p, &avail), 0);
+			assert_true(avail >= len);
+			if (len <= sizeof(buf)) {
+				int rc = sig_lean_verify(p, len);
+
+				assert_int_not_equal(rc, -1);
+				real += rc == 1;
+				for (int m = 0; m < 200; m++) {
+					int nb = 1 + (int)(xorshift(&seed) % 3);
+
+					memcpy(buf, p, len);
+					for (int b = 0; b < nb; b++) {
+						uint64_t r = xorshift(&seed);
+						buf[12 + r % (len - 12)] =
+						    (uint8_t)(r >> 32);
+					}
+					rc = sig_lean_verify(buf, len);
+					if (rc == -1)
+						fail_msg("%s record %zu: the "
+						    "lean decode disagrees on "
+						    "a mutation", files[k],
+						    nrec);
+					took += rc == 1;
+					declined += rc == 0;
+				}
+			}
+			input_consume(in, len);
+			nrec++;
+		}
+		input_free(in);
+	}
+	/* Both ways taken often: the comparison had work to do. */
+	assert_true(real > 1000);
+	assert_true(took > 10000);
+	assert_true(declined > 10000);
+}
+
 int
 main(void)
 {
@@ -257,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_every_archive),
 		cmocka_unit_test(test_rib_and_updates),
 		cmocka_unit_test(test_many_reports),
+		cmocka_unit_test(test_lean_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
