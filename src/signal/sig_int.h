@@ -268,9 +268,9 @@ void	sig_prefetch(const struct sig *s, const struct sig_item *it);
 
 int	sig_peer_get(struct sig *s, uint16_t collector,
 	    const struct mrt_peer *p, uint32_t *idx);
-int	sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx);
-/* Same with the prefix's sig_pfx_hash() known. */
-int	sig_pfx_get_h(struct sig *s, const struct net_prefix *p, uint32_t h,
+/* The index of prefix p (host bits zero), whose sig_pfx_hash() is h;
+ * made when new. Returns 0, LL_ELIMIT or LL_ENOMEM. */
+int	sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t h,
 	    uint32_t *idx);
 int	sig_announce(struct sig *s, uint32_t pi, uint32_t peer,
 	    uint32_t origin, bool fresh);

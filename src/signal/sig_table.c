@@ -424,13 +424,7 @@ pfx_counts(const struct net_prefix *p)
 }
 
 int
-sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t *idx)
-{
-	return sig_pfx_get_h(s, p, pfx_hash(p), idx);
-}
-
-int
-sig_pfx_get_h(struct sig *s, const struct net_prefix *p, uint32_t h,
+sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t h,
     uint32_t *idx)
 {
 	struct sig_pfx *x;
@@ -746,7 +740,7 @@ sig_apply(struct sig *s, uint16_t collector, uint32_t peer,
 	case SIG_IT_ANNOUNCE:
 		s->st.elems++;
 		item_prefix(it, &p);
-		if ((rc = sig_pfx_get_h(s, &p, it->hash, &pi)) != 0)
+		if ((rc = sig_pfx_get(s, &p, it->hash, &pi)) != 0)
 			return rc;
 		return sig_announce(s, pi, peer, it->val,
 		    s->rib_active[collector]);

@@ -261,6 +261,22 @@ test_rib_and_updates(void **state)
 	assert_true(points > 1000);
 }
 
+/* The next whole record of in: 1 with *p, *len (valid until consumed),
+ * 0 at the end. */
+static int
+next_rec(struct input *in, const uint8_t **p, size_t *len)
+{
+	size_t avail;
+
+	if (input_peek(in, 12, p, &avail) != 0 || avail < 12)
+		return 0;
+	*len = 12 + ((size_t)(*p)[8] << 24 | (size_t)(*p)[9] << 16 |
+	    (size_t)(*p)[10] << 8 | (*p)[11]);
+	assert_int_equal(input_peek(in, *len, p, &avail), 0);
+	assert_true(avail >= *len);
+	return 1;
+}
+
 /*
  * The first records of a real update archive, each followed by a damaged
  * copy (its BGP marker zeroed): a report a record, hundreds of them in a
@@ -274,7 +290,7 @@ test_many_reports(void **state)
 	char tmpl[] = "/tmp/ll-pump-XXXXXX";
 	struct input *in;
 	const uint8_t *p;
-	size_t avail, nrec = 0;
+	size_t len, nrec = 0;
 	const char *f[1];
 	struct log l;
 	FILE *out;
@@ -284,30 +300,24 @@ test_many_reports(void **state)
 	assert_true((fd = mkstemp(tmpl)) >= 0);
 	assert_non_null(out = fdopen(fd, "wb"));
 	assert_int_equal(input_open(src, NULL, &in), 0);
-	while (nrec < 3000 && input_peek(in, 12, &p, &avail) == 0 &&
-	    avail >= 12) {
-		uint32_t len = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		    (uint32_t)p[10] << 8 | p[11];
+	while (nrec < 3000 && next_rec(in, &p, &len)) {
 		uint8_t bad[4096];
 
-		assert_int_equal(input_peek(in, 12 + len, &p, &avail), 0);
-		assert_true(avail >= 12 + len);
-		assert_int_equal(fwrite(p, 1, 12 + len, out), 12 + len);
+		assert_int_equal(fwrite(p, 1, len, out), len);
 		/* BGP4MP MESSAGE(_AS4): zero the BGP marker after the peer
 		 * header (RFC 6396 4.4.2-3). */
 		if (p[5] == 16 && (p[7] == 1 || p[7] == 4) &&
-		    len < sizeof(bad) - 12) {
+		    len <= sizeof(bad)) {
 			size_t at = p[7] == 4 ? 10 : 6, hdr;
 
 			hdr = at + 2 + (p[12 + at + 1] == 1 ? 8 : 32);
-			if (len >= hdr + 19) {
-				memcpy(bad, p, 12 + len);
+			if (len >= 12 + hdr + 19) {
+				memcpy(bad, p, len);
 				memset(bad + 12 + hdr, 0, 16);
-				assert_int_equal(fwrite(bad, 1, 12 + len, out),
-				    12 + len);
+				assert_int_equal(fwrite(bad, 1, len, out), len);
 			}
 		}
-		input_consume(in, 12 + len);
+		input_consume(in, len);
 		nrec++;
 	}
 	input_free(in);
@@ -358,16 +368,10 @@ test_lean_mutations(void **state)
 		const char *path = test_shared_or_skip(files[k]);
 		struct input *in;
 		const uint8_t *p;
-		size_t avail, nrec = 0;
+		size_t len, nrec = 0;
 
 		assert_int_equal(input_open(path, NULL, &in), 0);
-		while (nrec < 400 && input_peek(in, 12, &p, &avail) == 0 &&
-		    avail >= 12) {
-			size_t len = 12 + ((size_t)p[8] << 24 |
-			    (size_t)p[9] << 16 | (size_t)p[10] << 8 | p[11]);
-
-			assert_int_equal(input_peek(in, len, &p, &avail), 0);
-			assert_true(avail >= len);
+		while (nrec < 400 && next_rec(in, &p, &len)) {
 			if (len <= sizeof(buf)) {
 				int rc = sig_lean_verify(p, len);
 
