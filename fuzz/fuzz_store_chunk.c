@@ -1,7 +1,9 @@
 /*
  * libFuzzer target: the chunk blobs a store reads back from its database
- * (src/store/store_chunk.c). What decodes must encode back to the same
- * bytes, and merge with itself to itself.
+ * (src/store/store_chunk.c). The first two bytes give the entry count the
+ * row would hold, the rest is the blob. What decodes must encode back to
+ * the same bytes (the encoding is canonical), and merge with itself to
+ * itself; the fixed layout of version 2 is tried on the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,21 +16,28 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t n = size / STORE_CHUNK_ENTRY;
 	struct chunk_ent *e, *m;
 	uint8_t *back;
-	int64_t start = size > 0 ? (int64_t)data[0] * STORE_CHUNK_SPAN : 0;
+	size_t n, len;
+	int64_t start;
 
-	/* n + 1: a count that does not match the length */
-	if ((e = calloc(n + 1, sizeof(*e))) == NULL)
+	if (size < 2)
 		return 0;
-	(void)store_chunk_decode(data, size, start, n + 1, e);
-	if (store_chunk_decode(data, size, start, n, e) == 0) {
-		back = malloc(size);
+	n = (size_t)data[0] | (size_t)(data[1] & 0x7f) << 8;
+	start = (data[1] & 0x80) ? -STORE_CHUNK_SPAN : 1609459200;
+	data += 2;
+	len = size - 2;
+	if (n == 0 || n > STORE_CHUNK_MAX)
+		n = 1;
+	if ((e = calloc(n, sizeof(*e))) == NULL)
+		return 0;
+	(void)store_chunk_decode_v2(data, len, start, n, e);
+	if (store_chunk_decode(data, len, start, n, e) == 0) {
+		back = malloc(n * STORE_CHUNK_ENTRY_MAX);
 		m = calloc(2 * n, sizeof(*m));
 		if (back != NULL && m != NULL) {
-			store_chunk_encode(e, n, start, back);
-			if (memcmp(back, data, size) != 0)
+			if (store_chunk_encode(e, n, start, back) != len ||
+			    memcmp(back, data, len) != 0)
 				__builtin_trap();
 			if (store_chunk_merge(e, n, e, n, m) != n)
 				__builtin_trap();

@@ -76,9 +76,37 @@ for i in range(8):
     val = 8452 if i // 2 == 1 else eg | (1 << 16 if i // 2 == 3 else 0)
     out += tree(af, i // 2 == 3, [0, unit * 3, unit * 9], [0, val, 0])
 open(d + "/geocache/small", "wb").write(out)
+# Chunk blobs (store_chunk.h) behind the harness's two-byte entry count:
+# the delta encoding, and the fixed entries of schema version 2.
+def varint(v):
+    b = b""
+    while v >= 0x80:
+        b += bytes([v & 0x7f | 0x80])
+        v >>= 7
+    return b + bytes([v])
+def zz(v):
+    return (v << 1) ^ (v >> 63) if v >= 0 else ((-v) << 1) - 1
+def chunk(ents):
+    b, po, pd, pi, ps = b"", 0, 0, 0, 0
+    for off, val, src in ents:
+        dt = off - po
+        raw = val != int(val) or abs(val) > 2 ** 53
+        b += varint(zz(dt - pd) << 2 | raw << 1 | (src != ps))
+        if src != ps:
+            b += varint(src)
+        if raw:
+            b += struct.pack("<d", val)
+        else:
+            b += varint(zz(int(val) - pi))
+            pi = int(val)
+        po, pd, ps = off, dt, src
+    return struct.pack("<H", len(ents)) + b
 for n in (1, 3, 72):
-    b = b"".join(struct.pack("<IdI", 300 * i, i * 0.5, 1) for i in range(n))
-    open("%s/chunk/n%d" % (d, n), "wb").write(b)
+    ents = [(300 * i, 93482 - (i % 5) * 7 if i % 9 else i * 0.5, i // 30 + 1)
+            for i in range(n)]
+    open("%s/chunk/n%d" % (d, n), "wb").write(chunk(ents))
+    v2 = b"".join(struct.pack("<IdI", o, v, s) for o, v, s in ents)
+    open("%s/chunk/v2-n%d" % (d, n), "wb").write(struct.pack("<H", n) + v2)
 PY
 	touch "$seeds/.done"
 fi

@@ -84,6 +84,10 @@ static const char *const migrations[] = {
 	"  data BLOB NOT NULL,"
 	"  UNIQUE (series, start)"
 	");",
+	/* 3: chunk blobs as deltas and varints (store_chunk.h), about an
+	 * eighth of the fixed entries' size; sq_mig_compact() re-encodes
+	 * those of version 2. */
+	"",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -391,26 +395,87 @@ sq_mig_chunks(struct store *s)
 	return rc;
 }
 
+/* Version 2's fixed 16-byte entries become version 3's deltas. */
 static int
-sq_migrate_one(struct store *s, int v)
+sq_mig_compact(struct store *s)
+{
+	sqlite3_stmt *get = NULL, *put = NULL;
+	struct chunk_ent *e = NULL;
+	uint8_t *buf = NULL;
+	int src, rc;
+
+	if ((rc = sq_prepare(s, "SELECT id, start, n, data FROM chunk",
+	    &get)) != 0 || (rc = sq_prepare(s, "UPDATE chunk SET data = ?2 "
+	    "WHERE id = ?1", &put)) != 0)
+		goto out;
+	if ((e = malloc(STORE_CHUNK_MAX * sizeof(*e))) == NULL ||
+	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY_MAX)) == NULL) {
+		rc = store_seterr(s, LL_ENOMEM, "out of memory");
+		goto out;
+	}
+	while ((src = sqlite3_step(get)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(get, 0);
+		int64_t start = sqlite3_column_int64(get, 1);
+		int64_t n = sqlite3_column_int64(get, 2);
+		const void *blob = sqlite3_column_blob(get, 3);
+		size_t len = (size_t)sqlite3_column_bytes(get, 3);
+
+		if (n <= 0 || n > STORE_CHUNK_MAX || store_chunk_decode_v2(blob,
+		    len, start, (size_t)n, e) != 0) {
+			rc = store_seterr(s, LL_EDB, "damaged chunk (row "
+			    "%lld, time %lld)", (long long)id,
+			    (long long)start);
+			goto out;
+		}
+		len = store_chunk_encode(e, (size_t)n, start, buf);
+		sqlite3_bind_int64(put, 1, id);
+		sqlite3_bind_blob(put, 2, buf, (int)len, SQLITE_STATIC);
+		src = sqlite3_step(put);
+		sqlite3_reset(put);
+		if (src != SQLITE_DONE) {
+			rc = sq_err(s, src, "rewrite chunk");
+			goto out;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = sq_err(s, src, "read chunks");
+out:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	free(e);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Brings the file to SQ_LATEST in one transaction, so that no version in
+ * between is ever on disk: version 2's step writes chunks in the current
+ * encoding, which version 3's step would otherwise take for version 2's.
+ */
+static int
+sq_migrate(struct store *s)
 {
 	char sql[96], why[sizeof(s->errmsg)];
 	int64_t cur;
-	int rc;
+	int rc, v = 0;
 
 	if ((rc = sq_exec(s, "BEGIN IMMEDIATE", "migrate: begin")) != 0)
 		return rc;
 	/* Another process may have migrated while we waited. */
 	if ((rc = sq_int(s, "PRAGMA user_version", &cur)) != 0)
 		goto fail;
-	if (cur > v)
+	if (cur >= SQ_LATEST)
 		return sq_exec(s, "COMMIT", "migrate: commit");
-	if ((rc = sq_exec(s, migrations[v], "migrate")) != 0)
-		goto fail;
-	if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
-		goto fail;
+	for (v = (int)cur; v < SQ_LATEST; v++) {
+		if ((rc = sq_exec(s, migrations[v], "migrate")) != 0)
+			goto fail;
+		if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
+			goto fail;
+		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
+			goto fail;
+	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
-	    "PRAGMA application_id = %d", v + 1, SQ_APP_ID);
+	    "PRAGMA application_id = %d", SQ_LATEST, SQ_APP_ID);
 	if ((rc = sq_exec(s, sql, "migrate: version")) != 0)
 		goto fail;
 	if ((rc = sq_exec(s, "COMMIT", "migrate: commit")) != 0)
@@ -544,9 +609,8 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 		if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL",
 		    "WAL mode")) != 0)
 			return rc;
-		for (int v = (int)ver; v < SQ_LATEST; v++)
-			if ((rc = sq_migrate_one(s, v)) != 0)
-				return rc;
+		if (ver < SQ_LATEST && (rc = sq_migrate(s)) != 0)
+			return rc;
 	}
 	s->version = SQ_LATEST;
 	return sq_prepare_all(s);
@@ -764,12 +828,12 @@ sq_chunk_write(struct store *s, int64_t series, int64_t start,
 	sqlite3_bind_int64(st, 1, series);
 	sqlite3_bind_int64(st, 2, start);
 	if (n > 0) {
-		store_chunk_encode(e, n, start, buf);
+		size_t len = store_chunk_encode(e, n, start, buf);
+
 		sqlite3_bind_int64(st, 3, (int64_t)n);
 		sqlite3_bind_int64(st, 4, e[0].time);
 		sqlite3_bind_int64(st, 5, e[n - 1].time);
-		sqlite3_bind_blob(st, 6, buf, (int)(n * STORE_CHUNK_ENTRY),
-		    SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, buf, (int)len, SQLITE_STATIC);
 	}
 	src = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -820,7 +884,7 @@ sq_flush(struct store *s)
 		return 0;
 	if ((rc = sq_prepare_chunk(s)) != 0)
 		return rc;
-	if ((buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY)) == NULL)
+	if ((buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY_MAX)) == NULL)
 		return store_seterr(s, LL_ENOMEM, "out of memory");
 	if (sq_pend_sort(q) != 0) {
 		free(buf);
@@ -1002,7 +1066,7 @@ sq_points_delete(struct store *s, const char *signal, const char *entity,
 		rc = sq_err(s, src, "delete points");
 	sqlite3_finalize(st);
 	if (rc == 0 && ncut > 0 &&
-	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY)) == NULL)
+	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY_MAX)) == NULL)
 		rc = store_seterr(s, LL_ENOMEM, "out of memory");
 	/* Each chunk keeps what lies outside [from, to). */
 	for (size_t i = 0; i < ncut && rc == 0; i++) {

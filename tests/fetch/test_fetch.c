@@ -219,7 +219,7 @@ static char base[64];
 static void
 mkdirs(const char *path)
 {
-	char buf[PATH_MAX];
+	char buf[PATH_MAX * 2];
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (char *s = strchr(buf + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
@@ -920,7 +920,7 @@ static void
 test_cli(void **unused)
 {
 	const char *d = newdir("cli");
-	char out[4096], want[4096];
+	char out[4096], want[16384];
 
 	(void)unused;
 	assert_int_equal(cli(out, sizeof(out), "--help"), 0);

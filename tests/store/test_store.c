@@ -301,6 +301,47 @@ test_migrate_v1_points(void **state)
 	free(x);
 }
 
+/* A version 2 database (fixed 16-byte entries) is re-encoded when opened;
+ * a damaged one is refused whole and left as it was. */
+static void
+test_migrate_v2_chunks(void **state)
+{
+	const char *p = tpath("v2.db");
+	struct store_point pt = { "asn:1", 1609477200, 1 };
+	struct store *s = NULL;
+	struct coll c = { 0 };
+	char err[512];
+
+	(void)state;
+	s = open_ok(p);
+	assert_int_equal(store_points_put(s, "bgp", NULL, &pt, 1), 0);
+	store_free(s);
+	/* offsets 18000 and 18300 in the chunk of 1609459200: 10 and 1.5 */
+	raw_sql(p, "UPDATE chunk SET n = 2, last = 1609477500, data = "
+	    "x'50460000000000000000244000000000"
+	    "7c470000000000000000f83f00000000'");
+	raw_sql(p, "PRAGMA user_version = 2");
+	s = open_ok(p);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_points_scan(s, "bgp", "asn:1", INT64_MIN,
+	    INT64_MAX, collect, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_true(c.t[0] == 1609477200 && c.v[0] == 10);
+	assert_true(c.t[1] == 1609477500 && c.v[1] == 1.5);
+	store_free(s);
+	/* 3 + 1 bytes, then 3 + 8 (1.5 is not an integer), not 32 */
+	assert_int_equal(raw_sql(p, "SELECT length(data) FROM chunk"), 15);
+
+	raw_sql(p, "UPDATE chunk SET data = x'50460000'");
+	raw_sql(p, "PRAGMA user_version = 2");
+	assert_int_equal(store_open(p, 0, &s, err, sizeof(err)), LL_EDB);
+	assert_null(s);
+	assert_non_null(strstr(err, "schema version 2 -> 3"));
+	assert_non_null(strstr(err, "damaged chunk"));
+	assert_int_equal(raw_sql(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_sql(p, "SELECT length(data) FROM chunk"), 4);
+}
+
 /* A chunk damaged on disk is an error with a message, not a crash. */
 static void
 test_damaged_chunk(void **state)
@@ -819,7 +860,7 @@ test_crash_random(void **state)
 		us = at;
 		prev = 0;
 		for (int k = 0; k < 3; k++) {
-			char f[300];
+			char f[600];
 
 			snprintf(f, sizeof(f), "%s%s", p, (const char *[]){ "",
 			    "-wal", "-shm" }[k]);
@@ -905,6 +946,7 @@ main(void)
 		cmocka_unit_test(test_open_migrate),
 		cmocka_unit_test(test_upgrade_empty_and_old),
 		cmocka_unit_test(test_migrate_v1_points),
+		cmocka_unit_test(test_migrate_v2_chunks),
 		cmocka_unit_test(test_damaged_chunk),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_upsert),
