@@ -115,6 +115,10 @@ struct sq {
 	sqlite3_stmt	*chunk_del;
 	struct sq_pend	*pend;
 	size_t		 npend, pendcap;
+	size_t		*cnt;		/* points waiting per series id */
+	size_t		 cntcap;
+	int64_t		 cnt_max;	/* the largest id counted */
+	bool		 cnt_ok;	/* false: some id was not counted */
 	int64_t		 fresh_from;	/* series ids from this one were made
 					   in the transaction and have no
 					   chunk yet; INT64_MAX: none known */
@@ -377,6 +381,47 @@ sq_source_id(struct store *s, const char *source, int64_t *id)
 
 static int	sq_flush(struct store *s);
 
+/* Series ids up to this are counted as points wait (sq_pend_sort()). */
+#define SQ_COUNT_MAX	(1 << 22)
+
+/* Counts the point just added for its series, so that the sort at the
+ * flush need not read all the points twice more to size its buckets. */
+static void
+sq_pend_count(struct sq *q, int64_t series)
+{
+	size_t old = q->cntcap;
+
+	if (!q->cnt_ok)
+		return;
+	if (series < 0 || series > SQ_COUNT_MAX) {
+		q->cnt_ok = false;
+		return;
+	}
+	if ((size_t)series >= q->cntcap) {
+		if (ll_grow(&q->cnt, &q->cntcap, (size_t)series + 1,
+		    sizeof(*q->cnt)) != 0) {
+			q->cnt_ok = false;
+			return;
+		}
+		memset(q->cnt + old, 0, (q->cntcap - old) * sizeof(*q->cnt));
+	}
+	q->cnt[series]++;
+	if (series > q->cnt_max)
+		q->cnt_max = series;
+}
+
+/* Forgets the waiting points. */
+static void
+sq_pend_reset(struct sq *q)
+{
+	if (q->cntcap > 0)
+		memset(q->cnt, 0, (q->cnt_max < (int64_t)q->cntcap ?
+		    (size_t)q->cnt_max + 1 : q->cntcap) * sizeof(*q->cnt));
+	q->cnt_max = 0;
+	q->cnt_ok = true;
+	q->npend = 0;
+}
+
 /* Version 1 kept a row a point; version 2 moves them into chunks. */
 static int
 sq_mig_chunks(struct store *s)
@@ -404,6 +449,7 @@ sq_mig_chunks(struct store *s)
 		p->src = src_id > 0 && src_id <= UINT32_MAX ?
 		    (uint32_t)src_id : 0;
 		p->seq = (uint32_t)q->npend++;
+		sq_pend_count(q, p->series);
 		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
 			break;
 	}
@@ -412,7 +458,7 @@ sq_mig_chunks(struct store *s)
 	sqlite3_finalize(st);
 	if (rc == 0)
 		rc = sq_flush(s);
-	q->npend = 0;
+	sq_pend_reset(q);
 	if (rc == 0)
 		rc = sq_exec(s, "DROP TABLE point", "drop points");
 	return rc;
@@ -616,6 +662,7 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 	if ((s->be = calloc(1, sizeof(struct sq))) == NULL)
 		return store_seterr(s, LL_ENOMEM, "out of memory");
 	SQ(s)->fresh_from = INT64_MAX;
+	SQ(s)->cnt_ok = true;
 	s->ops = &sq_ops;
 	if ((rc = sq_open_db(s, path, flags)) != 0)
 		return rc;
@@ -656,6 +703,7 @@ sq_close(struct store *s)
 	sqlite3_finalize(q->chunk_put);
 	sqlite3_finalize(q->chunk_del);
 	free(q->pend);
+	free(q->cnt);
 	free(q->scratch);
 	sqlite3_finalize(q->ser_get);
 	sqlite3_finalize(q->ser_add);
@@ -712,7 +760,7 @@ sq_tx_rollback(struct store *s)
 	/* Ids created in the transaction are gone with it, and so are the
 	 * points still waiting. */
 	sq_cache_clear(SQ(s));
-	SQ(s)->npend = 0;
+	sq_pend_reset(SQ(s));
 	SQ(s)->fresh_from = INT64_MAX;
 	if (sqlite3_get_autocommit(SQ(s)->db))
 		return 0;	/* SQLite already rolled back */
@@ -744,53 +792,36 @@ sq_pend_time_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorts the waiting points by (series, time, order of writing). Series ids
- * are small and dense (rowids), and a writer gives each series' points in
- * time order, so a stable counting sort by series does nearly all of it;
- * only series whose points came out of order are sorted further.
+ * Sorts the waiting points by series, keeping the order of writing within
+ * one. Series ids are small and dense (rowids), so a stable counting sort
+ * on the counts sq_pend_count() kept does it in one pass; sparse or
+ * uncounted ids take a qsort by (series, time, order of writing). A
+ * writer gives each series' points in time order, so sq_flush() sorts by
+ * time only the series whose points did not come so.
  */
 static int
 sq_pend_sort(struct sq *q)
 {
 	struct sq_pend *tmp;
-	size_t *pos, nb = 0;
-	int64_t max = 0;
+	size_t *pos, nb, at = 0;
 
-	for (size_t i = 0; i < q->npend; i++) {
-		if (q->pend[i].series < 0)
-			max = INT64_MAX;
-		else if (q->pend[i].series > max)
-			max = q->pend[i].series;
-	}
-	if (max > (int64_t)(4 * q->npend + 1024)) {
+	if (!q->cnt_ok || q->cnt_max > (int64_t)(4 * q->npend + 1024)) {
 		qsort(q->pend, q->npend, sizeof(*q->pend), sq_pend_cmp);
 		return 0;
 	}
-	nb = (size_t)max + 2;
-	if ((pos = calloc(nb, sizeof(*pos))) == NULL)
+	if ((tmp = malloc(q->npend * sizeof(*tmp))) == NULL)
 		return LL_ENOMEM;
-	if ((tmp = malloc(q->npend * sizeof(*tmp))) == NULL) {
-		free(pos);
-		return LL_ENOMEM;
+	nb = (size_t)q->cnt_max + 1;
+	pos = q->cnt;			/* counts become start positions */
+	for (size_t b = 0; b < nb; b++) {
+		size_t c = pos[b];
+
+		pos[b] = at;
+		at += c;
 	}
-	for (size_t i = 0; i < q->npend; i++)
-		pos[q->pend[i].series + 1]++;
-	for (size_t b = 1; b < nb; b++)
-		pos[b] += pos[b - 1];
 	for (size_t i = 0; i < q->npend; i++)
 		tmp[pos[q->pend[i].series]++] = q->pend[i];
-	for (size_t i = 0, j; i < q->npend; i = j) {
-		bool sorted = true;
-
-		for (j = i + 1; j < q->npend && tmp[j].series == tmp[i].series;
-		    j++)
-			if (tmp[j].time < tmp[j - 1].time)
-				sorted = false;
-		if (!sorted)
-			qsort(tmp + i, j - i, sizeof(*tmp), sq_pend_time_cmp);
-	}
 	free(q->pend);
-	free(pos);
 	q->pend = tmp;
 	q->pendcap = q->npend;
 	return 0;
@@ -914,9 +945,23 @@ sq_flush(struct store *s)
 		return store_seterr(s, LL_ENOMEM, "out of memory");
 	}
 	while (i < q->npend && rc == 0) {
-		int64_t start = store_chunk_start(q->pend[i].time);
+		int64_t start;
 		size_t j = i + 1;
 
+		if (i == 0 || q->pend[i].series != q->pend[i - 1].series) {
+			/* A series begins: in time order? */
+			bool sorted = true;
+
+			for (j = i + 1; j < q->npend &&
+			    q->pend[j].series == q->pend[i].series; j++)
+				if (q->pend[j].time < q->pend[j - 1].time)
+					sorted = false;
+			if (!sorted)
+				qsort(q->pend + i, j - i, sizeof(*q->pend),
+				    sq_pend_time_cmp);
+			j = i + 1;
+		}
+		start = store_chunk_start(q->pend[i].time);
 		while (j < q->npend && q->pend[j].series == q->pend[i].series &&
 		    store_chunk_start(q->pend[j].time) == start)
 			j++;
@@ -924,7 +969,7 @@ sq_flush(struct store *s)
 		i = j;
 	}
 	free(buf);
-	q->npend = 0;
+	sq_pend_reset(q);
 	q->fresh_from = INT64_MAX;	/* they may have chunks now */
 	return rc;
 }
@@ -959,6 +1004,7 @@ sq_points_put(struct store *s, const char *signal, const char *source,
 			p->value = pts[i].value;
 			p->src = (uint32_t)src_id;
 			p->seq = (uint32_t)q->npend++;
+			sq_pend_count(q, p->series);
 		}
 		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
 			return rc;
