@@ -200,32 +200,56 @@ sq_int(struct store *s, const char *sql, int64_t *out)
 
 /* ---- the series id cache ------------------------------------------ */
 
-/*
- * A word at a time, each folded in with one wide multiply (wyhash's mixing
- * step): an ingest looks up a series for every point it writes, and the
- * byte-at-a-time FNV this replaced was most of that. k must be readable
- * and zero up to the next multiple of 8 past n.
- */
-static uint64_t
-sq_hash(const char *k, size_t n)
+/* Folds one word into h with one wide multiply (wyhash's mixing step). */
+static inline uint64_t
+sq_mix(uint64_t h, uint64_t w)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	w ^= h ^ 0xa0761d6478bd642full;
+#ifdef __SIZEOF_INT128__
+	__uint128_t m = (__uint128_t)w * 0xe7037ed1a0b428dbull;
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+#else
+	w = (w ^ (w >> 30)) * 0xbf58476d1ce4e5b9ull;
+	w = (w ^ (w >> 27)) * 0x94d049bb133111ebull;
+	return w ^ (w >> 31);
+#endif
+}
 
-	for (size_t i = 0; i < n; i += 8) {
+/* Folds the n bytes at k into h a word at a time, the last partial word
+ * assembled in a register: reading the string where it lies, not a copy
+ * of it just written, keeps the loads from waiting on store forwarding. */
+static uint64_t
+sq_hash_bytes(uint64_t h, const char *k, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 
 		memcpy(&w, k + i, 8);
-		w ^= h ^ 0xa0761d6478bd642full;
-#ifdef __SIZEOF_INT128__
-		__uint128_t m = (__uint128_t)w * 0xe7037ed1a0b428dbull;
-		h = (uint64_t)m ^ (uint64_t)(m >> 64);
-#else
-		w = (w ^ (w >> 30)) * 0xbf58476d1ce4e5b9ull;
-		h = (w ^ (w >> 27)) * 0x94d049bb133111ebull;
-		h ^= h >> 31;
-#endif
+		h = sq_mix(h, w);
+	}
+	if (i < n) {
+		uint64_t w = 0;
+
+		for (size_t j = 0; i + j < n; j++)
+			w |= (uint64_t)(unsigned char)k[i + j] << 8 * j;
+		h = sq_mix(h, w);
 	}
 	return h;
+}
+
+/*
+ * The hash of a series key (signal, entity), from both strings where they
+ * are: an ingest looks up a series for every point it writes, and the
+ * byte-at-a-time FNV over a copied key this replaced was most of that.
+ */
+static uint64_t
+sq_hash(const char *signal, size_t slen, const char *entity, size_t elen)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (slen << 32 | elen);
+
+	return sq_hash_bytes(sq_hash_bytes(h, signal, slen), entity, elen);
 }
 
 static void
@@ -241,14 +265,16 @@ sq_cache_clear(struct sq *q)
 	q->src_id = 0;
 }
 
+/* The slot of the key signal NUL entity (n bytes, signal's slen). */
 static struct sq_ent *
-sq_cache_slot(struct sq_ent *tab, size_t cap, const char *k, size_t n,
-    uint64_t h)
+sq_cache_slot(struct sq_ent *tab, size_t cap, const char *signal,
+    size_t slen, const char *entity, size_t n, uint64_t h)
 {
 	size_t i = (size_t)h & (cap - 1);
 
 	while (tab[i].key != NULL && (tab[i].h != h || tab[i].klen != n ||
-	    memcmp(tab[i].key, k, n) != 0))
+	    memcmp(tab[i].key, signal, slen + 1) != 0 ||
+	    memcmp(tab[i].key + slen + 1, entity, n - slen - 1) != 0))
 		i = (i + 1) & (cap - 1);
 	return &tab[i];
 }
@@ -256,17 +282,19 @@ sq_cache_slot(struct sq_ent *tab, size_t cap, const char *k, size_t n,
 static int
 sq_cache_grow(struct sq *q)
 {
-	size_t cap = q->cap == 0 ? 1024 : q->cap * 2;
-	struct sq_ent *tab, *e;
+	size_t cap = q->cap == 0 ? 1024 : q->cap * 2, j;
+	struct sq_ent *tab;
 
 	if ((tab = calloc(cap, sizeof(*tab))) == NULL)
 		return LL_ENOMEM;
 	for (size_t i = 0; i < q->cap; i++) {
 		if (q->tab[i].key == NULL)
 			continue;
-		e = sq_cache_slot(tab, cap, q->tab[i].key, q->tab[i].klen,
-		    q->tab[i].h);
-		*e = q->tab[i];
+		/* keys are distinct: the first free slot */
+		for (j = q->tab[i].h & (cap - 1); tab[j].key != NULL;
+		    j = (j + 1) & (cap - 1))
+			;
+		tab[j] = q->tab[i];
 	}
 	free(q->tab);
 	q->tab = tab;
@@ -274,9 +302,12 @@ sq_cache_grow(struct sq *q)
 	return 0;
 }
 
+/* Adds the key signal NUL entity (slen and elen bytes), not there yet. */
 static int
-sq_cache_add(struct sq *q, const char *k, size_t n, uint64_t h, int64_t id)
+sq_cache_add(struct sq *q, const char *signal, size_t slen,
+    const char *entity, size_t elen, uint64_t h, int64_t id)
 {
+	size_t n = slen + 1 + elen;
 	struct sq_ent *e;
 	int rc;
 
@@ -284,10 +315,11 @@ sq_cache_add(struct sq *q, const char *k, size_t n, uint64_t h, int64_t id)
 		return 0;	/* a cache, not a must */
 	if ((q->n + 1) * 10 > q->cap * 7 && (rc = sq_cache_grow(q)) != 0)
 		return rc;
-	e = sq_cache_slot(q->tab, q->cap, k, n, h);
+	e = sq_cache_slot(q->tab, q->cap, signal, slen, entity, n, h);
 	if ((e->key = malloc(n)) == NULL)
 		return LL_ENOMEM;
-	memcpy(e->key, k, n);
+	memcpy(e->key, signal, slen + 1);
+	memcpy(e->key + slen + 1, entity, elen);
 	e->klen = n;
 	e->h = h;
 	e->id = id;
@@ -332,19 +364,13 @@ sq_series_id(struct store *s, const char *signal, size_t slen,
     const char *entity, int64_t *id)
 {
 	struct sq *q = SQ(s);
-	char key[2 * STORE_KEY_MAX + 8];	/* zero to a whole word */
 	size_t elen = strlen(entity), n = slen + 1 + elen;
+	uint64_t h = sq_hash(signal, slen, entity, elen);
 	struct sq_ent *e;
-	uint64_t h;
 	int rc;
 
-	memcpy(key, signal, slen);
-	key[slen] = '\0';
-	memcpy(key + slen + 1, entity, elen);
-	memset(key + n, 0, 8);
-	h = sq_hash(key, n);
 	if (q->cap > 0) {
-		e = sq_cache_slot(q->tab, q->cap, key, n, h);
+		e = sq_cache_slot(q->tab, q->cap, signal, slen, entity, n, h);
 		if (e->key != NULL) {
 			*id = e->id;
 			return 0;
@@ -353,7 +379,7 @@ sq_series_id(struct store *s, const char *signal, size_t slen,
 	if ((rc = sq_row_id(s, q->ser_get, q->ser_add, signal, entity, id)) !=
 	    0)
 		return rc;
-	if ((rc = sq_cache_add(q, key, n, h, *id)) != 0)
+	if ((rc = sq_cache_add(q, signal, slen, entity, elen, h, *id)) != 0)
 		return store_seterr(s, rc, "series cache: out of memory");
 	return 0;
 }
