@@ -14,7 +14,7 @@
  * decodes or reports it as always: a fault of any kind, an abbreviated
  * MP_REACH, AS4_PATH in a 2-octet session (the merge of RFC 6793 4.2.3),
  * any other type. So the items are those the full decoder gives, which
- * tests/signal/test_sig_lean.c checks on every real archive and
+ * tests/signal/test_sig_pump.c checks on every real archive and
  * fuzz/fuzz_sig_lean.c on arbitrary bytes.
  */
 #include <stdlib.h>
