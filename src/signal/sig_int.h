@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "signal/signal.h"
+#include "util/hash.h"
 #include "util/input.h"
 
 #define SIG_MAX_COLLECTORS	4096
@@ -174,35 +175,15 @@ struct sig_item {
 					   word-aligned, written as words */
 };
 
-static inline uint64_t
-sig_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 /*
  * The hash of a prefix in the engine's table (host bits zero), from its
- * address as two words in memory order: one wide multiply folded (the
- * mixing step of wyhash) where the compiler has 128-bit products, else
- * two rounds of sig_mix64. It runs once an element on the decoding
- * thread, so it is kept short.
+ * address as two words in memory order. It runs once an element on the
+ * decoding thread, so it is one ll_fold().
  */
 static inline uint32_t
 sig_pfx_hash2(uint8_t af, uint8_t len, uint64_t x, uint64_t y)
 {
-	uint64_t k = y ^ ((uint64_t)af << 8 | len) ^ 0xe7037ed1a0b428dbULL;
-#ifdef __SIZEOF_INT128__
-	__uint128_t m = (__uint128_t)(x ^ 0xa0761d6478bd642fULL) * k;
-
-	return (uint32_t)((uint64_t)m ^ (uint64_t)(m >> 64));
-#else
-	return (uint32_t)sig_mix64(x ^ sig_mix64(k));
-#endif
+	return (uint32_t)ll_fold(x, y ^ ((uint64_t)af << 8 | len));
 }
 
 static inline uint32_t

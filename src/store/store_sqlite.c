@@ -23,6 +23,7 @@
 #include "store/store_int.h"
 #include "util/err.h"
 #include "util/grow.h"
+#include "util/hash.h"
 
 #define SQ_APP_ID	0x4c4c5354	/* "LLST" */
 #define SQ_BUSY_MS	10000
@@ -200,21 +201,6 @@ sq_int(struct store *s, const char *sql, int64_t *out)
 
 /* ---- the series id cache ------------------------------------------ */
 
-/* Folds one word into h with one wide multiply (wyhash's mixing step). */
-static inline uint64_t
-sq_mix(uint64_t h, uint64_t w)
-{
-	w ^= h ^ 0xa0761d6478bd642full;
-#ifdef __SIZEOF_INT128__
-	__uint128_t m = (__uint128_t)w * 0xe7037ed1a0b428dbull;
-	return (uint64_t)m ^ (uint64_t)(m >> 64);
-#else
-	w = (w ^ (w >> 30)) * 0xbf58476d1ce4e5b9ull;
-	w = (w ^ (w >> 27)) * 0x94d049bb133111ebull;
-	return w ^ (w >> 31);
-#endif
-}
-
 /* Folds the n bytes at k into h a word at a time, the last partial word
  * assembled in a register: reading the string where it lies, not a copy
  * of it just written, keeps the loads from waiting on store forwarding. */
@@ -227,14 +213,14 @@ sq_hash_bytes(uint64_t h, const char *k, size_t n)
 		uint64_t w;
 
 		memcpy(&w, k + i, 8);
-		h = sq_mix(h, w);
+		h = ll_fold(h, w);
 	}
 	if (i < n) {
 		uint64_t w = 0;
 
 		for (size_t j = 0; i + j < n; j++)
 			w |= (uint64_t)(unsigned char)k[i + j] << 8 * j;
-		h = sq_mix(h, w);
+		h = ll_fold(h, w);
 	}
 	return h;
 }
