@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "util/input.h"
+#include "input/input.h"
 
 #define DECODED_CAP	(16u << 20)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mrt/mrt.h"
-#include "util/input.h"
+#include "input/input.h"
 
 #define DECODED_CAP	(8u << 20)	/* stop a decompression bomb early */
 

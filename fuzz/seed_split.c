@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/input.h"
+#include "input/input.h"
 
 #define HDR		12
 #define MAX_SEED	(64u << 10)

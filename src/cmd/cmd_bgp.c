@@ -11,7 +11,7 @@
 #include "cmd/cmd.h"
 #include "geo/geo.h"
 #include "signal/signal.h"
-#include "util/entity.h"
+#include "net/entity.h"
 #include "util/err.h"
 #include "util/time.h"
 

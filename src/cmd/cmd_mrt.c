@@ -9,7 +9,7 @@
 #include "cmd/cmd.h"
 #include "mrt/mrt.h"
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 
 static const char dump_usage[] =
     "usage: lifeline mrt dump [--format=bgpdump|jsonl|none] [--strict]\n"

@@ -16,7 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "store/store.h"
-#include "util/entity.h"
+#include "net/entity.h"
 #include "util/err.h"
 #include "util/time.h"
 

@@ -10,7 +10,7 @@
 
 #include "fetch/fetch.h"
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 #include "util/rd.h"
 
 #define MRT_HDR_LEN	12

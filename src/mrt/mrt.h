@@ -18,7 +18,7 @@
 
 #include "bgp/bgp.h"
 #include "net/net.h"
-#include "util/input.h"
+#include "input/input.h"
 
 /* MRT types, RFC 6396 section 4 (and the deprecated ones of section B). */
 enum mrt_type {

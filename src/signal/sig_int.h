@@ -11,7 +11,7 @@
 
 #include "signal/signal.h"
 #include "util/hash.h"
-#include "util/input.h"
+#include "input/input.h"
 
 #define SIG_MAX_COLLECTORS	4096
 #define SIG_MAX_PEERS		65535

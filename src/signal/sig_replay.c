@@ -13,7 +13,7 @@
 
 #include "signal/sig_int.h"
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 
 struct rfile {
 	struct sig_file		 f;

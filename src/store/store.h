@@ -13,7 +13,7 @@
  * same database (writers wait for each other up to the busy timeout).
  *
  * Time is UTC seconds since the epoch; entities are canonical strings
- * ("country:EG", "asn:3320", see util/entity.h); signal kinds are "bgp",
+ * ("country:EG", "asn:3320", see net/entity.h); signal kinds are "bgp",
  * "probe", "series.<name>" ... (docs/signals.md).
  *
  * Atomic, idempotent ingest of one archive, the pattern this API is built

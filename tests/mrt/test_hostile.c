@@ -30,7 +30,7 @@
 #include "mrt/mrt.h"
 #include "testutil.h"
 #include "util/arena.h"
-#include "util/input.h"
+#include "input/input.h"
 
 #define MAXBAD	16
 

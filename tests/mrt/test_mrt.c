@@ -16,7 +16,7 @@
 #include "mrt/mrt.h"
 #include "testutil.h"
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 
 struct tally {
 	uint64_t a, w, b, s, v4, v6, pathid_nonzero;

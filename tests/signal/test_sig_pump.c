@@ -21,7 +21,7 @@
 #include "signal/signal.h"
 #include "testutil.h"
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 
 /* Everything a replay said, as text lines. */
 struct log {

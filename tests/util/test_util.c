@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "util/arena.h"
-#include "util/entity.h"
+#include "net/entity.h"
 #include "util/err.h"
 #include "util/grow.h"
 #include "util/rd.h"

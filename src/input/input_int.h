@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/input.h"
+#include "input/input.h"
 
 #define INPUT_RAW_BUFSZ		(256u * 1024)	/* compressed read buffer */
 #define INPUT_WIN_MIN		(256u * 1024)	/* smallest decoded window */

@@ -24,7 +24,7 @@
 #include <bzlib.h>
 
 #include "util/err.h"
-#include "util/input_int.h"
+#include "input/input_int.h"
 
 #define BLOCK_MAGIC	0x314159265359ull
 #define EOS_MAGIC	0x177245385090ull

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
-#include "util/input.h"
+#include "input/input.h"
 
 static double
 now(void)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "util/err.h"
-#include "util/input_int.h"
+#include "input/input_int.h"
 
 #define PIPE_CHUNK	(1u << 20)
 #define PIPE_CHUNKS	4

@@ -23,8 +23,8 @@
 
 #include "testutil.h"
 #include "util/err.h"
-#include "util/input.h"
-#include "util/input_int.h"
+#include "input/input.h"
+#include "input/input_int.h"
 
 static char tmpdir[64];
 

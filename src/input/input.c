@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "util/err.h"
-#include "util/input.h"
-#include "util/input_int.h"
+#include "input/input.h"
+#include "input/input_int.h"
 
 void
 input_seterr(struct input *in, int rc, const char *fmt, ...)

@@ -17,7 +17,7 @@
 
 #include "config.h"
 #include "util/err.h"
-#include "util/input_int.h"
+#include "input/input_int.h"
 
 #define XZ_MEMLIMIT	(512u * 1024 * 1024)
 

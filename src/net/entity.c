@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/entity.h"
+#include "net/entity.h"
 #include "util/err.h"
 
 static const char *const names[] = {
