@@ -1,7 +1,9 @@
 /*
  * lifeline fetch: downloads RIS / RouteViews archives for a time range.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,15 @@ usage(FILE *f)
 	    "                    https://archive.routeviews.org/)\n"
 	    "  --ribs-only       only RIB dumps\n"
 	    "  --updates-only    only update files\n"
-	    "  --retries N       tries per file on transient errors (default 4)\n"
+	    "  --retries N       tries per file on transient errors (default 4),\n"
+	    "                    waiting 1 s, then 2 s, 4 s... between them\n"
+	    "  --max-size N      give up a file larger than N bytes (suffix K, M,\n"
+	    "                    G; default 8G), so an endless body cannot fill\n"
+	    "                    the disk\n"
+	    "  --max-time D      give up a file not done after D, tries and waits\n"
+	    "                    included (90s, 30m, 2h; default 1h)\n"
+	    "  --min-rate N      abandon a transfer slower than N bytes a second\n"
+	    "                    for 60 s (default 1024)\n"
 	    "  --dry-run         print status, URL and path of each file;\n"
 	    "                    download nothing\n"
 	    "\n"
@@ -105,7 +115,34 @@ struct args {
 };
 
 enum { O_PROJECT = 256, O_COLLECTOR, O_FROM, O_TO, O_DIR, O_BASE, O_RIBS,
-    O_UPDATES, O_DRY, O_RETRIES };
+    O_UPDATES, O_DRY, O_RETRIES, O_MAXSIZE, O_MAXTIME, O_MINRATE };
+
+/* "4096", "10K", "2M", "8G" (powers of 1024). Returns 0 or -1. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || n == 0 || n > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
 
 static int
 parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
@@ -121,10 +158,14 @@ parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 		{ "updates-only", no_argument, NULL, O_UPDATES },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "max-size", required_argument, NULL, O_MAXSIZE },
+		{ "max-time", required_argument, NULL, O_MAXTIME },
+		{ "min-rate", required_argument, NULL, O_MINRATE },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_p = false, have_f = false, have_t = false;
 	char *end;
+	int64_t d;
 	long n;
 	int ch;
 
@@ -183,6 +224,32 @@ parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 				return EXIT_USAGE;
 			}
 			a->opts.max_tries = (int)n;
+			break;
+		case O_MAXSIZE:
+			if (parse_size(optarg, &a->opts.max_bytes) != 0) {
+				cli_err("fetch: --max-size wants a size such as "
+				    "500M or 8G, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_MAXTIME:
+			if (ll_duration_parse(optarg, &d) != 0 || d < 1 ||
+			    d > 7 * 86400) {
+				cli_err("fetch: --max-time wants 1s..7d, not "
+				    "'%s'", optarg);
+				return EXIT_USAGE;
+			}
+			a->opts.max_time_s = (long)d;
+			break;
+		case O_MINRATE:
+			n = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || n < 1 ||
+			    n > 1000000000L) {
+				cli_err("fetch: --min-rate wants bytes a second "
+				    "(1..1000000000), not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			a->opts.min_rate = n;
 			break;
 		default:
 			cli_err("fetch: unknown or incomplete option '%s'; see "
@@ -254,10 +321,12 @@ cmd_fetch(int argc, char **argv)
 	rc = fetch_run(&plan, &a.opts, &st);
 	progress_done(&c.prog);
 	signal(SIGINT, SIG_DFL);
-	if (rc != 0)
-		cli_err("fetch: %s%s", rc == LL_EINTR ? "interrupted" :
-		    ll_strerror(rc), rc == LL_EIO ? " (cannot write to --dir)" :
-		    "");
+	if (rc == LL_EIO)
+		cli_err("fetch: stopped: cannot write to '%s' (see above)",
+		    c.dir);
+	else if (rc != 0)
+		cli_err("fetch: %s", rc == LL_EINTR ? "interrupted" :
+		    ll_strerror(rc));
 	if (c.dry_run)
 		fprintf(stderr, "fetch: %zu files, %zu to download, %zu "
 		    "present\n", plan.n, st.planned, st.present);

@@ -23,6 +23,10 @@
 #include "util/err.h"
 
 #define BACKOFF_MAX_MS	60000L
+#define DEF_BACKOFF_MS	1000L
+#define DEF_MIN_RATE	1024L
+#define DEF_MAX_TIME_S	3600L
+#define DEF_MAX_BYTES	(8ULL << 30)
 
 /* What one transfer attempt came to. */
 enum xres {
@@ -31,7 +35,8 @@ enum xres {
 	XR_RETRY,	/* transient: try again */
 	XR_FAIL,		/* permanent for this file */
 	XR_STOP,		/* the caller asked to stop */
-	XR_IOERR,	/* local write failed */
+	XR_IOERR,	/* local write failed (werr) */
+	XR_TOOBIG,	/* the file exceeds max_bytes */
 };
 
 struct xfer {
@@ -42,10 +47,13 @@ struct xfer {
 	uint64_t		 got;	/* body bytes written in this try */
 	int64_t			 cr_start;	/* Content-Range first byte */
 	int64_t			 cr_total;	/* Content-Range full size */
+	uint64_t		 max_bytes;
+	struct timespec		 t0;	/* when the file's first try began */
 	long			 code;
 	bool			 started;
 	bool			 writing;	/* body goes to the file */
 	bool			 stop;
+	bool			 toobig;
 	int			 werr;
 	char			 range[32];
 	char			 why[CURL_ERROR_SIZE + 64];
@@ -110,8 +118,17 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 static int
 body_start(struct xfer *x, CURL *c)
 {
+	curl_off_t cl = -1;
+
 	x->started = true;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->code);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	if ((x->code == 200 || x->code == 206) &&
+	    ((x->cr_total > 0 && (uint64_t)x->cr_total > x->max_bytes) ||
+	    (cl > 0 && (uint64_t)cl > x->max_bytes))) {
+		x->toobig = true;
+		return -1;
+	}
 	if (x->code == 206 && x->cr_start == (int64_t)x->have) {
 		x->writing = true;
 	} else if (x->code == 200 || x->code == 206) {
@@ -123,7 +140,9 @@ body_start(struct xfer *x, CURL *c)
 			    (long long)x->cr_start);
 			return -1;
 		}
-		if (ftruncate(x->fd, 0) != 0) {
+		/* (an empty .part needs no truncation, and a device such as
+		 * /dev/full cannot be truncated) */
+		if (x->have > 0 && ftruncate(x->fd, 0) != 0) {
 			x->werr = errno;
 			return -1;
 		}
@@ -149,6 +168,11 @@ on_body(char *buf, size_t size, size_t n, void *arg)
 		return 0;
 	if (!x->writing)
 		return len;	/* an error page: not kept */
+	/* an endless or oversized body must not fill the disk */
+	if (x->have + x->got + len > x->max_bytes) {
+		x->toobig = true;
+		return 0;
+	}
 	while (off < len) {
 		ssize_t k = write(x->fd, buf + off, len - off);
 
@@ -219,10 +243,11 @@ curl_transient(CURLcode rc)
 }
 
 static void
-setup(CURL *c, struct xfer *x, struct wctx *w, char *errbuf)
+setup(CURL *c, struct xfer *x, struct wctx *w, char *errbuf, long left_ms)
 {
 	const struct fetch_opts *o = x->o;
 	long tmo = o->timeout_s > 0 ? o->timeout_s : 60;
+	long rate = o->min_rate > 0 ? o->min_rate : DEF_MIN_RATE;
 
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, x->f->url);
@@ -232,8 +257,11 @@ setup(CURL *c, struct xfer *x, struct wctx *w, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, tmo);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* a server that trickles (a few bytes a second) is abandoned, and
+	 * no file takes longer than max_time_s, tries included */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, rate);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, tmo);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms > 0 ? left_ms : 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "lifeline/" LIFELINE_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -264,8 +292,11 @@ check_complete(struct xfer *x, CURL *c)
 	curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	if (!x->started && (x->code == 200 || x->code == 206)) {
 		/* an empty body: an empty 200 truncates the file */
-		if (x->code == 200 && ftruncate(x->fd, 0) != 0)
+		if (x->code == 200 && x->have > 0 &&
+		    ftruncate(x->fd, 0) != 0) {
+			x->werr = errno;
 			return XR_IOERR;
+		}
 		if (x->code == 200)
 			x->have = 0;
 		size = x->have;
@@ -302,8 +333,10 @@ classify_http(struct xfer *x, CURL *c)
 			return XR_OK;
 		snprintf(x->why, sizeof(x->why), "HTTP 416 at %llu bytes",
 		    (unsigned long long)x->have);
-		if (ftruncate(x->fd, 0) != 0)
+		if (ftruncate(x->fd, 0) != 0) {
+			x->werr = errno;
 			return XR_IOERR;
+		}
 		return XR_RETRY;
 	}
 	snprintf(x->why, sizeof(x->why), "HTTP %ld", code);
@@ -314,15 +347,17 @@ classify_http(struct xfer *x, CURL *c)
 
 /* One HTTP request for the rest of the file. */
 static enum xres
-transfer(CURL *c, struct xfer *x)
+transfer(CURL *c, struct xfer *x, long left_ms)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct wctx w = { x, c };
 	struct stat sb;
 	CURLcode rc;
 
-	if (fstat(x->fd, &sb) != 0)
+	if (fstat(x->fd, &sb) != 0) {
+		x->werr = errno;
 		return XR_IOERR;
+	}
 	x->have = (uint64_t)sb.st_size;
 	x->got = 0;
 	x->cr_start = x->cr_total = -1;
@@ -330,12 +365,18 @@ transfer(CURL *c, struct xfer *x)
 	x->why[0] = '\0';
 	x->started = x->writing = false;
 	errbuf[0] = '\0';
-	setup(c, x, &w, errbuf);
+	setup(c, x, &w, errbuf, left_ms);
 	rc = curl_easy_perform(c);
 	if (x->stop)
 		return XR_STOP;
 	if (x->werr != 0)
 		return XR_IOERR;
+	if (x->toobig) {
+		snprintf(x->why, sizeof(x->why), "larger than the limit of "
+		    "%llu bytes (--max-size)",
+		    (unsigned long long)x->max_bytes);
+		return XR_TOOBIG;
+	}
 	if (!x->started)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->code);
 	if (rc == CURLE_OK)
@@ -360,24 +401,49 @@ sleep_ms(long ms)
 		;
 }
 
-/* Transfers until done, missing, failed or out of tries. */
+/* Milliseconds since t0. */
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)((now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void
+wait_ms(const struct fetch_opts *o, long ms)
+{
+	if (o->on_wait != NULL)
+		o->on_wait(o->arg, ms);
+	else
+		sleep_ms(ms);
+}
+
+/* Transfers until done, missing, failed, out of tries or out of time. */
 static enum xres
 transfer_retrying(CURL *c, struct xfer *x, struct fetch_stats *st)
 {
 	const struct fetch_opts *o = x->o;
 	int tries = o->max_tries > 0 ? o->max_tries : 4;
-	long delay = o->backoff_ms >= 0 ? o->backoff_ms : 1000;
+	long delay = o->backoff_ms > 0 ? o->backoff_ms : DEF_BACKOFF_MS;
+	long limit = (o->max_time_s > 0 ? o->max_time_s : DEF_MAX_TIME_S) *
+	    1000;
 	enum xres r = XR_FAIL;
+	int i;
 
-	for (int i = 0; i < tries; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &x->t0);
+	for (i = 0; i < tries; i++) {
 		if (i > 0) {
+			if (elapsed_ms(&x->t0) + delay >= limit)
+				break;
 			st->retries++;
-			if (delay > 0)
-				sleep_ms(delay);
+			wait_ms(o, delay);
 			delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 			    delay * 2;
 		}
-		r = transfer(c, x);
+		r = transfer(c, x, limit - elapsed_ms(&x->t0));
 		st->bytes += x->got;
 		if (r != XR_RETRY)
 			break;
@@ -385,8 +451,13 @@ transfer_retrying(CURL *c, struct xfer *x, struct fetch_stats *st)
 	if (r == XR_RETRY) {
 		size_t n = strlen(x->why);
 
-		snprintf(x->why + n, sizeof(x->why) - n, " (after %d tries)",
-		    tries);
+		if (i < tries)
+			snprintf(x->why + n, sizeof(x->why) - n, " (gave up "
+			    "after %d tries and %ld s, the limit per file; "
+			    "see --max-time)", i, elapsed_ms(&x->t0) / 1000);
+		else
+			snprintf(x->why + n, sizeof(x->why) - n, " (after %d "
+			    "tries)", tries);
 		r = XR_FAIL;
 	}
 	return r;
@@ -406,6 +477,18 @@ report(const struct fetch_opts *o, const struct fetch_file *f,
 	}
 	if (o->on_file != NULL)
 		o->on_file(o->arg, f, s, why);
+}
+
+/* Reports f FAILED for a local system error on path. */
+static void
+report_sys(const struct fetch_opts *o, const struct fetch_file *f,
+    struct fetch_stats *st, const char *what, const char *path, int err)
+{
+	char why[PATH_MAX + 8 + 256];
+
+	snprintf(why, sizeof(why), "%s %s: %s", what, path,
+	    strerror(err != 0 ? err : EIO));
+	report(o, f, st, FETCH_FAILED, why);
 }
 
 /* Verifies the finished .part and moves it into place or aside. */
@@ -456,14 +539,20 @@ fetch_one(CURL *c, const struct fetch_opts *o, const struct fetch_file *f,
 		report(o, f, st, FETCH_PLANNED, NULL);
 		return 0;
 	}
-	if (mkdir_parents(path) != 0)
-		return LL_EIO;
 	memset(&x, 0, sizeof(x));
+	if (mkdir_parents(path) != 0) {
+		report_sys(o, f, st, "cannot create the directory of", path,
+		    errno);
+		return LL_EIO;
+	}
 	x.o = o;
 	x.f = f;
+	x.max_bytes = o->max_bytes > 0 ? o->max_bytes : DEF_MAX_BYTES;
 	x.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (x.fd < 0)
+	if (x.fd < 0) {
+		report_sys(o, f, st, "cannot write", part, errno);
 		return LL_EIO;
+	}
 	/* two runs on one directory must not append to the same .part */
 	if (flock(x.fd, LOCK_EX | LOCK_NB) != 0) {
 		close(x.fd);
@@ -472,9 +561,12 @@ fetch_one(CURL *c, const struct fetch_opts *o, const struct fetch_file *f,
 		return 0;
 	}
 	r = transfer_retrying(c, &x, st);
-	if (r == XR_OK && fsync(x.fd) != 0)
+	if (r == XR_OK && fsync(x.fd) != 0) {
+		x.werr = errno;
 		r = XR_IOERR;
-	if (fstat(x.fd, &sb) == 0 && sb.st_size == 0 && r != XR_OK)
+	}
+	if (r == XR_TOOBIG ||
+	    (fstat(x.fd, &sb) == 0 && sb.st_size == 0 && r != XR_OK))
 		(void)unlink(part);
 	close(x.fd);
 	switch (r) {
@@ -486,6 +578,7 @@ fetch_one(CURL *c, const struct fetch_opts *o, const struct fetch_file *f,
 	case XR_STOP:
 		return LL_EINTR;
 	case XR_IOERR:
+		report_sys(o, f, st, "cannot write", part, x.werr);
 		return LL_EIO;
 	default:
 		report(o, f, st, FETCH_FAILED, x.why);

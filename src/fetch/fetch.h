@@ -20,9 +20,12 @@
  * download is verified by its Content-Length (and Content-Range total), by
  * decompressing it completely and by checking its first MRT header.
  *
- * Files are stored under the destination directory with the same relative
- * path as on the server (a mirror), so a directory of fetched archives can
- * be served again and a second run finds what the first one finished.
+ * Files are stored under the destination directory with the relative path
+ * they have on the server (a mirror), so that a second run finds what the
+ * first one finished, with one exception: route-views2's files, which the
+ * server keeps at bgpdata/ with no collector in the path, land under
+ * route-views2/bgpdata/, so that every collector's files sit under a
+ * directory named for it and a replay can tell collectors apart.
  */
 #ifndef LL_FETCH_FETCH_H
 #define LL_FETCH_FETCH_H
@@ -46,7 +49,8 @@ enum fetch_kind {
 /* One archive to get. */
 struct fetch_file {
 	char		*url;	/* absolute URL */
-	char		*rel;	/* path relative to base URL and to the dir */
+	char		*rel;	/* path relative to the destination directory;
+				   it always begins with the collector */
 	int64_t		 time;	/* nominal start time (UTC seconds) */
 	int64_t		 period;	/* seconds until the next file */
 	enum fetch_kind	 kind;
@@ -77,6 +81,9 @@ const char *fetch_default_base(enum fetch_project p);
  * Lists the files whose interval [time, time + period) intersects
  * [from, to), for each kind asked; for RIBs this includes the last RIB at
  * or before `from`, which a consumer needs to know the tables at `from`.
+ * When both kinds are asked, the updates start at that RIB's time, not at
+ * `from`: a replay applies every update after the RIB to reach the tables
+ * at `from`, and a plan without them would leave a hole between the two.
  * The collector name must be a plain name (letters, digits, '.', '-',
  * '_'); RIS collectors are "rrcNN". Returns 0 and fills *out (free with
  * fetch_plan_free()), LL_EINVAL on a bad request, LL_ELIMIT when the plan
@@ -93,7 +100,8 @@ enum fetch_status {
 	FETCH_PRESENT,		/* already complete on disk: skipped */
 	FETCH_MISSING,		/* the server has no such file (404/410) */
 	FETCH_BAD,		/* downloaded but failed verification */
-	FETCH_FAILED,		/* could not be downloaded (after retries) */
+	FETCH_FAILED,		/* could not be downloaded (after retries),
+				   or larger than max_bytes */
 	FETCH_PLANNED,		/* dry run: would be downloaded */
 };
 
@@ -110,10 +118,16 @@ struct fetch_opts {
 	const char	*dir;		/* destination; NULL: "." */
 	int		 max_tries;	/* per file; <= 0: 4 */
 	long		 backoff_ms;	/* first retry delay, doubled each
-					   time, capped at 60 s; < 0: 1000 */
-	long		 timeout_s;	/* connect timeout, and abort when
-					   slower than 1 B/s that long;
-					   <= 0: 60 */
+					   time, capped at 60 s; <= 0: 1000 */
+	long		 timeout_s;	/* connect timeout, and abort a
+					   transfer slower than min_rate that
+					   long; <= 0: 60 */
+	long		 min_rate;	/* bytes a second; <= 0: 1024 */
+	long		 max_time_s;	/* per file, all tries and waits
+					   included; <= 0: 3600 */
+	uint64_t	 max_bytes;	/* largest file accepted; a bigger one
+					   is FAILED and its .part removed;
+					   0: 8 GiB */
 	bool		 dry_run;	/* report FETCH_PLANNED/PRESENT only */
 	bool		 no_verify;	/* skip decompression check */
 	/*
@@ -133,6 +147,8 @@ struct fetch_opts {
 	 * that only loopback is contacted.
 	 */
 	bool		(*allow_addr)(void *arg, const struct sockaddr *sa);
+	/* When set, called instead of sleeping between tries (tests). */
+	void		(*on_wait)(void *arg, long ms);
 	void		*arg;
 };
 
@@ -146,8 +162,9 @@ struct fetch_opts {
  * renamed from .part atomically, or, when it fails, renamed to FILE.bad.
  * Fills *st (may be NULL). Returns 0 when the run went through (per-file
  * problems are in *st and on_file), LL_EINTR when on_progress stopped it,
- * LL_EIO when the directory cannot be written, LL_ENET when libcurl cannot
- * be initialised, LL_ENOMEM.
+ * LL_EIO when the directory cannot be written (the file is reported
+ * FAILED first, with the system's reason: "No space left on device"...),
+ * LL_ENET when libcurl cannot be initialised, LL_ENOMEM.
  */
 int	 fetch_run(const struct fetch_plan *plan, const struct fetch_opts *opts,
 	    struct fetch_stats *st);

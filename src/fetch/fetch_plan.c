@@ -120,6 +120,28 @@ make_rel(const struct fetch_req *req, const struct sched *s, int64_t t,
 	return n < 0 || (size_t)n >= len ? LL_ELIMIT : 0;
 }
 
+/*
+ * Where a file goes under the destination directory: its path on the
+ * server, under a directory named for the collector when the server's
+ * path has none (route-views2's bgpdata/).
+ */
+static char *
+local_path(const struct fetch_req *req, const char *rel)
+{
+	size_t clen = strlen(req->collector), rlen = strlen(rel);
+	char *p;
+
+	if (req->project == FETCH_RIS ||
+	    strcmp(req->collector, "route-views2") != 0)
+		return strdup(rel);
+	if ((p = malloc(clen + rlen + 2)) == NULL)
+		return NULL;
+	memcpy(p, req->collector, clen);
+	p[clen] = '/';
+	memcpy(p + clen + 1, rel, rlen + 1);
+	return p;
+}
+
 static int
 add_file(struct fetch_plan *plan, const struct fetch_req *req,
     const char *base, const struct sched *s, enum fetch_kind kind, int64_t t)
@@ -133,7 +155,7 @@ add_file(struct fetch_plan *plan, const struct fetch_req *req,
 		return rc;
 	blen = strlen(base);
 	rlen = strlen(rel);
-	f->rel = strdup(rel);
+	f->rel = local_path(req, rel);
 	f->url = malloc(blen + rlen + 2);
 	if (f->rel == NULL || f->url == NULL) {
 		free(f->rel);
@@ -184,6 +206,7 @@ fetch_plan_build(const struct fetch_req *req, struct fetch_plan *out)
 {
 	const struct sched *s[2] = { NULL, NULL };
 	enum fetch_kind kinds[2] = { FETCH_RIB, FETCH_UPDATES };
+	int64_t start[2] = { req->from, req->from };
 	struct fetch_plan plan = { NULL, 0 };
 	const char *base;
 	size_t total = 0;
@@ -204,9 +227,13 @@ fetch_plan_build(const struct fetch_req *req, struct fetch_plan *out)
 		s[0] = req->project == FETCH_RIS ? &ris_rib : &rv_rib;
 	if (req->kinds & FETCH_UPDATES)
 		s[1] = req->project == FETCH_RIS ? &ris_upd : &rv_upd;
+	/* with a RIB, the updates run from the RIB's time: the replay needs
+	 * every change after the snapshot to know the tables at `from` */
+	if (s[0] != NULL && s[1] != NULL)
+		start[1] = floor_to(req->from, s[0]->period);
 	for (int k = 0; k < 2; k++)
 		if (s[k] != NULL)
-			total += count_of(s[k], req->from, req->to);
+			total += count_of(s[k], start[k], req->to);
 	if (total > PLAN_MAX_FILES)
 		return LL_ELIMIT;
 	if ((plan.files = calloc(total, sizeof(*plan.files))) == NULL)
@@ -214,7 +241,7 @@ fetch_plan_build(const struct fetch_req *req, struct fetch_plan *out)
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		if (s[k] == NULL)
 			continue;
-		for (int64_t t = floor_to(req->from, s[k]->period);
+		for (int64_t t = floor_to(start[k], s[k]->period);
 		    t < req->to && rc == 0; t += s[k]->period)
 			rc = add_file(&plan, req, base, s[k], kinds[k], t);
 	}

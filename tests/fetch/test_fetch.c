@@ -48,6 +48,8 @@ struct srv {
 	char			 cut[160];	/* cut this path's next body */
 	int			 cut_left;
 	char			 corrupt[160];	/* flip bytes of this path */
+	char			 endless[160];	/* a body that never ends */
+	char			 slow[160];	/* 4 bytes a second */
 	bool			 ignore_range;
 };
 
@@ -71,6 +73,30 @@ cut_reader(void *cls, uint64_t pos, char *out, size_t max)
 		n = max;
 	memcpy(out, c->buf + pos, n);
 	return (ssize_t)n;
+}
+
+/* An endless body of zeros, as fast as the client takes it. */
+static ssize_t
+endless_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	memset(out, 0, max);
+	return (ssize_t)max;
+}
+
+/* One byte every 250 ms: a server that trickles. */
+static ssize_t
+slow_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct timespec ts = { 0, 250 * 1000000L };
+
+	(void)cls;
+	if (pos > 4096 || max == 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	nanosleep(&ts, NULL);
+	out[0] = 'x';
+	return 1;
 }
 
 static void
@@ -163,6 +189,10 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	pthread_mutex_unlock(&S.mu);
 
+	if (strcmp(url, S.endless) == 0 || strcmp(url, S.slow) == 0)
+		return reply(conn, 200, MHD_create_response_from_callback(
+		    MHD_SIZE_UNKNOWN, 4096, strcmp(url, S.slow) == 0 ?
+		    slow_reader : endless_reader, NULL, NULL));
 	snprintf(path, sizeof(path), "%s%s", S.root, url);
 	if ((buf = slurp(path, &len)) == NULL)
 		return reply_status(conn, 404);
@@ -205,7 +235,7 @@ srv_reset(void)
 {
 	pthread_mutex_lock(&S.mu);
 	S.nreq = 0;
-	S.cut[0] = S.corrupt[0] = '\0';
+	S.cut[0] = S.corrupt[0] = S.endless[0] = S.slow[0] = '\0';
 	S.cut_left = 0;
 	S.ignore_range = false;
 	pthread_mutex_unlock(&S.mu);
@@ -264,11 +294,11 @@ static const struct {
 	{ "mrt/ripe-bgpdump/bview.ipv4_unicast_add_path.gz",
 	    "rrc04/2021.01/bview.20210101.0000.gz" },
 	{ "mrt/ris-2021-gatech-cs6250/ris.rrc04.updates.1609476900.300.gz",
-	    "rrc04/2021.01/updates.20210101.0455.gz" },
+	    "rrc04/2021.01/updates.20210101.0000.gz" },
 	{ "mrt/ris-2021-gatech-cs6250/ris.rrc04.updates.1609477200.300.gz",
-	    "rrc04/2021.01/updates.20210101.0500.gz" },
+	    "rrc04/2021.01/updates.20210101.0005.gz" },
 	{ "mrt/libbgpstream/ris.rrc06.updates.1427846400.gz",
-	    "rrc04/2021.01/updates.20210101.0505.gz" },
+	    "rrc04/2021.01/updates.20210101.0010.gz" },
 	{ "mrt/pyasn/bview.20140112.1600_3samples.bz2",
 	    "bgpdata/2015.04/RIBS/rib.20150401.0000.bz2" },
 	{ "mrt/libbgpstream/routeviews.route-views.jinx.updates.1427846400.bz2",
@@ -287,6 +317,9 @@ static const struct {
 static const char *
 shared_of(const char *srv_rel)
 {
+	/* route-views2 is stored under its name, served without it */
+	if (strncmp(srv_rel, "route-views2/", 13) == 0)
+		srv_rel += 13;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].srv, srv_rel) == 0)
 			return test_shared(files[i].shared);
@@ -354,6 +387,9 @@ struct seen {
 	int	 addrs;
 	int	 foreign;	/* connections to anything but 127.0.0.1 */
 	char	 got[16][128];	/* on_file outcomes: "status rel" */
+	char	 why[512];	/* the last reason given */
+	long	 waits[8];	/* on_wait delays, ms */
+	int	 nwaits;
 	int	 n;
 	int	 stop_after;	/* on_progress stops after this many calls */
 	int	 progress;
@@ -380,7 +416,8 @@ on_file(void *arg, const struct fetch_file *f, enum fetch_status st,
 {
 	struct seen *s = arg;
 
-	(void)why;
+	if (why != NULL)
+		snprintf(s->why, sizeof(s->why), "%s", why);
 	if (s->n < 16)
 		snprintf(s->got[s->n], sizeof(s->got[0]), "%s %s",
 		    fetch_status_name(st), f->rel);
@@ -399,6 +436,16 @@ on_progress(void *arg, const struct fetch_file *f, uint64_t done,
 	return s->stop_after > 0 && s->progress >= s->stop_after;
 }
 
+static void
+on_wait(void *arg, long ms)
+{
+	struct seen *s = arg;
+
+	if (s->nwaits < 8)
+		s->waits[s->nwaits] = ms;
+	s->nwaits++;
+}
+
 /* A fresh destination directory for one test. */
 static const char *
 newdir(const char *name)
@@ -410,22 +457,26 @@ newdir(const char *name)
 	return d;
 }
 
+/* Options of the next run() besides its own; reset by every run(). */
+static struct fetch_opts next_opts;
+
 static int
 run(const char *dir, enum fetch_project p, const char *coll,
     const char *from, const char *to, int kinds, struct seen *s,
     struct fetch_stats *st)
 {
 	struct fetch_req req = { p, coll, 0, 0, kinds, base };
-	struct fetch_opts o;
+	struct fetch_opts o = next_opts;
 	struct fetch_plan plan;
 	int rc;
 
+	memset(&next_opts, 0, sizeof(next_opts));
 	assert_int_equal(ll_time_parse(from, &req.from), 0);
 	assert_int_equal(ll_time_parse(to, &req.to), 0);
-	memset(&o, 0, sizeof(o));
 	o.dir = dir;
-	o.max_tries = 3;
-	o.backoff_ms = 0;
+	if (o.max_tries == 0)
+		o.max_tries = 3;
+	o.on_wait = on_wait;	/* the tests never sleep between tries */
 	o.on_file = on_file;
 	o.on_progress = on_progress;
 	o.allow_addr = allow_addr;
@@ -477,9 +528,9 @@ logged(const char *entry)
 }
 
 #define RIS_BVIEW	"rrc04/2021.01/bview.20210101.0000.gz"
-#define RIS_U0455	"rrc04/2021.01/updates.20210101.0455.gz"
-#define RIS_U0500	"rrc04/2021.01/updates.20210101.0500.gz"
-#define RIS_U0505	"rrc04/2021.01/updates.20210101.0505.gz"
+#define RIS_U0000	"rrc04/2021.01/updates.20210101.0000.gz"
+#define RIS_U0005	"rrc04/2021.01/updates.20210101.0005.gz"
+#define RIS_U0010	"rrc04/2021.01/updates.20210101.0010.gz"
 
 /* ---------------------------------------------------------------- plans */
 
@@ -505,15 +556,12 @@ static void
 test_plan_layouts(void **st)
 {
 	static const char *const ris[] = {
-		"https://data.ris.ripe.net/rrc04/2021.01/bview.20210101.0000.gz",
 		"https://data.ris.ripe.net/rrc04/2021.01/updates.20210101.0455.gz",
 		"https://data.ris.ripe.net/rrc04/2021.01/updates.20210101.0500.gz",
 	};
 	static const char *const rv2[] = {
 		"https://archive.routeviews.org/bgpdata/2021.01/RIBS/rib.20210131.2200.bz2",
-		"https://archive.routeviews.org/bgpdata/2021.01/UPDATES/updates.20210131.2345.bz2",
 		"https://archive.routeviews.org/bgpdata/2021.02/RIBS/rib.20210201.0000.bz2",
-		"https://archive.routeviews.org/bgpdata/2021.02/UPDATES/updates.20210201.0000.bz2",
 	};
 	static const char *const linx[] = {
 		"https://archive.routeviews.org/route-views.linx/bgpdata/2021.01/UPDATES/updates.20210131.2345.bz2",
@@ -527,13 +575,80 @@ test_plan_layouts(void **st)
 	(void)st;
 	/* 04:56 lies inside 04:55's file; 05:05 is excluded */
 	plan_rels(FETCH_RIS, "rrc04", "2021-01-01T04:56Z",
-	    "2021-01-01T05:05Z", FETCH_RIB | FETCH_UPDATES, ris, 3);
+	    "2021-01-01T05:05Z", FETCH_UPDATES, ris, 2);
 	plan_rels(FETCH_ROUTEVIEWS, "route-views2", "2021-01-31T23:59Z",
-	    "2021-02-01T00:15Z", FETCH_RIB | FETCH_UPDATES, rv2, 4);
+	    "2021-02-01T00:15Z", FETCH_RIB, rv2, 2);
 	plan_rels(FETCH_ROUTEVIEWS, "route-views.linx", "2021-01-31T23:45Z",
 	    "2021-02-01T00:00Z", FETCH_UPDATES, linx, 1);
 	plan_rels(FETCH_RIS, "rrc00", "2021-01-01T08:00Z",
 	    "2021-01-02T00:00:01Z", FETCH_RIB, ris_ribs, 3);
+}
+
+/*
+ * With RIBs and updates, the updates start at the RIB the plan begins with,
+ * so that nothing is missing between the snapshot and `from`: RIS from
+ * 22:00 takes the 16:00 bview and every update file from 16:00 on. Every
+ * collector's files have a local path under its name, route-views2's too.
+ */
+static void
+test_plan_updates_from_rib(void **st)
+{
+	struct fetch_req req = { FETCH_RIS, "rrc00", 0, 0,
+	    FETCH_RIB | FETCH_UPDATES, NULL };
+	struct fetch_plan plan;
+	int64_t rib, t;
+	size_t nrib = 0;
+
+	(void)st;
+	assert_int_equal(ll_time_parse("2021-01-01T22:00Z", &req.from), 0);
+	assert_int_equal(ll_time_parse("2021-01-01T22:10Z", &req.to), 0);
+	assert_int_equal(ll_time_parse("2021-01-01T16:00Z", &rib), 0);
+	assert_int_equal(fetch_plan_build(&req, &plan), 0);
+	/* the 16:00 bview, then 16:00, 16:05 ... 22:05: 74 update files */
+	assert_int_equal(plan.n, 1 + 74);
+	assert_int_equal(plan.files[0].kind, FETCH_RIB);
+	assert_int_equal(plan.files[0].time, rib);
+	assert_string_equal(plan.files[0].rel,
+	    "rrc00/2021.01/bview.20210101.1600.gz");
+	for (size_t i = 1; i < plan.n; i++) {
+		assert_int_equal(plan.files[i].kind, FETCH_UPDATES);
+		assert_int_equal(plan.files[i].time, rib + (int64_t)(i - 1) * 300);
+	}
+	assert_string_equal(plan.files[plan.n - 1].rel,
+	    "rrc00/2021.01/updates.20210101.2205.gz");
+	fetch_plan_free(&plan);
+
+	/* RouteViews: RIBs every 2 h, updates every 15 min from the first */
+	req.project = FETCH_ROUTEVIEWS;
+	req.collector = "route-views2";
+	assert_int_equal(ll_time_parse("2021-01-31T23:59Z", &req.from), 0);
+	assert_int_equal(ll_time_parse("2021-02-01T00:15Z", &req.to), 0);
+	assert_int_equal(ll_time_parse("2021-01-31T22:00Z", &rib), 0);
+	assert_int_equal(fetch_plan_build(&req, &plan), 0);
+	t = rib;
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct fetch_file *f = &plan.files[i];
+
+		assert_true(strncmp(f->rel, "route-views2/bgpdata/", 21) == 0);
+		assert_true(strncmp(f->url, "https://archive.routeviews.org/"
+		    "bgpdata/", 39) == 0);
+		assert_string_equal(f->rel + 13, f->url + 31);
+		if (f->kind == FETCH_RIB) {
+			nrib++;
+			continue;
+		}
+		assert_int_equal(f->time, t);
+		t += 900;
+	}
+	assert_int_equal(nrib, 2);		/* 22:00 and 00:00 */
+	assert_int_equal(plan.n - nrib, 9);	/* 22:00 ... 00:00 */
+	fetch_plan_free(&plan);
+
+	/* updates alone still start at `from` */
+	req.kinds = FETCH_UPDATES;
+	assert_int_equal(fetch_plan_build(&req, &plan), 0);
+	assert_int_equal(plan.n, 2);		/* 23:45 and 00:00 */
+	fetch_plan_free(&plan);
 }
 
 static void
@@ -575,31 +690,31 @@ test_fetch_ris_range_then_skip(void **unused)
 
 	(void)unused;
 	srv_reset();
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:05Z", FETCH_RIB | FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_RIB | FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.done, 3);
 	assert_int_equal(st.missing + st.bad + st.failed + st.present, 0);
 	assert_int_equal(s.n, 3);
 	assert_string_equal(s.got[0], "fetched " RIS_BVIEW);
-	assert_string_equal(s.got[1], "fetched " RIS_U0455);
-	assert_string_equal(s.got[2], "fetched " RIS_U0500);
+	assert_string_equal(s.got[1], "fetched " RIS_U0000);
+	assert_string_equal(s.got[2], "fetched " RIS_U0005);
 	assert_true(same_as_source(d, RIS_BVIEW));
-	assert_true(same_as_source(d, RIS_U0455));
-	assert_true(same_as_source(d, RIS_U0500));
-	assert_false(exists(d, RIS_U0505, ""));
-	assert_false(exists(d, RIS_U0455, ".part"));
+	assert_true(same_as_source(d, RIS_U0000));
+	assert_true(same_as_source(d, RIS_U0005));
+	assert_false(exists(d, RIS_U0010, ""));
+	assert_false(exists(d, RIS_U0000, ".part"));
 	assert_int_equal(S.nreq, 3);
 	assert_true(logged("/" RIS_BVIEW));
-	assert_true(logged("/" RIS_U0455));
-	assert_true(logged("/" RIS_U0500));
+	assert_true(logged("/" RIS_U0000));
+	assert_true(logged("/" RIS_U0005));
 	assert_true(s.addrs >= 1);
 	assert_int_equal(s.foreign, 0);
 	assert_true(st.bytes > 0);
 
 	srv_reset();
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:05Z", FETCH_RIB | FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_RIB | FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.present, 3);
 	assert_int_equal(st.done, 0);
 	assert_int_equal(S.nreq, 0);
@@ -615,24 +730,24 @@ test_fetch_resume_part(void **unused)
 	struct fetch_stats st;
 	char part[PATH_MAX * 2], want[64];
 	size_t len;
-	uint8_t *src = slurp(shared_of(RIS_U0500), &len);
+	uint8_t *src = slurp(shared_of(RIS_U0005), &len);
 	FILE *f;
 
 	(void)unused;
 	assert_non_null(src);
-	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	snprintf(part, sizeof(part), "%s/" RIS_U0005 ".part", d);
 	mkdirs(part);
 	f = fopen(part, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(src, 1, len / 3, f), len / 3);
 	fclose(f);
 	srv_reset();
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:05Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.done, 1);
-	assert_true(same_as_source(d, RIS_U0500));
-	assert_false(exists(d, RIS_U0500, ".part"));
-	snprintf(want, sizeof(want), "/" RIS_U0500 "@%zu", len / 3);
+	assert_true(same_as_source(d, RIS_U0005));
+	assert_false(exists(d, RIS_U0005, ".part"));
+	snprintf(want, sizeof(want), "/" RIS_U0005 "@%zu", len / 3);
 	assert_true(logged(want));
 	assert_int_equal(S.nreq, 1);
 	assert_int_equal(st.bytes, len - len / 3);
@@ -649,24 +764,24 @@ test_fetch_part_already_whole(void **unused)
 	struct fetch_stats st;
 	char part[PATH_MAX * 2], want[64];
 	size_t len;
-	uint8_t *src = slurp(shared_of(RIS_U0500), &len);
+	uint8_t *src = slurp(shared_of(RIS_U0005), &len);
 	FILE *f;
 
 	(void)unused;
 	assert_non_null(src);
-	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	snprintf(part, sizeof(part), "%s/" RIS_U0005 ".part", d);
 	mkdirs(part);
 	f = fopen(part, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(src, 1, len, f), len);
 	fclose(f);
 	srv_reset();
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:05Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.done, 1);
 	assert_int_equal(st.bytes, 0);
-	assert_true(same_as_source(d, RIS_U0500));
-	snprintf(want, sizeof(want), "/" RIS_U0500 "@%zu", len);
+	assert_true(same_as_source(d, RIS_U0005));
+	snprintf(want, sizeof(want), "/" RIS_U0005 "@%zu", len);
 	assert_true(logged(want));
 	assert_int_equal(S.nreq, 1);
 	free(src);
@@ -683,17 +798,17 @@ test_fetch_part_locked(void **unused)
 	int fd;
 
 	(void)unused;
-	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	snprintf(part, sizeof(part), "%s/" RIS_U0005 ".part", d);
 	mkdirs(part);
 	fd = open(part, O_WRONLY | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
 	srv_reset();
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:05Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(S.nreq, 0);
-	assert_true(exists(d, RIS_U0500, ".part"));
+	assert_true(exists(d, RIS_U0005, ".part"));
 	close(fd);
 }
 
@@ -708,7 +823,7 @@ test_fetch_resume_without_range_support(void **unused)
 	FILE *f;
 
 	(void)unused;
-	snprintf(part, sizeof(part), "%s/" RIS_U0500 ".part", d);
+	snprintf(part, sizeof(part), "%s/" RIS_U0005 ".part", d);
 	mkdirs(part);
 	f = fopen(part, "wb");
 	assert_non_null(f);
@@ -716,10 +831,10 @@ test_fetch_resume_without_range_support(void **unused)
 	fclose(f);
 	srv_reset();
 	S.ignore_range = true;
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T05:00Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:05Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.done, 1);
-	assert_true(same_as_source(d, RIS_U0500));
+	assert_true(same_as_source(d, RIS_U0005));
 }
 
 /* A body cut short mid-transfer is retried, continuing where it stopped. */
@@ -732,15 +847,15 @@ test_fetch_retry_after_cut(void **unused)
 
 	(void)unused;
 	srv_reset();
-	snprintf(S.cut, sizeof(S.cut), "/" RIS_U0455);
+	snprintf(S.cut, sizeof(S.cut), "/" RIS_U0000);
 	S.cut_left = 1;
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:00Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.done, 1);
 	assert_true(st.retries >= 1);
-	assert_true(same_as_source(d, RIS_U0455));
+	assert_true(same_as_source(d, RIS_U0000));
 	assert_int_equal(S.nreq, 2);
-	assert_true(logged("/" RIS_U0455));
+	assert_true(logged("/" RIS_U0000));
 	assert_true(strchr(S.log[1], '@') != NULL);	/* ranged retry */
 	assert_int_equal(s.foreign, 0);
 }
@@ -755,15 +870,15 @@ test_fetch_retries_bounded(void **unused)
 
 	(void)unused;
 	srv_reset();
-	snprintf(S.cut, sizeof(S.cut), "/" RIS_U0455);
+	snprintf(S.cut, sizeof(S.cut), "/" RIS_U0000);
 	S.cut_left = 1000;
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:00Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.done, 0);
 	assert_int_equal(S.nreq, 3);	/* max_tries */
-	assert_false(exists(d, RIS_U0455, ""));
-	assert_true(exists(d, RIS_U0455, ".part"));
+	assert_false(exists(d, RIS_U0000, ""));
+	assert_true(exists(d, RIS_U0000, ".part"));
 }
 
 /* A 404 is counted and the other files still come. */
@@ -776,16 +891,16 @@ test_fetch_missing(void **unused)
 
 	(void)unused;
 	srv_reset();
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:50Z",
-	    "2021-01-01T05:00Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2020-12-31T23:55Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.missing, 1);
 	assert_int_equal(st.done, 1);
 	assert_string_equal(s.got[0],
-	    "missing rrc04/2021.01/updates.20210101.0450.gz");
-	assert_false(exists(d, "rrc04/2021.01/updates.20210101.0450.gz",
+	    "missing rrc04/2020.12/updates.20201231.2355.gz");
+	assert_false(exists(d, "rrc04/2020.12/updates.20201231.2355.gz",
 	    ".part"));
-	assert_false(exists(d, "rrc04/2021.01/updates.20210101.0450.gz", ""));
-	assert_true(same_as_source(d, RIS_U0455));
+	assert_false(exists(d, "rrc04/2020.12/updates.20201231.2355.gz", ""));
+	assert_true(same_as_source(d, RIS_U0000));
 }
 
 /* Corrupt bytes (gzip CRC) and a truncated bzip2 stream are rejected and
@@ -801,15 +916,15 @@ test_fetch_rejects_corrupt(void **unused)
 
 	(void)unused;
 	srv_reset();
-	snprintf(S.corrupt, sizeof(S.corrupt), "/" RIS_U0455);
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), 0);
+	snprintf(S.corrupt, sizeof(S.corrupt), "/" RIS_U0000);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
 	assert_int_equal(st.bad, 1);
 	assert_int_equal(st.done, 1);
-	assert_false(exists(d, RIS_U0455, ""));
-	assert_false(exists(d, RIS_U0455, ".part"));
-	assert_true(exists(d, RIS_U0455, ".bad"));
-	assert_true(same_as_source(d, RIS_U0500));
+	assert_false(exists(d, RIS_U0000, ""));
+	assert_false(exists(d, RIS_U0000, ".part"));
+	assert_true(exists(d, RIS_U0000, ".bad"));
+	assert_true(same_as_source(d, RIS_U0005));
 
 	srv_reset();
 	memset(&s, 0, sizeof(s));
@@ -824,13 +939,13 @@ test_fetch_rejects_corrupt(void **unused)
 	    "UPDATES/updates.20150401.0000.bz2"));
 
 	/* the verifier itself on the real files */
-	assert_int_equal(fetch_verify(shared_of(RIS_U0455), RIS_U0455, why,
+	assert_int_equal(fetch_verify(shared_of(RIS_U0000), RIS_U0000, why,
 	    sizeof(why)), 0);
 	snprintf(p, sizeof(p), "%s/" TRUNC_RIB, S.root);
 	assert_int_equal(fetch_verify(p, p, why, sizeof(why)), LL_EVERIFY);
 	assert_true(strlen(why) > 0);
 	/* a gzip archive named .bz2 */
-	assert_int_equal(fetch_verify(shared_of(RIS_U0455), "x.bz2", why,
+	assert_int_equal(fetch_verify(shared_of(RIS_U0000), "x.bz2", why,
 	    sizeof(why)), LL_EVERIFY);
 	/* plain bytes named .gz (an HTML error page, say) */
 	snprintf(p, sizeof(p), "%s/page.gz", tmp);
@@ -846,7 +961,8 @@ test_fetch_rejects_corrupt(void **unused)
 	assert_int_equal(fetch_verify(p, NULL, why, sizeof(why)), LL_EVERIFY);
 }
 
-/* RouteViews route-views2 at bgpdata/ (no collector directory). */
+/* RouteViews route-views2: the server keeps it at bgpdata/ (no collector
+ * directory); the local copy goes under route-views2/. */
 static void
 test_fetch_routeviews2(void **unused)
 {
@@ -862,13 +978,126 @@ test_fetch_routeviews2(void **unused)
 	assert_int_equal(st.done, 3);
 	assert_int_equal(st.missing + st.bad + st.failed, 0);
 	assert_true(same_as_source(d,
-	    "bgpdata/2015.04/RIBS/rib.20150401.0000.bz2"));
+	    "route-views2/bgpdata/2015.04/RIBS/rib.20150401.0000.bz2"));
 	assert_true(same_as_source(d,
-	    "bgpdata/2015.04/UPDATES/updates.20150401.0000.bz2"));
+	    "route-views2/bgpdata/2015.04/UPDATES/updates.20150401.0000.bz2"));
 	assert_true(same_as_source(d,
-	    "bgpdata/2015.04/UPDATES/updates.20150401.0015.bz2"));
+	    "route-views2/bgpdata/2015.04/UPDATES/updates.20150401.0015.bz2"));
+	/* the server's paths have no collector; the local ones do */
+	assert_true(logged("/bgpdata/2015.04/RIBS/rib.20150401.0000.bz2"));
+	assert_false(exists(d, "bgpdata", ""));
 	assert_int_equal(S.nreq, 3);
 	assert_int_equal(s.foreign, 0);
+}
+
+/* Retries wait 1 s, then 2 s, when nothing else is set (a zero-filled
+ * fetch_opts, as the CLI passes it). */
+static void
+test_fetch_backoff_default(void **unused)
+{
+	const char *d = newdir("backoff");
+	struct seen s = { 0 };
+	struct fetch_stats st;
+
+	(void)unused;
+	srv_reset();
+	snprintf(S.cut, sizeof(S.cut), "/" RIS_U0000);
+	S.cut_left = 1000;
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(s.nwaits, 2);
+	assert_int_equal(s.waits[0], 1000);
+	assert_int_equal(s.waits[1], 2000);
+}
+
+/* An endless body is cut at --max-size: FAILED with the reason, the .part
+ * removed, not much more than the cap received; the run goes on. */
+static void
+test_fetch_size_cap(void **unused)
+{
+	const char *d = newdir("endless");
+	struct seen s = { 0 };
+	struct fetch_stats st;
+	size_t other = 0;
+
+	(void)unused;
+	srv_reset();
+	snprintf(S.endless, sizeof(S.endless), "/" RIS_U0000);
+	next_opts.max_bytes = 1 << 20;
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.done, 1);
+	assert_string_equal(s.got[0], "failed " RIS_U0000);
+	assert_non_null(strstr(s.why, "--max-size"));
+	/* at most the cap, plus the other file */
+	free(slurp(shared_of(RIS_U0005), &other));
+	assert_true(st.bytes <= (1 << 20) + other);
+	assert_false(exists(d, RIS_U0000, ".part"));
+	assert_false(exists(d, RIS_U0000, ""));
+	assert_true(same_as_source(d, RIS_U0005));
+	assert_int_equal(S.nreq, 2);	/* not retried */
+}
+
+/* A server that sends 4 bytes a second is abandoned after --timeout at
+ * under --min-rate, and a file is given up after --max-time in all. */
+static void
+test_fetch_slow_server(void **unused)
+{
+	const char *d = newdir("slow");
+	struct seen s = { 0 };
+	struct fetch_stats st;
+
+	(void)unused;
+	srv_reset();
+	snprintf(S.slow, sizeof(S.slow), "/" RIS_U0000);
+	next_opts.timeout_s = 1;
+	next_opts.max_tries = 1;
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.failed, 1);
+	assert_true(st.bytes < 64);
+
+	/* fast enough for the rate (1 B/s), but out of time: one try, then
+	 * no time left for another */
+	memset(&s, 0, sizeof(s));
+	next_opts.min_rate = 1;
+	next_opts.max_time_s = 1;
+	next_opts.max_tries = 5;
+	next_opts.backoff_ms = 5000;
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:05Z", FETCH_UPDATES, &s, &st), 0);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(s.nwaits, 0);
+	assert_non_null(strstr(s.why, "--max-time"));
+}
+
+/* A full disk stops the run with the system's reason for the file. */
+static void
+test_fetch_disk_full(void **unused)
+{
+	const char *d = newdir("full");
+	char part[PATH_MAX * 2];
+	struct seen s = { 0 };
+	struct fetch_stats st;
+
+	(void)unused;
+	if (access("/dev/full", W_OK) != 0)
+		skip();
+	srv_reset();
+	/* the .part of the first file is /dev/full: every write fails with
+	 * ENOSPC, as on a full file system */
+	snprintf(part, sizeof(part), "%s/" RIS_U0000 ".part", d);
+	mkdirs(part);
+	assert_int_equal(symlink("/dev/full", part), 0);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), LL_EIO);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.done, 0);
+	assert_int_equal(s.n, 1);		/* the run stopped there */
+	assert_non_null(strstr(s.why, "No space left on device"));
+	assert_non_null(strstr(s.why, RIS_U0000 ".part"));
 }
 
 /* The progress callback can stop a run; the .part stays for later. */
@@ -882,10 +1111,10 @@ test_fetch_stop(void **unused)
 	(void)unused;
 	srv_reset();
 	s.stop_after = 1;
-	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T04:55Z",
-	    "2021-01-01T05:05Z", FETCH_UPDATES, &s, &st), LL_EINTR);
+	assert_int_equal(run(d, FETCH_RIS, "rrc04", "2021-01-01T00:00Z",
+	    "2021-01-01T00:10Z", FETCH_UPDATES, &s, &st), LL_EINTR);
 	assert_int_equal(st.done, 0);
-	assert_false(exists(d, RIS_U0455, ""));
+	assert_false(exists(d, RIS_U0000, ""));
 	assert_true(S.nreq <= 1);
 }
 
@@ -933,38 +1162,42 @@ test_cli(void **unused)
 	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
 	    "rrc04 --from 2021-01-01 --to 2021-01-02 --ribs-only "
 	    "--updates-only"), 2);
+	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
+	    "rrc04 --from 2021-01-01 --to 2021-01-02 --max-size 10X"), 2);
+	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
+	    "rrc04 --from 2021-01-01 --to 2021-01-02 --max-time 0"), 2);
 
 	/* dry run: nothing written, nothing asked */
 	srv_reset();
 	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
-	    "rrc04 --from 2021-01-01T04:55Z --to 2021-01-01T05:05Z --dir %s "
+	    "rrc04 --from 2021-01-01T00:00Z --to 2021-01-01T00:10Z --dir %s "
 	    "--base-url %s --dry-run", d, base), 0);
 	snprintf(want, sizeof(want),
 	    "planned %s" RIS_BVIEW " %s/" RIS_BVIEW "\n"
-	    "planned %s" RIS_U0455 " %s/" RIS_U0455 "\n"
-	    "planned %s" RIS_U0500 " %s/" RIS_U0500 "\n",
+	    "planned %s" RIS_U0000 " %s/" RIS_U0000 "\n"
+	    "planned %s" RIS_U0005 " %s/" RIS_U0005 "\n",
 	    base, d, base, d, base, d);
 	assert_string_equal(out, want);
 	assert_int_equal(S.nreq, 0);
 
 	/* the real thing: paths on stdout, files identical */
 	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
-	    "rrc04 --from 2021-01-01T04:55Z --to 2021-01-01T05:05Z --dir %s "
+	    "rrc04 --from 2021-01-01T00:00Z --to 2021-01-01T00:10Z --dir %s "
 	    "--base-url %s", d, base), 0);
-	snprintf(want, sizeof(want), "%s/" RIS_BVIEW "\n%s/" RIS_U0455
-	    "\n%s/" RIS_U0500 "\n", d, d, d);
+	snprintf(want, sizeof(want), "%s/" RIS_BVIEW "\n%s/" RIS_U0000
+	    "\n%s/" RIS_U0005 "\n", d, d, d);
 	assert_string_equal(out, want);
 	assert_true(same_as_source(d, RIS_BVIEW));
-	assert_true(same_as_source(d, RIS_U0455));
-	assert_true(same_as_source(d, RIS_U0500));
+	assert_true(same_as_source(d, RIS_U0000));
+	assert_true(same_as_source(d, RIS_U0005));
 	assert_int_equal(S.nreq, 3);
 
 	/* a 404 in the range: exit 1, the rest still listed */
 	srv_reset();
 	assert_int_equal(cli(out, sizeof(out), "--project ris --collector "
-	    "rrc04 --from 2021-01-01T04:50Z --to 2021-01-01T05:00Z --dir %s "
+	    "rrc04 --from 2020-12-31T23:55Z --to 2021-01-01T00:05Z --dir %s "
 	    "--base-url %s --updates-only", d, base), 1);
-	snprintf(want, sizeof(want), "%s/" RIS_U0455 "\n", d);
+	snprintf(want, sizeof(want), "%s/" RIS_U0000 "\n", d);
 	assert_string_equal(out, want);
 	assert_int_equal(S.nreq, 1);	/* 0455 was present: not asked */
 }
@@ -974,6 +1207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_layouts),
+		cmocka_unit_test(test_plan_updates_from_rib),
 		cmocka_unit_test(test_plan_rejects),
 		cmocka_unit_test(test_fetch_ris_range_then_skip),
 		cmocka_unit_test(test_fetch_resume_part),
@@ -985,6 +1219,10 @@ main(void)
 		cmocka_unit_test(test_fetch_missing),
 		cmocka_unit_test(test_fetch_rejects_corrupt),
 		cmocka_unit_test(test_fetch_routeviews2),
+		cmocka_unit_test(test_fetch_backoff_default),
+		cmocka_unit_test(test_fetch_size_cap),
+		cmocka_unit_test(test_fetch_slow_server),
+		cmocka_unit_test(test_fetch_disk_full),
 		cmocka_unit_test(test_fetch_stop),
 		cmocka_unit_test(test_cli),
 	};
