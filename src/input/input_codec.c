@@ -303,9 +303,36 @@ const struct input_codec_ops input_gzip_ops = {
 
 /* ---- bzip2 ---------------------------------------------------------- */
 
+/*
+ * libbz2 hands out a block's bytes as it inflates them and checks the
+ * block's CRC only after the last one, so a damaged block is delivered
+ * (80-250 KB of wrong bytes in 125 of 300 randomly damaged archives)
+ * before the error. We hold every byte until its block has passed the
+ * check. The streaming API does not say where blocks end, but its shape
+ * tells (bzlib.c, BZ2_bzDecompress): compressed input is read only between
+ * blocks (a block's data is read whole before its first byte comes out,
+ * and the next block's header only once the CRC of the previous one
+ * matched), and a call returns early only for want of input or of output
+ * room. So every byte out before a call that read input has passed its
+ * block's check, and so has every byte when a call stops for want of
+ * input with output room left; the end of a stream checks the rest. Input
+ * goes in BZ_FEED bytes at a time, so that a call rarely spans more than
+ * one block boundary (a sound block after the last checked point and
+ * before a damaged one is then held back with it, never a wrong byte
+ * given). Held bytes are at most one block's output (46 MiB at the very
+ * worst of bzip2's run-length coding; about 1 MB on MRT data).
+ */
+#define BZ_FEED		8192u
+#define BZ_HOLD_MAX	(48u * 1024 * 1024)
+#define BZ_HOLD_STEP	(256u * 1024)
+
 struct bz_state {
 	bz_stream	 bs;
 	bool		 live;		/* BZ2_bzDecompressInit done */
+	bool		 at_end;	/* the last stream ended cleanly */
+	int		 err;		/* deferred: after the checked bytes */
+	uint8_t		*hold;		/* [pos, ok) checked, [ok, len) not */
+	size_t		 pos, ok, len, cap;
 };
 
 static int
@@ -336,54 +363,118 @@ bzip2_init(struct input *in)
 
 static const uint8_t bzip2_magic[] = { 'B', 'Z', 'h' };
 
+/* Room for at least BZ_HOLD_STEP more bytes after len. */
+static int
+bz_hold_room(struct input *in, struct bz_state *s)
+{
+	size_t ncap;
+	uint8_t *p;
+
+	if (s->pos > 0) {
+		memmove(s->hold, s->hold + s->pos, s->len - s->pos);
+		s->ok -= s->pos;
+		s->len -= s->pos;
+		s->pos = 0;
+	}
+	if (s->cap - s->len >= BZ_HOLD_STEP)
+		return 0;
+	ncap = s->cap == 0 ? 4 * BZ_HOLD_STEP : s->cap * 2;
+	if (s->len + BZ_HOLD_STEP > BZ_HOLD_MAX) {
+		input_seterr(in, LL_EFORMAT, "bzip2: a block decodes to more "
+		    "than %u MiB at compressed offset %llu", BZ_HOLD_MAX >> 20,
+		    (unsigned long long)input_raw_pos(in));
+		return LL_EFORMAT;
+	}
+	if (ncap > BZ_HOLD_MAX)
+		ncap = BZ_HOLD_MAX;
+	if ((p = realloc(s->hold, ncap)) == NULL)
+		return LL_ENOMEM;
+	s->hold = p;
+	s->cap = ncap;
+	return 0;
+}
+
+/* One BZ2_bzDecompress() call into the held bytes. Returns 0, or < 0 with
+ * the message set; at the end of the last stream sets s->at_end. */
+static int
+bz_step(struct input *in, struct bz_state *s)
+{
+	size_t feed, before;
+	int rc, ret;
+
+	if ((rc = raw_need(in)) != 0 || (rc = bz_hold_room(in, s)) != 0)
+		return rc;
+	feed = raw_left(in);
+	if (feed > BZ_FEED)
+		feed = BZ_FEED;
+	before = s->len;
+	s->bs.next_in = (char *)(uintptr_t)raw_ptr(in);
+	s->bs.avail_in = (unsigned)feed;
+	s->bs.next_out = (char *)s->hold + s->len;
+	s->bs.avail_out = (unsigned)(s->cap - s->len);
+	ret = BZ2_bzDecompress(&s->bs);
+	in->raw.pos += feed - s->bs.avail_in;
+	s->len = s->cap - s->bs.avail_out;
+	if (feed > s->bs.avail_in)
+		s->ok = before;		/* input read: earlier blocks passed */
+	if (ret == BZ_OK && s->bs.avail_in == 0 && s->bs.avail_out > 0)
+		s->ok = s->len;		/* waits for input between blocks */
+	if (ret == BZ_STREAM_END) {
+		s->ok = s->len;
+		BZ2_bzDecompressEnd(&s->bs);
+		s->live = false;
+		rc = next_member(in, "bzip2", bzip2_magic,
+		    sizeof(bzip2_magic));
+		if (rc == 0)
+			s->at_end = true;
+		if (rc <= 0)
+			return rc;
+		return bz_begin(s);
+	}
+	if (ret == BZ_MEM_ERROR)
+		return LL_ENOMEM;
+	if (ret != BZ_OK) {
+		input_seterr(in, LL_EFORMAT, "bzip2: %s at compressed offset "
+		    "%llu", ret == BZ_DATA_ERROR_MAGIC ? "bad stream header" :
+		    "data integrity error", (unsigned long long)
+		    input_raw_pos(in));
+		return LL_EFORMAT;
+	}
+	if (feed == 0 && in->raw.eof && s->len == before)
+		return trunc_err(in, "bzip2");
+	return 0;
+}
+
 static int
 bzip2_decode(struct input *in, uint8_t *dst, size_t cap, size_t *got)
 {
 	struct bz_state *s = in->cs;
-	size_t feed, out;
-	int rc, ret;
+	size_t n;
 
 	*got = 0;
-	if (cap > UINT32_MAX)
-		cap = UINT32_MAX;
 	while (*got < cap) {
-		if ((rc = raw_need(in)) != 0)
-			return rc;
-		feed = raw_left(in);
-		if (feed > UINT32_MAX)
-			feed = UINT32_MAX;
-		s->bs.next_in = (char *)(uintptr_t)raw_ptr(in);
-		s->bs.avail_in = (unsigned)feed;
-		s->bs.next_out = (char *)dst + *got;
-		s->bs.avail_out = (unsigned)(cap - *got);
-		out = s->bs.avail_out;
-		ret = BZ2_bzDecompress(&s->bs);
-		in->raw.pos += feed - s->bs.avail_in;
-		*got = cap - s->bs.avail_out;
-		if (ret == BZ_STREAM_END) {
-			BZ2_bzDecompressEnd(&s->bs);
-			s->live = false;
-			rc = next_member(in, "bzip2", bzip2_magic,
-			    sizeof(bzip2_magic));
-			if (rc == 0)
-				in->eos = true;
-			if (rc <= 0)
-				return rc;
-			if ((rc = bz_begin(s)) != 0)
-				return rc;
+		if (s->pos < s->ok) {
+			n = s->ok - s->pos;
+			if (n > cap - *got)
+				n = cap - *got;
+			memcpy(dst + *got, s->hold + s->pos, n);
+			s->pos += n;
+			*got += n;
 			continue;
 		}
-		if (ret == BZ_MEM_ERROR)
-			return LL_ENOMEM;
-		if (ret != BZ_OK) {
-			input_seterr(in, LL_EFORMAT, "bzip2: %s at compressed "
-			    "offset %llu", ret == BZ_DATA_ERROR_MAGIC ?
-			    "bad stream header" : "data integrity error",
-			    (unsigned long long)input_raw_pos(in));
-			return LL_EFORMAT;
+		if (s->err != 0) {
+			/* the checked bytes are out; the unchecked ones are
+			 * dropped with the error */
+			s->len = s->ok = s->pos;
+			return s->err;
 		}
-		if (feed == 0 && in->raw.eof && s->bs.avail_out == out)
-			return trunc_err(in, "bzip2");
+		if (s->at_end) {
+			in->eos = true;
+			return 0;
+		}
+		if (*got > 0)
+			return 0;	/* deliver what passed meanwhile */
+		s->err = bz_step(in, s);
 	}
 	return 0;
 }
@@ -395,6 +486,8 @@ bzip2_fini(struct input *in)
 
 	if (s != NULL && s->live)
 		BZ2_bzDecompressEnd(&s->bs);
+	if (s != NULL)
+		free(s->hold);
 	free(s);
 	in->cs = NULL;
 }

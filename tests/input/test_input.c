@@ -512,8 +512,9 @@ bzip2_parallel_equals_sequential(void **state)
 	assert_int_equal(par.rc, LL_ETRUNC);
 }
 
-/* Random damage anywhere in a 3-block bzip2 file: the parallel path never
- * crashes and agrees with the sequential one. */
+/* Random damage anywhere in a 22-block bzip2 file: the parallel path never
+ * crashes and agrees with the sequential one (that no wrong byte comes out
+ * of either is bzip2_damage_never_delivered's). */
 static void
 bzip2_parallel_hostile(void **state)
 {
@@ -551,13 +552,122 @@ bzip2_parallel_hostile(void **state)
 		}
 		digest_file(bad, 1, &seq);
 		digest_file(bad, 2, &par);
-		if (seq.len != par.len || seq.hash != par.hash ||
+		/* On damage, the sequential reader may hold back the sound
+		 * block just before the damaged one (it cannot always tell
+		 * where that one ended); it never gives more. */
+		if ((seq.rc == 0 && (seq.len != par.len ||
+		    seq.hash != par.hash)) || seq.len > par.len ||
 		    seq.rc != par.rc || strcmp(seq.msg, par.msg) != 0)
 			fail_msg("round %d: %llu/%d '%s' vs sequential "
 			    "%llu/%d '%s'", round, (unsigned long long)par.len,
 			    par.rc, par.msg, (unsigned long long)seq.len,
 			    seq.rc, seq.msg);
 	}
+}
+
+/* Every byte an input delivers, into *buf (malloc'd); returns the code. */
+static int
+slurp_input(const char *path, int threads, uint8_t **buf, size_t *len)
+{
+	struct input_opts o = { .threads = threads };
+	struct input *in = NULL;
+	const uint8_t *p;
+	size_t avail, cap = 1 << 20, i = 0;
+	int rc;
+
+	*len = 0;
+	assert_non_null(*buf = malloc(cap));
+	assert_int_equal(input_open(path, &o, &in), 0);
+	for (;;) {
+		size_t want = wants[i++ % (sizeof(wants) / sizeof(wants[0]))];
+
+		rc = input_peek(in, want, &p, &avail);
+		if (*len + avail > cap) {
+			while (*len + avail > cap)
+				cap *= 2;
+			assert_non_null(*buf = realloc(*buf, cap));
+		}
+		memcpy(*buf + *len, p, avail);
+		*len += avail;
+		input_consume(in, avail);
+		if (rc != 0 || avail < want)
+			break;
+	}
+	input_free(in);
+	return rc;
+}
+
+/*
+ * A damaged bzip2 block is never delivered, by the sequential or the
+ * parallel reader: 300 rounds of 1-8 bytes damaged at random in a 5-block
+ * file (or the file cut); whatever comes out is a prefix of the original
+ * bytes, and a damaged file ends in an error.
+ * (libbz2 alone hands out a block's bytes before checking its CRC: in an
+ * earlier measurement 125 of 300 such rounds delivered 80-250 KB of wrong
+ * bytes.)
+ */
+static void
+bzip2_damage_never_delivered(void **state)
+{
+	const char *src = shared("mrt/ripe-bgpdump/updates.20160811.1600.gz");
+	char good[128], bad[128];
+	uint8_t *orig, *got;
+	size_t olen, glen, csize;
+	uint32_t seed = 4242;
+	int wrong = 0, errors = 0, partial = 0;
+	struct stat sb;
+
+	(void)state;
+	snprintf(good, sizeof(good), "%s/dmg.bz2", tmpdir);
+	snprintf(bad, sizeof(bad), "%s/dmgbad.bz2", tmpdir);
+	sh("gzip -dc '%s' | head -c 480000 | bzip2 -1 -c > '%s'", src, good);
+	assert_int_equal(stat(good, &sb), 0);
+	csize = (size_t)sb.st_size;
+	assert_int_equal(slurp_input(good, 1, &orig, &olen), 0);
+	assert_int_equal(olen, 480000);
+	for (int round = 0; round < 300; round++) {
+		int rc;
+
+		seed = seed * 1103515245u + 12345u;
+		if (round % 10 == 9) {
+			sh("head -c %zu '%s' > '%s'", 10 + (seed >> 8) %
+			    (csize - 10), good, bad);
+		} else {
+			uint8_t junk[8];
+			unsigned n = 1 + (seed >> 4) % 8;
+			FILE *f;
+
+			for (unsigned k = 0; k < n; k++)
+				junk[k] = (uint8_t)((seed >> (k * 3)) ^
+				    (k * 0x9d) ^ 0x5a);
+			sh("cp '%s' '%s'", good, bad);
+			assert_non_null(f = fopen(bad, "r+b"));
+			assert_int_equal(fseek(f, (long)(4 + (seed >> 8) %
+			    (csize - 4)), SEEK_SET), 0);
+			assert_int_equal(fwrite(junk, 1, n, f), n);
+			fclose(f);
+		}
+		for (int t = 1; t <= 2; t++) {
+			rc = slurp_input(bad, t, &got, &glen);
+			if (glen > olen || memcmp(got, orig, glen) != 0) {
+				wrong++;
+				fprintf(stderr, "round %d threads %d: %zu "
+				    "bytes delivered, not the original's\n",
+				    round, t, glen);
+			}
+			if (rc != 0)
+				errors++;
+			if (rc != 0 && glen > 0)
+				partial++;
+			free(got);
+		}
+	}
+	free(orig);
+	fprintf(stderr, "bzip2 damage: 300 rounds x 2 readers: %d errors "
+	    "(%d after some sound blocks), %d with wrong bytes\n", errors,
+	    partial, wrong);
+	assert_int_equal(wrong, 0);
+	assert_true(errors > 300);	/* most damage is detected */
 }
 
 /* The decode-ahead thread changes nothing: gzip, xz and zstd, clean, cut
@@ -859,6 +969,7 @@ main(void)
 		cmocka_unit_test(bzip2_parallel_equals_sequential),
 		cmocka_unit_test(threads_do_not_change_results),
 		cmocka_unit_test(bzip2_parallel_hostile),
+		cmocka_unit_test(bzip2_damage_never_delivered),
 		cmocka_unit_test(gzip_zlib_equals_default),
 		cmocka_unit_test(stdin_dash),
 	};
