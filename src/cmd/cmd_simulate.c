@@ -59,7 +59,8 @@ usage(FILE *f)
 	    "OpenSent, OpenConfirm half a minute later, then its whole table\n"
 	    "again), in a file a quarter into the run away from the outage.\n"
 	    "The same options and --seed give the same bytes.\n"
-	    "\n"
+	    "\n");
+	fprintf(f,
 	    "  --out DIR          where to write (created if missing)\n"
 	    "  --country CC       the country that goes dark (default EG)\n"
 	    "  --asn N            the AS that goes dark instead; with\n"
@@ -72,9 +73,27 @@ usage(FILE *f)
 	    "  --outage-to T      default start + 85 minutes; at least 5\n"
 	    "                     minutes after --outage-from\n"
 	    "  --peers N          1..64 (default 10)\n"
+	    "  --peer-ases N      the peers share N ASes (peer i is in the\n"
+	    "                     (i mod N)th; default: one AS each)\n"
+	    "  --churn N          background events per peer per 5-minute\n"
+	    "                     file (default 20)\n"
 	    "  --seed S           (default 1)\n"
 	    "  --table N          about N IPv4 and N*12%% IPv6 prefixes in all\n"
 	    "                     (default 100000; the country's are all in)\n"
+	    "  --table6 N         about N IPv6 prefixes instead\n"
+	    "  --full-table       the table is every network of the location\n"
+	    "                     database that has an origin AS, nested ones\n"
+	    "                     included: the routed table as its makers saw\n"
+	    "                     it (968,428 IPv4 and 177,846 IPv6 prefixes in\n"
+	    "                     the 2022 database), or --table / --table6 of\n"
+	    "                     them; the target is every one in --country\n"
+	    "                     (or of --asn); no --background sampling\n"
+	    "  --full             a modern collector's day: --full-table,\n"
+	    "                     --peers 60 --peer-ases 40, --duration 1d,\n"
+	    "                     --churn 460 (about 10 million update\n"
+	    "                     elements, RIS's rate); options given also\n"
+	    "                     win. Writes about 4 GB of MRT (0.7 GB\n"
+	    "                     gzipped) in a few minutes\n"
 	    "  --background LIST  countries sampled for the rest of the table\n"
 	    "                     (default " DEF_BACKGROUND ")\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
@@ -94,10 +113,13 @@ struct args {
 	char		 bgbuf[256];
 	const char	*bg[MAX_BG + 1];
 	const char	*from_s, *to_s, *start_s;
+	bool		 full;		/* --full: defaults of a modern day */
+	bool		 set_peers, set_ases, set_churn, set_duration;
 };
 
 enum { O_OUT = 256, O_COUNTRY, O_ASN, O_START, O_DURATION, O_FROM, O_TO,
-    O_PEERS, O_SEED, O_TABLE, O_BG, O_LOCDB, O_LEVEL };
+    O_PEERS, O_SEED, O_TABLE, O_BG, O_LOCDB, O_LEVEL, O_PEER_ASES, O_CHURN,
+    O_TABLE6, O_FULL_TABLE, O_FULL };
 
 static int
 parse_u64(const char *s, const char *name, uint64_t lo, uint64_t hi,
@@ -197,6 +219,7 @@ parse_opt(struct args *a, int ch, const char *arg, char *cc)
 		a->start_s = arg;
 		break;
 	case O_DURATION:
+		a->set_duration = true;
 		if (ll_duration_parse(arg, &a->o.duration) != 0 ||
 		    a->o.duration < 300 || a->o.duration > 7 * 86400) {
 			cli_err("simulate: --duration wants 5m..7d, not '%s'",
@@ -213,12 +236,34 @@ parse_opt(struct args *a, int ch, const char *arg, char *cc)
 	case O_PEERS:
 		rc = parse_u64(arg, "--peers", 1, SIM_MAX_PEERS, &v);
 		a->o.peers = (unsigned)v;
+		a->set_peers = true;
+		break;
+	case O_PEER_ASES:
+		rc = parse_u64(arg, "--peer-ases", 1, SIM_MAX_PEERS, &v);
+		a->o.peer_ases = (unsigned)v;
+		a->set_ases = true;
+		break;
+	case O_CHURN:
+		rc = parse_u64(arg, "--churn", 1, 100000, &v);
+		a->o.churn = (unsigned)v;
+		a->set_churn = true;
+		break;
+	case O_TABLE6:
+		rc = parse_u64(arg, "--table6", 1, 4000000, &v);
+		a->o.table6 = (size_t)v;
+		break;
+	case O_FULL_TABLE:
+		a->o.full_table = true;
+		break;
+	case O_FULL:
+		a->full = true;
+		a->o.full_table = true;
 		break;
 	case O_SEED:
 		rc = parse_u64(arg, "--seed", 0, UINT64_MAX, &a->o.seed);
 		break;
 	case O_TABLE:
-		rc = parse_u64(arg, "--table", 0, 1000000, &v);
+		rc = parse_u64(arg, "--table", 1, 4000000, &v);
 		a->o.table = (size_t)v;
 		break;
 	case O_BG:
@@ -288,6 +333,11 @@ parse_args(int argc, char **argv, struct args *a, char *cc)
 		{ "background", required_argument, NULL, O_BG },
 		{ "locdb", required_argument, NULL, O_LOCDB },
 		{ "level", required_argument, NULL, O_LEVEL },
+		{ "peer-ases", required_argument, NULL, O_PEER_ASES },
+		{ "churn", required_argument, NULL, O_CHURN },
+		{ "table6", required_argument, NULL, O_TABLE6 },
+		{ "full-table", no_argument, NULL, O_FULL_TABLE },
+		{ "full", no_argument, NULL, O_FULL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc;
@@ -295,7 +345,7 @@ parse_args(int argc, char **argv, struct args *a, char *cc)
 	a->o.duration = 2 * 3600;
 	a->o.peers = 10;
 	a->o.seed = 1;
-	a->o.table = 100000;
+	a->o.table = 0;
 	a->o.gzip_level = 1;
 	if ((rc = parse_bg(a, DEF_BACKGROUND)) != 0)
 		return rc;
@@ -322,15 +372,40 @@ parse_args(int argc, char **argv, struct args *a, char *cc)
 	}
 	if (a->o.cc == NULL && a->o.asn == 0)
 		a->o.cc = "EG";
+	if (a->o.table == 0 && !a->o.full_table)
+		a->o.table = 100000;
+	if (a->full) {
+		if (!a->set_peers)
+			a->o.peers = 60;
+		if (!a->set_ases)
+			a->o.peer_ases = a->o.peers * 2 / 3;
+		if (!a->set_churn)
+			a->o.churn = 460;
+		if (!a->set_duration)
+			a->o.duration = 86400;
+	}
+	if (a->o.peer_ases > a->o.peers) {
+		cli_err("simulate: --peer-ases (%u) cannot exceed --peers (%u)",
+		    a->o.peer_ases, a->o.peers);
+		return EXIT_USAGE;
+	}
 	a->o.background = a->bg;
 	return parse_times(a);
 }
+
+/* What the simulator's source callbacks get. */
+struct src_ctx {
+	struct geo	*g;
+	const char	*locdb;		/* --locdb, or NULL */
+	char		 err[512];	/* geo_loc_routes()'s reason */
+};
 
 static int
 src_networks(void *ctx, const char *cc, uint8_t af, struct net_prefix **out,
     size_t *n)
 {
-	return geo_country_networks(ctx, cc, af, out, n);
+	return geo_country_networks(((struct src_ctx *)ctx)->g, cc, af, out,
+	    n);
 }
 
 static int
@@ -342,9 +417,17 @@ src_origin(void *ctx, const struct net_prefix *p, uint32_t *asn)
 
 	a.af = p->af;
 	memcpy(a.a, p->a, sizeof(a.a));
-	rc = geo_lookup(ctx, &a, &gi);
+	rc = geo_lookup(((struct src_ctx *)ctx)->g, &a, &gi);
 	*asn = rc == 0 ? gi.asn : 0;
 	return rc == LL_ENOTFOUND ? 0 : rc;
+}
+
+static int
+src_routes(void *ctx, sim_route_fn *fn, void *fnctx)
+{
+	struct src_ctx *c = ctx;
+
+	return geo_loc_routes(c->locdb, fn, fnctx, c->err, sizeof(c->err));
 }
 
 static void
@@ -406,7 +489,8 @@ run(struct args *a)
 	struct geo_opts go = { .locdb = a->locdb,
 	    .cache_dir = cli_cache_dir() };
 	struct geo *g = NULL;
-	struct sim_source src = { NULL, src_networks, src_origin };
+	struct src_ctx sc = { NULL, a->locdb, "" };
+	struct sim_source src = { &sc, src_networks, src_origin, src_routes };
 	struct sim_stats st;
 	struct progress prog;
 	char what[32];
@@ -423,7 +507,7 @@ run(struct args *a)
 		geo_free(g);
 		return EXIT_FAIL;
 	}
-	src.ctx = g;
+	sc.g = g;
 	progress_init(&prog);
 	a->o.progress = on_progress;
 	a->o.progress_ctx = &prog;
@@ -439,7 +523,7 @@ run(struct args *a)
 		cli_err("simulate: %s: %s", st.errpath, strerror(errno));
 		ex = EXIT_FAIL;
 	} else if (rc != 0) {
-		cli_err("simulate: %s", ll_strerror(rc));
+		cli_err("simulate: %s", sc.err[0] ? sc.err : ll_strerror(rc));
 		ex = EXIT_FAIL;
 	} else {
 		list_files(a, &st);

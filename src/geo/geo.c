@@ -135,6 +135,14 @@ locdb_path(const struct geo_opts *o)
 	return NULL;
 }
 
+const char *
+geo_locdb_path(const char *given)
+{
+	struct geo_opts o = { .locdb = given };
+
+	return locdb_path(&o);
+}
+
 /* A region counts for a piece only when its country is the piece's. */
 static uint32_t
 split_merge(void *ctx, uint32_t cc, uint32_t reg)

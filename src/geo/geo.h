@@ -106,4 +106,20 @@ int	geo_split(struct geo *g, const struct net_prefix *p, geo_split_fn *fn,
 int	geo_country_networks(struct geo *g, const char *cc, uint8_t af,
 	    struct net_prefix **out, size_t *n);
 
+/*
+ * Every network of the location database that has an origin AS, nested
+ * ones included, in address order: the routed table as the database's
+ * makers saw it (IPFire builds it from RIS and RouteViews; the 2022
+ * database holds 968,428 IPv4 and 177,846 IPv6 such networks). Calls
+ * fn(ctx, prefix, asn, cc) for each (cc "" when none); a non-zero return
+ * stops and is returned. locdb NULL: the system's database. Reads the
+ * database itself, not a cache (about 1 s). Returns 0, LL_ENOTFOUND (no
+ * database), LL_EFORMAT (not one), LL_ENOMEM, or fn's value; err (may be
+ * NULL) gets a one-line reason.
+ */
+typedef int geo_route_fn(void *ctx, const struct net_prefix *p, uint32_t asn,
+    const char *cc);
+int	geo_loc_routes(const char *locdb, geo_route_fn *fn, void *ctx,
+	    char *err, size_t errlen);
+
 #endif

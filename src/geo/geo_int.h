@@ -54,6 +54,9 @@ void	geo_bad(struct geo *g, const char *file, uint64_t line,
 /* Index of region string r (adding it), or 0 when the table is full. */
 uint32_t geo_region_idx(struct geo *g, const char *r);
 
+/* given, or the first system location database there is; NULL: none. */
+const char *geo_locdb_path(const char *given);
+
 /* Loaders: add into the trees given (NULL: not wanted). Return 0 or LL_E*
  * with g->err set. */
 int	geo_loc_load(struct geo *g, const char *path, struct geo_trees *cc,

@@ -129,3 +129,89 @@ out:
 	fclose(f);
 	return rc;
 }
+
+struct routes {
+	geo_route_fn	*fn;
+	void		*ctx;
+};
+
+/* One network for geo_loc_routes(): skipped without an AS. */
+static int
+route_of(struct loc_network *n, const struct routes *r)
+{
+	const struct in6_addr *first = loc_network_get_first_address(n);
+	const char *cc = loc_network_get_country_code(n);
+	unsigned len = loc_network_prefix(n);
+	uint32_t asn = loc_network_get_asn(n);
+	struct net_prefix p;
+
+	if (asn == 0)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	if (loc_network_address_family(n) == AF_INET) {
+		p.af = NET_AF4;
+		memcpy(p.a, &first->s6_addr[12], 4);
+	} else {
+		p.af = NET_AF6;
+		memcpy(p.a, first->s6_addr, 16);
+	}
+	if (len > net_af_bits(p.af))
+		return LL_EFORMAT;
+	p.len = (uint8_t)len;
+	net_prefix_mask(&p);
+	return r->fn(r->ctx, &p, asn, cc != NULL ? cc : "");
+}
+
+int
+geo_loc_routes(const char *locdb, geo_route_fn *fn, void *ctx, char *err,
+    size_t errlen)
+{
+	const char *path = geo_locdb_path(locdb);
+	struct loc_ctx *lc = NULL;
+	struct loc_database *db = NULL;
+	struct loc_database_enumerator *e = NULL;
+	struct loc_network *n = NULL;
+	struct routes r = { fn, ctx };
+	FILE *f = NULL;
+	int rc = LL_EFORMAT;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || (f = fopen(path, "rb")) == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "%s: cannot open the location "
+			    "database", path != NULL ? path : "(none found)");
+		return LL_ENOTFOUND;
+	}
+	if (loc_new(&lc) != 0) {
+		fclose(f);
+		return LL_ENOMEM;
+	}
+	loc_set_log_fn(lc, loc_quiet);
+	if (loc_database_new(lc, &db, f) != 0 ||
+	    loc_database_enumerator_new(&e, db, LOC_DB_ENUMERATE_NETWORKS,
+	    0) != 0)
+		goto out;
+	for (;;) {
+		if (loc_database_enumerator_next_network(e, &n) != 0)
+			goto out;
+		if (n == NULL)
+			break;
+		rc = route_of(n, &r);
+		loc_network_unref(n);
+		if (rc != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc == LL_EFORMAT && err != NULL)
+		snprintf(err, errlen, "%s: not a sound location database",
+		    path);
+	if (e != NULL)
+		loc_database_enumerator_unref(e);
+	if (db != NULL)
+		loc_database_unref(db);
+	loc_unref(lc);
+	fclose(f);
+	return rc;
+}

@@ -16,7 +16,8 @@
 #define BIN		300	/* seconds per update file, as RIS */
 #define SPREAD		90	/* origin ASes go down over this */
 #define PROPAGATION	30	/* and each peer hears it this much later */
-#define CHURN		20	/* background events per peer per file */
+#define CHURN		20	/* background events per peer per file, by
+				   default */
 #define MAX_PATH	12
 
 /* Tier-1 and large transit networks the synthetic paths go through. */
@@ -131,14 +132,20 @@ addr6(struct net_addr *a, uint16_t last)
 
 /* Peers use documentation ASNs (RFC 5398: 65536-65551, then private
  * 4-octet ones) and addresses (192.0.2.0/24, 2001:db8::/32); every other
- * peer has an IPv6 session. All carry both families. */
+ * peer has an IPv6 session. All carry both families. With peer_ases,
+ * peer i is in the (i mod peer_ases)th AS. */
 static void
 make_peers(struct sim *s)
 {
+	unsigned nas = s->o->peer_ases ? s->o->peer_ases : s->o->peers;
+
 	for (unsigned i = 0; i < s->o->peers; i++) {
 		struct sim_peer *p = &s->peers[i];
+		unsigned a = i % nas;
 
-		p->asn = i < 16 ? 65536 + i : 4200000000u + i;
+		/* several peers of one AS, as at real collectors (IODA
+		 * counts ASes, not peers) */
+		p->asn = a < 16 ? 65536 + a : 4200000000u + a;
 		p->bgp_id = 0xc0000200u + i + 1;
 		addr4(&p->nh4, 192, 0, 2, (uint8_t)(i + 1));
 		addr6(&p->nh6, (uint16_t)(i + 1));
@@ -271,7 +278,7 @@ static int
 add_churn(struct sim *s, int64_t t0)
 {
 	const struct sim_opts *o = s->o;
-	unsigned k, n = o->peers * CHURN, peer;
+	unsigned k, n = o->peers * (o->churn ? o->churn : CHURN), peer;
 	int rc = 0;
 
 	if (s->t.nbg == 0)
@@ -482,7 +489,7 @@ plan_reset(struct sim *s, int64_t nfiles)
 }
 
 static int
-check_opts(const struct sim_opts *o)
+check_opts(const struct sim_opts *o, const struct sim_source *src)
 {
 	if (o->outdir == NULL || o->peers < 1 || o->peers > SIM_MAX_PEERS ||
 	    (o->cc == NULL && o->asn == 0) || o->start < 0 ||
@@ -490,7 +497,9 @@ check_opts(const struct sim_opts *o)
 	    o->duration < BIN || o->duration > 86400 * 31 ||
 	    o->start + o->duration > UINT32_MAX ||
 	    o->outage_from < o->start ||
-	    o->outage_to < o->outage_from + BIN || o->table > 4000000)
+	    o->outage_to < o->outage_from + BIN || o->table > 4000000 ||
+	    o->table6 > 4000000 || o->peer_ases > o->peers ||
+	    o->churn > 100000 || (o->full_table && src->routes == NULL))
 		return LL_EINVAL;
 	return 0;
 }
@@ -504,7 +513,7 @@ sim_run(const struct sim_opts *o, const struct sim_source *src,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = check_opts(o);
+	rc = check_opts(o, src);
 	if (rc != 0)
 		return rc;
 	s = calloc(1, sizeof(*s));

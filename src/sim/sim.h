@@ -14,12 +14,18 @@
 #ifndef LL_SIM_SIM_H
 #define LL_SIM_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "net/net.h"
 
 #define SIM_MAX_PEERS	64
+
+/* One routed network for sim_source.routes: prefix, origin AS and the
+ * country it is in ("" when none). A non-zero return stops. */
+typedef int sim_route_fn(void *fnctx, const struct net_prefix *p,
+    uint32_t asn, const char *cc);
 
 struct sim_source {
 	void	*ctx;
@@ -30,6 +36,9 @@ struct sim_source {
 	/* The origin AS of p, 0 when unknown (such a network is taken as
 	 * not announced). Returns 0 or LL_E*. */
 	int	(*origin)(void *ctx, const struct net_prefix *p, uint32_t *asn);
+	/* For full_table: every routed network (prefix, origin, country),
+	 * nested ones included, through fn. May be NULL otherwise. */
+	int	(*routes)(void *ctx, sim_route_fn *fn, void *fnctx);
 };
 
 /* Called now and then while writing (done/total in work units). */
@@ -48,8 +57,19 @@ struct sim_opts {
 	int64_t		 outage_from;	/* withdrawals start */
 	int64_t		 outage_to;	/* re-announcements start */
 	unsigned	 peers;		/* 1..SIM_MAX_PEERS */
+	unsigned	 peer_ases;	/* peers share this many ASes (peer i
+					   is in the (i mod peer_ases)th);
+					   0: one AS each */
+	unsigned	 churn;		/* background events per peer per
+					   5-minute file; 0: 20 */
 	uint64_t	 seed;
-	size_t		 table;		/* about this many IPv4 prefixes */
+	size_t		 table;		/* about this many IPv4 prefixes; with
+					   full_table, 0 takes them all */
+	size_t		 table6;	/* IPv6 prefixes; 0: 12% of table (all
+					   of them with full_table) */
+	bool		 full_table;	/* the table is src->routes' networks
+					   (the whole routed table), not a
+					   sample of countries */
 	int		 gzip_level;	/* 1..9 */
 	sim_progress_fn	*progress;	/* or NULL */
 	void		*progress_ctx;

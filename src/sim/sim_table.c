@@ -275,8 +275,8 @@ add_background(const struct sim_opts *o, const struct sim_source *src,
 	for (size_t i = 0; i < v->n; i++)
 		have[v->v[i].p.af == NET_AF6]++;
 	want[0] = o->table > have[0] ? o->table - have[0] : 0;
-	want[1] = o->table * 3 / 25 > have[1] ? o->table * 3 / 25 - have[1] :
-	    0;
+	want[1] = o->table6 ? o->table6 : o->table * 3 / 25;
+	want[1] = want[1] > have[1] ? want[1] - have[1] : 0;
 	for (int f = 0; f < 2 && rc == 0; f++)
 		for (cc = o->background; rc == 0 && cc && *cc; cc++)
 			if (o->cc == NULL || strcmp(*cc, o->cc) != 0)
@@ -291,6 +291,65 @@ add_background(const struct sim_opts *o, const struct sim_source *src,
 	return rc;
 }
 
+/* The whole routed table from src->routes (full_table). */
+struct full {
+	const struct sim_opts	*o;
+	struct vec		*v;
+	size_t			 n[2];	/* routable networks seen */
+};
+
+static int
+full_route(void *ctx, const struct net_prefix *p, uint32_t asn,
+    const char *cc)
+{
+	struct full *f = ctx;
+	bool target;
+
+	if (!routable(p) || asn == 0)
+		return 0;
+	target = f->o->asn ? asn == f->o->asn :
+	    (f->o->cc != NULL && strcmp(cc, f->o->cc) == 0);
+	f->n[p->af == NET_AF6]++;
+	return vec_push(f->v, p, asn, target);
+}
+
+/*
+ * Keeps the target's networks and a hash-chosen share of the others, so
+ * that about want[af] of each family remain (0: all).
+ */
+static void
+full_sample(const struct sim_opts *o, struct vec *v, const size_t n[2])
+{
+	size_t want[2] = { o->table, o->table6 }, j = 0;
+	uint64_t keep[2];
+
+	for (int f = 0; f < 2; f++)
+		keep[f] = want[f] == 0 || want[f] >= n[f] ? (uint64_t)1 << 32 :
+		    ((uint64_t)want[f] << 32) / n[f];
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sim_net *x = &v->v[i];
+		int f = x->p.af == NET_AF6;
+
+		if (x->target || (sim_hash(o->seed, prefix_key(&x->p), 3) >>
+		    32) < keep[f])
+			v->v[j++] = *x;
+	}
+	v->n = j;
+}
+
+static int
+add_full(const struct sim_opts *o, const struct sim_source *src,
+    struct vec *v)
+{
+	struct full f = { o, v, { 0, 0 } };
+	int rc;
+
+	if ((rc = src->routes(src->ctx, full_route, &f)) != 0)
+		return rc;
+	full_sample(o, v, f.n);
+	return 0;
+}
+
 int
 sim_table_build(const struct sim_opts *o, const struct sim_source *src,
     struct sim_table *t, struct sim_stats *st)
@@ -299,14 +358,16 @@ sim_table_build(const struct sim_opts *o, const struct sim_source *src,
 	int rc = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (o->cc != NULL) {
+	if (o->full_table)
+		rc = add_full(o, src, &v);
+	else if (o->cc != NULL) {
 		rc = add_country(o, src, o->cc, NET_AF4, (uint64_t)1 << 32,
 		    true, &v, st);
 		if (rc == 0)
 			rc = add_country(o, src, o->cc, NET_AF6,
 			    (uint64_t)1 << 32, true, &v, st);
 	}
-	if (rc == 0)
+	if (rc == 0 && !o->full_table)
 		rc = add_background(o, src, &v, st);
 	if (rc != 0)
 		goto out;

@@ -109,6 +109,18 @@ peer_of(const char *ip, const char *as)
 	return -1;
 }
 
+/* The peer index of a simulated peer's address (192.0.2.N, 2001:db8::N
+ * is peer N-1), or -1. */
+static int
+atoi_peer(const char *ip)
+{
+	const char *dot = strrchr(ip, strchr(ip, ':') ? ':' : '.');
+	long n = dot != NULL ? strtol(dot + 1, NULL, strchr(ip, ':') ? 16 :
+	    10) : 0;
+
+	return n >= 1 && n <= 64 ? (int)n - 1 : -1;
+}
+
 static bool
 in_egypt(const char *s)
 {
@@ -319,6 +331,69 @@ test_deterministic(void **state)
 	    "b/updates.20110127.2230.gz"), 0);
 }
 
+/*
+ * The whole routed table of the location database, sampled down: every
+ * Egyptian network with an AS is in (targets are never sampled out), the
+ * rest is about --table / --table6; 6 peers in 4 ASes (peers 4 and 5 share
+ * the ASes of 0 and 1); --churn sets the update volume.
+ */
+static void
+test_full_table_shared_ases(void **state)
+{
+	char path[512], line[4096], *fv[16];
+	char last[NET_PREFIX_STRLEN] = "";
+	size_t v4 = 0, v6 = 0, eg = 0, elems = 0;
+	long as_of[6] = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(run("--out @/full --full-table --table 20000 "
+	    "--table6 3000 --peers 6 --peer-ases 4 --churn 50 --duration 10m "
+	    "--country EG", "full"), 0);
+	snprintf(path, sizeof(path), "%s/full/bview.20110127.2200.gz", dir);
+	f = bgpdump(path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int nf = fields(line, fv, 16);
+		int peer;
+
+		assert_int_equal(nf, 15);
+		/* 192.0.2.N or 2001:db8::N is peer N-1 */
+		peer = atoi_peer(fv[3]);
+		assert_true(peer >= 0 && peer < 6);
+		if (as_of[peer] == 0)
+			as_of[peer] = strtol(fv[4], NULL, 10);
+		assert_int_equal(as_of[peer], strtol(fv[4], NULL, 10));
+		if (strcmp(fv[5], last) == 0)
+			continue;
+		snprintf(last, sizeof(last), "%s", fv[5]);
+		if (strchr(fv[5], ':') != NULL)
+			v6++;
+		else
+			v4++;
+		eg += in_egypt(fv[5]);
+	}
+	assert_int_equal(pclose(f), 0);
+	for (int p = 0; p < 4; p++)
+		assert_int_equal(as_of[p], 65536 + p);
+	assert_int_equal(as_of[4], 65536);
+	assert_int_equal(as_of[5], 65537);
+	/* Egypt's 7,536 IPv4 and 576 IPv6 routed networks of the 2022
+	 * database, or what the system's database has: thousands */
+	assert_true(eg > 3000);
+	assert_true(v4 > 18000 + eg / 2 && v4 < 22000 + eg);
+	assert_true(v6 > 2500 && v6 < 3500 + eg);
+	/* 6 peers x 50 events, a quarter of them a withdrawal and its
+	 * return; no outage, and the session reset is in the first file */
+	snprintf(path, sizeof(path), "%s/full/updates.20110127.2205.gz", dir);
+	f = bgpdump(path);
+	while (fgets(line, sizeof(line), f) != NULL)
+		elems += strstr(line, "|A|") != NULL ||
+		    strstr(line, "|W|") != NULL;
+	assert_int_equal(pclose(f), 0);
+	if (elems < 300 || elems > 400)
+		fail_msg("%zu update elements in a file, want 300-400", elems);
+}
+
 static void
 test_errors(void **state)
 {
@@ -332,6 +407,8 @@ test_errors(void **state)
 	    "e5"), 2);
 	assert_int_equal(run("--out /proc/nonexistent/x", "e6"), 3);
 	assert_int_equal(run("--help", "e7"), 0);
+	assert_int_equal(run("--out @/e --peers 4 --peer-ases 5", "e8"), 2);
+	assert_int_equal(run("--out @/e --churn 0", "e9"), 2);
 }
 
 int
@@ -340,6 +417,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenario),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_full_table_shared_ases),
 		cmocka_unit_test(test_errors),
 	};
 	char cmd[128];
