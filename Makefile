@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 NINJA ?= ninja
 
-.PHONY: all deps build check demo bench fuzz lint clean
+.PHONY: all deps build check demo bench bench-scale fuzz lint clean
 
 all: build
 
@@ -34,6 +34,12 @@ demo: build
 bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)/lifeline
+	@bench/scale.sh $(BUILD)/lifeline
+
+# Only the modern-collector-scale run (minutes; writes 0.7 GB once).
+bench-scale: build
+	@scripts/deps.sh bench
+	@bench/scale.sh $(BUILD)/lifeline
 
 fuzz:
 	@scripts/deps.sh fuzz
