@@ -89,6 +89,9 @@ static const char *const migrations[] = {
 	 * eighth of the fixed entries' size; sq_mig_compact() re-encodes
 	 * those of version 2. */
 	"",
+	/* 4: the settings each archive was ingested with (the signal's
+	 * options and its sources, as one canonical line). */
+	"ALTER TABLE archive ADD COLUMN settings TEXT NOT NULL DEFAULT '';",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1213,7 +1216,7 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
 /* ---- archives --------------------------------------------------------- */
 
 #define SQ_ARCHIVE_COLS	"sha256, name, size, first_time, last_time, " \
-	"records, bad_records, points, status, ingested_at"
+	"records, bad_records, points, status, ingested_at, settings"
 
 static void
 sq_archive_row(sqlite3_stmt *st, struct store_archive *a)
@@ -1235,6 +1238,8 @@ sq_archive_row(sqlite3_stmt *st, struct store_archive *a)
 	a->status = t != NULL && strcmp(t, "errors") == 0 ?
 	    STORE_ARCHIVE_ERRORS : STORE_ARCHIVE_OK;
 	a->ingested_at = sqlite3_column_int64(st, 9);
+	if ((t = (const char *)sqlite3_column_text(st, 10)) != NULL)
+		snprintf(a->settings, sizeof(a->settings), "%s", t);
 }
 
 static int
@@ -1268,7 +1273,7 @@ sq_archive_record(struct store *s, const struct store_archive *a)
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO archive ("
 	    SQ_ARCHIVE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10)", -1, &st, NULL)) != SQLITE_OK)
+	    "?10, ?11)", -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare archive");
 	sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->name, -1, SQLITE_STATIC);
@@ -1281,6 +1286,7 @@ sq_archive_record(struct store *s, const struct store_archive *a)
 	sqlite3_bind_text(st, 9, a->status == STORE_ARCHIVE_ERRORS ?
 	    "errors" : "ok", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 11, a->settings, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
 		rc = store_seterr(s, LL_EEXIST, "archive %s (%s) is already "
@@ -1309,6 +1315,25 @@ sq_archive_list(struct store *s, store_archive_fn *fn, void *ctx)
 	}
 	if (rc == 0 && src != SQLITE_DONE)
 		rc = sq_err(s, src, "list archives");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_archive_delete(struct store *s, const char *sha256)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "DELETE FROM archive WHERE "
+	    "sha256 = ?1", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare archive delete");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "delete archive");
+	else if (sqlite3_changes(SQ(s)->db) == 0)
+		rc = store_seterr(s, LL_ENOTFOUND, "archive %s not ingested",
+		    sha256);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1372,6 +1397,7 @@ static const struct store_ops sq_ops = {
 	.archive_get = sq_archive_get,
 	.archive_record = sq_archive_record,
 	.archive_list = sq_archive_list,
+	.archive_delete = sq_archive_delete,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 };
