@@ -90,8 +90,9 @@ static const char *const migrations[] = {
 	 * those of version 2. */
 	"",
 	/* 4: the settings each archive was ingested with (the signal's
-	 * options and its sources, as one canonical line). */
-	"ALTER TABLE archive ADD COLUMN settings TEXT NOT NULL DEFAULT '';",
+	 * options and its sources, as one canonical line): the column is
+	 * added by sq_mig_settings(). */
+	"",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -531,6 +532,22 @@ out:
 	return rc;
 }
 
+/* Version 4's archive.settings (unless a file relabelled older has it). */
+static int
+sq_mig_settings(struct store *s)
+{
+	int64_t have;
+	int rc;
+
+	if ((rc = sq_int(s, "SELECT count(*) FROM pragma_table_info("
+	    "'archive') WHERE name = 'settings'", &have)) != 0)
+		return rc;
+	if (have)
+		return 0;
+	return sq_exec(s, "ALTER TABLE archive ADD COLUMN settings TEXT NOT "
+	    "NULL DEFAULT ''", "migrate: archive settings");
+}
+
 /*
  * Brings the file to SQ_LATEST in one transaction, so that no version in
  * between is ever on disk: version 2's step writes chunks in the current
@@ -556,6 +573,8 @@ sq_migrate(struct store *s)
 		if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
 			goto fail;
 		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
+			goto fail;
+		if (v == 3 && (rc = sq_mig_settings(s)) != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
