@@ -122,8 +122,8 @@ forget(struct store *st, char **args, size_t n)
 
 /* Says what the run did; returns the exit code. */
 static int
-report(const struct ingest_result *r, const struct cli_ing *c,
-    const struct sig_opts *so, const char *db)
+report(const struct ingest_result *r, const struct sig_opts *so,
+    const char *db)
 {
 	char t1[LL_ISO8601_LEN], t2[LL_ISO8601_LEN];
 
@@ -147,9 +147,9 @@ report(const struct ingest_result *r, const struct cli_ing *c,
 	if (r->no_point)
 		cli_warn("ingest: %zu archive(s) gave no point and were not "
 		    "recorded", r->no_point);
-	if (c->rs.bad)
-		cli_warn("ingest: %" PRIu64 " bad records skipped", c->rs.bad);
-	return c->rs.bad || c->rs.damaged ? EXIT_DATA : 0;
+	if (r->bad)
+		cli_warn("ingest: %" PRIu64 " bad records skipped", r->bad);
+	return r->bad || r->damaged ? EXIT_DATA : 0;
 }
 
 static int
@@ -167,7 +167,7 @@ run(struct store *st, char **files, size_t n, struct ingest_opts *io,
 	progress_done(&c->prog);
 	switch (s) {
 	case INGEST_DONE:
-		ret = report(r, c, &io->sig, db);
+		ret = report(r, &io->sig, db);
 		break;
 	case INGEST_CONFLICT:
 		cli_err("ingest: the store %s holds the bgp signal made with "
@@ -184,7 +184,7 @@ run(struct store *st, char **files, size_t n, struct ingest_opts *io,
 	case INGEST_FAILED:
 		if (r->errmsg[0] != '\0')
 			cli_err("ingest: %s", r->errmsg);
-		else if (!c->rs.fail)
+		else if (!r->unreadable)
 			cli_err("ingest: %s", ll_strerror(rc));
 		ret = EXIT_FAIL;
 		break;

@@ -64,6 +64,12 @@ struct ing {
 	size_t			 nnew;
 	int			 settle_rc;	/* settle()'s code in on_point */
 	char			 settings[STORE_SETTINGS_MAX];
+	/* Forced: a first pass writes nothing and finds the bins the run
+	 * covers, [del_from, del_to), which the second deletes first, so
+	 * that no point of other settings is left among the new ones. */
+	bool			 dry;
+	bool			 quiet;		/* the second: already said */
+	int64_t			 del_from, del_to;
 };
 
 static int
@@ -91,6 +97,7 @@ find(struct ing *g, const char *path)
 }
 
 static int	settle(struct ing *g);
+static void	dry_range(struct ing *g);
 
 /*
  * The first bin to write: the first bin of the first new archive, or,
@@ -170,6 +177,8 @@ on_point(void *ctx, int64_t t, const char *entity, uint64_t v)
 		return 0;
 	if (count_bin(g, t) != 0)
 		return LL_ENOMEM;
+	if (g->dry)
+		return 0;
 	p = &g->pts[g->npts];
 	p->entity = entity;
 	p->time = t;
@@ -214,7 +223,7 @@ on_file(void *ctx, const struct sig_file *f)
 		r->unreadable = true;
 	else if (f->rc != 0)
 		r->damaged = true;
-	if (g->o->replay.on_file != NULL)
+	if (g->o->replay.on_file != NULL && !g->quiet)
 		g->o->replay.on_file(g->o->replay.ctx, f);
 }
 
@@ -569,6 +578,13 @@ run(struct ing *g, int *out)
 		ret = rc == LL_EEXIST ? INGEST_CONFLICT : INGEST_FAILED;
 		goto fail;
 	}
+	if (!g->dry && g->del_to > g->del_from && (rc = store_points_delete(
+	    g->st, SIGNAL_KIND, NULL, g->del_from, g->del_to)) != 0) {
+		*out = fail(g, rc, "%s", store_errmsg(g->st));
+		goto fail;
+	}
+	if (g->quiet)
+		ro.on_error = NULL;
 	ro.on_plan = on_plan;
 	ro.on_file = on_file;
 	ro.on_progress = on_progress;
@@ -588,6 +604,12 @@ run(struct ing *g, int *out)
 	if ((ret = (int)judge(g, rc, out)) != INGEST_DONE)
 		goto fail;
 	g->res->stats = *sig_get_stats(g->sig);
+	if (g->dry) {
+		dry_range(g);
+		store_tx_rollback(g->st);
+		free(todo);
+		return INGEST_DONE;
+	}
 	if ((*out = record_archives(g)) != 0) {
 		ret = INGEST_FAILED;
 		goto fail;
@@ -610,6 +632,45 @@ fail:
 	if (g->sig != NULL)
 		g->res->stats = *sig_get_stats(g->sig);
 	store_tx_rollback(g->st);
+	return ret;
+}
+
+/* The bins a forced run covers: from its first bin written to the bin of
+ * the last record of the files it ingests. */
+static void
+dry_range(struct ing *g)
+{
+	int64_t last = 0;
+
+	g->del_from = g->del_to = 0;
+	if (!g->have_from)
+		return;
+	for (size_t i = 0; i < g->na; i++)
+		if (g->a[i].is_new && !g->a[i].dup && !g->a[i].f.empty &&
+		    g->a[i].f.last_ts > last)
+			last = g->a[i].f.last_ts;
+	g->del_from = g->from;
+	g->del_to = sig_bin_start(g->sig, last) + g->bin;
+}
+
+/* The speculative replay, and a second when its guess was wrong. */
+static int
+pass(struct ing *g, int *rc)
+{
+	int ret;
+
+	g->guess = !g->settled;
+	if ((ret = run(g, rc)) == -1) {
+		g->guess = false;
+		ret = INGEST_DONE;
+		*rc = 0;
+		if (g->nnew > 0) {
+			reset(g);
+			ret = run(g, rc);
+		} else if (g->sig != NULL) {
+			g->res->stats = *sig_get_stats(g->sig);
+		}
+	}
 	return ret;
 }
 
@@ -654,17 +715,14 @@ ingest_bgp(struct store *st, const char *const *files, size_t n,
 	g->h.job = g->job;
 	g->h.n = n;
 	ingest_hash_start(&g->h);
-	g->guess = true;
-	if ((ret = run(g, rc)) == -1) {
-		g->guess = false;
-		ret = INGEST_DONE;
-		*rc = 0;
-		if (g->nnew > 0) {
-			reset(g);
-			ret = run(g, rc);
-		} else if (g->sig != NULL) {
-			res->stats = *sig_get_stats(g->sig);
-		}
+	g->dry = o->force;
+	ret = pass(g, rc);
+	if (ret == INGEST_DONE && g->dry) {
+		/* The forced run proper, deleting what it covers first. */
+		g->dry = false;
+		g->quiet = true;
+		reset(g);
+		ret = pass(g, rc);
 	}
 	if (ret == INGEST_DONE)
 		locdb_warn(g);

@@ -95,6 +95,27 @@ has force-kept "$T/err" "nothing to ingest"
 L ingest bgp --db "$T/s.db" --full-feed=50% "$RIB" 2>"$T/err"
 check force-now 2 $?
 has force-now "$T/err" "made with full-feed=60%; this run asks for full-feed=50%"
+# A forced run leaves exactly what a fresh store with its settings holds:
+# with AFRINIC's registry for countries, nothing of country:US stays.
+RIR="$LL_SHARED_DATA/registry/rir-delegated/delegated-afrinic-extended-20230323"
+if [ -r "$RIR" ]; then
+	cp "$T/s.db" "$T/r.db"
+	L ingest bgp --db "$T/r.db" --full-feed=60% --rir "$RIR" --force \
+	    "$RIB" "$UPD" 2>"$T/err"
+	check force-rir 0 $?
+	L ingest bgp --db "$T/fresh.db" --full-feed=60% --rir "$RIR" "$RIB" \
+	    "$UPD" 2>"$T/err"
+	check fresh 0 $?
+	L signal --db "$T/r.db" >"$T/r.sig" 2>"$T/err"
+	L signal --db "$T/fresh.db" >"$T/fresh.sig" 2>"$T/err"
+	lines force-same "$T/fresh.sig" 1000
+	if ! cmp -s "$T/r.sig" "$T/fresh.sig"; then
+		echo "FAIL: force-same: the forced store differs from a fresh one:"
+		diff "$T/r.sig" "$T/fresh.sig" | head -5; fails=$((fails + 1))
+	fi
+	hasnt force-same "$T/r.sig" "country:US"
+fi
+
 # The bin size is fixed per store, even with --force.
 L ingest bgp --db "$T/s.db" --full-feed=60% --bin 60 --force "$RIB" \
     2>"$T/err"
