@@ -403,6 +403,15 @@ out:
 	return rc;
 }
 
+/* The last record's time of a file, or its first when later (a file whose
+ * records go back in time, such as a RIB dump followed by the updates
+ * before it: its older records count in the bin the replay was in). */
+static int64_t
+arch_end(const struct arch *a)
+{
+	return a->f.last_ts > a->f.first_ts ? a->f.last_ts : a->f.first_ts;
+}
+
 /* Points of the bins an archive covers. */
 static uint64_t
 arch_points(const struct ing *g, const struct arch *a)
@@ -412,8 +421,9 @@ arch_points(const struct ing *g, const struct arch *a)
 
 	if (a->f.empty)
 		return 0;
-	lo = sig_bin_start(g->sig, a->f.first_ts);
-	hi = sig_bin_start(g->sig, a->f.last_ts);
+	lo = sig_bin_start(g->sig, a->f.first_ts < a->f.last_ts ?
+	    a->f.first_ts : a->f.last_ts);
+	hi = sig_bin_start(g->sig, arch_end(a));
 	for (size_t i = 0; i < g->nbins; i++)
 		if (g->bins[i].t >= lo && g->bins[i].t <= hi)
 			n += g->bins[i].n;
@@ -647,8 +657,8 @@ dry_range(struct ing *g)
 		return;
 	for (size_t i = 0; i < g->na; i++)
 		if (g->a[i].is_new && !g->a[i].dup && !g->a[i].f.empty &&
-		    g->a[i].f.last_ts > last)
-			last = g->a[i].f.last_ts;
+		    arch_end(&g->a[i]) > last)
+			last = arch_end(&g->a[i]);
 	g->del_from = g->from;
 	g->del_to = sig_bin_start(g->sig, last) + g->bin;
 }

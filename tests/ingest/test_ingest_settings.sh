@@ -65,6 +65,13 @@ hasnt ing-50 "$T/err" "nothing to ingest"
 L signal --db "$T/s.db" --entity country:US >"$T/a.sig" 2>"$T/err"
 lines ing-50 "$T/a.sig" 10
 
+# One file holding the RIB dump and then the (earlier) updates: its points
+# are the RIB's bin's, and it is recorded.
+{ gzip -dc "$RIB"; gzip -dc "$UPD"; } >"$T/ribupd.mrt"
+L ingest bgp --db "$T/one.db" --full-feed=50% "$T/ribupd.mrt" 2>"$T/err"
+check one-file 0 $?
+has one-file "$T/err" "ingested 1 archive(s) (1 given)"
+
 # Other settings are refused, with both named.
 L ingest bgp --db "$T/s.db" --full-feed=60% "$RIB" 2>"$T/err"
 check conflict 2 $?
