@@ -241,6 +241,35 @@ test_ingest(void **state)
 	free(res);
 }
 
+/* A store from before settings were kept knows only its bin size. */
+static void
+test_legacy_store(void **state)
+{
+	const char *file = test_shared_or_skip(UPD);
+	struct ingest_result *res = malloc(sizeof(*res));
+	struct store *st = NULL;
+	char db[128], err[256], buf[STORE_SETTINGS_MAX];
+
+	(void)state;
+	assert_non_null(res);
+	snprintf(db, sizeof(db), "%s/legacy.db", dir);
+	assert_int_equal(store_open(db, STORE_CREATE, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(store_meta_set(st, "bgp.bin", "60"), 0);
+	assert_int_equal(ingest(st, file, 50, true, res), INGEST_CONFLICT);
+	assert_string_equal(res->store_settings, "bin=60");
+	assert_string_equal(res->run_settings, "bin=300");
+	assert_int_equal(store_meta_set(st, "bgp.bin", "300"), 0);
+	assert_int_equal(ingest(st, file, 50, false, res), INGEST_DONE);
+	assert_int_equal(res->recorded, 1);
+	assert_int_equal(store_meta_get(st, "bgp.settings", buf, sizeof(buf)),
+	    0);
+	assert_string_equal(buf, "bin=300 full-feed=50% full-feed6=10000 "
+	    "min-peers=0.5 locdb=none");
+	store_free(st);
+	free(res);
+}
+
 int
 main(void)
 {
@@ -249,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_spool_refused),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_ingest),
+		cmocka_unit_test(test_legacy_store),
 	};
 	char cmd[128];
 	int rc;
