@@ -75,3 +75,36 @@ cli_mrt_error(void *ctx, const struct mrt_error *e)
 	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
 	    e->what);
 }
+
+void
+cli_no_point(const struct sig_stats *st, const struct sig_opts *so,
+    const char *cmd)
+{
+	uint32_t ff = so->ff_v4 ? so->ff_v4 : 400000;
+	uint32_t max = st->max_v4, sug;
+
+	if (max == 0) {
+		cli_err("%s: no point: no peer held an IPv4 route (give a "
+		    "RIB dump with its updates)", cmd);
+		return;
+	}
+	if (so->ff_pct > 0 || max > ff) {
+		cli_err("%s: no point: the largest IPv4 table seen has %" PRIu32
+		    " prefixes", cmd, max);
+		return;
+	}
+	/* "More than N": a round value under 90% of the largest table. */
+	sug = max / 10 * 9;
+	if (sug >= 10000)
+		sug -= sug % 1000;
+	if (sug == 0)
+		cli_err("%s: no peer has a full feed (more than %" PRIu32
+		    " IPv4 prefixes): the largest IPv4 table seen has %" PRIu32
+		    " prefixes; try --full-feed=90%%", cmd, ff, max);
+	else
+		cli_err("%s: no peer has a full feed (more than %" PRIu32
+		    " IPv4 prefixes): the largest IPv4 table seen has %" PRIu32
+		    " prefixes; try --full-feed=%" PRIu32 " (or a share of the "
+		    "largest table, such as --full-feed=90%%)", cmd, ff, max,
+		    sug);
+}

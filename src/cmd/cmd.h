@@ -65,6 +65,13 @@ struct replay_args {
 int	cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 	    const char *cmd);
 
+struct sig_stats;
+/* Says on stderr why a replay gave no point: no IPv4 route at all, or no
+ * peer over the full-feed threshold (then the largest table seen and a
+ * --full-feed value that would count it). */
+void	cli_no_point(const struct sig_stats *st, const struct sig_opts *so,
+	    const char *cmd);
+
 struct mrt_error;
 /* mrt_reader_opts.on_error for the CLI: prints `FILE: offset N: what`. */
 void	cli_mrt_error(void *ctx, const struct mrt_error *e);

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "geo/geo.h"
+#include "ingest/ingest.h"
 #include "signal/signal.h"
 #include "net/entity.h"
 #include "util/err.h"
@@ -86,6 +87,7 @@ struct run {
 	struct replay_status rs;
 	bool		 strict;
 	struct progress	 prog;
+	int64_t		 first;		/* first record of all files */
 };
 
 static void
@@ -93,7 +95,21 @@ on_file(void *ctx, const struct sig_file *f)
 {
 	struct run *r = ctx;
 
+	if (!f->empty && f->rc == 0 && (r->first == 0 || f->first_ts < r->first))
+		r->first = f->first_ts;
 	cli_replay_file(f, r->strict, &r->rs);
+}
+
+/* Warns when the location database is years away from the data. */
+static void
+locdb_check(const struct geo_opts *go, int64_t first)
+{
+	char src[STORE_SETTINGS_MAX], msg[256];
+	int64_t t;
+
+	if (ingest_sources_text(go, src, sizeof(src), &t) == 0 &&
+	    ingest_locdb_far(t, first, msg, sizeof(msg)))
+		cli_warn("bgp: %s", msg);
 }
 
 static void
@@ -127,6 +143,8 @@ visibility(int argc, char **argv)
 	struct run run = { 0 };
 	struct geo *g = NULL;
 	struct sig *s = NULL;
+	struct ingest_spool *sp = NULL;
+	char errbuf[512];
 	bool by_set = false;
 	int c, rc, ret = EXIT_FAIL;
 
@@ -175,6 +193,13 @@ visibility(int argc, char **argv)
 		cli_err("bgp visibility: no FILE given (--help for usage)");
 		return EXIT_USAGE;
 	}
+	if ((rc = ingest_spool_new((const char *const *)argv + optind,
+	    (size_t)(argc - optind), getenv("TMPDIR"), 0, &sp, errbuf,
+	    sizeof(errbuf))) != 0) {
+		cli_err("%s", rc == LL_ENOMEM ? "out of memory" : errbuf);
+		return rc == LL_EINVAL || rc == LL_ELIMIT ? EXIT_USAGE :
+		    EXIT_FAIL;
+	}
 	if (out.entity != NULL && !by_set)
 		so.by = e.type == ENT_COUNTRY ? SIG_BY_COUNTRY :
 		    e.type == ENT_REGION ? SIG_BY_REGION : SIG_BY_ASN;
@@ -200,6 +225,7 @@ visibility(int argc, char **argv)
 	ro.on_file = on_file;
 	ro.on_progress = on_progress;
 	ro.ctx = &run;
+	ro.open_paths = ingest_spool_paths(sp);
 	rc = sig_replay(s, (const char *const *)argv + optind,
 	    (size_t)(argc - optind), &ro);
 	progress_done(&run.prog);
@@ -223,9 +249,16 @@ visibility(int argc, char **argv)
 	ret = run.rs.fail ? EXIT_FAIL :
 	    (run.rs.bad || run.rs.damaged || rc != 0) ?
 	    EXIT_DATA : 0;
+	if (!run.rs.fail && sig_get_stats(s)->points == 0) {
+		cli_no_point(sig_get_stats(s), &so, "bgp");
+		ret = EXIT_DATA;
+	}
+	if (g != NULL)
+		locdb_check(&go, run.first);
 out:
 	sig_free(s);
 	geo_free(g);
+	ingest_spool_free(sp);
 	return ret;
 }
 

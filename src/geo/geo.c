@@ -478,3 +478,19 @@ geo_country_networks(struct geo *g, const char *cc, uint8_t af,
 	*n = ns.n;
 	return 0;
 }
+
+int
+geo_locdb_info(const struct geo_opts *opts, const char **path,
+    int64_t *created)
+{
+	static const struct geo_opts none;
+	const struct geo_opts *o = opts != NULL ? opts : &none;
+
+	*path = NULL;
+	*created = 0;
+	if (o->rir != NULL && o->rir[0] != NULL && o->pfx2as != NULL)
+		return 0;
+	if ((*path = locdb_path(o)) == NULL)
+		return LL_ENOTFOUND;
+	return geo_loc_created(*path, created);
+}

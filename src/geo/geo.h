@@ -72,6 +72,16 @@ uint64_t geo_bad_lines(const struct geo *g);
 /* Safe to call with NULL. */
 void	geo_free(struct geo *g);
 
+/*
+ * The libloc database geo_open() would read for opts (NULL when libloc is
+ * not used: RIR files and pfx2as both given) in *path (a string of opts
+ * or a static one), and the creation time its header records in
+ * *created. Returns 0 (*path NULL, *created 0 when libloc is not used),
+ * LL_ENOTFOUND (no database), LL_EFORMAT (not a location database).
+ */
+int	geo_locdb_info(const struct geo_opts *opts, const char **path,
+	    int64_t *created);
+
 /* Looks up one address: the most specific network holding it wins (as in
  * libloc, with libloc its empty fields stay empty). The region is given
  * only where the city DB's country agrees with cc (as in geo_split()).

@@ -59,6 +59,9 @@ const char *geo_locdb_path(const char *given);
 
 /* Loaders: add into the trees given (NULL: not wanted). Return 0 or LL_E*
  * with g->err set. */
+/* The creation time in the header of the libloc database at path. Returns
+ * 0, LL_ENOTFOUND, LL_EFORMAT, LL_ENOMEM. */
+int	geo_loc_created(const char *path, int64_t *t);
 int	geo_loc_load(struct geo *g, const char *path, struct geo_trees *cc,
 	    struct geo_trees *asn);
 int	geo_rir_load(struct geo *g, const char *path, struct geo_trees *cc);

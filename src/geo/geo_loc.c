@@ -212,6 +212,30 @@ out:
 	if (db != NULL)
 		loc_database_unref(db);
 	loc_unref(lc);
+
+int
+geo_loc_created(const char *path, int64_t *t)
+{
+	struct loc_ctx *ctx = NULL;
+	struct loc_database *db = NULL;
+	FILE *f;
+	int rc = 0;
+
+	*t = 0;
+	if ((f = fopen(path, "rb")) == NULL)
+		return LL_ENOTFOUND;
+	if (loc_new(&ctx) != 0) {
+		fclose(f);
+		return LL_ENOMEM;
+	}
+	loc_set_log_fn(ctx, loc_quiet);
+	if (loc_database_new(ctx, &db, f) != 0)
+		rc = LL_EFORMAT;
+	else
+		*t = (int64_t)loc_database_created_at(db);
+	if (db != NULL)
+		loc_database_unref(db);
+	loc_unref(ctx);
 	fclose(f);
 	return rc;
 }

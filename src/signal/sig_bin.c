@@ -116,6 +116,11 @@ full_feed(struct sig *s)
 	}
 	s->st.full_feed = s->nff;
 	s->st.full_feed6 = s->nff6;
+	if (max4 > s->st.max_v4)
+		s->st.max_v4 = max4;
+	for (size_t i = 0; i < s->npeer; i++)
+		if (s->peer[i].n6 > s->st.max_v6)
+			s->st.max_v6 = s->peer[i].n6;
 	p = realloc(s->tally_as, (s->nff + 1) * sizeof(*s->tally_as));
 	if (p == NULL)
 		return LL_ENOMEM;

@@ -3,10 +3,12 @@
  * --by), parsed once for every command that computes the signal.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "signal/signal.h"
+#include "signal/sig_int.h"
 #include "util/err.h"
 #include "util/time.h"
 
@@ -94,4 +96,20 @@ sig_opt_parse(struct sig_opts *o, const char *name, const char *val)
 	if (strcmp(name, "by") == 0)
 		return parse_by(o, val);
 	return LL_EINVAL;
+}
+
+int
+sig_opts_text(const struct sig *s, char *buf, size_t len)
+{
+	const struct sig_opts *o = &s->o;
+	char ff[32];
+	int n;
+
+	if (o->ff_pct > 0)
+		snprintf(ff, sizeof(ff), "%g%%", o->ff_pct);
+	else
+		snprintf(ff, sizeof(ff), "%" PRIu32, o->ff_v4);
+	n = snprintf(buf, len, "bin=%" PRId64 " full-feed=%s full-feed6=%"
+	    PRIu32 " min-peers=%g", o->bin, ff, o->ff_v6, o->min_peers);
+	return n < 0 || (size_t)n >= len ? LL_ELIMIT : 0;
 }

@@ -17,6 +17,7 @@
 
 struct rfile {
 	struct sig_file		 f;
+	const char		*open_path;	/* where its bytes are */
 	size_t			 order;
 	uint16_t		 coll;
 	struct input		*in;
@@ -123,7 +124,7 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	struct mrt_reader_opts ro = { 0 };
 	int rc;
 
-	if ((rc = input_open(f->f.path, NULL, &f->in)) != 0)
+	if ((rc = input_open(f->open_path, NULL, &f->in)) != 0)
 		return rc;
 	ro.on_error = quiet_error;
 	if (peek)
@@ -148,7 +149,7 @@ peek_file(struct rfile *f, const struct sig_replay_opts *o)
 	int rc;
 
 	f->f.errmsg = "";
-	if (stat(f->f.path, &sb) == 0)
+	if (stat(f->open_path, &sb) == 0)
 		f->f.size = (uint64_t)sb.st_size;
 	if (o->collector != NULL)
 		snprintf(f->f.collector, sizeof(f->f.collector), "%s",
@@ -358,6 +359,8 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 		struct rfile *f = &rp.files[live];
 
 		f->f.path = files[i];
+		f->open_path = rp.o->open_paths != NULL &&
+		    rp.o->open_paths[i] != NULL ? rp.o->open_paths[i] : files[i];
 		f->order = i;
 		peek_file(f, rp.o);
 		rp.total += f->f.size;

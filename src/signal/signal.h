@@ -87,6 +87,7 @@ struct sig_stats {
 	uint64_t	visible;	/* visible IPv4 prefixes in the last bin */
 	uint64_t	exceptions;	/* (prefix, peer) origins held apart */
 	uint64_t	mem_bytes;	/* approximate heap held */
+	uint32_t max_v4; uint32_t max_v6; /* largest IPv4/IPv6 table of any peer seen */
 };
 
 struct sig;
@@ -147,6 +148,15 @@ const struct sig_stats *sig_get_stats(struct sig *s);
  */
 int	sig_opt_parse(struct sig_opts *o, const char *name, const char *val);
 
+/*
+ * The options that decide the engine's values, defaults resolved, as one
+ * canonical line of space-separated name=value pairs in a fixed order
+ * ("bin=300 full-feed=400000 full-feed6=10000 min-peers=0.5"), for a
+ * store to keep with the data and compare. Returns 0, or LL_ELIMIT when
+ * len is too small.
+ */
+int	sig_opts_text(const struct sig *s, char *buf, size_t len);
+
 /* Replay of MRT archives. */
 
 /* One file, as sig_replay() saw it. */
@@ -183,6 +193,10 @@ struct sig_replay_opts {
 	void		(*on_plan)(void *ctx, const struct sig_file *f);
 	/* Called once a file is read to its end (or failed). */
 	void		(*on_file)(void *ctx, const struct sig_file *f);
+	/* NULL, or n paths to open instead of files[i] (the same bytes
+	 * elsewhere: a pipe read once into a temporary file); files[i]
+	 * still names the file in reports and gives its collector. */
+	const char *const *open_paths;
 	/* Called now and then with bytes read so far of all files. */
 	void		(*on_progress)(void *ctx, uint64_t done,
 			    uint64_t total);

@@ -293,6 +293,8 @@ store_archive_record(struct store *s, const struct store_archive *a)
 		return store_seterr(s, LL_EINVAL, "not a SHA-256 in hex");
 	if (strnlen(a->name, STORE_NAME_MAX) == STORE_NAME_MAX)
 		return store_seterr(s, LL_EINVAL, "archive name too long");
+	if (strnlen(a->settings, STORE_SETTINGS_MAX) == STORE_SETTINGS_MAX)
+		return store_seterr(s, LL_EINVAL, "archive settings too long");
 	if (a->status != STORE_ARCHIVE_OK && a->status != STORE_ARCHIVE_ERRORS)
 		return store_seterr(s, LL_EINVAL, "bad archive status");
 	if (a->size > INT64_MAX || a->records > INT64_MAX ||
@@ -301,6 +303,21 @@ store_archive_record(struct store *s, const struct store_archive *a)
 	if ((rc = auto_begin(s, &mine)) != 0)
 		return rc;
 	rc = s->ops->archive_record(s, &copy);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_archive_delete(struct store *s, const char *sha256)
+{
+	char sha[STORE_SHA256_HEX];
+	bool mine;
+	int rc;
+
+	if (!sha_norm(sha256, sha))
+		return store_seterr(s, LL_EINVAL, "not a SHA-256 in hex");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->archive_delete(s, sha);
 	return auto_end(s, mine, rc);
 }
 

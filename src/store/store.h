@@ -49,6 +49,7 @@ struct store;
 #define STORE_SHA256_HEX	65	/* 64 hex digits + NUL */
 #define STORE_NAME_MAX		256	/* archive names, incl. NUL */
 #define STORE_KEY_MAX		128	/* signal, entity, source, meta keys */
+#define STORE_SETTINGS_MAX	1024	/* an archive's settings, incl. NUL */
 
 /*
  * Opens the database at url (see above). Without STORE_CREATE a missing
@@ -162,6 +163,10 @@ struct store_archive {
 	uint64_t	points;			/* signal points it wrote */
 	enum store_archive_status status;
 	int64_t		ingested_at;		/* set by the store on record */
+	/* What the archive was ingested with: one canonical line ("bin=300
+	 * full-feed=400000 ... locdb=PATH@2026-11-20"), "" when not known
+	 * (recorded before schema version 4). */
+	char		settings[STORE_SETTINGS_MAX];
 };
 
 /*
@@ -179,6 +184,13 @@ int	store_archive_get(struct store *s, const char *sha256,
  * LL_EDB.
  */
 int	store_archive_record(struct store *s, const struct store_archive *a);
+
+/*
+ * Forgets an archive (its row only; the points stay until a new ingest
+ * replaces them), so that it can be ingested again. Returns 0,
+ * LL_ENOTFOUND, LL_EINVAL (not 64 hex digits), LL_EDB.
+ */
+int	store_archive_delete(struct store *s, const char *sha256);
 
 /* Calls fn for each archive, ordered by first_time then name. */
 typedef int store_archive_fn(void *ctx, const struct store_archive *a);

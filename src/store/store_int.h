@@ -30,6 +30,7 @@ struct store_ops {
 		    const struct store_archive *a);
 	int	(*archive_list)(struct store *s, store_archive_fn *fn,
 		    void *ctx);
+	int	(*archive_delete)(struct store *s, const char *sha256);
 	int	(*meta_get)(struct store *s, const char *key, char *buf,
 		    size_t len);
 	int	(*meta_set)(struct store *s, const char *key,

@@ -89,6 +89,10 @@ static const char *const migrations[] = {
 	 * eighth of the fixed entries' size; sq_mig_compact() re-encodes
 	 * those of version 2. */
 	"",
+	/* 4: the settings each archive was ingested with (the signal's
+	 * options and its sources, as one canonical line): the column is
+	 * added by sq_mig_settings(). */
+	"",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -528,6 +532,22 @@ out:
 	return rc;
 }
 
+/* Version 4's archive.settings (unless a file relabelled older has it). */
+static int
+sq_mig_settings(struct store *s)
+{
+	int64_t have;
+	int rc;
+
+	if ((rc = sq_int(s, "SELECT count(*) FROM pragma_table_info("
+	    "'archive') WHERE name = 'settings'", &have)) != 0)
+		return rc;
+	if (have)
+		return 0;
+	return sq_exec(s, "ALTER TABLE archive ADD COLUMN settings TEXT NOT "
+	    "NULL DEFAULT ''", "migrate: archive settings");
+}
+
 /*
  * Brings the file to SQ_LATEST in one transaction, so that no version in
  * between is ever on disk: version 2's step writes chunks in the current
@@ -553,6 +573,8 @@ sq_migrate(struct store *s)
 		if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
 			goto fail;
 		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
+			goto fail;
+		if (v == 3 && (rc = sq_mig_settings(s)) != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
@@ -1213,7 +1235,7 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
 /* ---- archives --------------------------------------------------------- */
 
 #define SQ_ARCHIVE_COLS	"sha256, name, size, first_time, last_time, " \
-	"records, bad_records, points, status, ingested_at"
+	"records, bad_records, points, status, ingested_at, settings"
 
 static void
 sq_archive_row(sqlite3_stmt *st, struct store_archive *a)
@@ -1235,6 +1257,8 @@ sq_archive_row(sqlite3_stmt *st, struct store_archive *a)
 	a->status = t != NULL && strcmp(t, "errors") == 0 ?
 	    STORE_ARCHIVE_ERRORS : STORE_ARCHIVE_OK;
 	a->ingested_at = sqlite3_column_int64(st, 9);
+	if ((t = (const char *)sqlite3_column_text(st, 10)) != NULL)
+		snprintf(a->settings, sizeof(a->settings), "%s", t);
 }
 
 static int
@@ -1268,7 +1292,7 @@ sq_archive_record(struct store *s, const struct store_archive *a)
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO archive ("
 	    SQ_ARCHIVE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10)", -1, &st, NULL)) != SQLITE_OK)
+	    "?10, ?11)", -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare archive");
 	sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->name, -1, SQLITE_STATIC);
@@ -1281,6 +1305,7 @@ sq_archive_record(struct store *s, const struct store_archive *a)
 	sqlite3_bind_text(st, 9, a->status == STORE_ARCHIVE_ERRORS ?
 	    "errors" : "ok", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 11, a->settings, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
 		rc = store_seterr(s, LL_EEXIST, "archive %s (%s) is already "
@@ -1309,6 +1334,25 @@ sq_archive_list(struct store *s, store_archive_fn *fn, void *ctx)
 	}
 	if (rc == 0 && src != SQLITE_DONE)
 		rc = sq_err(s, src, "list archives");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_archive_delete(struct store *s, const char *sha256)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "DELETE FROM archive WHERE "
+	    "sha256 = ?1", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare archive delete");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "delete archive");
+	else if (sqlite3_changes(SQ(s)->db) == 0)
+		rc = store_seterr(s, LL_ENOTFOUND, "archive %s not ingested",
+		    sha256);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1372,6 +1416,7 @@ static const struct store_ops sq_ops = {
 	.archive_get = sq_archive_get,
 	.archive_record = sq_archive_record,
 	.archive_list = sq_archive_list,
+	.archive_delete = sq_archive_delete,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 };
