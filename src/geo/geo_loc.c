@@ -212,6 +212,9 @@ out:
 	if (db != NULL)
 		loc_database_unref(db);
 	loc_unref(lc);
+	fclose(f);
+	return rc;
+}
 
 int
 geo_loc_created(const char *path, int64_t *t)
