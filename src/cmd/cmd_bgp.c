@@ -122,7 +122,7 @@ visibility(int argc, char **argv)
 	    .cache_dir = cli_cache_dir() };
 	struct replay_args ra = { .so = &so, .ro = &ro, .go = &go };
 	struct out out = { .f = stdout, .first = true };
-	char ent[ENT_STRLEN];
+	char ent[ENT_STRLEN], why[512] = "";
 	struct entity e;
 	struct run run = { 0 };
 	struct geo *g = NULL;
@@ -200,6 +200,8 @@ visibility(int argc, char **argv)
 	ro.on_file = on_file;
 	ro.on_progress = on_progress;
 	ro.ctx = &run;
+	ro.errbuf = why;
+	ro.errlen = sizeof(why);
 	rc = sig_replay(s, (const char *const *)argv + optind,
 	    (size_t)(argc - optind), &ro);
 	progress_done(&run.prog);
@@ -210,8 +212,7 @@ visibility(int argc, char **argv)
 		goto out;
 	}
 	if (rc == LL_ELIMIT) {
-		cli_err("bgp: the records are more than 31 days apart; give "
-		    "files of one period");
+		cli_err("bgp: %s", why[0] ? why : ll_strerror(rc));
 		goto out;
 	}
 	if (rc == LL_ENOMEM) {

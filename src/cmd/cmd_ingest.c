@@ -121,6 +121,7 @@ struct ing {
 	bool		 restart;	/* the guess was wrong */
 	int		 nnew;
 	int		 settle_rc;	/* settle()'s exit code in on_point */
+	char		 why[512];	/* the replay's reason to stop */
 };
 
 /* Feeds the digest from a read-only mapping (a regular file) in 8 MiB
@@ -568,8 +569,7 @@ run(struct ing *g, struct sig_opts *so, struct sig_replay_opts *ro)
 		goto fail;
 	}
 	if (rc == LL_ELIMIT) {
-		cli_err("ingest: the records are more than 31 days apart; "
-		    "give files of one period");
+		cli_err("ingest: %s", g->why[0] ? g->why : ll_strerror(rc));
 		goto fail;
 	}
 	if (g->rs.fail || rc == LL_ENOMEM)
@@ -703,6 +703,8 @@ ingest_bgp(int argc, char **argv)
 	ro.on_plan = on_plan;
 	ro.on_progress = on_progress;
 	ro.ctx = g;
+	ro.errbuf = g->why;
+	ro.errlen = sizeof(g->why);
 	ret = run_all(g, &so, &ro, db);
 out:
 	if (g != NULL) {

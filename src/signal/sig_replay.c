@@ -6,6 +6,7 @@
  * decoded ahead on its own thread (sig_pump.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,17 @@
 #include "signal/sig_int.h"
 #include "util/err.h"
 #include "input/input.h"
+#include "util/time.h"
+
+/*
+ * A file's time range (docs/signals.md): its reference time is the median
+ * timestamp of its first PEEK_RECORDS sound records (so that a few damaged
+ * timestamps among them do not move it); a record further than RANGE_SPAN
+ * from the last record kept (at first, from the reference) is out of the
+ * range: reported and skipped.
+ */
+#define PEEK_RECORDS	15
+#define RANGE_SPAN	86400
 
 struct rfile {
 	struct sig_file		 f;
@@ -23,6 +35,7 @@ struct rfile {
 	struct mrt_reader	*r;		/* peeking */
 	struct sig_pump		*pump;		/* replaying */
 	uint32_t		 head;		/* time of the pending items */
+	int64_t			 ref;		/* reference time (peeked) */
 	bool			 rib_open;
 };
 
@@ -121,6 +134,9 @@ static int
 open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 {
 	struct mrt_reader_opts ro = { 0 };
+	struct sig_pump_cfg pc = { o->strict, o->on_error, o->ctx,
+	    SIG_PUMP_LEAN | (o->one_thread ? 0 : SIG_PUMP_THREAD), f->ref,
+	    RANGE_SPAN };
 	int rc;
 
 	if ((rc = input_open(f->f.path, NULL, &f->in)) != 0)
@@ -129,9 +145,7 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	if (peek)
 		rc = mrt_reader_new(f->in, f->f.path, &ro, &f->r);
 	else
-		rc = sig_pump_new(f->in, f->f.path, o->strict, o->on_error,
-		    o->ctx, SIG_PUMP_LEAN | (o->one_thread ? 0 :
-		    SIG_PUMP_THREAD), &f->pump);
+		rc = sig_pump_open(f->in, f->f.path, &pc, &f->pump);
 	if (rc != 0) {
 		close_file(f);
 		return rc;
@@ -139,11 +153,51 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	return 0;
 }
 
-/* Peeks the first record: time, kind, collector. */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Reads the first sound records: the kind of the first, the reference
+ * time (their median), and the first one's time within the range.
+ */
+static void
+peek_records(struct rfile *f)
+{
+	const struct mrt_record *rec;
+	int64_t ts[PEEK_RECORDS], sorted[PEEK_RECORDS];
+	size_t n = 0;
+
+	while (n < PEEK_RECORDS && mrt_reader_next(f->r, &rec) == 1) {
+		if (n == 0)
+			f->f.rib = rec->kind == MRT_K_PEER_INDEX ||
+			    rec->kind == MRT_K_RIB;
+		ts[n++] = rec->ts;
+	}
+	if (n == 0) {
+		f->f.empty = true;
+		return;
+	}
+	memcpy(sorted, ts, n * sizeof(*ts));
+	qsort(sorted, n, sizeof(*sorted), cmp_i64);
+	f->ref = sorted[(n - 1) / 2];
+	for (size_t i = 0; i < n; i++) {
+		if (ts[i] - f->ref <= RANGE_SPAN &&
+		    f->ref - ts[i] <= RANGE_SPAN) {
+			f->f.first_ts = f->f.last_ts = ts[i];
+			break;
+		}
+	}
+}
+
+/* Peeks the first records: time, kind, collector. */
 static void
 peek_file(struct rfile *f, const struct sig_replay_opts *o)
 {
-	const struct mrt_record *rec;
 	struct stat sb;
 	int rc;
 
@@ -161,14 +215,7 @@ peek_file(struct rfile *f, const struct sig_replay_opts *o)
 		f->f.rc = rc;
 		return;
 	}
-	rc = mrt_reader_next(f->r, &rec);
-	if (rc == 1) {
-		f->f.first_ts = f->f.last_ts = rec->ts;
-		f->f.rib = rec->kind == MRT_K_PEER_INDEX ||
-		    rec->kind == MRT_K_RIB;
-	} else {
-		f->f.empty = true;
-	}
+	peek_records(f);
 	close_file(f);
 	/*
 	 * No name in the path: the files of one directory are one collector
@@ -295,6 +342,31 @@ start_file(struct replay *rp, struct rfile *f, int *soft, bool *live)
 	return next_record(rp, f, soft, live);
 }
 
+/* Says why the engine refused a record of f, in the caller's buffer. */
+static void
+engine_error(struct replay *rp, const struct rfile *f, int rc)
+{
+	char a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+	const struct sig *s = rp->s;
+
+	if (rp->o->errbuf == NULL || rp->o->errlen == 0)
+		return;
+	if (rc == LL_ELIMIT && s->npeer >= SIG_MAX_PEERS)
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: more than %d "
+		    "peers (the most one replay can tell apart)", f->f.path,
+		    SIG_MAX_PEERS);
+	else if (rc == LL_ELIMIT && s->started &&
+	    (int64_t)f->head - s->bin_start > s->o.max_gap)
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: its records at "
+		    "%s are more than %" PRId64 " days after the replay's "
+		    "time (%s): give files of one period", f->f.path,
+		    ll_time_fmt(f->head, a, sizeof(a)), s->o.max_gap / 86400,
+		    ll_time_fmt(s->bin_start, b, sizeof(b)));
+	else
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: %s", f->f.path,
+		    ll_strerror(rc));
+}
+
 static int
 merge(struct replay *rp, struct rfile **act, int *soft)
 {
@@ -326,8 +398,10 @@ merge(struct replay *rp, struct rfile **act, int *soft)
 			return 0;
 		/* Every record of best at this second: no other file's
 		 * record of the same second is due before them. */
-		if ((rc = sig_pump_run(best->pump, rp->s, best->coll)) != 0)
+		if ((rc = sig_pump_run(best->pump, rp->s, best->coll)) != 0) {
+			engine_error(rp, best, rc);
 			return rc;
+		}
 		if ((rc = next_record(rp, best, soft, &live)) != 0)
 			return rc;
 		if (!live)

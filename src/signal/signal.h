@@ -186,6 +186,11 @@ struct sig_replay_opts {
 	/* Called now and then with bytes read so far of all files. */
 	void		(*on_progress)(void *ctx, uint64_t done,
 			    uint64_t total);
+	/* When the engine refuses a record (sig_replay() returns its
+	 * error: too many peers, records of another period), a one-line
+	 * reason naming the file is written here (may be NULL). */
+	char		*errbuf;
+	size_t		 errlen;
 };
 
 /*
