@@ -43,7 +43,7 @@ usage(FILE *f)
 	    "  --format csv|json  output (default csv)\n"
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, e.g. rrc04, route-views.linx; else the\n"
-	    "                     RIB's collector id)\n"
+	    "                     file's directory)\n"
 	    "  --strict           stop at the first bad record\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"

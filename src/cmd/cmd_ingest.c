@@ -60,7 +60,7 @@ usage(FILE *f)
 	    "options:\n"
 	    "  --db URL           store (default $LIFELINE_DB, else lifeline.db)\n"
 	    "  --collector NAME   collector of every file (default: from the\n"
-	    "                     path, else the RIB's collector id)\n"
+	    "                     path, else the file's directory)\n"
 	    "  --bin DURATION     bin size (default 300; fixed per store)\n"
 	    "  --full-feed N|P%%   full-feed peers: more than N IPv4 prefixes\n"
 	    "                     (default 400000), or at least P%% of the\n"

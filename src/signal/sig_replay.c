@@ -153,6 +153,54 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	return 0;
 }
 
+/*
+ * No name in the path: the files of one directory are one collector
+ * (archives keep a collector per directory), so that a RIB dump and the
+ * update files beside it replay together. Only a RIB carries a collector
+ * id, so it cannot be the key. The directory is the real one (realpath):
+ * "sim/bview...", "./sim/updates..." and "/abs/sim/updates..." are one
+ * directory. A name too long for buf keeps its end and a hash of the
+ * whole.
+ */
+static void
+dir_collector(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real;
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+	uint64_t h = 0xcbf29ce484222325u;	/* FNV-1a */
+	size_t rl;
+
+	if ((dir = malloc(n + 2)) == NULL) {
+		snprintf(buf, len, "dir:");
+		return;
+	}
+	if (slash == NULL)
+		memcpy(dir, ".", 2);
+	else if (n == 0)
+		memcpy(dir, "/", 2);
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	real = realpath(dir, NULL);
+	if (real == NULL) {
+		real = dir;
+		dir = NULL;
+	}
+	rl = strlen(real);
+	if (rl + 5 <= len) {
+		snprintf(buf, len, "dir:%s", real);
+	} else {
+		for (size_t i = 0; i < rl; i++)
+			h = (h ^ (uint8_t)real[i]) * 0x100000001b3u;
+		snprintf(buf, len, "dir:%016" PRIx64 ":%s", h,
+		    real + rl - (len - 22));
+	}
+	free(real);
+	free(dir);
+}
+
 static int
 cmp_i64(const void *a, const void *b)
 {
@@ -217,18 +265,8 @@ peek_file(struct rfile *f, const struct sig_replay_opts *o)
 	}
 	peek_records(f);
 	close_file(f);
-	/*
-	 * No name in the path: the files of one directory are one collector
-	 * (archives keep a collector per directory), so that a RIB dump and
-	 * the update files beside it replay together. Only a RIB carries a
-	 * collector id, so it cannot be the key.
-	 */
-	if (f->f.collector[0] == '\0') {
-		const char *slash = strrchr(f->f.path, '/');
-		int n = slash == NULL ? 1 : (int)(slash - f->f.path);
-		snprintf(f->f.collector, sizeof(f->f.collector), "dir:%.*s", n,
-		    slash == NULL ? "." : f->f.path);
-	}
+	if (f->f.collector[0] == '\0')
+		dir_collector(f->f.path, f->f.collector, sizeof(f->f.collector));
 }
 
 static int

@@ -167,8 +167,9 @@ struct sig_file {
 
 struct sig_replay_opts {
 	const char	*collector;	/* every file's collector; NULL: from
-					   the path, else the RIB's collector
-					   id, else "unknown" */
+					   the path (sig_collector_from_path),
+					   else "dir:" and the file's real
+					   directory */
 	bool		 strict;	/* stop at the first bad record */
 	bool		 one_thread;	/* decode on the calling thread (the
 					   default decodes each file ahead on
