@@ -47,7 +47,8 @@ void	cli_replay_file(const struct sig_file *f, bool strict,
 	{ "strict", no_argument, NULL, 's' }, \
 	{ "locdb", required_argument, NULL, 'l' }, \
 	{ "city", required_argument, NULL, 'C' }, \
-	{ "rir", required_argument, NULL, 'r' }
+	{ "rir", required_argument, NULL, 'r' }, \
+	{ "warmup", required_argument, NULL, 'W' }
 #define CLI_RIR_MAX	64
 struct sig_opts;
 struct sig_replay_opts;
@@ -64,6 +65,10 @@ struct replay_args {
  * a->go->rir once a --rir is given. */
 int	cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 	    const char *cmd);
+
+struct sig_gap;
+/* Says on stderr that a replay left bins without values (sig_gap). */
+void	cli_gap_note(const char *cmd, const struct sig_gap *g);
 
 struct mrt_error;
 /* mrt_reader_opts.on_error for the CLI: prints `FILE: offset N: what`. */

@@ -44,6 +44,9 @@ usage(FILE *f)
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, e.g. rrc04, route-views.linx; else the\n"
 	    "                     file's directory)\n"
+	    "  --warmup DURATION  count a collector's bins from DURATION after\n"
+	    "                     its first record even without a RIB dump\n"
+	    "                     (default: only after its first RIB dump)\n"
 	    "  --strict           stop at the first bad record\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"
@@ -102,6 +105,13 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	struct run *r = ctx;
 
 	progress_update(&r->prog, "bgp", done, total);
+}
+
+static void
+on_gap(void *ctx, const struct sig_gap *g)
+{
+	(void)ctx;
+	cli_gap_note("bgp", g);
 }
 
 
@@ -202,6 +212,8 @@ visibility(int argc, char **argv)
 	ro.ctx = &run;
 	ro.errbuf = why;
 	ro.errlen = sizeof(why);
+	ro.need_table = true;
+	ro.on_gap = on_gap;
 	rc = sig_replay(s, (const char *const *)argv + optind,
 	    (size_t)(argc - optind), &ro);
 	progress_done(&run.prog);

@@ -66,6 +66,10 @@ usage(FILE *f)
 	    "                     (default 400000), or at least P%% of the\n"
 	    "                     largest peer's table\n"
 	    "  --min-peers F      fraction of full-feed peers (default 0.5)\n"
+	    "  --warmup DURATION  count a collector's bins from DURATION after\n"
+	    "                     its first record even without a RIB dump\n"
+	    "                     (default: only after its first RIB dump;\n"
+	    "                     bins before are recorded as a gap)\n"
 	    "  --strict           stop at the first bad record, write nothing\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"
@@ -84,6 +88,13 @@ struct arch {
 	struct sig_file	 f;
 	bool		 seen;
 	int64_t		 old_last;	/* ingested before: its last record */
+};
+
+/* A coverage gap of the run, kept until the commit (see on_gap). */
+struct gap {
+	char		 collector[64];
+	int64_t		 from, to;
+	char		 reason[128];
 };
 
 /* The hashing thread. */
@@ -122,6 +133,8 @@ struct ing {
 	int		 nnew;
 	int		 settle_rc;	/* settle()'s exit code in on_point */
 	char		 why[512];	/* the replay's reason to stop */
+	struct gap	*gaps;		/* bins without a table (on_gap) */
+	size_t		 ngaps;
 };
 
 /* Feeds the digest from a read-only mapping (a regular file) in 8 MiB
@@ -500,6 +513,60 @@ record_archives(struct ing *g)
 	return 0;
 }
 
+/* Coverage gaps: the replay's bins without a table, written with the
+ * points as store gaps. */
+static void
+on_gap(void *ctx, const struct sig_gap *sg)
+{
+	struct ing *g = ctx;
+	struct gap *x;
+
+	cli_gap_note("ingest", sg);
+	x = realloc(g->gaps, (g->ngaps + 1) * sizeof(*g->gaps));
+	if (x == NULL) {
+		g->dbrc = LL_ENOMEM;
+		return;
+	}
+	g->gaps = x;
+	x = &g->gaps[g->ngaps++];
+	snprintf(x->collector, sizeof(x->collector), "%s", sg->collector);
+	snprintf(x->reason, sizeof(x->reason), "%s", sg->reason);
+	x->from = sg->from;
+	x->to = sg->to;
+}
+
+/* Replaces the gaps of the bins this run wrote (from its first bin on)
+ * with the run's own. Returns 0 or an exit code. */
+static int
+record_gaps(struct ing *g)
+{
+	int64_t end = g->from;
+
+	if (!g->have_from)
+		return 0;
+	for (size_t i = 0; i < g->ngaps; i++)
+		if (g->gaps[i].to > end)
+			end = g->gaps[i].to;
+	if (g->points > 0 && g->tmax + g->bin > end)
+		end = g->tmax + g->bin;
+	if (store_gap_delete(g->st, SIGNAL_KIND, g->from, end) != 0)
+		goto fail;
+	for (size_t i = 0; i < g->ngaps; i++) {
+		const struct gap *x = &g->gaps[i];
+		struct store_gap sg = { SIGNAL_KIND, x->collector, x->from,
+		    x->to, x->reason };
+
+		if (x->to <= g->from)
+			continue;
+		if (store_gap_put(g->st, &sg) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	cli_err("ingest: %s", store_errmsg(g->st));
+	return EXIT_FAIL;
+}
+
 /* Forgets what a replay did, for a second one. */
 static void
 reset(struct ing *g)
@@ -512,6 +579,7 @@ reset(struct ing *g)
 	g->from_final = false;
 	g->dbrc = 0;
 	g->restart = false;
+	g->ngaps = 0;
 	memset(&g->rs, 0, sizeof(g->rs));
 	for (size_t i = 0; i < g->na; i++) {
 		memset(&g->a[i].f, 0, sizeof(g->a[i].f));
@@ -578,7 +646,7 @@ run(struct ing *g, struct sig_opts *so, struct sig_replay_opts *ro)
 		ret = EXIT_DATA;
 		goto fail;
 	}
-	if ((ret = record_archives(g)) != 0)
+	if ((ret = record_gaps(g)) != 0 || (ret = record_archives(g)) != 0)
 		goto fail;
 	if (store_tx_commit(g->st) != 0) {
 		cli_err("ingest: commit: %s", store_errmsg(g->st));
@@ -705,12 +773,15 @@ ingest_bgp(int argc, char **argv)
 	ro.ctx = g;
 	ro.errbuf = g->why;
 	ro.errlen = sizeof(g->why);
+	ro.need_table = true;
+	ro.on_gap = on_gap;
 	ret = run_all(g, &so, &ro, db);
 out:
 	if (g != NULL) {
 		hash_wait(&g->h, true);
 		sig_free(g->sig);
 		store_free(g->st);
+		free(g->gaps);
 		free(g->a);
 		free(g);
 	}

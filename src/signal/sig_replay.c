@@ -36,7 +36,17 @@ struct rfile {
 	struct sig_pump		*pump;		/* replaying */
 	uint32_t		 head;		/* time of the pending items */
 	int64_t			 ref;		/* reference time (peeked) */
+	size_t			 ci;		/* index in replay.coll */
 	bool			 rib_open;
+};
+
+/* A collector's warm-up (need_table): from which bin its bins count. */
+struct rcoll {
+	const char	*name;		/* a file's collector */
+	int64_t		 first;		/* bin of its first record */
+	int64_t		 ready;		/* first bin that counts */
+	bool		 have_ready;
+	bool		 by_rib;	/* ready from a RIB dump's end */
 };
 
 struct replay {
@@ -46,6 +56,13 @@ struct replay {
 	size_t				 n;
 	uint64_t			 total, done_closed;
 	uint64_t			 tick;
+	/* need_table: the engine's emit, wrapped by gate() */
+	struct rcoll			*coll;
+	size_t				 ncoll;
+	sig_emit_fn			*emit;
+	void				*ectx;
+	int64_t				 memo_t;
+	bool				 memo_cold, have_memo;
 };
 
 static bool
@@ -294,6 +311,113 @@ due_before(const struct rfile *a, const struct rfile *b)
 	return a->order < b->order;
 }
 
+/* Collectors and when their bins start to count (need_table). */
+static int
+plan_collectors(struct replay *rp)
+{
+	const int64_t bin = rp->s->o.bin;
+
+	rp->coll = calloc(rp->n + 1, sizeof(*rp->coll));
+	if (rp->coll == NULL)
+		return LL_ENOMEM;
+	for (size_t i = 0; i < rp->n; i++) {	/* in first_ts order */
+		struct rfile *f = &rp->files[i];
+		size_t c;
+
+		for (c = 0; c < rp->ncoll; c++)
+			if (strcmp(rp->coll[c].name, f->f.collector) == 0)
+				break;
+		f->ci = c;
+		if (c < rp->ncoll || f->f.empty)
+			continue;
+		rp->coll[c].name = f->f.collector;
+		rp->coll[c].first = sig_bin_start(rp->s, f->f.first_ts);
+		if (rp->o->warmup > 0) {
+			int64_t t = f->f.first_ts + rp->o->warmup;
+			int64_t b = sig_bin_start(rp->s, t);
+
+			rp->coll[c].ready = b == t ? b : b + bin;
+			rp->coll[c].have_ready = true;
+		}
+		rp->ncoll++;
+	}
+	return 0;
+}
+
+/* The end of f, a RIB dump: its collector has a table from the bin
+ * holding its last record (that bin is emitted after the dump ended). */
+static void
+rib_ready(struct replay *rp, const struct rfile *f)
+{
+	struct rcoll *c;
+	int64_t r;
+
+	if (rp->coll == NULL || f->ci >= rp->ncoll || !f->f.rib ||
+	    f->f.records == 0)
+		return;
+	c = &rp->coll[f->ci];
+	r = sig_bin_start(rp->s, f->f.last_ts);
+	if (!c->have_ready || r < c->ready) {
+		c->ready = r;
+		c->by_rib = true;
+	}
+	c->have_ready = true;
+}
+
+/* Is bin t before the table of a collector that has begun? */
+static bool
+cold(const struct replay *rp, int64_t t)
+{
+	for (size_t i = 0; i < rp->ncoll; i++) {
+		const struct rcoll *c = &rp->coll[i];
+
+		if (c->first <= t && !(c->have_ready && c->ready <= t))
+			return true;
+	}
+	return false;
+}
+
+/* The engine's emit while need_table: bins without tables are dropped. */
+static int
+gate(void *ctx, int64_t t, const char *entity, uint64_t v)
+{
+	struct replay *rp = ctx;
+
+	if (!rp->have_memo || rp->memo_t != t) {
+		rp->memo_t = t;
+		rp->memo_cold = cold(rp, t);
+		rp->have_memo = true;
+	}
+	return rp->memo_cold ? 0 : rp->emit(rp->ectx, t, entity, v);
+}
+
+/* Hands each collector's stretch without a table to on_gap. */
+static void
+report_gaps(struct replay *rp)
+{
+	const struct sig *s = rp->s;
+	int64_t end = s->bin_start + s->o.bin;	/* after the last bin */
+
+	if (rp->o->on_gap == NULL)
+		return;
+	for (size_t i = 0; i < rp->ncoll; i++) {
+		const struct rcoll *c = &rp->coll[i];
+		struct sig_gap g = { c->name, c->first, end,
+		    !c->have_ready ? SIG_GAP_NO_TABLE : c->by_rib ?
+		    SIG_GAP_BEFORE_RIB : SIG_GAP_WARMUP, NULL };
+
+		if (c->have_ready && c->ready < end)
+			g.to = c->ready;
+		if (g.to <= g.from)
+			continue;
+		g.reason = !c->have_ready ? "no RIB dump and no warm-up: no "
+		    "table" : c->by_rib ? "no table before its first RIB "
+		    "dump ended" : "warm-up: tables still filling from "
+		    "updates";
+		rp->o->on_gap(rp->o->ctx, &g);
+	}
+}
+
 /* Ends a file: RIB end, statistics, callback. */
 static int
 finish_file(struct replay *rp, struct rfile *f, int rc)
@@ -312,6 +436,7 @@ finish_file(struct replay *rp, struct rfile *f, int rc)
 	if (f->rib_open) {
 		rc2 = sig_rib_end(rp->s, f->coll);
 		f->rib_open = false;
+		rib_ready(rp, f);
 	}
 	if (rp->o->on_file != NULL)
 		rp->o->on_file(rp->o->ctx, &f->f);
@@ -457,6 +582,7 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 	struct rfile **act = NULL;
 	size_t live = 0;
 	int rc = 0, soft = 0;
+	bool started;
 
 	rp.s = s;
 	rp.o = opts != NULL ? opts : &none;
@@ -493,10 +619,25 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 	qsort(rp.files, rp.n, sizeof(*rp.files), cmp_files);
 	for (size_t i = 0; rp.o->on_plan != NULL && i < rp.n; i++)
 		rp.o->on_plan(rp.o->ctx, &rp.files[i].f);
+	if (rp.o->need_table) {
+		if ((rc = plan_collectors(&rp)) != 0)
+			goto out;
+		rp.emit = s->emit;
+		rp.ectx = s->ctx;
+		s->emit = gate;
+		s->ctx = &rp;
+	}
 	if ((rc = merge(&rp, act, &soft)) != 0)
 		goto out;
-	rc = sig_finish(s);
+	started = s->started;
+	if ((rc = sig_finish(s)) == 0 && started && rp.o->need_table)
+		report_gaps(&rp);
 out:
+	if (rp.emit != NULL) {
+		s->emit = rp.emit;
+		s->ctx = rp.ectx;
+	}
+	free(rp.coll);
 	for (size_t i = 0; rp.files != NULL && i < rp.n; i++)
 		close_file(&rp.files[i]);
 	free(rp.files);

@@ -165,6 +165,25 @@ struct sig_file {
 	const char	*errmsg;	/* the input's message, or "" */
 };
 
+/*
+ * A coverage gap: bins of a run not written because a collector had no
+ * routing table yet (before its first RIB dump ended, or its warm-up).
+ * [from, to) in bin starts; strings valid during the call.
+ */
+enum sig_gap_why {
+	SIG_GAP_BEFORE_RIB = 1,	/* before its first RIB dump ended */
+	SIG_GAP_WARMUP,		/* within the warm-up after its first record */
+	SIG_GAP_NO_TABLE,	/* no RIB dump and no warm-up: never a table */
+};
+
+struct sig_gap {
+	const char	*collector;
+	int64_t		 from;
+	int64_t		 to;
+	enum sig_gap_why why;
+	const char	*reason;	/* why, in words */
+};
+
 struct sig_replay_opts {
 	const char	*collector;	/* every file's collector; NULL: from
 					   the path (sig_collector_from_path),
@@ -192,6 +211,19 @@ struct sig_replay_opts {
 	 * reason naming the file is written here (may be NULL). */
 	char		*errbuf;
 	size_t		 errlen;
+	/*
+	 * No invented data: with need_table, a collector's bins count only
+	 * once it has a table: from the bin holding the end of its first
+	 * RIB dump, or (warmup > 0) from the first bin starting warmup
+	 * seconds after its first record, whichever is first. A bin before
+	 * that for any collector that has begun is not emitted; each
+	 * collector's missing stretch is handed to on_gap at the end.
+	 * Without need_table every bin is emitted (tables from whatever was
+	 * replayed).
+	 */
+	bool		 need_table;
+	int64_t		 warmup;
+	void		(*on_gap)(void *ctx, const struct sig_gap *g);
 };
 
 /*
