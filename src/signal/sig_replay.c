@@ -333,7 +333,8 @@ plan_collectors(struct replay *rp)
 		rp->coll[c].name = f->f.collector;
 		rp->coll[c].first = sig_bin_start(rp->s, f->f.first_ts);
 		if (rp->o->warmup > 0) {
-			int64_t t = f->f.first_ts + rp->o->warmup;
+			/* the first bin whose end is warmup after it */
+			int64_t t = f->f.first_ts + rp->o->warmup - bin;
 			int64_t b = sig_bin_start(rp->s, t);
 
 			rp->coll[c].ready = b == t ? b : b + bin;

@@ -214,8 +214,8 @@ struct sig_replay_opts {
 	/*
 	 * No invented data: with need_table, a collector's bins count only
 	 * once it has a table: from the bin holding the end of its first
-	 * RIB dump, or (warmup > 0) from the first bin starting warmup
-	 * seconds after its first record, whichever is first. A bin before
+	 * RIB dump, or (warmup > 0) from the first bin whose end is at
+	 * least warmup seconds after its first record, whichever is first. A bin before
 	 * that for any collector that has begun is not emitted; each
 	 * collector's missing stretch is handed to on_gap at the end.
 	 * Without need_table every bin is emitted (tables from whatever was

@@ -93,7 +93,7 @@ static const char *const migrations[] = {
 	"",
 	/* 5: coverage gaps (store_gap_put): bins a signal has no values
 	 * for, per collector, with the reason. */
-	"CREATE TABLE gap ("
+	"CREATE TABLE IF NOT EXISTS gap ("
 	"  signal TEXT NOT NULL,"
 	"  collector TEXT NOT NULL,"
 	"  start INTEGER NOT NULL,"
@@ -101,7 +101,7 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL,"
 	"  PRIMARY KEY (signal, collector, start)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX gap_by_time ON gap (signal, start);",
+	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
