@@ -327,8 +327,12 @@ plan_collectors(struct replay *rp)
 		for (c = 0; c < rp->ncoll; c++)
 			if (strcmp(rp->coll[c].name, f->f.collector) == 0)
 				break;
+		if (f->f.empty) {
+			f->ci = SIZE_MAX;	/* no record: no collector */
+			continue;
+		}
 		f->ci = c;
-		if (c < rp->ncoll || f->f.empty)
+		if (c < rp->ncoll)
 			continue;
 		rp->coll[c].name = f->f.collector;
 		rp->coll[c].first = sig_bin_start(rp->s, f->f.first_ts);

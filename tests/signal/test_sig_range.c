@@ -361,6 +361,35 @@ test_concat_2021_2002(void **state)
 	concat(F2021, F2002);
 }
 
+/* The same two years as two files: refused, naming the later file. */
+static void
+test_files_years_apart(void **state)
+{
+	char *a = strdup(test_shared_or_skip(F2002));
+	char *b = strdup(test_shared_or_skip(F2021));
+	const char *files[2] = { b, a };
+	struct sig_opts o = { 0 };
+	struct sig_replay_opts ro = { 0 };
+	struct run r;
+	struct sig *s;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	o.min_peers = -1;
+	o.ff_pct = 50;
+	o.split = octet_split;
+	ro.errbuf = r.why;
+	ro.errlen = sizeof(r.why);
+	assert_int_equal(sig_new(&o, on_point, &r, &s), 0);
+	assert_int_equal(sig_replay(s, files, 2, &ro), LL_ELIMIT);
+	sig_free(s);
+	assert_true(strncmp(r.why, b, strlen(b)) == 0);
+	assert_non_null(strstr(r.why, "more than 31 days after"));
+	free(r.pts);
+	free(a);
+	free(b);
+}
+
 static void
 be16(uint8_t *p, uint32_t v)
 {
@@ -430,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_shift_first),
 		cmocka_unit_test(test_concat_2002_2021),
 		cmocka_unit_test(test_concat_2021_2002),
+		cmocka_unit_test(test_files_years_apart),
 		cmocka_unit_test(test_too_many_peers),
 	};
 
