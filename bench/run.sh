@@ -218,7 +218,7 @@ else
 	S[lldec]="not available (no decode-only format in \`mrt dump --help\`)"
 fi
 measure vis "lifeline bgp visibility --by country --full-feed 50%" period -- \
-    "$ll" bgp visibility --by country --full-feed 50% "$period"
+    "$ll" bgp visibility --by country --full-feed 50% --warmup 5m "$period"
 measure vis_rib "lifeline bgp visibility --by country --full-feed 50%" rib -- \
     "$ll" bgp visibility --by country --full-feed 50% "$rib"
 # The location map is cached between runs (LIFELINE_CACHE_DIR, docs/
@@ -231,7 +231,7 @@ measure geo_cold "lifeline geo lookup (no cache: libloc read whole)" none -- \
 measure geo_warm "lifeline geo lookup (cached map)" none -- \
     "$ll" geo lookup 192.0.2.1
 measure ingest "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" period fresh_db -- \
-    "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% "$period"
+    "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% --warmup 5m "$period"
 measure ingest_rib "lifeline ingest bgp --full-feed 50% (fresh SQLite DB)" rib fresh_db -- \
     "$ll" ingest bgp --db "$tmp/bench.db" --full-feed 50% "$rib"
 

@@ -10,6 +10,7 @@
 #include "mrt/mrt.h"
 #include "signal/signal.h"
 #include "util/err.h"
+#include "util/time.h"
 
 void
 cli_replay_file(const struct sig_file *f, bool strict, struct replay_status *s)
@@ -54,6 +55,13 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 		}
 		a->rir[a->nrir++] = arg;
 		a->go->rir = a->rir;
+		return 1;
+	case 'W':
+		if (ll_duration_parse(arg, &a->ro->warmup) != 0 ||
+		    a->ro->warmup < 1) {
+			cli_err("%s: --warmup: bad duration: %s", cmd, arg);
+			return -1;
+		}
 		return 1;
 	case 'B': name = "bin"; break;
 	case 'F': name = "full-feed"; break;
@@ -107,4 +115,16 @@ cli_no_point(const struct sig_stats *st, const struct sig_opts *so,
 		    " prefixes; try --full-feed=%" PRIu32 " (or a share of the "
 		    "largest table, such as --full-feed=90%%)", cmd, ff, max,
 		    sug);
+}
+
+void
+cli_gap_note(const char *cmd, const struct sig_gap *g)
+{
+	char a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+
+	fprintf(stderr, "lifeline: %s: no values from %s to %s: collector "
+	    "%s: %s%s\n", cmd, ll_time_fmt(g->from, a, sizeof(a)),
+	    ll_time_fmt(g->to, b, sizeof(b)), g->collector, g->reason,
+	    g->why == SIG_GAP_NO_TABLE ? " (give a RIB dump of it, or "
+	    "--warmup)" : "");
 }

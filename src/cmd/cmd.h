@@ -47,7 +47,8 @@ void	cli_replay_file(const struct sig_file *f, bool strict,
 	{ "strict", no_argument, NULL, 's' }, \
 	{ "locdb", required_argument, NULL, 'l' }, \
 	{ "city", required_argument, NULL, 'C' }, \
-	{ "rir", required_argument, NULL, 'r' }
+	{ "rir", required_argument, NULL, 'r' }, \
+	{ "warmup", required_argument, NULL, 'W' }
 #define CLI_RIR_MAX	64
 struct sig_opts;
 struct sig_replay_opts;
@@ -71,6 +72,9 @@ struct sig_stats;
  * --full-feed value that would count it). */
 void	cli_no_point(const struct sig_stats *st, const struct sig_opts *so,
 	    const char *cmd);
+struct sig_gap;
+/* Says on stderr that a replay left bins without values (sig_gap). */
+void	cli_gap_note(const char *cmd, const struct sig_gap *g);
 
 struct mrt_error;
 /* mrt_reader_opts.on_error for the CLI: prints `FILE: offset N: what`. */

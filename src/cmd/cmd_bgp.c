@@ -44,7 +44,10 @@ usage(FILE *f)
 	    "  --format csv|json  output (default csv)\n"
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, e.g. rrc04, route-views.linx; else the\n"
-	    "                     RIB's collector id)\n"
+	    "                     file's directory)\n"
+	    "  --warmup DURATION  count a collector's bins from DURATION after\n"
+	    "                     its first record even without a RIB dump\n"
+	    "                     (default: only after its first RIB dump)\n"
 	    "  --strict           stop at the first bad record\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"
@@ -120,6 +123,13 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(&r->prog, "bgp", done, total);
 }
 
+static void
+on_gap(void *ctx, const struct sig_gap *g)
+{
+	(void)ctx;
+	cli_gap_note("bgp", g);
+}
+
 
 static int
 visibility(int argc, char **argv)
@@ -138,7 +148,7 @@ visibility(int argc, char **argv)
 	    .cache_dir = cli_cache_dir() };
 	struct replay_args ra = { .so = &so, .ro = &ro, .go = &go };
 	struct out out = { .f = stdout, .first = true };
-	char ent[ENT_STRLEN];
+	char ent[ENT_STRLEN], why[512] = "";
 	struct entity e;
 	struct run run = { 0 };
 	struct geo *g = NULL;
@@ -226,6 +236,10 @@ visibility(int argc, char **argv)
 	ro.on_progress = on_progress;
 	ro.ctx = &run;
 	ro.open_paths = ingest_spool_paths(sp);
+	ro.errbuf = why;
+	ro.errlen = sizeof(why);
+	ro.need_table = true;
+	ro.on_gap = on_gap;
 	rc = sig_replay(s, (const char *const *)argv + optind,
 	    (size_t)(argc - optind), &ro);
 	progress_done(&run.prog);
@@ -236,8 +250,7 @@ visibility(int argc, char **argv)
 		goto out;
 	}
 	if (rc == LL_ELIMIT) {
-		cli_err("bgp: the records are more than 31 days apart; give "
-		    "files of one period");
+		cli_err("bgp: %s", why[0] ? why : ll_strerror(rc));
 		goto out;
 	}
 	if (rc == LL_ENOMEM) {

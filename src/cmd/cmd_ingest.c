@@ -45,6 +45,10 @@ usage(FILE *f)
 	    "                     (default 400000), or at least P%% of the\n"
 	    "                     largest peer's table\n"
 	    "  --min-peers F      fraction of full-feed peers (default 0.5)\n"
+	    "  --warmup DURATION  count a collector's bins from DURATION after\n"
+	    "                     its first record even without a RIB dump\n"
+	    "                     (default: only after its first RIB dump;\n"
+	    "                     bins before are recorded as a gap)\n"
 	    "  --strict           stop at the first bad record, write nothing\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"
@@ -81,6 +85,14 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	struct cli_ing *c = ctx;
 
 	progress_update(&c->prog, "ingest", done, total);
+}
+
+/* Bins left without values: one line each (the library stores them). */
+static void
+on_gap(void *ctx, const struct sig_gap *g)
+{
+	(void)ctx;
+	cli_gap_note("ingest", g);
 }
 
 static void
@@ -279,6 +291,8 @@ ingest_main(int argc, char **argv)
 	io.replay.on_error = cli_mrt_error;
 	io.replay.on_file = on_file_cli;
 	io.replay.on_progress = on_progress;
+	io.replay.on_gap = on_gap;
+	io.replay.need_table = true;
 	io.replay.ctx = &c;
 	ret = run(st, argv + optind, n, &io, &c, db);
 out:

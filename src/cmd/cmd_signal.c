@@ -3,6 +3,7 @@
  *
  *   lifeline signal --entity asn:3320 --signal bgp --from T --to T
  *   lifeline signal --list [--signal bgp]
+ *   lifeline signal --gaps [--signal bgp] [--from T] [--to T]
  *
  * CSV (`time,entity,value`, time in ISO 8601 UTC) or JSON (an array of
  * {"time", "entity", "value"} objects), the same shapes `lifeline bgp
@@ -36,6 +37,8 @@ sig_usage(FILE *f)
 	    "                       [--format csv|json] [--db URL]\n"
 	    "       lifeline signal --list [--signal KIND] [--format csv|json] "
 	    "[--db URL]\n"
+	    "       lifeline signal --gaps [--signal KIND] [--from T] [--to T] "
+	    "[--format F]\n"
 	    "\n"
 	    "Prints the points of a signal kept in the store, in time order.\n"
 	    "\n"
@@ -55,6 +58,13 @@ sig_usage(FILE *f)
 	    "  --list        list the series instead: signal, entity, "
 	    "points,\n"
 	    "                first and last time\n"
+	    "  --gaps        list the coverage gaps instead: signal, "
+	    "collector, from,\n"
+	    "                to, reason (bins without values, e.g. before a "
+	    "collector's\n"
+	    "                first RIB dump); points of a range that overlaps "
+	    "a gap\n"
+	    "                come with a note on stderr\n"
 	    "  --db URL      the store: PATH or sqlite:PATH (default "
 	    "$LIFELINE_DB,\n"
 	    "                else lifeline.db)\n"
@@ -72,6 +82,23 @@ sig_fmt_value(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.15g", v);
 	if (strtod(buf, NULL) != v)
 		snprintf(buf, len, "%.17g", v);
+}
+
+/* Writes s as a CSV field (quoted when it holds a comma or a quote). */
+static void
+sig_csv_str(const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
 }
 
 /* Writes s as a JSON string. */
@@ -135,12 +162,55 @@ sig_print_series(void *ctx, const struct store_series *s)
 	return 0;
 }
 
+/* One coverage gap, as a row of --gaps. */
+static int
+sig_print_gap(void *ctx, const struct store_gap *g)
+{
+	struct sig_out *o = ctx;
+	char a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+
+	ll_time_fmt(g->from, a, sizeof(a));
+	ll_time_fmt(g->to, b, sizeof(b));
+	if (o->fmt == FMT_CSV) {
+		printf("%s,", g->signal);
+		sig_csv_str(g->collector);
+		printf(",%s,%s,", a, b);
+		sig_csv_str(g->reason);
+		putchar('\n');
+	} else {
+		printf("%s{\"signal\":", o->n > 0 ? ",\n" : "\n");
+		sig_json_str(g->signal);
+		printf(",\"collector\":");
+		sig_json_str(g->collector);
+		printf(",\"from\":\"%s\",\"to\":\"%s\",\"reason\":", a, b);
+		sig_json_str(g->reason);
+		putchar('}');
+	}
+	o->n++;
+	return 0;
+}
+
+/* A gap overlapping the points printed: a note on stderr. */
+static int
+sig_note_gap(void *ctx, const struct store_gap *g)
+{
+	char a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+
+	(void)ctx;
+	fprintf(stderr, "lifeline: note: no %s values from %s to %s: "
+	    "collector %s: %s (lifeline signal --gaps)\n", g->signal,
+	    ll_time_fmt(g->from, a, sizeof(a)), ll_time_fmt(g->to, b,
+	    sizeof(b)), g->collector, g->reason);
+	return 0;
+}
+
 struct sig_args {
 	const char	*entity;	/* canonical, or NULL */
 	const char	*signal;
 	const char	*db;
 	int64_t		 from, to;
 	bool		 list;
+	bool		 gaps;
 	enum sig_fmt	 fmt;
 	char		 ent[ENT_STRLEN];
 };
@@ -157,6 +227,7 @@ sig_parse(int argc, char **argv, struct sig_args *a)
 		{ "format", required_argument, NULL, 'F' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "gaps", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct entity e;
@@ -209,6 +280,9 @@ sig_parse(int argc, char **argv, struct sig_args *a)
 		case 'l':
 			a->list = true;
 			break;
+		case 'g':
+			a->gaps = true;
+			break;
 		case ':':
 			cli_err("signal: %s needs a value; see 'lifeline "
 			    "signal --help'", argv[optind - 1]);
@@ -227,6 +301,10 @@ sig_parse(int argc, char **argv, struct sig_args *a)
 		cli_err("signal: --signal: bad signal kind");
 		return EXIT_USAGE;
 	}
+	if (a->list && a->gaps) {
+		cli_err("signal: --list or --gaps, not both");
+		return EXIT_USAGE;
+	}
 	if (a->from >= a->to) {
 		cli_err("signal: --from must be before --to");
 		return EXIT_USAGE;
@@ -241,15 +319,22 @@ sig_run(struct store *st, const struct sig_args *a)
 	int rc;
 
 	if (a->fmt == FMT_CSV)
-		fputs(a->list ? "signal,entity,points,first,last\n" :
+		fputs(a->gaps ? "signal,collector,from,to,reason\n" :
+		    a->list ? "signal,entity,points,first,last\n" :
 		    "time,entity,value\n", stdout);
 	else
 		fputs("[", stdout);
-	if (a->list)
+	if (a->gaps)
+		rc = store_gap_list(st, a->signal, a->from, a->to,
+		    sig_print_gap, &o);
+	else if (a->list)
 		rc = store_series_list(st, a->signal, sig_print_series, &o);
-	else
-		rc = store_points_scan(st, a->signal, a->entity, a->from,
-		    a->to, sig_print_point, &o);
+	else if ((rc = store_points_scan(st, a->signal, a->entity, a->from,
+	    a->to, sig_print_point, &o)) == 0) {
+		fflush(stdout);
+		rc = store_gap_list(st, a->signal, a->from, a->to,
+		    sig_note_gap, NULL);
+	}
 	if (rc != 0) {
 		fflush(stdout);
 		cli_err("signal: %s", store_errmsg(st));

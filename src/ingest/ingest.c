@@ -40,6 +40,13 @@ struct bin_pts {
 	uint64_t	 n;
 };
 
+/* A coverage gap of the run, kept until the commit (see on_gap). */
+struct gap {
+	char		 collector[64];
+	int64_t		 from, to;
+	char		 reason[128];
+};
+
 struct ing {
 	struct store		*st;
 	const struct ingest_opts *o;
@@ -70,6 +77,9 @@ struct ing {
 	bool			 dry;
 	bool			 quiet;		/* the second: already said */
 	int64_t			 del_from, del_to;
+	char			 why[512];	/* the replay's reason to stop */
+	struct gap		*gaps;		/* bins without a table */
+	size_t			 ngaps;
 };
 
 static int
@@ -430,7 +440,31 @@ arch_points(const struct ing *g, const struct arch *a)
 	return n;
 }
 
-/* Records the new archives that produced a point. Returns 0 or LL_E*. */
+/*
+ * True when the bins of an archive that gave no point are a recorded gap
+ * (its collector had no table yet) in a run that did give points: its
+ * bins are accounted for once and for all, as when its updates precede
+ * the RIB dump given with them. A run with no point at all records
+ * nothing, so that the same files with their RIB dump can come later.
+ */
+static bool
+arch_in_gaps(const struct ing *g, const struct arch *a)
+{
+	int64_t lo, hi;
+
+	if (a->f.empty)
+		return false;
+	lo = sig_bin_start(g->sig, a->f.first_ts < a->f.last_ts ?
+	    a->f.first_ts : a->f.last_ts);
+	hi = sig_bin_start(g->sig, arch_end(a));
+	for (size_t i = 0; i < g->ngaps; i++)
+		if (g->gaps[i].from <= lo && g->gaps[i].to > hi)
+			return true;
+	return false;
+}
+
+/* Records the new archives that produced a point (or lie in a gap, see
+ * arch_in_gaps()). Returns 0 or LL_E*. */
 static int
 record_archives(struct ing *g)
 {
@@ -446,7 +480,8 @@ record_archives(struct ing *g)
 		if (!a->is_new || a->dup)
 			continue;
 		memset(r, 0, sizeof(*r));
-		if ((r->points = arch_points(g, a)) == 0) {
+		if ((r->points = arch_points(g, a)) == 0 &&
+		    !(g->res->points > 0 && arch_in_gaps(g, a))) {
 			g->res->no_point++;
 			continue;
 		}
@@ -492,6 +527,8 @@ reset(struct ing *g)
 	g->from_final = false;
 	g->dbrc = 0;
 	g->restart = false;
+	g->ngaps = 0;
+	g->why[0] = '\0';
 	r->points = 0;
 	r->tmin = r->tmax = 0;
 	r->data_first = 0;
@@ -519,6 +556,65 @@ new_engine(struct ing *g)
 	    (size_t)snprintf(g->settings + used, sizeof(g->settings) - used,
 	    " %s", g->o->sources) >= sizeof(g->settings) - used)
 		return fail(g, LL_ELIMIT, "settings too long");
+	/* the warm-up decides which bins are values and which a gap */
+	used = strlen(g->settings);
+	if (g->o->replay.warmup > 0 && (size_t)snprintf(g->settings + used,
+	    sizeof(g->settings) - used, " warmup=%lld",
+	    (long long)g->o->replay.warmup) >= sizeof(g->settings) - used)
+		return fail(g, LL_ELIMIT, "settings too long");
+	return 0;
+}
+
+/* Coverage gaps: the replay's bins without a table, said through the
+ * caller's on_gap and written with the points as store gaps. */
+static void
+on_gap(void *ctx, const struct sig_gap *sg)
+{
+	struct ing *g = ctx;
+	struct gap *x;
+
+	if (g->o->replay.on_gap != NULL && !g->quiet)
+		g->o->replay.on_gap(g->o->replay.ctx, sg);
+	x = realloc(g->gaps, (g->ngaps + 1) * sizeof(*g->gaps));
+	if (x == NULL) {
+		g->dbrc = LL_ENOMEM;
+		return;
+	}
+	g->gaps = x;
+	x = &g->gaps[g->ngaps++];
+	snprintf(x->collector, sizeof(x->collector), "%s", sg->collector);
+	snprintf(x->reason, sizeof(x->reason), "%s", sg->reason);
+	x->from = sg->from;
+	x->to = sg->to;
+}
+
+/* Replaces the gaps of the bins this run wrote (from its first bin on)
+ * with the run's own. Returns 0 or LL_E* (message set). */
+static int
+record_gaps(struct ing *g)
+{
+	int64_t end = g->from;
+	int rc;
+
+	if (!g->have_from)
+		return 0;
+	for (size_t i = 0; i < g->ngaps; i++)
+		if (g->gaps[i].to > end)
+			end = g->gaps[i].to;
+	if (g->res->points > 0 && g->res->tmax + g->bin > end)
+		end = g->res->tmax + g->bin;
+	if ((rc = store_gap_delete(g->st, SIGNAL_KIND, g->from, end)) != 0)
+		return fail(g, rc, "%s", store_errmsg(g->st));
+	for (size_t i = 0; i < g->ngaps; i++) {
+		const struct gap *x = &g->gaps[i];
+		struct store_gap sg = { SIGNAL_KIND, x->collector, x->from,
+		    x->to, x->reason };
+
+		if (x->to <= g->from)
+			continue;
+		if ((rc = store_gap_put(g->st, &sg)) != 0)
+			return fail(g, rc, "%s", store_errmsg(g->st));
+	}
 	return 0;
 }
 
@@ -534,8 +630,8 @@ judge(struct ing *g, int rc, int *out)
 		return INGEST_FAILED;
 	}
 	if (rc == LL_ELIMIT) {
-		*out = fail(g, rc, "the records are more than 31 days apart; "
-		    "give files of one period");
+		*out = fail(g, rc, "%s", g->why[0] ? g->why : "the records "
+		    "are more than 31 days apart; give files of one period");
 		return INGEST_FAILED;
 	}
 	if (rc == LL_ENOMEM) {
@@ -600,6 +696,9 @@ run(struct ing *g, int *out)
 	ro.on_progress = on_progress;
 	ro.ctx = g;
 	ro.open_paths = open;
+	ro.errbuf = g->why;
+	ro.errlen = sizeof(g->why);
+	ro.on_gap = on_gap;
 	rc = sig_replay(g->sig, todo, n, &ro);
 	if (g->settle_rc != 0) {
 		*out = g->settle_rc;
@@ -620,7 +719,8 @@ run(struct ing *g, int *out)
 		free(todo);
 		return INGEST_DONE;
 	}
-	if ((*out = record_archives(g)) != 0) {
+	if ((*out = record_gaps(g)) != 0 ||
+	    (*out = record_archives(g)) != 0) {
 		ret = INGEST_FAILED;
 		goto fail;
 	}
@@ -741,6 +841,7 @@ out:
 	sig_free(g->sig);
 	free(g->bins);
 	free(g->job);
+	free(g->gaps);
 	free(g->a);
 	free(g);
 	return (enum ingest_status)ret;

@@ -244,6 +244,23 @@ struct sig_pump;
 int	sig_pump_new(struct input *in, const char *name, bool strict,
 	    mrt_error_fn *err_fn, void *ctx, unsigned flags,
 	    struct sig_pump **out);
+/*
+ * The same with a time range (span > 0): a record further than span
+ * seconds from the last record kept (at first, from ref) is reported
+ * through err_fn as out of the file's time range and skipped (counted as
+ * bad in sig_pump_stats(); in strict mode it ends the file with
+ * LL_EFORMAT). span 0: no range.
+ */
+struct sig_pump_cfg {
+	bool		 strict;
+	mrt_error_fn	*err_fn;
+	void		*ctx;
+	unsigned	 flags;		/* SIG_PUMP_* */
+	int64_t		 ref;
+	int64_t		 span;
+};
+int	sig_pump_open(struct input *in, const char *name,
+	    const struct sig_pump_cfg *c, struct sig_pump **out);
 /* The time of the next item: 1 and *ts, or 0 at the end of the file. */
 int	sig_pump_head(struct sig_pump *p, uint32_t *ts);
 /* Applies to s the items of the head time (one or more records of that
@@ -252,7 +269,7 @@ int	sig_pump_run(struct sig_pump *p, struct sig *s, uint16_t collector);
 /* At the end: the reader's last return (0, or a negative LL_E* code: an
  * input error, or in strict mode the first bad record) and statistics. */
 int	sig_pump_end(const struct sig_pump *p);
-const struct mrt_stats *sig_pump_stats(const struct sig_pump *p);
+const struct mrt_stats *sig_pump_stats(struct sig_pump *p);
 /* Records the lean decode took. */
 uint64_t sig_pump_lean_records(const struct sig_pump *p);
 /* Compressed bytes read as of the batch being applied. */

@@ -23,11 +23,13 @@
 #include "signal/sig_int.h"
 #include "util/err.h"
 #include "util/grow.h"
+#include "util/time.h"
 
 #define NBATCH		4
 #define BATCH_ITEMS	8192	/* a batch closes after a record past it */
 #define BATCH_ERRS	32	/* ... or when it holds this many reports */
 #define PREFETCH	8	/* items ahead to hint the caches about */
+#define RANGE_REPORTS	10	/* out-of-range records reported one by one */
 
 struct perr {
 	uint64_t	offset;
@@ -64,7 +66,11 @@ struct sig_pump {
 
 	/* decoder side */
 	bool			 lean;
+	bool			 strict;
 	uint64_t		 nlean;		/* records sig_lean took */
+	int64_t			 span;		/* time range: 0 = none */
+	int64_t			 ref;		/* the last record kept */
+	uint64_t		 nrange;	/* records out of the range */
 	struct batch		*w;		/* being filled */
 	size_t			 tail;
 	struct sig_item		 peer;		/* the last PEER item made */
@@ -79,6 +85,7 @@ struct sig_pump {
 	bool			 ended;
 	int			 end_rc;
 	uint64_t		 raw_off;
+	struct mrt_stats	 st;		/* the reader's, with nrange */
 };
 
 /* Decoder side. */
@@ -197,6 +204,42 @@ tick(struct sig_pump *p, uint32_t ts)
 	it->ts = ts;
 }
 
+/*
+ * Is a record of time ts within the file's time range: no further than
+ * span from the last record kept (at first, the reference sig_replay()
+ * found)? When it is, it becomes the last record kept.
+ */
+static bool
+in_range(struct sig_pump *p, uint32_t ts)
+{
+	int64_t d = (int64_t)ts - p->ref;
+
+	if (p->span > 0 && (d > p->span || d < -p->span))
+		return false;
+	p->ref = ts;
+	return true;
+}
+
+/* Reports a record out of the file's time range (the first RANGE_REPORTS
+ * one by one, then that there are more) and counts it as bad. */
+static void
+out_of_range(struct sig_pump *p, const struct mrt_record *rec)
+{
+	char what[256], t[LL_ISO8601_LEN], r[LL_ISO8601_LEN];
+	struct mrt_error e = { p->name, rec->offset, LL_EFORMAT, what };
+	int64_t d = (int64_t)rec->ts - p->ref;
+
+	if (++p->nrange > RANGE_REPORTS + 1)
+		return;
+	snprintf(what, sizeof(what), "timestamp %s is %s%.1f days from the "
+	    "file's records around %s: out of the file's time range, "
+	    "record skipped%s", ll_time_fmt(rec->ts, t, sizeof(t)),
+	    d < 0 ? "-" : "+", (double)(d < 0 ? -d : d) / 86400.0,
+	    ll_time_fmt(p->ref, r, sizeof(r)), p->nrange > RANGE_REPORTS ?
+	    " (further ones are counted, not reported)" : "");
+	on_error(p, &e);
+}
+
 /* The reader's fast path: the lean decode, its items written at once
  * (they point into the record). */
 static int
@@ -207,8 +250,9 @@ lean(void *ctx, const uint8_t *rec, size_t len)
 	struct batch *b = p->w;
 	size_t n;
 
-	if (p->fill_rc != 0 || sig_lean_decode(rec, len, &l) != 1)
-		return 0;
+	if (p->fill_rc != 0 || sig_lean_decode(rec, len, &l) != 1 ||
+	    !in_range(p, l.ts))
+		return 0;	/* the full decode takes it (and reports it) */
 	p->nlean++;
 	if ((n = sig_lean_count(&l)) == 0) {
 		tick(p, l.ts);
@@ -239,7 +283,11 @@ fill(struct sig_pump *p)
 			return false;
 		rc = mrt_reader_next_fast(p->r, p->lean ? lean : NULL, p,
 		    &rec);
-		if (rc == 1) {
+		if (rc == 1 && !in_range(p, rec->ts)) {
+			out_of_range(p, rec);
+			if (p->strict)
+				p->fill_rc = LL_EFORMAT;
+		} else if (rc == 1) {
 			size_t n0 = p->w->n;
 			int erc = mrt_record_elems(rec, on_elem, p);
 
@@ -284,6 +332,15 @@ int
 sig_pump_new(struct input *in, const char *name, bool strict,
     mrt_error_fn *err_fn, void *ctx, unsigned flags, struct sig_pump **out)
 {
+	struct sig_pump_cfg c = { strict, err_fn, ctx, flags, 0, 0 };
+
+	return sig_pump_open(in, name, &c, out);
+}
+
+int
+sig_pump_open(struct input *in, const char *name,
+    const struct sig_pump_cfg *c, struct sig_pump **out)
+{
 	struct sig_pump *p = calloc(1, sizeof(*p));
 	struct mrt_reader_opts ro = { 0 };
 	int rc;
@@ -292,12 +349,15 @@ sig_pump_new(struct input *in, const char *name, bool strict,
 		return LL_ENOMEM;
 	p->in = in;
 	p->name = name;
-	p->on_error = err_fn;
-	p->ctx = ctx;
+	p->on_error = c->err_fn;
+	p->ctx = c->ctx;
 	p->w = &p->b[0];
-	p->threaded = (flags & SIG_PUMP_THREAD) != 0;
-	p->lean = (flags & SIG_PUMP_LEAN) != 0;
-	ro.strict = strict;
+	p->threaded = (c->flags & SIG_PUMP_THREAD) != 0;
+	p->lean = (c->flags & SIG_PUMP_LEAN) != 0;
+	p->strict = c->strict;
+	p->span = c->span;
+	p->ref = c->ref;
+	ro.strict = c->strict;
 	ro.on_error = on_error;
 	ro.ctx = p;
 	if ((rc = mrt_reader_new(in, name, &ro, &p->r)) != 0) {
@@ -444,9 +504,12 @@ sig_pump_end(const struct sig_pump *p)
 }
 
 const struct mrt_stats *
-sig_pump_stats(const struct sig_pump *p)
+sig_pump_stats(struct sig_pump *p)
 {
-	return mrt_reader_stats(p->r);
+	p->st = *mrt_reader_stats(p->r);
+	p->st.records -= p->nrange;
+	p->st.bad += p->nrange;
+	return &p->st;
 }
 
 uint64_t

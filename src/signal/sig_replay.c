@@ -6,6 +6,7 @@
  * decoded ahead on its own thread (sig_pump.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,17 @@
 #include "signal/sig_int.h"
 #include "util/err.h"
 #include "input/input.h"
+#include "util/time.h"
+
+/*
+ * A file's time range (docs/signals.md): its reference time is the median
+ * timestamp of its first PEEK_RECORDS sound records (so that a few damaged
+ * timestamps among them do not move it); a record further than RANGE_SPAN
+ * from the last record kept (at first, from the reference) is out of the
+ * range: reported and skipped.
+ */
+#define PEEK_RECORDS	15
+#define RANGE_SPAN	86400
 
 struct rfile {
 	struct sig_file		 f;
@@ -24,7 +36,18 @@ struct rfile {
 	struct mrt_reader	*r;		/* peeking */
 	struct sig_pump		*pump;		/* replaying */
 	uint32_t		 head;		/* time of the pending items */
+	int64_t			 ref;		/* reference time (peeked) */
+	size_t			 ci;		/* index in replay.coll */
 	bool			 rib_open;
+};
+
+/* A collector's warm-up (need_table): from which bin its bins count. */
+struct rcoll {
+	const char	*name;		/* a file's collector */
+	int64_t		 first;		/* bin of its first record */
+	int64_t		 ready;		/* first bin that counts */
+	bool		 have_ready;
+	bool		 by_rib;	/* ready from a RIB dump's end */
 };
 
 struct replay {
@@ -34,6 +57,13 @@ struct replay {
 	size_t				 n;
 	uint64_t			 total, done_closed;
 	uint64_t			 tick;
+	/* need_table: the engine's emit, wrapped by gate() */
+	struct rcoll			*coll;
+	size_t				 ncoll;
+	sig_emit_fn			*emit;
+	void				*ectx;
+	int64_t				 memo_t;
+	bool				 memo_cold, have_memo;
 };
 
 static bool
@@ -122,6 +152,9 @@ static int
 open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 {
 	struct mrt_reader_opts ro = { 0 };
+	struct sig_pump_cfg pc = { o->strict, o->on_error, o->ctx,
+	    SIG_PUMP_LEAN | (o->one_thread ? 0 : SIG_PUMP_THREAD), f->ref,
+	    RANGE_SPAN };
 	int rc;
 
 	if ((rc = input_open(f->open_path, NULL, &f->in)) != 0)
@@ -130,9 +163,7 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	if (peek)
 		rc = mrt_reader_new(f->in, f->f.path, &ro, &f->r);
 	else
-		rc = sig_pump_new(f->in, f->f.path, o->strict, o->on_error,
-		    o->ctx, SIG_PUMP_LEAN | (o->one_thread ? 0 :
-		    SIG_PUMP_THREAD), &f->pump);
+		rc = sig_pump_open(f->in, f->f.path, &pc, &f->pump);
 	if (rc != 0) {
 		close_file(f);
 		return rc;
@@ -140,11 +171,99 @@ open_file(struct rfile *f, const struct sig_replay_opts *o, bool peek)
 	return 0;
 }
 
-/* Peeks the first record: time, kind, collector. */
+/*
+ * No name in the path: the files of one directory are one collector
+ * (archives keep a collector per directory), so that a RIB dump and the
+ * update files beside it replay together. Only a RIB carries a collector
+ * id, so it cannot be the key. The directory is the real one (realpath):
+ * "sim/bview...", "./sim/updates..." and "/abs/sim/updates..." are one
+ * directory. A name too long for buf keeps its end and a hash of the
+ * whole.
+ */
+static void
+dir_collector(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real;
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+	uint64_t h = 0xcbf29ce484222325u;	/* FNV-1a */
+	size_t rl;
+
+	if ((dir = malloc(n + 2)) == NULL) {
+		snprintf(buf, len, "dir:");
+		return;
+	}
+	if (slash == NULL)
+		memcpy(dir, ".", 2);
+	else if (n == 0)
+		memcpy(dir, "/", 2);
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	real = realpath(dir, NULL);
+	if (real == NULL) {
+		real = dir;
+		dir = NULL;
+	}
+	rl = strlen(real);
+	if (rl + 5 <= len) {
+		snprintf(buf, len, "dir:%s", real);
+	} else {
+		for (size_t i = 0; i < rl; i++)
+			h = (h ^ (uint8_t)real[i]) * 0x100000001b3u;
+		snprintf(buf, len, "dir:%016" PRIx64 ":%s", h,
+		    real + rl - (len - 22));
+	}
+	free(real);
+	free(dir);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Reads the first sound records: the kind of the first, the reference
+ * time (their median), and the first one's time within the range.
+ */
+static void
+peek_records(struct rfile *f)
+{
+	const struct mrt_record *rec;
+	int64_t ts[PEEK_RECORDS], sorted[PEEK_RECORDS];
+	size_t n = 0;
+
+	while (n < PEEK_RECORDS && mrt_reader_next(f->r, &rec) == 1) {
+		if (n == 0)
+			f->f.rib = rec->kind == MRT_K_PEER_INDEX ||
+			    rec->kind == MRT_K_RIB;
+		ts[n++] = rec->ts;
+	}
+	if (n == 0) {
+		f->f.empty = true;
+		return;
+	}
+	memcpy(sorted, ts, n * sizeof(*ts));
+	qsort(sorted, n, sizeof(*sorted), cmp_i64);
+	f->ref = sorted[(n - 1) / 2];
+	for (size_t i = 0; i < n; i++) {
+		if (ts[i] - f->ref <= RANGE_SPAN &&
+		    f->ref - ts[i] <= RANGE_SPAN) {
+			f->f.first_ts = f->f.last_ts = ts[i];
+			break;
+		}
+	}
+}
+
+/* Peeks the first records: time, kind, collector. */
 static void
 peek_file(struct rfile *f, const struct sig_replay_opts *o)
 {
-	const struct mrt_record *rec;
 	struct stat sb;
 	int rc;
 
@@ -162,27 +281,10 @@ peek_file(struct rfile *f, const struct sig_replay_opts *o)
 		f->f.rc = rc;
 		return;
 	}
-	rc = mrt_reader_next(f->r, &rec);
-	if (rc == 1) {
-		f->f.first_ts = f->f.last_ts = rec->ts;
-		f->f.rib = rec->kind == MRT_K_PEER_INDEX ||
-		    rec->kind == MRT_K_RIB;
-	} else {
-		f->f.empty = true;
-	}
+	peek_records(f);
 	close_file(f);
-	/*
-	 * No name in the path: the files of one directory are one collector
-	 * (archives keep a collector per directory), so that a RIB dump and
-	 * the update files beside it replay together. Only a RIB carries a
-	 * collector id, so it cannot be the key.
-	 */
-	if (f->f.collector[0] == '\0') {
-		const char *slash = strrchr(f->f.path, '/');
-		int n = slash == NULL ? 1 : (int)(slash - f->f.path);
-		snprintf(f->f.collector, sizeof(f->f.collector), "dir:%.*s", n,
-		    slash == NULL ? "." : f->f.path);
-	}
+	if (f->f.collector[0] == '\0')
+		dir_collector(f->f.path, f->f.collector, sizeof(f->f.collector));
 }
 
 static int
@@ -210,6 +312,118 @@ due_before(const struct rfile *a, const struct rfile *b)
 	return a->order < b->order;
 }
 
+/* Collectors and when their bins start to count (need_table). */
+static int
+plan_collectors(struct replay *rp)
+{
+	const int64_t bin = rp->s->o.bin;
+
+	rp->coll = calloc(rp->n + 1, sizeof(*rp->coll));
+	if (rp->coll == NULL)
+		return LL_ENOMEM;
+	for (size_t i = 0; i < rp->n; i++) {	/* in first_ts order */
+		struct rfile *f = &rp->files[i];
+		size_t c;
+
+		for (c = 0; c < rp->ncoll; c++)
+			if (strcmp(rp->coll[c].name, f->f.collector) == 0)
+				break;
+		if (f->f.empty) {
+			f->ci = SIZE_MAX;	/* no record: no collector */
+			continue;
+		}
+		f->ci = c;
+		if (c < rp->ncoll)
+			continue;
+		rp->coll[c].name = f->f.collector;
+		rp->coll[c].first = sig_bin_start(rp->s, f->f.first_ts);
+		if (rp->o->warmup > 0) {
+			/* the first bin whose end is warmup after it */
+			int64_t t = f->f.first_ts + rp->o->warmup - bin;
+			int64_t b = sig_bin_start(rp->s, t);
+
+			rp->coll[c].ready = b == t ? b : b + bin;
+			rp->coll[c].have_ready = true;
+		}
+		rp->ncoll++;
+	}
+	return 0;
+}
+
+/* The end of f, a RIB dump: its collector has a table from the bin
+ * holding its last record (that bin is emitted after the dump ended). */
+static void
+rib_ready(struct replay *rp, const struct rfile *f)
+{
+	struct rcoll *c;
+	int64_t r;
+
+	if (rp->coll == NULL || f->ci >= rp->ncoll || !f->f.rib ||
+	    f->f.records == 0)
+		return;
+	c = &rp->coll[f->ci];
+	r = sig_bin_start(rp->s, f->f.last_ts);
+	if (!c->have_ready || r < c->ready) {
+		c->ready = r;
+		c->by_rib = true;
+	}
+	c->have_ready = true;
+}
+
+/* Is bin t before the table of a collector that has begun? */
+static bool
+cold(const struct replay *rp, int64_t t)
+{
+	for (size_t i = 0; i < rp->ncoll; i++) {
+		const struct rcoll *c = &rp->coll[i];
+
+		if (c->first <= t && !(c->have_ready && c->ready <= t))
+			return true;
+	}
+	return false;
+}
+
+/* The engine's emit while need_table: bins without tables are dropped. */
+static int
+gate(void *ctx, int64_t t, const char *entity, uint64_t v)
+{
+	struct replay *rp = ctx;
+
+	if (!rp->have_memo || rp->memo_t != t) {
+		rp->memo_t = t;
+		rp->memo_cold = cold(rp, t);
+		rp->have_memo = true;
+	}
+	return rp->memo_cold ? 0 : rp->emit(rp->ectx, t, entity, v);
+}
+
+/* Hands each collector's stretch without a table to on_gap. */
+static void
+report_gaps(struct replay *rp)
+{
+	const struct sig *s = rp->s;
+	int64_t end = s->bin_start + s->o.bin;	/* after the last bin */
+
+	if (rp->o->on_gap == NULL)
+		return;
+	for (size_t i = 0; i < rp->ncoll; i++) {
+		const struct rcoll *c = &rp->coll[i];
+		struct sig_gap g = { c->name, c->first, end,
+		    !c->have_ready ? SIG_GAP_NO_TABLE : c->by_rib ?
+		    SIG_GAP_BEFORE_RIB : SIG_GAP_WARMUP, NULL };
+
+		if (c->have_ready && c->ready < end)
+			g.to = c->ready;
+		if (g.to <= g.from)
+			continue;
+		g.reason = !c->have_ready ? "no RIB dump and no warm-up: no "
+		    "table" : c->by_rib ? "no table before its first RIB "
+		    "dump ended" : "warm-up: tables still filling from "
+		    "updates";
+		rp->o->on_gap(rp->o->ctx, &g);
+	}
+}
+
 /* Ends a file: RIB end, statistics, callback. */
 static int
 finish_file(struct replay *rp, struct rfile *f, int rc)
@@ -228,6 +442,7 @@ finish_file(struct replay *rp, struct rfile *f, int rc)
 	if (f->rib_open) {
 		rc2 = sig_rib_end(rp->s, f->coll);
 		f->rib_open = false;
+		rib_ready(rp, f);
 	}
 	if (rp->o->on_file != NULL)
 		rp->o->on_file(rp->o->ctx, &f->f);
@@ -296,6 +511,31 @@ start_file(struct replay *rp, struct rfile *f, int *soft, bool *live)
 	return next_record(rp, f, soft, live);
 }
 
+/* Says why the engine refused a record of f, in the caller's buffer. */
+static void
+engine_error(struct replay *rp, const struct rfile *f, int rc)
+{
+	char a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+	const struct sig *s = rp->s;
+
+	if (rp->o->errbuf == NULL || rp->o->errlen == 0)
+		return;
+	if (rc == LL_ELIMIT && s->npeer >= SIG_MAX_PEERS)
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: more than %d "
+		    "peers (the most one replay can tell apart)", f->f.path,
+		    SIG_MAX_PEERS);
+	else if (rc == LL_ELIMIT && s->started &&
+	    (int64_t)f->head - s->bin_start > s->o.max_gap)
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: its records at "
+		    "%s are more than %" PRId64 " days after the replay's "
+		    "time (%s): give files of one period", f->f.path,
+		    ll_time_fmt(f->head, a, sizeof(a)), s->o.max_gap / 86400,
+		    ll_time_fmt(s->bin_start, b, sizeof(b)));
+	else
+		snprintf(rp->o->errbuf, rp->o->errlen, "%s: %s", f->f.path,
+		    ll_strerror(rc));
+}
+
 static int
 merge(struct replay *rp, struct rfile **act, int *soft)
 {
@@ -327,8 +567,10 @@ merge(struct replay *rp, struct rfile **act, int *soft)
 			return 0;
 		/* Every record of best at this second: no other file's
 		 * record of the same second is due before them. */
-		if ((rc = sig_pump_run(best->pump, rp->s, best->coll)) != 0)
+		if ((rc = sig_pump_run(best->pump, rp->s, best->coll)) != 0) {
+			engine_error(rp, best, rc);
 			return rc;
+		}
 		if ((rc = next_record(rp, best, soft, &live)) != 0)
 			return rc;
 		if (!live)
@@ -346,6 +588,7 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 	struct rfile **act = NULL;
 	size_t live = 0;
 	int rc = 0, soft = 0;
+	bool started;
 
 	rp.s = s;
 	rp.o = opts != NULL ? opts : &none;
@@ -384,10 +627,25 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 	qsort(rp.files, rp.n, sizeof(*rp.files), cmp_files);
 	for (size_t i = 0; rp.o->on_plan != NULL && i < rp.n; i++)
 		rp.o->on_plan(rp.o->ctx, &rp.files[i].f);
+	if (rp.o->need_table) {
+		if ((rc = plan_collectors(&rp)) != 0)
+			goto out;
+		rp.emit = s->emit;
+		rp.ectx = s->ctx;
+		s->emit = gate;
+		s->ctx = &rp;
+	}
 	if ((rc = merge(&rp, act, &soft)) != 0)
 		goto out;
-	rc = sig_finish(s);
+	started = s->started;
+	if ((rc = sig_finish(s)) == 0 && started && rp.o->need_table)
+		report_gaps(&rp);
 out:
+	if (rp.emit != NULL) {
+		s->emit = rp.emit;
+		s->ctx = rp.ectx;
+	}
+	free(rp.coll);
 	for (size_t i = 0; rp.files != NULL && i < rp.n; i++)
 		close_file(&rp.files[i]);
 	free(rp.files);

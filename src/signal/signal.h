@@ -175,10 +175,30 @@ struct sig_file {
 	const char	*errmsg;	/* the input's message, or "" */
 };
 
+/*
+ * A coverage gap: bins of a run not written because a collector had no
+ * routing table yet (before its first RIB dump ended, or its warm-up).
+ * [from, to) in bin starts; strings valid during the call.
+ */
+enum sig_gap_why {
+	SIG_GAP_BEFORE_RIB = 1,	/* before its first RIB dump ended */
+	SIG_GAP_WARMUP,		/* within the warm-up after its first record */
+	SIG_GAP_NO_TABLE,	/* no RIB dump and no warm-up: never a table */
+};
+
+struct sig_gap {
+	const char	*collector;
+	int64_t		 from;
+	int64_t		 to;
+	enum sig_gap_why why;
+	const char	*reason;	/* why, in words */
+};
+
 struct sig_replay_opts {
 	const char	*collector;	/* every file's collector; NULL: from
-					   the path, else the RIB's collector
-					   id, else "unknown" */
+					   the path (sig_collector_from_path),
+					   else "dir:" and the file's real
+					   directory */
 	bool		 strict;	/* stop at the first bad record */
 	bool		 one_thread;	/* decode on the calling thread (the
 					   default decodes each file ahead on
@@ -200,6 +220,24 @@ struct sig_replay_opts {
 	/* Called now and then with bytes read so far of all files. */
 	void		(*on_progress)(void *ctx, uint64_t done,
 			    uint64_t total);
+	/* When the engine refuses a record (sig_replay() returns its
+	 * error: too many peers, records of another period), a one-line
+	 * reason naming the file is written here (may be NULL). */
+	char		*errbuf;
+	size_t		 errlen;
+	/*
+	 * No invented data: with need_table, a collector's bins count only
+	 * once it has a table: from the bin holding the end of its first
+	 * RIB dump, or (warmup > 0) from the first bin whose end is at
+	 * least warmup seconds after its first record, whichever is first. A bin before
+	 * that for any collector that has begun is not emitted; each
+	 * collector's missing stretch is handed to on_gap at the end.
+	 * Without need_table every bin is emitted (tables from whatever was
+	 * replayed).
+	 */
+	bool		 need_table;
+	int64_t		 warmup;
+	void		(*on_gap)(void *ctx, const struct sig_gap *g);
 };
 
 /*

@@ -348,3 +348,43 @@ store_meta_set(struct store *s, const char *key, const char *value)
 	rc = s->ops->meta_set(s, key, value);
 	return auto_end(s, mine, rc);
 }
+
+int
+store_gap_put(struct store *s, const struct store_gap *g)
+{
+	bool mine;
+	int rc;
+
+	if (g == NULL || !key_ok(g->signal) || !key_ok(g->collector) ||
+	    g->reason == NULL || strnlen(g->reason, STORE_NAME_MAX) ==
+	    STORE_NAME_MAX || g->to <= g->from)
+		return store_seterr(s, LL_EINVAL, "bad gap");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->gap_put(s, g);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_gap_delete(struct store *s, const char *signal, int64_t from,
+    int64_t to)
+{
+	bool mine;
+	int rc;
+
+	if (!key_ok(signal))
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->gap_delete(s, signal, from, to);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_gap_list(struct store *s, const char *signal, int64_t from,
+    int64_t to, store_gap_fn *fn, void *ctx)
+{
+	if ((signal != NULL && !key_ok(signal)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	return s->ops->gap_list(s, signal, from, to, fn, ctx);
+}

@@ -197,6 +197,43 @@ typedef int store_archive_fn(void *ctx, const struct store_archive *a);
 int	store_archive_list(struct store *s, store_archive_fn *fn, void *ctx);
 
 /*
+ * Coverage gaps: time ranges a signal has no values for, and why (e.g. a
+ * collector's bins before it had a routing table). A gap is not a value:
+ * readers show it beside the points. Strings are < STORE_KEY_MAX bytes
+ * (reason < STORE_NAME_MAX).
+ */
+struct store_gap {
+	const char	*signal;	/* "bgp" */
+	const char	*collector;	/* "rrc04", "dir:/data/sim" */
+	int64_t		 from;		/* start of the first bin missing */
+	int64_t		 to;		/* end (exclusive), > from */
+	const char	*reason;	/* "no RIB dump yet", ... */
+};
+
+/*
+ * Records a gap. A gap of the same (signal, collector, from) is replaced.
+ * Returns 0, LL_EINVAL, LL_EDB.
+ */
+int	store_gap_put(struct store *s, const struct store_gap *g);
+
+/*
+ * Deletes the gaps of signal starting in [from, to) (a run that
+ * recomputed those bins records its own). Returns 0 or LL_EDB.
+ */
+int	store_gap_delete(struct store *s, const char *signal, int64_t from,
+	    int64_t to);
+
+/*
+ * Calls fn for each gap of signal (NULL: all signals) overlapping
+ * [from, to), ordered by from, then collector. Strings are valid only
+ * during the call. Stops and returns fn's value when non-zero. Returns 0
+ * or LL_EDB.
+ */
+typedef int store_gap_fn(void *ctx, const struct store_gap *g);
+int	store_gap_list(struct store *s, const char *signal, int64_t from,
+	    int64_t to, store_gap_fn *fn, void *ctx);
+
+/*
  * Small key/value settings kept with the data (e.g. the bin size an ingest
  * used). store_meta_get() copies the value (NUL-terminated, truncated to
  * len) into buf; returns 0, LL_ENOTFOUND, LL_EDB. store_meta_set() with

@@ -35,6 +35,11 @@ struct store_ops {
 		    size_t len);
 	int	(*meta_set)(struct store *s, const char *key,
 		    const char *value);
+	int	(*gap_put)(struct store *s, const struct store_gap *g);
+	int	(*gap_delete)(struct store *s, const char *signal,
+		    int64_t from, int64_t to);
+	int	(*gap_list)(struct store *s, const char *signal, int64_t from,
+		    int64_t to, store_gap_fn *fn, void *ctx);
 };
 
 struct store {

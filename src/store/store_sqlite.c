@@ -93,6 +93,17 @@ static const char *const migrations[] = {
 	 * options and its sources, as one canonical line): the column is
 	 * added by sq_mig_settings(). */
 	"",
+	/* 5: coverage gaps (store_gap_put): bins a signal has no values
+	 * for, per collector, with the reason. */
+	"CREATE TABLE IF NOT EXISTS gap ("
+	"  signal TEXT NOT NULL,"
+	"  collector TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  stop INTEGER NOT NULL CHECK (stop > start),"
+	"  reason TEXT NOT NULL,"
+	"  PRIMARY KEY (signal, collector, start)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1403,6 +1414,84 @@ sq_meta_set(struct store *s, const char *key, const char *value)
 	return rc;
 }
 
+/* ---- coverage gaps ------------------------------------------------- */
+
+static int
+sq_gap_put(struct store *s, const struct store_gap *g)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO gap (signal, "
+	    "collector, start, stop, reason) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (signal, collector, start) DO UPDATE SET "
+	    "stop = excluded.stop, reason = excluded.reason", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare gap");
+	sqlite3_bind_text(st, 1, g->signal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, g->collector, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, g->from);
+	sqlite3_bind_int64(st, 4, g->to);
+	sqlite3_bind_text(st, 5, g->reason, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "write gap");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_gap_delete(struct store *s, const char *signal, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "DELETE FROM gap WHERE "
+	    "signal = ?1 AND start >= ?2 AND start < ?3", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return sq_err(s, src, "prepare gap delete");
+	sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "delete gaps");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_gap_list(struct store *s, const char *signal, int64_t from, int64_t to,
+    store_gap_fn *fn, void *ctx)
+{
+	struct store_gap g;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT signal, collector, "
+	    "start, stop, reason FROM gap WHERE (?1 IS NULL OR signal = ?1) "
+	    "AND stop > ?2 AND start < ?3 ORDER BY start, collector, signal",
+	    -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare gap list");
+	if (signal != NULL)
+		sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		g.signal = (const char *)sqlite3_column_text(st, 0);
+		g.collector = (const char *)sqlite3_column_text(st, 1);
+		g.from = sqlite3_column_int64(st, 2);
+		g.to = sqlite3_column_int64(st, 3);
+		g.reason = (const char *)sqlite3_column_text(st, 4);
+		if (g.signal == NULL || g.collector == NULL || g.reason == NULL)
+			continue;
+		if ((rc = fn(ctx, &g)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, "list gaps");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1419,4 +1508,7 @@ static const struct store_ops sq_ops = {
 	.archive_delete = sq_archive_delete,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	.gap_put = sq_gap_put,
+	.gap_delete = sq_gap_delete,
+	.gap_list = sq_gap_list,
 };

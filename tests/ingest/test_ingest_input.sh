@@ -34,7 +34,7 @@ has() {		# has NAME FILE TEXT
 fifo() {	# fifo PATH: a FIFO fed with $F by a background writer
 	rm -f "$1"; mkfifo "$1" && { cat "$F" > "$1" & }
 }
-V="bgp visibility --full-feed=50% --by all"
+V="bgp visibility --full-feed=50% --warmup 5m --by all"
 
 # bgp visibility: regular file, then each kind of non-regular input.
 L $V "$F" >"$T/reg.csv" 2>"$T/err"; check vis-regular 0 $?
@@ -54,7 +54,7 @@ L $V "$T/fifo" >"$T/o.csv" 2>"$T/err"; check vis-fifo 0 $?
 same vis-fifo "$T/reg.csv" "$T/o.csv"
 
 # ingest bgp: the same points and archive as the regular file's.
-I="ingest bgp --full-feed=50%"
+I="ingest bgp --full-feed=50% --warmup 5m"
 L $I --db "$T/reg.db" "$F" 2>"$T/err"; check ing-regular 0 $?
 L signal --db "$T/reg.db" >"$T/reg.sig" 2>"$T/err"
 n=$(wc -l <"$T/reg.sig")

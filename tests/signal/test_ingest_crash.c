@@ -35,7 +35,8 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Starts `lifeline ingest bgp --db DB --full-feed 50% F0 [F1]`. */
+/* Starts `lifeline ingest bgp --db DB --full-feed 50% --warmup 5m F0
+ * [F1]` (update files: their bins count after 5 minutes of updates). */
 static pid_t
 start_files(const char *db, const char *f0, const char *f1)
 {
@@ -50,7 +51,7 @@ start_files(const char *db, const char *f0, const char *f1)
 
 		dup2(fd, 2);
 		execl(exe, exe, "ingest", "bgp", "--db", db, "--full-feed",
-		    "50%", f0, f1, (char *)NULL);
+		    "50%", "--warmup", "5m", f0, f1, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
