@@ -142,7 +142,7 @@ visibility(int argc, char **argv)
 	struct run run = { 0 };
 	struct geo *g = NULL;
 	struct sig *s = NULL;
-	bool by_set = false;
+	bool by_set = false, kind_set = false;
 	int c, rc, ret = EXIT_FAIL;
 
 	optind = 1;
@@ -176,6 +176,7 @@ visibility(int argc, char **argv)
 			}
 			break;
 		case 'k':
+			kind_set = true;
 			if (strcmp(optarg, "bgp") == 0)
 				so.series = SIG_SERIES_V4;
 			else if (strcmp(optarg, "bgp6") == 0)
@@ -208,6 +209,8 @@ visibility(int argc, char **argv)
 	if (out.entity != NULL && !by_set && e.type != ENT_COLLECTOR)
 		so.by = e.type == ENT_COUNTRY ? SIG_BY_COUNTRY :
 		    e.type == ENT_REGION ? SIG_BY_REGION : SIG_BY_ASN;
+	if (out.entity != NULL && !kind_set && e.type == ENT_COLLECTOR)
+		so.series = SIG_SERIES_HEALTH;
 	out.kinds = (so.series & SIG_SERIES_HEALTH) != 0;
 	if ((so.series & (SIG_SERIES_V4 | SIG_SERIES_V6)) &&
 	    (so.by & (SIG_BY_COUNTRY | SIG_BY_REGION))) {

@@ -10,7 +10,7 @@
  * see, IODA's definition; per collector its peers, full-feed peers and
  * full-feed peer ASes ("bgp.peers", ...).
  *
- * Memory: one record (40 bytes) and one bit per peer for each distinct
+ * Memory: one record (36 bytes) and one bit per peer for each distinct
  * prefix ever seen, plus one hash entry per (prefix, peer) whose origin
  * AS differs from the prefix's usual origin. A bin is computed by one
  * sweep over the sorted visible prefixes, never over the 2^24 /24s.
