@@ -44,7 +44,14 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 	const char *name = NULL;
 
 	switch (ch) {
-	case 'c': a->ro->collector = arg; return 1;
+	case 'c':
+		if (strcmp(arg, "all") == 0) {
+			cli_err("%s: --collector: 'all' is reserved (the "
+			    "entity collector:all is all collectors)", cmd);
+			return -1;
+		}
+		a->ro->collector = arg;
+		return 1;
 	case 's': a->ro->strict = true; return 1;
 	case 'l': a->go->locdb = arg; return 1;
 	case 'C': a->go->city_mmdb = arg; return 1;
@@ -65,12 +72,18 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 		return 1;
 	case 'B': name = "bin"; break;
 	case 'F': name = "full-feed"; break;
-	case 'm': name = "min-peers"; break;
+	case 'V': name = "visibility"; break;
+	case 'm':
+		cli_err("%s: --min-peers is gone: visibility is IODA's, by "
+		    "full-feed peer ASes; use --visibility any|25|50|75|100 "
+		    "(percent, default 50)", cmd);
+		return -1;
 	default:
 		return 0;
 	}
 	if (sig_opt_parse(a->so, name, arg) != 0) {
-		cli_err("%s: --%s: bad value: %s", cmd, name, arg);
+		cli_err("%s: --%s: bad value: %s%s", cmd, name, arg,
+		    ch == 'V' ? " (any, 25, 50, 75 or 100)" : "");
 		return -1;
 	}
 	return 1;
@@ -96,21 +109,21 @@ cli_no_point(const struct sig_stats *st, const struct sig_opts *so,
 		    "RIB dump with its updates)", cmd);
 		return;
 	}
-	if (so->ff_pct > 0 || max > ff) {
+	if (so->ff_pct > 0 || max >= ff) {
 		cli_err("%s: no point: the largest IPv4 table seen has %" PRIu32
 		    " prefixes", cmd, max);
 		return;
 	}
-	/* "More than N": a round value under 90% of the largest table. */
+	/* "At least N": a round value under 90% of the largest table. */
 	sug = max / 10 * 9;
 	if (sug >= 10000)
 		sug -= sug % 1000;
 	if (sug == 0)
-		cli_err("%s: no peer has a full feed (more than %" PRIu32
+		cli_err("%s: no peer has a full feed (at least %" PRIu32
 		    " IPv4 prefixes): the largest IPv4 table seen has %" PRIu32
 		    " prefixes; try --full-feed=90%%", cmd, ff, max);
 	else
-		cli_err("%s: no peer has a full feed (more than %" PRIu32
+		cli_err("%s: no peer has a full feed (at least %" PRIu32
 		    " IPv4 prefixes): the largest IPv4 table seen has %" PRIu32
 		    " prefixes; try --full-feed=%" PRIu32 " (or a share of the "
 		    "largest table, such as --full-feed=90%%)", cmd, ff, max,

@@ -26,10 +26,11 @@ usage(FILE *f)
 	    "       lifeline ingest bgp [--db URL] --forget FILE|SHA256...\n"
 	    "\n"
 	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
-	    "several collectors) and writes the BGP visibility signal (IPv4\n"
-	    "/24s visible to more than half of the full-feed peers, per bin,\n"
-	    "per country, region and origin AS; docs/signals.md) to the\n"
-	    "store as signal 'bgp'. Archives already ingested (same SHA-256)\n"
+	    "several collectors) and writes the BGP visibility signals (IPv4\n"
+	    "/24s and IPv6 /48s seen by at least half of the full-feed peer\n"
+	    "ASes, per bin, per country, region and origin AS, and collector\n"
+	    "health; docs/signals.md) to the store as signals 'bgp', 'bgp6',\n"
+	    "'bgp.peers'... Archives already ingested (same SHA-256)\n"
 	    "are not written again; all of a run is one transaction, so an\n"
 	    "interrupted run leaves nothing and can simply be re-run. The\n"
 	    "store keeps the settings below (and the location database's\n"
@@ -41,10 +42,12 @@ usage(FILE *f)
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, else the RIB's collector id)\n"
 	    "  --bin DURATION     bin size (default 300; fixed per store)\n"
-	    "  --full-feed N|P%%   full-feed peers: more than N IPv4 prefixes\n"
-	    "                     (default 400000), or at least P%% of the\n"
-	    "                     largest peer's table\n"
-	    "  --min-peers F      fraction of full-feed peers (default 0.5)\n"
+	    "  --full-feed N|P%%   full-feed peers: at least N IPv4 prefixes\n"
+	    "                     (default 400000, and 10000 IPv6), or at\n"
+	    "                     least P%% of the largest peer's table\n"
+	    "  --visibility V     share of full-feed peer ASes that must see\n"
+	    "                     a prefix: any, 25, 50 (default), 75, 100;\n"
+	    "                     other than 50 the signals are 'bgp.vV'...\n"
 	    "  --warmup DURATION  count a collector's bins from DURATION after\n"
 	    "                     its first record even without a RIB dump\n"
 	    "                     (default: only after its first RIB dump;\n"
@@ -216,8 +219,7 @@ ingest_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ingest_opts io = { .sig = { .min_peers = -1,
-	    .by = SIG_BY_ALL } };
+	struct ingest_opts io = { .sig = { .by = SIG_BY_ALL } };
 	struct geo_opts go = { .warn = cli_geo_warn,
 	    .cache_dir = cli_cache_dir() };
 	struct replay_args ra = { .so = &io.sig, .ro = &io.replay, .go = &go };

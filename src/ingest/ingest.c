@@ -59,6 +59,7 @@ struct ing {
 	int64_t			 bin;
 	struct sig		*sig;
 	struct store_point	 pts[BATCH];	/* entities: the engine's */
+	const char		*kind;		/* of pts: the engine's constant */
 	size_t			 npts;
 	struct bin_pts		*bins;
 	size_t			 nbins, capbins;
@@ -145,7 +146,7 @@ flush_points(struct ing *g)
 
 	if (g->npts == 0)
 		return 0;
-	rc = store_points_put(g->st, SIGNAL_KIND, "ingest", g->pts, g->npts);
+	rc = store_points_put(g->st, g->kind, "ingest", g->pts, g->npts);
 	g->npts = 0;
 	if (rc != 0)
 		g->dbrc = rc;
@@ -153,6 +154,19 @@ flush_points(struct ing *g)
 }
 
 /* Counts a written point in its bin (points come in bin order). */
+static bool
+is_health(const char *kind)
+{
+	static const char *const health[] = { SIG_KIND_PEERS,
+	    SIG_KIND_FF_PEERS, SIG_KIND_FF_ASNS, SIG_KIND6_PEERS,
+	    SIG_KIND6_FF_PEERS, SIG_KIND6_FF_ASNS };
+
+	for (size_t i = 0; i < sizeof(health) / sizeof(health[0]); i++)
+		if (strcmp(kind, health[i]) == 0)
+			return true;
+	return false;
+}
+
 static int
 count_bin(struct ing *g, int64_t t)
 {
@@ -168,11 +182,13 @@ count_bin(struct ing *g, int64_t t)
 }
 
 static int
-on_point(void *ctx, int64_t t, const char *entity, uint64_t v)
+on_point(void *ctx, const char *kind, int64_t t, const char *entity,
+    uint64_t v)
 {
 	struct ing *g = ctx;
 	struct ingest_result *r = g->res;
 	struct store_point *p;
+	int rc;
 
 	if (g->guess && !g->settled &&
 	    atomic_load_explicit(&g->h.done, memory_order_acquire)) {
@@ -185,10 +201,19 @@ on_point(void *ctx, int64_t t, const char *entity, uint64_t v)
 		final_from(g);
 	if (!g->have_from || t < g->from)
 		return 0;
-	if (count_bin(g, t) != 0)
+	/* an archive counts as giving points by its visibility series, not
+	 * by the health of its collector (peers are counted even when none
+	 * is full-feed) */
+	if (!is_health(kind) && count_bin(g, t) != 0)
 		return LL_ENOMEM;
 	if (g->dry)
 		return 0;
+	/* a batch is of one kind (the engine emits a kind's points
+	 * together) */
+	if (g->npts > 0 && strcmp(g->kind, kind) != 0 &&
+	    (rc = flush_points(g)) != 0)
+		return rc;
+	g->kind = kind;
 	p = &g->pts[g->npts];
 	p->entity = entity;
 	p->time = t;
@@ -442,7 +467,8 @@ arch_points(const struct ing *g, const struct arch *a)
 
 /*
  * True when the bins of an archive that gave no point are a recorded gap
- * (its collector had no table yet) in a run that did give points: its
+ * (its collector had no table yet) in a run that did give visibility
+ * points (not only its collectors' health): its
  * bins are accounted for once and for all, as when its updates precede
  * the RIB dump given with them. A run with no point at all records
  * nothing, so that the same files with their RIB dump can come later.
@@ -481,7 +507,7 @@ record_archives(struct ing *g)
 			continue;
 		memset(r, 0, sizeof(*r));
 		if ((r->points = arch_points(g, a)) == 0 &&
-		    !(g->res->points > 0 && arch_in_gaps(g, a))) {
+		    !(g->nbins > 0 && arch_in_gaps(g, a))) {
 			g->res->no_point++;
 			continue;
 		}
@@ -563,6 +589,44 @@ new_engine(struct ing *g)
 	    (long long)g->o->replay.warmup) >= sizeof(g->settings) - used)
 		return fail(g, LL_ELIMIT, "settings too long");
 	return 0;
+}
+
+/* The BGP signals the store holds (every kind the engine writes, of any
+ * threshold), collected for delete_bgp(). */
+struct kinds {
+	char	(*v)[64];
+	size_t	 n, cap;
+};
+
+static int
+add_kind(void *ctx, const struct store_series *se)
+{
+	struct kinds *k = ctx;
+
+	if (strncmp(se->signal, "bgp", 3) != 0 ||
+	    strlen(se->signal) >= sizeof(k->v[0]))
+		return 0;
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], se->signal) == 0)
+			return 0;
+	if (ll_grow(&k->v, &k->cap, k->n + 1, sizeof(k->v[0])) != 0)
+		return LL_ENOMEM;
+	snprintf(k->v[k->n++], sizeof(k->v[0]), "%s", se->signal);
+	return 0;
+}
+
+/* Deletes the points of every BGP signal in [from, to): a forced run
+ * replaces what runs of other settings wrote there. */
+static int
+delete_bgp(struct ing *g, int64_t from, int64_t to)
+{
+	struct kinds k = { NULL, 0, 0 };
+	int rc = store_series_list(g->st, NULL, add_kind, &k);
+
+	for (size_t i = 0; rc == 0 && i < k.n; i++)
+		rc = store_points_delete(g->st, k.v[i], NULL, from, to);
+	free(k.v);
+	return rc;
 }
 
 /* Coverage gaps: the replay's bins without a table, said through the
@@ -684,8 +748,8 @@ run(struct ing *g, int *out)
 		ret = rc == LL_EEXIST ? INGEST_CONFLICT : INGEST_FAILED;
 		goto fail;
 	}
-	if (!g->dry && g->del_to > g->del_from && (rc = store_points_delete(
-	    g->st, SIGNAL_KIND, NULL, g->del_from, g->del_to)) != 0) {
+	if (!g->dry && g->del_to > g->del_from &&
+	    (rc = delete_bgp(g, g->del_from, g->del_to)) != 0) {
 		*out = fail(g, rc, "%s", store_errmsg(g->st));
 		goto fail;
 	}

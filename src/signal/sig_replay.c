@@ -385,7 +385,8 @@ cold(const struct replay *rp, int64_t t)
 
 /* The engine's emit while need_table: bins without tables are dropped. */
 static int
-gate(void *ctx, int64_t t, const char *entity, uint64_t v)
+gate(void *ctx, const char *kind, int64_t t, const char *entity,
+    uint64_t v)
 {
 	struct replay *rp = ctx;
 
@@ -394,7 +395,7 @@ gate(void *ctx, int64_t t, const char *entity, uint64_t v)
 		rp->memo_cold = cold(rp, t);
 		rp->have_memo = true;
 	}
-	return rp->memo_cold ? 0 : rp->emit(rp->ectx, t, entity, v);
+	return rp->memo_cold ? 0 : rp->emit(rp->ectx, kind, t, entity, v);
 }
 
 /* Hands each collector's stretch without a table to on_gap. */

@@ -43,8 +43,11 @@ struct run {
 };
 
 static int
-on_point(void *ctx, int64_t t, const char *ent, uint64_t v)
+on_point(void *ctx, const char *kind, int64_t t, const char *ent,
+    uint64_t v)
 {
+	if (strcmp(kind, "bgp") != 0)
+		return 0;	/* the IPv4 series only */
 	struct run *r = ctx;
 	int64_t i = (t - START) / 300;
 
@@ -83,7 +86,6 @@ replay(const char *const *paths, const char *collector, struct run *r)
 	struct sig *s;
 
 	memset(r, 0, sizeof(*r));
-	o.min_peers = -1;
 	o.ff_pct = 90;
 	o.by = SIG_BY_COUNTRY;
 	o.geo = geo;

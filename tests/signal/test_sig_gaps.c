@@ -45,8 +45,11 @@ struct run {
 };
 
 static int
-on_point(void *ctx, int64_t t, const char *ent, uint64_t v)
+on_point(void *ctx, const char *kind, int64_t t, const char *ent,
+    uint64_t v)
 {
+	if (strcmp(kind, "bgp") != 0)
+		return 0;	/* the IPv4 series only */
 	struct run *r = ctx;
 	int64_t i = (t - r->base) / 300;
 	char line[96];
@@ -106,7 +109,6 @@ replay(char *const *files, size_t n, bool need, int64_t warmup,
 	memset(r, 0, sizeof(*r));
 	r->base = base;
 	r->text_t = text_t;
-	o.min_peers = -1;
 	o.ff_pct = 50;
 	o.by = SIG_BY_COUNTRY | SIG_BY_ASN;
 	o.split = octet_split;
