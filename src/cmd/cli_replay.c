@@ -43,7 +43,14 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 	const char *name = NULL;
 
 	switch (ch) {
-	case 'c': a->ro->collector = arg; return 1;
+	case 'c':
+		if (strcmp(arg, "all") == 0) {
+			cli_err("%s: --collector: 'all' is reserved (the "
+			    "entity collector:all is all collectors)", cmd);
+			return -1;
+		}
+		a->ro->collector = arg;
+		return 1;
 	case 's': a->ro->strict = true; return 1;
 	case 'l': a->go->locdb = arg; return 1;
 	case 'C': a->go->city_mmdb = arg; return 1;
@@ -57,12 +64,18 @@ cli_replay_opt(struct replay_args *a, int ch, const char *arg,
 		return 1;
 	case 'B': name = "bin"; break;
 	case 'F': name = "full-feed"; break;
-	case 'm': name = "min-peers"; break;
+	case 'V': name = "visibility"; break;
+	case 'm':
+		cli_err("%s: --min-peers is gone: visibility is IODA's, by "
+		    "full-feed peer ASes; use --visibility any|25|50|75|100 "
+		    "(percent, default 50)", cmd);
+		return -1;
 	default:
 		return 0;
 	}
 	if (sig_opt_parse(a->so, name, arg) != 0) {
-		cli_err("%s: --%s: bad value: %s", cmd, name, arg);
+		cli_err("%s: --%s: bad value: %s%s", cmd, name, arg,
+		    ch == 'V' ? " (any, 25, 50, 75 or 100)" : "");
 		return -1;
 	}
 	return 1;

@@ -43,6 +43,7 @@ void	cli_replay_file(const struct sig_file *f, bool strict,
 	{ "collector", required_argument, NULL, 'c' }, \
 	{ "bin", required_argument, NULL, 'B' }, \
 	{ "full-feed", required_argument, NULL, 'F' }, \
+	{ "visibility", required_argument, NULL, 'V' }, \
 	{ "min-peers", required_argument, NULL, 'm' }, \
 	{ "strict", no_argument, NULL, 's' }, \
 	{ "locdb", required_argument, NULL, 'l' }, \

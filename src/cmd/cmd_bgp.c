@@ -23,9 +23,9 @@ usage(FILE *f)
 	    "usage: lifeline bgp visibility [options] FILE...\n"
 	    "\n"
 	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
-	    "several collectors) and prints, per bin and entity, the number\n"
-	    "of IPv4 /24s visible to more than --min-peers of the full-feed\n"
-	    "peers (docs/signals.md):\n"
+	    "several collectors) and prints, per bin and entity, IODA's BGP\n"
+	    "visibility: the IPv4 /24s seen by at least --visibility of the\n"
+	    "full-feed peer ASes (docs/signals.md):\n"
 	    "  time,entity,value\n"
 	    "  2021-01-01T05:00:00Z,country:EG,12345\n"
 	    "\n"
@@ -33,13 +33,18 @@ usage(FILE *f)
 	    "  --by TYPE          country (default), region, asn, all, or a\n"
 	    "                     comma list\n"
 	    "  --entity E         only this entity (country:EG, region:EG-C,\n"
-	    "                     asn:8452)\n"
+	    "                     asn:8452, collector:rrc00)\n"
+	    "  --kind K           bgp: IPv4 /24s (default); bgp6: IPv6 /48s;\n"
+	    "                     health: peers, full-feed peers and their\n"
+	    "                     ASes per collector; all. With health or\n"
+	    "                     all, a kind column comes after time\n"
 	    "  --bin DURATION     bin size, aligned in UTC (default 300)\n"
-	    "  --full-feed N|P%%   full-feed peers: more than N IPv4 prefixes\n"
+	    "  --full-feed N|P%%   full-feed peers: at least N IPv4 prefixes\n"
 	    "                     (default 400000, and 10000 IPv6), or at\n"
 	    "                     least P%% of the largest peer's table\n"
-	    "  --min-peers F      visible to more than this fraction of the\n"
-	    "                     full-feed peers (default 0.5)\n"
+	    "  --visibility V     share of the full-feed peer ASes that must\n"
+	    "                     see a prefix: any (one), 25, 50 (default),\n"
+	    "                     75 or 100 (percent)\n"
 	    "  --format csv|json  output (default csv)\n"
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, e.g. rrc04, route-views.linx; else the\n"
@@ -59,11 +64,13 @@ struct out {
 	FILE		*f;
 	bool		 json;
 	bool		 first;
+	bool		 kinds;		/* print the kind */
 	const char	*entity;	/* filter, canonical, or NULL */
 };
 
 static int
-print_point(void *ctx, int64_t t, const char *entity, uint64_t v)
+print_point(void *ctx, const char *kind, int64_t t, const char *entity,
+    uint64_t v)
 {
 	struct out *o = ctx;
 	char ts[LL_ISO8601_LEN];
@@ -71,10 +78,16 @@ print_point(void *ctx, int64_t t, const char *entity, uint64_t v)
 	if (o->entity != NULL && strcmp(o->entity, entity) != 0)
 		return 0;
 	ll_time_fmt(t, ts, sizeof(ts));
-	if (o->json) {
+	if (o->json && o->kinds) {
+		fprintf(o->f, "%s{\"time\":\"%s\",\"kind\":\"%s\","
+		    "\"entity\":\"%s\",\"value\":%" PRIu64 "}",
+		    o->first ? "[\n" : ",\n", ts, kind, entity, v);
+	} else if (o->json) {
 		fprintf(o->f, "%s{\"time\":\"%s\",\"entity\":\"%s\","
 		    "\"value\":%" PRIu64 "}", o->first ? "[\n" : ",\n", ts,
 		    entity, v);
+	} else if (o->kinds) {
+		fprintf(o->f, "%s,%s,%s,%" PRIu64 "\n", ts, kind, entity, v);
 	} else {
 		fprintf(o->f, "%s,%s,%" PRIu64 "\n", ts, entity, v);
 	}
@@ -112,11 +125,13 @@ visibility(int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "entity", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "kind", required_argument, NULL, 'k' },
 		CLI_REPLAY_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_COUNTRY };
+	struct sig_opts so = { .by = SIG_BY_COUNTRY,
+	    .series = SIG_SERIES_V4 };
 	struct sig_replay_opts ro = { 0 };
 	struct geo_opts go = { .warn = cli_geo_warn,
 	    .cache_dir = cli_cache_dir() };
@@ -127,7 +142,7 @@ visibility(int argc, char **argv)
 	struct run run = { 0 };
 	struct geo *g = NULL;
 	struct sig *s = NULL;
-	bool by_set = false;
+	bool by_set = false, kind_set = false;
 	int c, rc, ret = EXIT_FAIL;
 
 	optind = 1;
@@ -145,8 +160,8 @@ visibility(int argc, char **argv)
 		case 'e':
 			if (entity_parse(optarg, &e) != 0 ||
 			    e.type == ENT_PREFIX) {
-				cli_err("bgp: --entity: not a country, region "
-				    "or AS: %s", optarg);
+				cli_err("bgp: --entity: not a country, region, "
+				    "AS or collector: %s", optarg);
 				return EXIT_USAGE;
 			}
 			out.entity = entity_fmt(&e, ent);
@@ -157,6 +172,22 @@ visibility(int argc, char **argv)
 			else if (strcmp(optarg, "csv") != 0) {
 				cli_err("bgp: --format: csv or json, not %s",
 				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			kind_set = true;
+			if (strcmp(optarg, "bgp") == 0)
+				so.series = SIG_SERIES_V4;
+			else if (strcmp(optarg, "bgp6") == 0)
+				so.series = SIG_SERIES_V6;
+			else if (strcmp(optarg, "health") == 0)
+				so.series = SIG_SERIES_HEALTH;
+			else if (strcmp(optarg, "all") == 0)
+				so.series = SIG_SERIES_ALL;
+			else {
+				cli_err("bgp: --kind: bgp, bgp6, health or "
+				    "all, not %s", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -175,10 +206,14 @@ visibility(int argc, char **argv)
 		cli_err("bgp visibility: no FILE given (--help for usage)");
 		return EXIT_USAGE;
 	}
-	if (out.entity != NULL && !by_set)
+	if (out.entity != NULL && !by_set && e.type != ENT_COLLECTOR)
 		so.by = e.type == ENT_COUNTRY ? SIG_BY_COUNTRY :
 		    e.type == ENT_REGION ? SIG_BY_REGION : SIG_BY_ASN;
-	if (so.by & (SIG_BY_COUNTRY | SIG_BY_REGION)) {
+	if (out.entity != NULL && !kind_set && e.type == ENT_COLLECTOR)
+		so.series = SIG_SERIES_HEALTH;
+	out.kinds = (so.series & SIG_SERIES_HEALTH) != 0;
+	if ((so.series & (SIG_SERIES_V4 | SIG_SERIES_V6)) &&
+	    (so.by & (SIG_BY_COUNTRY | SIG_BY_REGION))) {
 		if ((rc = geo_open(&go, &g)) != 0) {
 			cli_err("bgp: location database: %s",
 			    g != NULL ? geo_errmsg(g) : ll_strerror(rc));
@@ -193,7 +228,8 @@ visibility(int argc, char **argv)
 		goto out;
 	}
 	if (!out.json)
-		fputs("time,entity,value\n", stdout);
+		fputs(out.kinds ? "time,kind,entity,value\n" :
+		    "time,entity,value\n", stdout);
 	progress_init(&run.prog);
 	run.strict = ro.strict;
 	ro.on_error = cli_mrt_error;

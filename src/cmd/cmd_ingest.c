@@ -41,7 +41,6 @@
 #include "util/time.h"
 
 #define BATCH		8192
-#define SIGNAL_KIND	"bgp"
 
 static void
 usage(FILE *f)
@@ -50,10 +49,11 @@ usage(FILE *f)
 	    "usage: lifeline ingest bgp [options] FILE...\n"
 	    "\n"
 	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
-	    "several collectors) and writes the BGP visibility signal (IPv4\n"
-	    "/24s visible to more than half of the full-feed peers, per bin,\n"
-	    "per country, region and origin AS; docs/signals.md) to the\n"
-	    "store as signal 'bgp'. Archives already ingested (same SHA-256)\n"
+	    "several collectors) and writes the BGP visibility signals (IPv4\n"
+	    "/24s and IPv6 /48s seen by at least half of the full-feed peer\n"
+	    "ASes, per bin, per country, region and origin AS, and collector\n"
+	    "health; docs/signals.md) to the store as signals 'bgp', 'bgp6',\n"
+	    "'bgp.peers'... Archives already ingested (same SHA-256)\n"
 	    "are not written again; all of a run is one transaction, so an\n"
 	    "interrupted run leaves nothing and can simply be re-run.\n"
 	    "\n"
@@ -62,10 +62,12 @@ usage(FILE *f)
 	    "  --collector NAME   collector of every file (default: from the\n"
 	    "                     path, else the RIB's collector id)\n"
 	    "  --bin DURATION     bin size (default 300; fixed per store)\n"
-	    "  --full-feed N|P%%   full-feed peers: more than N IPv4 prefixes\n"
-	    "                     (default 400000), or at least P%% of the\n"
-	    "                     largest peer's table\n"
-	    "  --min-peers F      fraction of full-feed peers (default 0.5)\n"
+	    "  --full-feed N|P%%   full-feed peers: at least N IPv4 prefixes\n"
+	    "                     (default 400000, and 10000 IPv6), or at\n"
+	    "                     least P%% of the largest peer's table\n"
+	    "  --visibility V     share of full-feed peer ASes that must see\n"
+	    "                     a prefix: any, 25, 50 (default), 75, 100;\n"
+	    "                     other than 50 the signals are 'bgp.vV'...\n"
 	    "  --strict           stop at the first bad record, write nothing\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --city FILE        MaxMind-format city database (regions)\n"
@@ -108,6 +110,7 @@ struct ing {
 	int64_t		 bin;
 	struct sig	*sig;
 	struct store_point pts[BATCH];	/* entities: the engine's names */
+	const char	*kind;		/* of pts: the engine's constant */
 	size_t		 npts;
 	uint64_t	 points;
 	int64_t		 tmin, tmax;
@@ -291,7 +294,7 @@ flush_points(struct ing *g)
 
 	if (g->npts == 0)
 		return 0;
-	rc = store_points_put(g->st, SIGNAL_KIND, "ingest", g->pts, g->npts);
+	rc = store_points_put(g->st, g->kind, "ingest", g->pts, g->npts);
 	g->npts = 0;
 	if (rc != 0)
 		g->dbrc = rc;
@@ -299,10 +302,12 @@ flush_points(struct ing *g)
 }
 
 static int
-on_point(void *ctx, int64_t t, const char *entity, uint64_t v)
+on_point(void *ctx, const char *kind, int64_t t, const char *entity,
+    uint64_t v)
 {
 	struct ing *g = ctx;
 	struct store_point *p;
+	int rc;
 
 	if (g->guess && !g->settled &&
 	    atomic_load_explicit(&g->h.done, memory_order_acquire)) {
@@ -315,6 +320,12 @@ on_point(void *ctx, int64_t t, const char *entity, uint64_t v)
 		final_from(g);
 	if (!g->have_from || t < g->from)
 		return 0;
+	/* A batch is of one kind (the engine emits a kind's points
+	 * together). */
+	if (g->npts > 0 && strcmp(g->kind, kind) != 0 &&
+	    (rc = flush_points(g)) != 0)
+		return rc;
+	g->kind = kind;
 	p = &g->pts[g->npts];
 	p->entity = entity;
 	p->time = t;
@@ -636,7 +647,7 @@ ingest_bgp(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sig_opts so = { .min_peers = -1, .by = SIG_BY_ALL };
+	struct sig_opts so = { .by = SIG_BY_ALL };
 	struct sig_replay_opts ro = { 0 };
 	struct geo_opts go = { .warn = cli_geo_warn,
 	    .cache_dir = cli_cache_dir() };

@@ -11,12 +11,13 @@ static const char *const names[] = {
 	[ENT_REGION] = "region",
 	[ENT_ASN] = "asn",
 	[ENT_PREFIX] = "prefix",
+	[ENT_COLLECTOR] = "collector",
 };
 
 const char *
 entity_type_name(enum ent_type t)
 {
-	if (t < ENT_COUNTRY || t > ENT_PREFIX)
+	if (t < ENT_COUNTRY || t > ENT_COLLECTOR)
 		return NULL;
 	return names[t];
 }
@@ -24,7 +25,7 @@ entity_type_name(enum ent_type t)
 int
 entity_type_parse(const char *s, enum ent_type *out)
 {
-	for (int t = ENT_COUNTRY; t <= ENT_PREFIX; t++)
+	for (int t = ENT_COUNTRY; t <= ENT_COLLECTOR; t++)
 		if (strcmp(s, names[t]) == 0) {
 			*out = (enum ent_type)t;
 			return 0;
@@ -94,6 +95,17 @@ entity_parse(const char *s, struct entity *out)
 	}
 	case ENT_PREFIX:
 		return net_prefix_parse(v, &out->u.prefix);
+	case ENT_COLLECTOR: {
+		size_t n = strlen(v);
+		if (n == 0 || n > ENT_COLLECTOR_MAX)
+			return LL_EFORMAT;
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)v[i]) && v[i] != '.' &&
+			    v[i] != '-' && v[i] != '_' && v[i] != ':')
+				return LL_EFORMAT;
+		memcpy(out->u.collector, v, n + 1);
+		return 0;
+	}
 	}
 	return LL_EFORMAT;
 }
@@ -116,6 +128,9 @@ entity_fmt(const struct entity *e, char *buf)
 	case ENT_PREFIX:
 		net_prefix_fmt(&e->u.prefix, p);
 		snprintf(buf, ENT_STRLEN, "prefix:%s", p);
+		break;
+	case ENT_COLLECTOR:
+		snprintf(buf, ENT_STRLEN, "collector:%s", e->u.collector);
 		break;
 	default:
 		snprintf(buf, ENT_STRLEN, "?");

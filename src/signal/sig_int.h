@@ -54,7 +54,55 @@ void	sig_map_fini(struct sig_map *m);
 struct sig_geo {
 	uint16_t	 cc;		/* (c0-'A')*26 + (c1-'A') + 1, 0: none */
 	uint32_t	 region;	/* region id + 1, 0: none */
-	uint32_t	 units;
+	uint64_t	 units;		/* /24s or /48s */
+};
+
+/* Families: index of the per-family state. */
+#define SIG_F4		0
+#define SIG_F6		1
+
+/* The prefixes of one family that may count (IPv4 and IPv6 /6 and
+ * longer), sorted by (address, length), and those not merged in yet. */
+struct sig_sorted {
+	uint32_t	*order;
+	size_t		 norder, order_cap;
+	uint32_t	*pending;
+	size_t		 npending, pending_cap;
+};
+
+/* A bin's full-feed peers of one family and how they vote: a prefix's
+ * votes are the distinct ASes of the full-feed peers holding it, i.e. the
+ * holders among the peers alone in their AS (single) plus one for each
+ * AS of several full-feed peers (groups: w words each) holding it. */
+struct sig_fam {
+	uint64_t	*ffmask;	/* w words */
+	uint64_t	*single;	/* w words */
+	uint64_t	*groups;	/* ngroups * w words */
+	size_t		 ngroups, groups_cap;
+	uint32_t	 nff;		/* full-feed peers */
+	uint32_t	 nasn;		/* their distinct ASes */
+	uint32_t	 need;		/* votes that make a prefix visible */
+	uint32_t	 max;		/* largest table now */
+};
+
+/* One family's values in a bin, per entity, and whether each was ever
+ * non-zero (then it is emitted in every later bin). */
+struct sig_acc {
+	uint64_t	 cval[677];
+	bool		 cever[677];
+	uint64_t	*rval;		/* per region id */
+	bool		*rever;
+	uint64_t	*aval;		/* per AS id */
+	bool		*aever;
+	uint64_t	*acov;		/* per AS id: end of the units counted
+					   so far in the sweep */
+};
+
+/* Collector health values, in the order of the SIG_KIND_* kinds. */
+#define SIG_NHEALTH	6
+struct sig_health {
+	uint32_t	 v[SIG_NHEALTH];
+	bool		 ever[SIG_NHEALTH];
 };
 
 /* Names that never move once made: blocks of SIG_NAMES_BLK. */
@@ -66,12 +114,18 @@ struct sig_names {
 
 struct sig {
 	struct sig_opts	 o;
-	uint32_t	 ppm;		/* min_peers in millionths */
+	uint32_t	 vis_pct;	/* threshold, percent (0: any) */
+	const char	*kind[2];	/* visibility kinds per family */
 	sig_emit_fn	*emit;
 	void		*ctx;
 
 	/* collectors */
 	char		(*coll)[64];
+	char		(*cent)[64];	/* "collector:NAME" (ENT_STRLEN) */
+	struct sig_health *health;	/* per collector */
+	struct sig_health health_all;
+	uint32_t	*coll_sorted;	/* ids by name */
+	size_t		 ncoll_sorted;
 	size_t		 ncoll;
 	bool		*rib_active;	/* per collector */
 	size_t		 nrib;		/* collectors with a RIB open */
@@ -96,12 +150,7 @@ struct sig {
 
 	struct sig_map	 exc;		/* (pfx << 16 | peer) -> origin */
 
-	/* IPv4 prefixes /8../24 sorted by (address, length), and those not
-	 * merged in yet */
-	uint32_t	*order;
-	size_t		 norder, order_cap;
-	uint32_t	*pending;
-	size_t		 npending, pending_cap;
+	struct sig_sorted ord[2];	/* per family */
 
 	/* geo cache */
 	struct sig_geo	*geo;
@@ -119,14 +168,9 @@ struct sig {
 	struct sig_names *aname;	/* per AS id */
 
 	/* accumulators */
-	uint64_t	 cval[677];
-	bool		 cever[677];
-	uint64_t	*rval;
-	bool		*rever;
+	struct sig_acc	 acc[2];	/* per family */
 	struct sig_map	 asn_map;	/* asn -> id */
 	uint32_t	*asn_of;
-	uint64_t	*aval;
-	bool		*aever;
 	size_t		 nasn, asn_cap;
 	uint32_t	*asn_sorted;	/* ids by AS number */
 	size_t		 nasn_sorted;
@@ -140,10 +184,9 @@ struct sig {
 	bool		 computed;
 
 	/* scratch for a bin */
-	uint64_t	*ffmask;
-	uint32_t	 nff, nff6;
-	uint32_t	*tally_as;
-	uint32_t	*tally_n;
+	struct sig_fam	 fam[2];	/* per family */
+	uint64_t	*keys;		/* sort keys, per peer */
+	uint32_t	*origins;	/* a prefix's distinct origins */
 
 	struct sig_stats st;
 };

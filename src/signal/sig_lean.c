@@ -60,7 +60,8 @@ family(uint16_t afi, uint8_t safi, uint8_t *af)
 }
 
 /* An AS_PATH or AS4_PATH body (RFC 4271 4.3 b): sound segments; the
- * origin as bgp_path_origin() has it. */
+ * origin as the engine takes it (sig_table.c path_origin(): the last AS
+ * of a final AS_SEQUENCE, else none). */
 static bool
 aspath_ok(struct rd *v, unsigned asn_len, uint32_t *origin)
 {
@@ -75,8 +76,7 @@ aspath_ok(struct rd *v, unsigned asn_len, uint32_t *origin)
 		if ((a = rd_ptr(v, (size_t)n * asn_len)) == NULL)
 			return false;
 		*origin = 0;
-		if (n > 0 && (type == BGP_SEG_SEQUENCE ||
-		    (type == BGP_SEG_SET && n == 1))) {
+		if (n > 0 && type == BGP_SEG_SEQUENCE) {
 			a += (size_t)(n - 1) * asn_len;
 			*origin = asn_len == 4 ? (uint32_t)a[0] << 24 |
 			    (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3] :

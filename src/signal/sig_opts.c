@@ -1,6 +1,7 @@
 /*
- * Signal options given as text (the CLI's --bin, --full-feed, --min-peers,
- * --by), parsed once for every command that computes the signal.
+ * Signal options given as text (the CLI's --bin, --full-feed,
+ * --visibility, --by), parsed once for every command that computes the
+ * signal.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,28 @@ parse_full_feed(struct sig_opts *o, const char *val)
 		o->ff_pct = 0;
 		return 0;
 	}
+}
+
+/* IODA's thresholds: any, 25, 50, 75, 100 (percent, "%" allowed). */
+static int
+parse_visibility(struct sig_opts *o, const char *val)
+{
+	static const char *const pct[] = { "25", "50", "75", "100" };
+	size_t n = strlen(val);
+
+	if (strcmp(val, "any") == 0) {
+		o->visibility = SIG_VIS_ANY;
+		return 0;
+	}
+	if (n > 0 && val[n - 1] == '%')
+		n--;
+	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
+		if (strlen(pct[i]) == n && strncmp(val, pct[i], n) == 0) {
+			o->visibility = 25 * ((int)i + 1);
+			return 0;
+		}
+	}
+	return LL_EINVAL;
 }
 
 static int
@@ -80,17 +103,8 @@ sig_opt_parse(struct sig_opts *o, const char *name, const char *val)
 	}
 	if (strcmp(name, "full-feed") == 0)
 		return parse_full_feed(o, val);
-	if (strcmp(name, "min-peers") == 0) {
-		char *end;
-		double f;
-
-		errno = 0;
-		f = strtod(val, &end);
-		if (errno || end == val || *end != '\0' || !(f >= 0 && f < 1))
-			return LL_EINVAL;
-		o->min_peers = f;
-		return 0;
-	}
+	if (strcmp(name, "visibility") == 0)
+		return parse_visibility(o, val);
 	if (strcmp(name, "by") == 0)
 		return parse_by(o, val);
 	return LL_EINVAL;

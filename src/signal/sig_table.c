@@ -3,6 +3,7 @@
  * origins held apart where a peer's differs, and what each route element
  * does to them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,29 @@ sig_map_fini(struct sig_map *m)
 
 /* Lifecycle. */
 
+const char *
+sig_vis_kind(int visibility, uint8_t af)
+{
+	static const char *const k4[] = { "bgp.any", "bgp.v25", "bgp",
+	    "bgp.v75", "bgp.v100" };
+	static const char *const k6[] = { "bgp6.any", "bgp6.v25", "bgp6",
+	    "bgp6.v75", "bgp6.v100" };
+	int i;
+
+	if (visibility == SIG_VIS_ANY)
+		i = 0;
+	else if (visibility == 0)
+		i = 2;
+	else if (visibility % 25 == 0 && visibility >= 25 &&
+	    visibility <= 100)
+		i = visibility / 25;
+	else
+		return NULL;
+	if (af == NET_AF4)
+		return k4[i];
+	return af == NET_AF6 ? k6[i] : NULL;
+}
+
 int
 sig_new(const struct sig_opts *opts, sig_emit_fn *emit, void *ctx,
     struct sig **out)
@@ -147,27 +171,31 @@ sig_new(const struct sig_opts *opts, sig_emit_fn *emit, void *ctx,
 		return LL_ENOMEM;
 	if (opts != NULL)
 		s->o = *opts;
-	else
-		s->o.min_peers = -1;
 	if (s->o.bin == 0)
 		s->o.bin = DEFAULT_BIN;
 	if (s->o.ff_v4 == 0)
 		s->o.ff_v4 = DEFAULT_FF4;
 	if (s->o.ff_v6 == 0)
 		s->o.ff_v6 = DEFAULT_FF6;
-	if (s->o.min_peers < 0)
-		s->o.min_peers = 0.5;
+	if (s->o.visibility == 0)
+		s->o.visibility = 50;
 	if (s->o.by == 0)
 		s->o.by = SIG_BY_ALL;
+	if (s->o.series == 0)
+		s->o.series = SIG_SERIES_ALL;
 	if (s->o.max_gap == 0)
 		s->o.max_gap = DEFAULT_GAP;
-	if (s->o.bin < 1 || s->o.bin > 86400 * 366 || !(s->o.min_peers < 1) ||
+	s->kind[SIG_F4] = sig_vis_kind(s->o.visibility, NET_AF4);
+	s->kind[SIG_F6] = sig_vis_kind(s->o.visibility, NET_AF6);
+	if (s->o.bin < 1 || s->o.bin > 86400 * 366 || s->kind[SIG_F4] == NULL ||
 	    !(s->o.ff_pct >= 0 && s->o.ff_pct <= 100) ||
-	    (s->o.by & ~(unsigned)SIG_BY_ALL) != 0) {
+	    (s->o.by & ~(unsigned)SIG_BY_ALL) != 0 ||
+	    (s->o.series & ~(unsigned)SIG_SERIES_ALL) != 0) {
 		free(s);
 		return LL_EINVAL;
 	}
-	s->ppm = (uint32_t)(s->o.min_peers * 1e6 + 0.5);
+	s->vis_pct = s->o.visibility == SIG_VIS_ANY ? 0 :
+	    (uint32_t)s->o.visibility;
 	s->emit = emit;
 	s->ctx = ctx;
 	s->w = 1;
@@ -181,6 +209,9 @@ sig_free(struct sig *s)
 	if (s == NULL)
 		return;
 	free(s->coll);
+	free(s->cent);
+	free(s->health);
+	free(s->coll_sorted);
 	free(s->rib_active);
 	free(s->peer);
 	free(s->peer_slot);
@@ -189,10 +220,30 @@ sig_free(struct sig *s)
 	free(s->bits);
 	free(s->fresh);
 	sig_map_fini(&s->exc);
-	free(s->order);
-	free(s->pending);
+	for (int f = 0; f < 2; f++) {
+		free(s->ord[f].order);
+		free(s->ord[f].pending);
+	}
 	sig_bin_fini(s);
 	free(s);
+}
+
+/* "collector:NAME", with characters an entity may not hold as '_'. */
+static void
+collector_entity(char *buf, size_t len, const char *name)
+{
+	size_t n = (size_t)snprintf(buf, len, "collector:%s", name);
+
+	if (n >= len)
+		n = len - 1;
+	for (size_t i = sizeof("collector:") - 1; i < n; i++) {
+		char c = buf[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == '_' || c == ':'))
+			buf[i] = '_';
+	}
 }
 
 int
@@ -207,18 +258,30 @@ sig_collector(struct sig *s, const char *name, uint16_t *id)
 			return 0;
 		}
 	}
+	if (strcmp(name, "all") == 0)
+		return LL_EINVAL;
 	if (s->ncoll >= SIG_MAX_COLLECTORS)
 		return LL_ELIMIT;
 	p = realloc(s->coll, (cap + 1) * sizeof(*s->coll));
 	if (p == NULL)
 		return LL_ENOMEM;
 	s->coll = p;
+	p = realloc(s->cent, (cap + 1) * sizeof(*s->cent));
+	if (p == NULL)
+		return LL_ENOMEM;
+	s->cent = p;
+	p = realloc(s->health, (cap + 1) * sizeof(*s->health));
+	if (p == NULL)
+		return LL_ENOMEM;
+	s->health = p;
 	p = realloc(s->rib_active, (cap + 1) * sizeof(*s->rib_active));
 	if (p == NULL)
 		return LL_ENOMEM;
 	s->rib_active = p;
 	memset(s->coll[cap], 0, sizeof(s->coll[cap]));
 	strncpy(s->coll[cap], name, sizeof(s->coll[cap]) - 1);
+	collector_entity(s->cent[cap], sizeof(s->cent[cap]), s->coll[cap]);
+	memset(&s->health[cap], 0, sizeof(s->health[cap]));
 	s->rib_active[cap] = false;
 	s->ncoll = cap + 1;
 	*id = (uint16_t)cap;
@@ -416,11 +479,12 @@ pfx_grow(struct sig *s)
 	return 0;
 }
 
-/* IPv4 prefixes that may count: /8 to /24. */
+/* Prefixes that may count: IPv4 and IPv6 /6 and longer (IODA's
+ * visibility consumers skip prefixes shorter than /6). */
 static bool
 pfx_counts(const struct net_prefix *p)
 {
-	return p->af == NET_AF4 && p->len >= 8 && p->len <= 24;
+	return (p->af == NET_AF4 || p->af == NET_AF6) && p->len >= 6;
 }
 
 int
@@ -442,10 +506,13 @@ sig_pfx_get(struct sig *s, const struct net_prefix *p, uint32_t h,
 	    2048)) != 0)
 		return rc;
 	if (pfx_counts(p)) {
-		if ((rc = ll_grow(&s->pending, &s->pending_cap, s->npending + 1,
-		    sizeof(*s->pending))) != 0)
+		struct sig_sorted *o = &s->ord[p->af == NET_AF4 ? SIG_F4 :
+		    SIG_F6];
+
+		if ((rc = ll_grow(&o->pending, &o->pending_cap, o->npending + 1,
+		    sizeof(*o->pending))) != 0)
 			return rc;
-		s->pending[s->npending++] = (uint32_t)s->npfx;
+		o->pending[o->npending++] = (uint32_t)s->npfx;
 	}
 	x = &s->pfx[s->npfx];
 	memset(x, 0, sizeof(*x));
@@ -485,10 +552,15 @@ count_peer(struct sig *s, uint32_t pi, uint32_t peer, int d)
 {
 	struct sig_peer *p = &s->peer[peer];
 
-	if (s->pfx[pi].p.af == NET_AF4)
+	if (s->pfx[pi].p.af == NET_AF4) {
 		p->n4 = (uint32_t)((int64_t)p->n4 + d);
-	else
+		if (p->n4 > s->st.max_v4)
+			s->st.max_v4 = p->n4;
+	} else {
 		p->n6 = (uint32_t)((int64_t)p->n6 + d);
+		if (p->n6 > s->st.max_v6)
+			s->st.max_v6 = p->n6;
+	}
 	s->pfx[pi].npeers = (uint32_t)((int64_t)s->pfx[pi].npeers + d);
 	s->dirty = true;
 }
@@ -628,7 +700,10 @@ sig_rib_end(struct sig *s, uint16_t collector)
 /* Elements and time. */
 
 /* The origin AS: the last AS of the last segment when it is an
- * AS_SEQUENCE or a one-element AS_SET (the rule of bgp_path_origin()). */
+ * AS_SEQUENCE; none (0) when the path is empty or ends in a set, even of
+ * one AS (IODA's consumers take only a plain AS as origin: BGPStream
+ * makes each AS of a sequence a segment of its own, keeps a set as one,
+ * and add_origin() in bvc_perasvisibility.c skips any set). */
 static uint32_t
 path_origin(const struct bgp_aspath *p)
 {
@@ -637,11 +712,9 @@ path_origin(const struct bgp_aspath *p)
 	if (p->nseg == 0 || p->seg == NULL)
 		return 0;
 	g = &p->seg[p->nseg - 1];
-	if (g->n == 0 || g->asn == NULL)
+	if (g->n == 0 || g->asn == NULL || g->type != BGP_SEG_SEQUENCE)
 		return 0;
-	if (g->type == BGP_SEG_SEQUENCE || (g->type == BGP_SEG_SET && g->n == 1))
-		return g->asn[g->n - 1];
-	return 0;
+	return g->asn[g->n - 1];
 }
 
 int
@@ -798,7 +871,8 @@ sig_get_stats(struct sig *s)
 	    s->pfx_cap * s->w * sizeof(uint64_t) * (s->fresh ? 2 : 1) +
 	    s->pfx_slot_cap * sizeof(uint32_t) +
 	    s->exc.cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
-	    (s->order_cap + s->pending_cap) * sizeof(uint32_t) +
+	    (s->ord[0].order_cap + s->ord[0].pending_cap +
+	    s->ord[1].order_cap + s->ord[1].pending_cap) * sizeof(uint32_t) +
 	    s->geo_cap * sizeof(*s->geo) +
 	    s->peer_cap * sizeof(*s->peer);
 	return &s->st;

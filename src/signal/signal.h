@@ -4,9 +4,11 @@
  * An engine is fed route elements per (collector, peer) in time order. It
  * keeps every peer's table (announce, withdraw, session resets, RIB dumps
  * replacing a collector's tables), decides at the end of each bin which
- * peers are full-feed, and emits per entity (country, region, origin AS)
- * the number of IPv4 /24s visible to more than a fraction (default 50%)
- * of the full-feed peers, through a callback.
+ * peers are full-feed, and emits through a callback, per kind and entity:
+ * per country, region and origin AS the IPv4 /24s ("bgp") and IPv6 /48s
+ * ("bgp6") that at least a share (default 50%) of the full-feed peer ASes
+ * see, IODA's definition; per collector its peers, full-feed peers and
+ * full-feed peer ASes ("bgp.peers", ...).
  *
  * Memory: one record (36 bytes) and one bit per peer for each distinct
  * prefix ever seen, plus one hash entry per (prefix, peer) whose origin
@@ -34,6 +36,29 @@
 #define SIG_BY_ASN	0x4
 #define SIG_BY_ALL	0x7
 
+/* Series the engine computes (sig_opts.series). */
+#define SIG_SERIES_V4		0x1	/* IPv4 /24s: kind "bgp" (or bgp.vNN) */
+#define SIG_SERIES_V6		0x2	/* IPv6 /48s: kind "bgp6" (bgp6.vNN) */
+#define SIG_SERIES_HEALTH	0x4	/* collector health: the SIG_KIND_*
+					   below, entity "collector:NAME" and
+					   "collector:all" */
+#define SIG_SERIES_ALL		0x7
+
+/* Visibility thresholds (sig_opts.visibility): the share of full-feed
+ * peer ASes that must see a prefix, IODA's five. */
+#define SIG_VIS_ANY	(-1)	/* at least one */
+
+/* Collector health kinds (docs/signals.md). */
+#define SIG_KIND_PEERS		"bgp.peers"	/* peers with IPv4 routes */
+#define SIG_KIND_FF_PEERS	"bgp.ff_peers"	/* IPv4 full-feed peers */
+#define SIG_KIND_FF_ASNS	"bgp.ff_asns"	/* their distinct ASes */
+#define SIG_KIND6_PEERS		"bgp6.peers"
+#define SIG_KIND6_FF_PEERS	"bgp6.ff_peers"
+#define SIG_KIND6_FF_ASNS	"bgp6.ff_asns"
+/* The entity of all collectors together (a collector may not be named
+ * "all"). */
+#define SIG_COLLECTOR_ALL	"collector:all"
+
 /* BGP FSM state Established (RFC 4271 section 8.2.2). */
 #define SIG_BGP_ESTABLISHED	6
 
@@ -46,28 +71,31 @@ typedef int sig_split_fn(void *ctx, const struct net_prefix *p,
     geo_split_fn *fn, void *fnctx);
 
 /*
- * One point: the value of entity ("country:EG", "region:EG-C", "asn:8452")
- * in the bin starting at time. entity stays valid until sig_free(), so a
- * caller may keep the pointer instead of a copy.
+ * One point: the value of series kind ("bgp", "bgp6", "bgp.v25",
+ * "bgp.ff_peers": docs/signals.md) for entity ("country:EG",
+ * "region:EG-C", "asn:8452", "collector:rrc00") in the bin starting at
+ * time. kind is a string constant; entity stays valid until sig_free(), so
+ * a caller may keep the pointers instead of copies. Within a bin, the
+ * points of one kind come together.
  * A non-zero return stops the engine; the call that fed it returns it.
  */
-typedef int sig_emit_fn(void *ctx, int64_t time, const char *entity,
-    uint64_t value);
+typedef int sig_emit_fn(void *ctx, const char *kind, int64_t time,
+    const char *entity, uint64_t value);
 
 struct sig_opts {
 	int64_t		 bin;		/* seconds; 0 = 300 */
-	/* Full-feed peers. With ff_pct == 0: more than ff_v4 IPv4 prefixes
-	 * (0 = 400,000); with ff_pct in (0, 100]: at least ff_pct% of the
-	 * IPv4 table of the largest peer. ff_v6 (0 = 10,000) decides the
-	 * IPv6 full-feed peers, which are counted but not used by the IPv4
-	 * signal. */
+	/* Full-feed peers. With ff_pct == 0: at least ff_v4 IPv4 prefixes
+	 * (0 = 400,000) and at least ff_v6 IPv6 prefixes (0 = 10,000), as
+	 * IODA; with ff_pct in (0, 100]: at least ff_pct% of the table of
+	 * the largest peer of that family. */
 	uint32_t	 ff_v4;
 	uint32_t	 ff_v6;
 	double		 ff_pct;
-	/* A /24 is visible when more than min_peers of the full-feed peers
-	 * see it; < 0 means the default 0.5. Must be in [0, 1). */
-	double		 min_peers;
+	/* A prefix is visible when at least visibility% of the full-feed
+	 * peer ASes see it: 25, 50, 75, 100 or SIG_VIS_ANY; 0 = 50. */
+	int		 visibility;
 	unsigned	 by;		/* SIG_BY_*; 0 = all */
+	unsigned	 series;	/* SIG_SERIES_*; 0 = all */
 	struct geo	*geo;		/* not owned; NULL: no country/region
 					   unless split is set */
 	sig_split_fn	*split;
@@ -87,6 +115,7 @@ struct sig_stats {
 	uint64_t	visible;	/* visible IPv4 prefixes in the last bin */
 	uint64_t	exceptions;	/* (prefix, peer) origins held apart */
 	uint64_t	mem_bytes;	/* approximate heap held */
+	uint32_t max_v4; uint32_t max_v6; /* largest IPv4/IPv6 table of any peer seen */
 };
 
 struct sig;
@@ -103,8 +132,17 @@ int	sig_new(const struct sig_opts *opts, sig_emit_fn *emit, void *ctx,
 void	sig_free(struct sig *s);
 
 /*
+ * The kind of the visibility series of family af (NET_AF4, NET_AF6) for
+ * threshold visibility (as sig_opts): "bgp" / "bgp6" for 50% (and 0),
+ * "bgp.v25", "bgp.v75", "bgp.v100", "bgp.any", "bgp6.v25"...; NULL for a
+ * bad value.
+ */
+const char *sig_vis_kind(int visibility, uint8_t af);
+
+/*
  * The id of collector name (interned; the name is copied). Returns 0 and
- * sets *id, LL_ELIMIT (more than 4096 collectors) or LL_ENOMEM.
+ * sets *id, LL_EINVAL (the name "all", which names all collectors),
+ * LL_ELIMIT (more than 4096 collectors) or LL_ENOMEM.
  */
 int	sig_collector(struct sig *s, const char *name, uint16_t *id);
 
@@ -140,10 +178,11 @@ const struct sig_stats *sig_get_stats(struct sig *s);
 
 /*
  * Parses an option value given as text into o: name "bin" (a duration:
- * "300", "5m"), "full-feed" ("N" prefixes, or "P%" of the largest
- * peer's table), "min-peers" (a fraction in [0, 1)), "by" (country,
- * region, asn, all, or a comma list; replaces o->by). Returns 0, or
- * LL_EINVAL for a bad value or name.
+ * "300", "5m"), "full-feed" ("N" IPv4 prefixes, or "P%" of the largest
+ * peer's table), "visibility" ("any", "25", "50", "75", "100", a "%"
+ * allowed after the number), "by" (country, region, asn, all, or a comma
+ * list; replaces o->by). Returns 0, or LL_EINVAL for a bad value or name
+ * (also "min-peers", which "visibility" replaced).
  */
 int	sig_opt_parse(struct sig_opts *o, const char *name, const char *val);
 

@@ -1,8 +1,11 @@
 /*
- * The visibility engine on synthetic route elements: full-feed selection,
- * the > min-peers threshold, overlap counting, attribution to the most
- * specific visible prefix, origin votes, session resets, RIB replacement,
- * bin edges and several collectors.
+ * The visibility engine on synthetic route elements, IODA's rules:
+ * full-feed selection (>= 400,000 or a share of the largest table), votes
+ * by full-feed peer AS at >= the threshold, prefixes /6 and longer (a /25
+ * makes its /24 visible), every known origin getting a prefix (MOAS,
+ * AS_SET skipped), overlap counting per AS and per country, IPv6 /48s,
+ * collector health, session resets, RIB replacement, bin edges and
+ * several collectors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 
 struct pt {
 	int64_t		t;
+	char		kind[24];
 	char		ent[64];
 	uint64_t	v;
 };
@@ -31,26 +35,45 @@ struct sink {
 };
 
 static int
-sink_fn(void *ctx, int64_t t, const char *ent, uint64_t v)
+sink_fn(void *ctx, const char *kind, int64_t t, const char *ent, uint64_t v)
 {
 	struct sink *k = ctx;
 
 	assert_true(k->n < MAXPTS);
 	k->p[k->n].t = t;
+	snprintf(k->p[k->n].kind, sizeof(k->p[k->n].kind), "%s", kind);
 	snprintf(k->p[k->n].ent, sizeof(k->p[k->n].ent), "%s", ent);
 	k->p[k->n].v = v;
 	k->n++;
 	return 0;
 }
 
-/* The value of ent at t; -1 when not emitted. */
+/* The value of kind for ent at t; -1 when not emitted. */
+static int64_t
+valk(const struct sink *k, const char *kind, int64_t t, const char *ent)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->p[i].t == t && strcmp(k->p[i].ent, ent) == 0 &&
+		    strcmp(k->p[i].kind, kind) == 0)
+			return (int64_t)k->p[i].v;
+	return -1;
+}
+
+/* The "bgp" (IPv4, 50%) value of ent at t. */
 static int64_t
 val(const struct sink *k, int64_t t, const char *ent)
 {
+	return valk(k, "bgp", t, ent);
+}
+
+static size_t
+npoints_kind(const struct sink *k, const char *kind)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < k->n; i++)
-		if (k->p[i].t == t && strcmp(k->p[i].ent, ent) == 0)
-			return (int64_t)k->p[i].v;
-	return -1;
+		n += strcmp(k->p[i].kind, kind) == 0;
+	return n;
 }
 
 static size_t
@@ -73,6 +96,8 @@ test_split(void *ctx, const struct net_prefix *p, geo_split_fn *fn,
 	int rc;
 
 	(void)ctx;
+	if (p->af == NET_AF6)
+		return fn(fnctx, "CC", "", units);
 	if (p->a[0] == 10 && p->len >= 9)
 		return fn(fnctx, "AA", p->a[1] < 128 ? "AA-1" : "AA-2", units);
 	if (p->a[0] == 10) {
@@ -93,14 +118,14 @@ struct world {
 };
 
 static struct world *
-world_new(double ff_pct, double min_peers)
+world_new(double ff_pct, int visibility)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	struct sig_opts o = { 0 };
 
 	assert_non_null(w);
 	o.ff_pct = ff_pct;
-	o.min_peers = min_peers;
+	o.visibility = visibility;
 	o.split = test_split;
 	assert_int_equal(sig_new(&o, sink_fn, &w->k, &w->s), 0);
 	for (int i = 0; i < 16; i++) {
@@ -121,15 +146,16 @@ world_free(struct world *w)
 	free(w);
 }
 
-/* Feeds one element: type 'A', 'W', 'B' or 'S'. */
+/* Feeds one element: type 'A', 'W', 'B' or 'S'; an announcement's path
+ * is 64999 origin, or with as_set 64999 {origin}. */
 static int
-feed(struct world *w, int coll, int peer, char type, uint32_t ts,
-    const char *pfx, uint32_t origin, uint16_t state)
+feed_path(struct world *w, int coll, int peer, char type, uint32_t ts,
+    const char *pfx, uint32_t origin, uint16_t state, bool as_set)
 {
 	struct mrt_elem e = { 0 };
 	struct bgp_nlri n = { 0 };
 	struct bgp_attrs a = { 0 };
-	struct bgp_asseg seg = { 0 };
+	struct bgp_asseg seg[2] = { { 0 }, { 0 } };
 	uint32_t path[2] = { 64999, origin };
 
 	e.type = (enum mrt_elem_type)type;
@@ -139,16 +165,33 @@ feed(struct world *w, int coll, int peer, char type, uint32_t ts,
 		assert_int_equal(net_prefix_parse(pfx, &n.pfx), 0);
 		e.nlri = &n;
 	}
-	if (type == 'A' || type == 'B') {
-		seg.type = 2;
-		seg.n = 2;
-		seg.asn = path;
+	if ((type == 'A' || type == 'B') && !as_set) {
+		seg[0].type = BGP_SEG_SEQUENCE;
+		seg[0].n = 2;
+		seg[0].asn = path;
 		a.path.nseg = 1;
-		a.path.seg = &seg;
+		a.path.seg = seg;
+		e.attrs = &a;
+	} else if (type == 'A' || type == 'B') {
+		seg[0].type = BGP_SEG_SEQUENCE;
+		seg[0].n = 1;
+		seg[0].asn = path;
+		seg[1].type = BGP_SEG_SET;
+		seg[1].n = 1;
+		seg[1].asn = path + 1;
+		a.path.nseg = 2;
+		a.path.seg = seg;
 		e.attrs = &a;
 	}
 	e.new_state = state;
 	return sig_elem(w->s, w->coll[coll], &e);
+}
+
+static int
+feed(struct world *w, int coll, int peer, char type, uint32_t ts,
+    const char *pfx, uint32_t origin, uint16_t state)
+{
+	return feed_path(w, coll, peer, type, ts, pfx, origin, state, false);
 }
 
 static void
@@ -165,7 +208,7 @@ announce(struct world *w, int peer, uint32_t ts, const char *pfx,
 static void
 test_full_feed_pct(void **state)
 {
-	struct world *w = world_new(50, -1);
+	struct world *w = world_new(50, 0);
 	char p[32];
 
 	(void)state;
@@ -189,82 +232,180 @@ test_full_feed_pct(void **state)
 	world_free(w);
 }
 
-/* Absolute threshold: default 400,000 makes nobody full-feed here. */
+/* Absolute threshold: default 400,000 makes nobody full-feed here; the
+ * collectors' health still says how many peers there are. */
 static void
 test_full_feed_abs(void **state)
 {
-	struct world *w = world_new(0, -1);
+	struct world *w = world_new(0, 0);
 
 	(void)state;
 	for (int peer = 0; peer < 4; peer++)
 		announce(w, peer, T0, "11.0.0.0/24", 100);
 	assert_int_equal(sig_finish(w->s), 0);
 	assert_int_equal(sig_get_stats(w->s)->full_feed, 0);
-	assert_int_equal(w->k.n, 0);
+	assert_int_equal(npoints_kind(&w->k, "bgp"), 0);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc00"), 4);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:all"), 4);
+	assert_int_equal(valk(&w->k, "bgp.ff_peers", T0, "collector:rrc00"),
+	    0);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:all"), 0);
+	/* rrc01 has no peer: nothing of it. */
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc01"), -1);
 	world_free(w);
 }
 
-/* Exactly 50% is not enough; one more peer is. */
+/* A peer with exactly 400,000 IPv4 prefixes is full-feed (>=), one with
+ * 399,999 is not; the largest table is kept in the statistics. */
+static void
+test_full_feed_exactly_400k(void **state)
+{
+	struct world *w = world_new(0, 0);
+	const struct sig_stats *st;
+	char p[32];
+
+	(void)state;
+	for (uint32_t i = 0; i < 400000; i++) {
+		snprintf(p, sizeof(p), "%u.%u.%u.0/24", 20 + (i >> 16),
+		    (i >> 8) & 0xff, i & 0xff);
+		announce(w, 0, T0, p, 100);
+		if (i > 0)
+			announce(w, 1, T0, p, 100);
+	}
+	assert_int_equal(sig_finish(w->s), 0);
+	st = sig_get_stats(w->s);
+	assert_int_equal(st->full_feed, 1);
+	assert_int_equal(st->max_v4, 400000);
+	assert_int_equal(st->max_v6, 0);
+	assert_int_equal(valk(&w->k, "bgp.ff_peers", T0, "collector:rrc00"),
+	    1);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc00"), 2);
+	assert_int_equal(val(&w->k, T0, "asn:100"), 400000);
+	world_free(w);
+}
+
+/* Exactly 50% of the full-feed ASes is enough (IODA: ratio >= 0.5); the
+ * other thresholds are other kinds. */
 static void
 test_threshold_exact_half(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	/* 4 full-feed peers: each holds 11.9.0.0/24. */
 	for (int peer = 0; peer < 4; peer++)
 		announce(w, peer, T0, "11.9.0.0/24", 1);
-	/* 11.0.0.0/24 by 2 of 4 (50%), 11.0.1.0/24 by 3 of 4. */
+	/* 11.0.0.0/24 by 2 of 4 (50%), 11.0.1.0/24 by 1 of 4. */
 	announce(w, 0, T0, "11.0.0.0/24", 7);
 	announce(w, 1, T0, "11.0.0.0/24", 7);
-	announce(w, 0, T0, "11.0.1.0/24", 7);
-	announce(w, 1, T0, "11.0.1.0/24", 7);
-	announce(w, 2, T0, "11.0.1.0/24", 7);
+	announce(w, 2, T0, "11.0.1.0/24", 8);
 	assert_int_equal(sig_finish(w->s), 0);
 	assert_int_equal(sig_get_stats(w->s)->full_feed, 4);
 	assert_int_equal(val(&w->k, T0, "asn:7"), 1);
+	assert_int_equal(val(&w->k, T0, "asn:8"), -1);
 	assert_int_equal(val(&w->k, T0, "country:BB"), 2);
 	world_free(w);
 
-	/* --min-peers 0.25: 2 of 4 is more than 25%. */
-	w = world_new(1, 0.25);
+	/* 25%: 1 of 4 is enough, under kind bgp.v25. */
+	w = world_new(1, 25);
 	for (int peer = 0; peer < 4; peer++)
 		announce(w, peer, T0, "11.9.0.0/24", 1);
-	announce(w, 0, T0, "11.0.0.0/24", 7);
-	announce(w, 1, T0, "11.0.0.0/24", 7);
+	announce(w, 2, T0, "11.0.1.0/24", 8);
 	assert_int_equal(sig_finish(w->s), 0);
-	assert_int_equal(val(&w->k, T0, "asn:7"), 1);
+	assert_int_equal(valk(&w->k, "bgp.v25", T0, "asn:8"), 1);
+	assert_int_equal(npoints_kind(&w->k, "bgp"), 0);
+	world_free(w);
+
+	/* 75%: 3 of 4 is enough, 2 of 4 not; 100%: all of them. */
+	w = world_new(1, 75);
+	for (int peer = 0; peer < 4; peer++)
+		announce(w, peer, T0, "11.9.0.0/24", 1);
+	for (int peer = 0; peer < 3; peer++)
+		announce(w, peer, T0, "11.0.1.0/24", 8);
+	announce(w, 0, T0, "11.0.2.0/24", 9);
+	announce(w, 1, T0, "11.0.2.0/24", 9);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(valk(&w->k, "bgp.v75", T0, "asn:8"), 1);
+	assert_int_equal(valk(&w->k, "bgp.v75", T0, "asn:9"), -1);
+	world_free(w);
+	w = world_new(1, 100);
+	for (int peer = 0; peer < 4; peer++)
+		announce(w, peer, T0, "11.9.0.0/24", 1);
+	for (int peer = 0; peer < 3; peer++)
+		announce(w, peer, T0, "11.0.1.0/24", 8);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(valk(&w->k, "bgp.v100", T0, "asn:1"), 1);
+	assert_int_equal(valk(&w->k, "bgp.v100", T0, "asn:8"), -1);
+	world_free(w);
+
+	/* any: one full-feed AS is enough. */
+	w = world_new(1, SIG_VIS_ANY);
+	for (int peer = 0; peer < 4; peer++)
+		announce(w, peer, T0, "11.9.0.0/24", 1);
+	announce(w, 3, T0, "11.0.1.0/24", 8);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(valk(&w->k, "bgp.any", T0, "asn:8"), 1);
+	assert_int_equal(valk(&w->k, "bgp.any", T0, "country:BB"), 2);
 	world_free(w);
 }
 
-/* A /16 and a /24 inside it, a /25 and a /23 overlapping: the country
- * counts each /24 once; the AS of the /24 gets it, the /16's AS the
- * rest; the /25 counts nothing. */
+/* Overlaps: the country counts each /24 once; an AS's own overlapping
+ * prefixes count once, a customer's more specific counts for both; a /25
+ * makes its /24 visible (two /25s of one /24: once); /6 and /7 count,
+ * /5 and shorter not. */
 static void
 test_overlap_and_attribution(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	for (int peer = 0; peer < 3; peer++) {
 		announce(w, peer, T0, "11.1.0.0/16", 100);
+		announce(w, peer, T0, "11.1.7.0/24", 100);
 		announce(w, peer, T0, "11.1.5.0/24", 200);
 		announce(w, peer, T0, "11.1.8.0/23", 300);
 		announce(w, peer, T0, "11.1.9.0/24", 400);
 		announce(w, peer, T0, "11.2.0.0/25", 500);
+		announce(w, peer, T0, "11.2.0.128/25", 500);
+		announce(w, peer, T0, "11.2.1.64/26", 500);
 		announce(w, peer, T0, "0.0.0.0/0", 600);
+		announce(w, peer, T0, "16.0.0.0/5", 650);
 		announce(w, peer, T0, "12.0.0.0/7", 700);
+		announce(w, peer, T0, "4.0.0.0/6", 800);
 	}
 	assert_int_equal(sig_finish(w->s), 0);
-	assert_int_equal(val(&w->k, T0, "country:BB"), 256);
-	assert_int_equal(val(&w->k, T0, "asn:100"), 256 - 1 - 2);
+	assert_int_equal(val(&w->k, T0, "country:BB"), 256 + 2);
+	assert_int_equal(val(&w->k, T0, "asn:100"), 256);
 	assert_int_equal(val(&w->k, T0, "asn:200"), 1);
-	assert_int_equal(val(&w->k, T0, "asn:300"), 1);
+	assert_int_equal(val(&w->k, T0, "asn:300"), 2);
 	assert_int_equal(val(&w->k, T0, "asn:400"), 1);
-	/* Longer than /24 and shorter than /8: never counted. */
-	assert_int_equal(val(&w->k, T0, "asn:500"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:500"), 2);
 	assert_int_equal(val(&w->k, T0, "asn:600"), -1);
-	assert_int_equal(val(&w->k, T0, "asn:700"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:650"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:700"), 1 << 17);
+	assert_int_equal(val(&w->k, T0, "asn:800"), 1 << 18);
+	assert_int_equal(sig_get_stats(w->s)->visible, 10);
+	world_free(w);
+}
+
+/* A /25 visible alone gets its /24's country (the country of the /24
+ * that holds it). */
+static void
+test_longer_than_24_country(void **state)
+{
+	struct world *w = world_new(1, 0);
+
+	(void)state;
+	for (int peer = 0; peer < 2; peer++) {
+		announce(w, peer, T0, "10.200.1.128/25", 5);
+		announce(w, peer, T0, "10.200.2.0/32", 5);
+		announce(w, peer, T0, "10.200.2.7/32", 6);
+	}
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(val(&w->k, T0, "country:AA"), 2);
+	assert_int_equal(val(&w->k, T0, "region:AA-2"), 2);
+	assert_int_equal(val(&w->k, T0, "asn:5"), 2);
+	assert_int_equal(val(&w->k, T0, "asn:6"), 1);
 	world_free(w);
 }
 
@@ -272,7 +413,7 @@ test_overlap_and_attribution(void **state)
 static void
 test_regions(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	for (int peer = 0; peer < 2; peer++) {
@@ -287,34 +428,125 @@ test_regions(void **state)
 	world_free(w);
 }
 
-/* Origins: the AS most full-feed peers see wins; a tie goes to the
- * lower AS number; a peer changing its origin back is counted right. */
+/* MOAS: every origin a full-feed peer sees gets the prefix (the country
+ * counts it once); a peer changing its origin back is counted right. */
 static void
-test_origin_vote(void **state)
+test_moas(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	announce(w, 0, T0, "11.0.0.0/24", 300);
 	announce(w, 1, T0, "11.0.0.0/24", 100);
 	announce(w, 2, T0, "11.0.0.0/24", 100);
-	/* Tie 1:1 between 300 and 200 -> 200. */
 	announce(w, 0, T0, "11.0.1.0/24", 300);
 	announce(w, 1, T0, "11.0.1.0/24", 200);
 	announce(w, 2, T0, "11.0.1.0/24", 300);
 	announce(w, 2, T0, "11.0.1.0/24", 200);
 	announce(w, 2, T0 + 10, "11.0.1.0/24", 999);
 	announce(w, 2, T0 + 20, "11.0.1.0/24", 300);
-	/* 11.0.1.0/24: peers see 300, 200, 300 -> 300. */
+	/* 11.0.0.0/24: 300, 100; 11.0.1.0/24: 300, 200. */
 	assert_int_equal(sig_advance(w->s, T0 + 300), 0);
 	assert_int_equal(val(&w->k, T0, "asn:100"), 1);
-	assert_int_equal(val(&w->k, T0, "asn:300"), 1);
-	assert_int_equal(val(&w->k, T0, "asn:200"), -1);
-	/* Peer 0 withdraws: 200 vs 300 -> tie -> 200. */
+	assert_int_equal(val(&w->k, T0, "asn:200"), 1);
+	assert_int_equal(val(&w->k, T0, "asn:300"), 2);
+	assert_int_equal(val(&w->k, T0, "asn:999"), -1);
+	assert_int_equal(val(&w->k, T0, "country:BB"), 2);
+	/* Peers 0 and 2 withdraw 11.0.1.0/24: 1 of 3 ASes, not visible;
+	 * 11.0.0.0/24 stays with both origins. */
 	assert_int_equal(feed(w, 0, 0, 'W', T0 + 301, "11.0.1.0/24", 0, 0), 0);
+	assert_int_equal(feed(w, 0, 2, 'W', T0 + 301, "11.0.1.0/24", 0, 0), 0);
 	assert_int_equal(sig_finish(w->s), 0);
-	assert_int_equal(val(&w->k, T0 + 300, "asn:200"), 1);
-	assert_int_equal(val(&w->k, T0 + 300, "asn:300"), 0);
+	assert_int_equal(val(&w->k, T0 + 300, "asn:200"), 0);
+	assert_int_equal(val(&w->k, T0 + 300, "asn:300"), 1);
+	assert_int_equal(val(&w->k, T0 + 300, "asn:100"), 1);
+	assert_int_equal(val(&w->k, T0 + 300, "country:BB"), 1);
+	world_free(w);
+}
+
+/* An AS_SET origin (even of one AS) is no origin: the peer still votes,
+ * but gives the prefix to no AS; a prefix with no known origin from any
+ * full-feed peer counts nowhere, not even for its country. */
+static void
+test_as_set_origin(void **state)
+{
+	struct world *w = world_new(1, 0);
+
+	(void)state;
+	for (int peer = 0; peer < 4; peer++)
+		announce(w, peer, T0, "10.9.0.0/24", 1);
+	/* 2 of 4 ASes hold 11.0.0.0/24; one of them sees {5}. */
+	assert_int_equal(feed_path(w, 0, 0, 'A', T0, "11.0.0.0/24", 5, 0,
+	    true), 0);
+	announce(w, 1, T0, "11.0.0.0/24", 6);
+	/* 11.0.1.0/24: all four see {7}. */
+	for (int peer = 0; peer < 4; peer++)
+		assert_int_equal(feed_path(w, 0, peer, 'A', T0, "11.0.1.0/24",
+		    7, 0, true), 0);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(val(&w->k, T0, "asn:6"), 1);
+	assert_int_equal(val(&w->k, T0, "asn:5"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:7"), -1);
+	assert_int_equal(val(&w->k, T0, "country:BB"), 1);
+	world_free(w);
+}
+
+/* Votes are by AS: three full-feed peers of one AS count once. */
+static void
+test_votes_by_as(void **state)
+{
+	struct world *w = world_new(1, 0);
+
+	(void)state;
+	/* Peers 0, 1, 2: AS 65000; peer 3: 65003; peer 4: 65004. */
+	w->peers[1].asn = 65000;
+	w->peers[2].asn = 65000;
+	for (int peer = 0; peer < 5; peer++)
+		announce(w, peer, T0, "10.9.0.0/24", 1);
+	/* By peers 3 of 5, by AS 1 of 3: not visible. */
+	for (int peer = 0; peer < 3; peer++)
+		announce(w, peer, T0, "11.0.0.0/24", 10);
+	/* By peers 2 of 5, by AS 2 of 3: visible. */
+	announce(w, 2, T0, "11.0.1.0/24", 11);
+	announce(w, 4, T0, "11.0.1.0/24", 11);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(val(&w->k, T0, "asn:10"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:11"), 1);
+	assert_int_equal(valk(&w->k, "bgp.ff_peers", T0, "collector:all"), 5);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:all"), 3);
+	world_free(w);
+}
+
+/* IPv6: /48s, a longer prefix making its /48 visible, the IPv6
+ * full-feed peers deciding on their own. */
+static void
+test_ipv6(void **state)
+{
+	struct world *w = world_new(1, 0);
+
+	(void)state;
+	for (int peer = 0; peer < 3; peer++) {
+		announce(w, peer, T0, "2001:db8::/32", 10);
+		announce(w, peer, T0, "2001:db8:1::/48", 20);
+		announce(w, peer, T0, "2001:db9:2:1::/64", 30);
+		announce(w, peer, T0, "2001:db9:2:2::/64", 30);
+		announce(w, peer, T0, "::/0", 40);
+	}
+	/* Peer 3 has only IPv4: no IPv6 vote. */
+	announce(w, 3, T0, "11.0.0.0/24", 50);
+	assert_int_equal(sig_finish(w->s), 0);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "asn:10"), 65536);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "asn:20"), 1);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "asn:30"), 1);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "asn:40"), -1);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "country:CC"), 65537);
+	assert_int_equal(valk(&w->k, "bgp6", T0, "asn:50"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:50"), 1);
+	assert_int_equal(sig_get_stats(w->s)->full_feed6, 3);
+	assert_int_equal(sig_get_stats(w->s)->max_v6, 5);
+	assert_int_equal(valk(&w->k, "bgp6.ff_peers", T0, "collector:rrc00"),
+	    3);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc00"), 1);
 	world_free(w);
 }
 
@@ -323,7 +555,7 @@ test_origin_vote(void **state)
 static void
 test_bins_and_session_reset(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	for (int peer = 0; peer < 3; peer++)
@@ -352,14 +584,14 @@ test_bins_and_session_reset(void **state)
 static void
 test_outage_reads_zero(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	for (int peer = 0; peer < 4; peer++) {
 		announce(w, peer, T0, "11.9.0.0/24", 1);
 		announce(w, peer, T0, "10.0.0.0/24", 5);
 	}
-	for (int peer = 0; peer < 2; peer++)
+	for (int peer = 0; peer < 3; peer++)
 		assert_int_equal(feed(w, 0, peer, 'W', T0 + 300, "10.0.0.0/24",
 		    0, 0), 0);
 	assert_int_equal(sig_finish(w->s), 0);
@@ -375,7 +607,7 @@ test_outage_reads_zero(void **state)
 static void
 test_rib_replaces(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
 	/* Collector 0: peers 0, 1; collector 1: peers 2, 3 (same addresses
@@ -400,8 +632,8 @@ test_rib_replaces(void **state)
 	world_free(w);
 
 	/* Collector 1's RIB drops 11.0.1.0/24 for peers 2 and 3: it is
-	 * then seen by 2 of 4 full-feed peers, not more than half. */
-	w = world_new(1, -1);
+	 * then seen by 2 of 4 full-feed peer ASes, less than 75%. */
+	w = world_new(1, 75);
 	for (int peer = 0; peer < 4; peer++) {
 		assert_int_equal(feed(w, peer / 2, peer, 'A', T0, "11.0.0.0/24",
 		    100, 0), 0);
@@ -415,19 +647,21 @@ test_rib_replaces(void **state)
 	    0);
 	assert_int_equal(sig_rib_end(w->s, w->coll[1]), 0);
 	assert_int_equal(sig_finish(w->s), 0);
-	assert_int_equal(val(&w->k, T0 + 300, "country:BB"), 1);
-	assert_int_equal(val(&w->k, T0 + 300, "asn:100"), 1);
+	assert_int_equal(valk(&w->k, "bgp.v75", T0, "country:BB"), 2);
+	assert_int_equal(valk(&w->k, "bgp.v75", T0 + 300, "country:BB"), 1);
+	assert_int_equal(valk(&w->k, "bgp.v75", T0 + 300, "asn:100"), 1);
 	world_free(w);
 }
 
-/* Two collectors' peers vote together. */
+/* Two collectors' peers vote together, by AS; each collector's health
+ * counts its own peers and ASes. */
 static void
 test_multi_collector(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 
 	(void)state;
-	/* Same peer address and AS on two collectors: two peers. */
+	/* Same peer address and AS on two collectors: two peers, one AS. */
 	for (int c = 0; c < 2; c++) {
 		assert_int_equal(feed(w, c, 0, 'A', T0, "11.0.0.0/24", 1, 0), 0);
 		assert_int_equal(feed(w, c, 1, 'A', T0, "11.0.9.0/24", 1, 0), 0);
@@ -436,8 +670,17 @@ test_multi_collector(void **state)
 	assert_int_equal(sig_finish(w->s), 0);
 	assert_int_equal(sig_get_stats(w->s)->peers, 5);
 	assert_int_equal(sig_get_stats(w->s)->full_feed, 5);
-	/* 11.0.0.0/24: 3 of 5; 11.0.9.0/24: 2 of 5. */
+	/* ASes 65000, 65001, 65005. 11.0.0.0/24: 2 of 3; 11.0.9.0/24:
+	 * 1 of 3. */
 	assert_int_equal(val(&w->k, T0, "country:BB"), 1);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc00"), 2);
+	assert_int_equal(valk(&w->k, "bgp.peers", T0, "collector:rrc01"), 3);
+	assert_int_equal(valk(&w->k, "bgp.ff_peers", T0, "collector:all"), 5);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:rrc00"), 2);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:rrc01"), 3);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:all"), 3);
+	/* No IPv6 at all: no IPv6 health. */
+	assert_int_equal(npoints_kind(&w->k, "bgp6.peers"), 0);
 	world_free(w);
 }
 
@@ -445,7 +688,7 @@ test_multi_collector(void **state)
 static void
 test_many_peers(void **state)
 {
-	struct world *w = world_new(1, -1);
+	struct world *w = world_new(1, 0);
 	struct mrt_peer extra;
 	struct mrt_elem e = { 0 };
 	struct bgp_nlri n = { 0 };
@@ -473,10 +716,13 @@ test_many_peers(void **state)
 	announce(w, 0, T0, "11.4.0.0/24", 9);
 	assert_int_equal(sig_finish(w->s), 0);
 	/* 70 peers hold 11.3.0.0/24 and are full-feed; peer 0 too; the 80
-	 * that withdrew hold nothing. 70 of 71 see 11.3, 1 of 71 11.4. */
+	 * that withdrew hold nothing. By AS (1 and 65000) each prefix has
+	 * 1 of 2, enough; but 11.3.0.0/24 came with no AS path, so no
+	 * full-feed peer knows its origin and it counts nowhere. */
 	assert_int_equal(sig_get_stats(w->s)->full_feed, 71);
+	assert_int_equal(valk(&w->k, "bgp.ff_asns", T0, "collector:all"), 2);
 	assert_int_equal(val(&w->k, T0, "country:BB"), 1);
-	assert_int_equal(val(&w->k, T0, "asn:9"), -1);
+	assert_int_equal(val(&w->k, T0, "asn:9"), 1);
 	world_free(w);
 }
 
@@ -485,17 +731,39 @@ test_bad_options(void **state)
 {
 	struct sig *s = NULL;
 	struct sig_opts o = { 0 };
+	uint16_t id;
 
 	(void)state;
-	o.min_peers = 1.0;
+	o.visibility = 30;
 	assert_int_equal(sig_new(&o, NULL, NULL, &s), LL_EINVAL);
-	o.min_peers = 0.5;
+	o.visibility = 0;
 	o.ff_pct = 101;
 	assert_int_equal(sig_new(&o, NULL, NULL, &s), LL_EINVAL);
 	o.ff_pct = 0;
+	o.series = 0x8;
+	assert_int_equal(sig_new(&o, NULL, NULL, &s), LL_EINVAL);
+	o.series = 0;
 	o.bin = -5;
 	assert_int_equal(sig_new(&o, NULL, NULL, &s), LL_EINVAL);
 	assert_null(s);
+	/* "all" names all collectors. */
+	assert_int_equal(sig_new(NULL, NULL, NULL, &s), 0);
+	assert_int_equal(sig_collector(s, "all", &id), LL_EINVAL);
+	sig_free(s);
+	/* Text options. */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(sig_opt_parse(&o, "visibility", "any"), 0);
+	assert_int_equal(o.visibility, SIG_VIS_ANY);
+	assert_int_equal(sig_opt_parse(&o, "visibility", "75%"), 0);
+	assert_int_equal(o.visibility, 75);
+	assert_int_equal(sig_opt_parse(&o, "visibility", "60"), LL_EINVAL);
+	assert_int_equal(sig_opt_parse(&o, "visibility", "0.5"), LL_EINVAL);
+	assert_int_equal(sig_opt_parse(&o, "min-peers", "0.5"), LL_EINVAL);
+	assert_string_equal(sig_vis_kind(0, NET_AF4), "bgp");
+	assert_string_equal(sig_vis_kind(50, NET_AF6), "bgp6");
+	assert_string_equal(sig_vis_kind(25, NET_AF6), "bgp6.v25");
+	assert_string_equal(sig_vis_kind(SIG_VIS_ANY, NET_AF4), "bgp.any");
+	assert_null(sig_vis_kind(10, NET_AF4));
 }
 
 int
@@ -504,10 +772,15 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_feed_pct),
 		cmocka_unit_test(test_full_feed_abs),
+		cmocka_unit_test(test_full_feed_exactly_400k),
 		cmocka_unit_test(test_threshold_exact_half),
 		cmocka_unit_test(test_overlap_and_attribution),
+		cmocka_unit_test(test_longer_than_24_country),
 		cmocka_unit_test(test_regions),
-		cmocka_unit_test(test_origin_vote),
+		cmocka_unit_test(test_moas),
+		cmocka_unit_test(test_as_set_origin),
+		cmocka_unit_test(test_votes_by_as),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_bins_and_session_reset),
 		cmocka_unit_test(test_outage_reads_zero),
 		cmocka_unit_test(test_rib_replaces),

@@ -54,12 +54,14 @@ logf_(struct log *l, const char *fmt, ...)
 }
 
 static int
-on_point(void *ctx, int64_t t, const char *ent, uint64_t v)
+on_point(void *ctx, const char *kind, int64_t t, const char *ent,
+    uint64_t v)
 {
 	struct log *l = ctx;
 
 	l->points++;
-	logf_(l, "P %lld %s %llu\n", (long long)t, ent, (unsigned long long)v);
+	logf_(l, "P %s %lld %s %llu\n", kind, (long long)t, ent,
+	    (unsigned long long)v);
 	return 0;
 }
 
@@ -92,7 +94,6 @@ replay(const char *const *files, size_t n, bool one_thread, bool strict,
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	o.min_peers = -1;
 	o.ff_pct = 50;
 	o.by = SIG_BY_ASN;
 	ro.one_thread = one_thread;
@@ -148,7 +149,6 @@ pump_file(const char *path, unsigned flags, struct log *l)
 	uint64_t lean;
 
 	memset(l, 0, sizeof(*l));
-	o.min_peers = -1;
 	o.ff_pct = 50;
 	o.by = SIG_BY_ASN;
 	assert_int_equal(sig_new(&o, on_point, l, &s), 0);

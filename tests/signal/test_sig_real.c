@@ -1,9 +1,11 @@
 /*
  * The visibility signal on real RIS archives, checked against an
  * independent brute-force computation from `bgpdump -m` output (per-peer
- * tables from its text lines, then every visible prefix painted onto an
- * array of all 2^24 /24s, least specific first), plus invariants with the
- * real location database, and replay-order independence.
+ * tables from its text lines; IODA's rules: votes by full-feed peer AS,
+ * visible at >= 50%, every known origin of a prefix gets it; every
+ * visible prefix painted onto an array of all 2^24 /24s for the
+ * countries, and each AS's /24s as a sorted union), plus invariants with
+ * the real location database, and replay-order independence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,9 +40,12 @@ struct pts {
 };
 
 static int
-collect(void *ctx, int64_t t, const char *ent, uint64_t v)
+collect(void *ctx, const char *kind, int64_t t, const char *ent, uint64_t v)
 {
 	struct pts *k = ctx;
+
+	if (strcmp(kind, "bgp") != 0)
+		return 0;
 
 	if (k->n == k->cap) {
 		k->cap = k->cap ? k->cap * 2 : 4096;
@@ -54,18 +59,28 @@ collect(void *ctx, int64_t t, const char *ent, uint64_t v)
 	return 0;
 }
 
-/* Synthetic countries: one per first octet ("AA" + octet). */
+/* Synthetic countries: one per first octet ("AA" + octet); a prefix
+ * shorter than /8 is split per octet. */
 static int
 octet_split(void *ctx, const struct net_prefix *p, geo_split_fn *fn,
     void *fnctx)
 {
+	unsigned n = p->len < 8 ? 1u << (8 - p->len) : 1;
 	char cc[3];
+	int rc;
 
 	(void)ctx;
-	cc[0] = (char)('A' + p->a[0] / 26);
-	cc[1] = (char)('A' + p->a[0] % 26);
-	cc[2] = '\0';
-	return fn(fnctx, cc, "", net_prefix_units(p));
+	if (p->af != NET_AF4)
+		return 0;
+	for (unsigned o = p->a[0]; o < p->a[0] + n; o++) {
+		cc[0] = (char)('A' + o / 26);
+		cc[1] = (char)('A' + o % 26);
+		cc[2] = '\0';
+		if ((rc = fn(fnctx, cc, "", p->len < 8 ? 65536 :
+		    net_prefix_units(p))) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static void
@@ -76,9 +91,9 @@ run_engine(const char *const *files, size_t n, struct pts *out,
 	struct sig_replay_opts ro = { 0 };
 	struct sig *s;
 
-	o.min_peers = -1;
 	o.ff_pct = 50;
 	o.by = by;
+	o.series = SIG_SERIES_V4;
 	o.geo = g;
 	if (g == NULL)
 		o.split = octet_split;
@@ -98,6 +113,7 @@ struct route {
 
 struct bpeer {
 	char		 key[80];
+	uint32_t	 asn;
 	struct route	*r;
 	size_t		 n, cap;
 	uint32_t	 live;
@@ -137,6 +153,7 @@ bpeer(struct brute *b, const char *ip, const char *as)
 	assert_true(b->npeer < 256);
 	memset(&b->peer[b->npeer], 0, sizeof(b->peer[0]));
 	snprintf(b->peer[b->npeer].key, sizeof(key), "%s", key);
+	b->peer[b->npeer].asn = (uint32_t)strtoul(as, NULL, 10);
 	return &b->peer[b->npeer++];
 }
 
@@ -173,24 +190,22 @@ parse4(const char *s, uint32_t *addr, uint8_t *len)
 	return true;
 }
 
+/* The last AS of the path; 0 when it ends in a set. */
 static uint32_t
 path_origin(const char *path)
 {
 	const char *last = strrchr(path, ' ');
 
 	last = last != NULL ? last + 1 : path;
-	if (*last == '{') {
-		/* One-element AS_SET only. */
-		if (strchr(last, ',') != NULL)
-			return 0;
-		last++;
-	}
+	if (*last == '{' || *last == '[' || *last == '(')
+		return 0;
 	return (uint32_t)strtoul(last, NULL, 10);
 }
 
 struct cand {
 	uint32_t	addr;
 	uint8_t		len;
+	uint32_t	peer_as;
 	uint32_t	origin;
 };
 
@@ -203,22 +218,53 @@ cmp_cand(const void *a, const void *b)
 		return x->len < y->len ? -1 : 1;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->peer_as != y->peer_as)
+		return x->peer_as < y->peer_as ? -1 : 1;
 	return (x->origin > y->origin) - (x->origin < y->origin);
 }
 
-/* Counts of one bin: per AS and per first octet. */
-struct bcount {
-	uint64_t	asn_total;	/* /24s with an origin */
-	uint64_t	oct[256];
-	uint32_t	*as;		/* AS -> /24s, for the ASes asked */
+/* An origin AS's /24s [start, end) from one visible prefix. */
+struct span {
+	uint32_t	as;
+	uint32_t	start, end;
 };
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->as != y->as)
+		return x->as < y->as ? -1 : 1;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 4096;
+	p = realloc(p, *cap * size);
+	assert_non_null(p);
+	return p;
+}
 
 static void
 brute_bin(struct brute *b, const struct pts *eng, int64_t t)
 {
 	struct cand *c = NULL;
-	size_t nc = 0, cap = 0;
-	uint32_t max4 = 0, nff = 0;
+	struct span *sp = NULL;
+	size_t nc = 0, cap = 0, nsp = 0, spcap = 0;
+	uint32_t max4 = 0, nffas = 0, ffas[256];
 	uint64_t oct[256] = { 0 };
 
 	for (size_t i = 0; i < b->npeer; i++)
@@ -229,63 +275,86 @@ brute_bin(struct brute *b, const struct pts *eng, int64_t t)
 
 		if (p->live == 0 || (uint64_t)p->live * 100 < 50ull * max4)
 			continue;
-		nff++;
+		ffas[nffas++] = p->asn;
 		for (size_t j = 0; j < p->n; j++) {
-			if (!p->r[j].live || p->r[j].len < 8 ||
-			    p->r[j].len > 24)
+			if (!p->r[j].live || p->r[j].len < 6)
 				continue;
-			if (nc == cap) {
-				cap = cap ? cap * 2 : 4096;
-				c = realloc(c, cap * sizeof(*c));
-				assert_non_null(c);
-			}
+			c = grow(c, &cap, nc, sizeof(*c));
 			c[nc].addr = p->r[j].addr;
 			c[nc].len = p->r[j].len;
+			c[nc].peer_as = p->asn;
 			c[nc++].origin = p->r[j].origin;
 		}
+	}
+	/* Distinct full-feed peer ASes. */
+	qsort(ffas, nffas, sizeof(*ffas), cmp_u32);
+	{
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < nffas; i++)
+			if (i == 0 || ffas[i] != ffas[i - 1])
+				ffas[n++] = ffas[i];
+		nffas = n;
 	}
 	qsort(c, nc, sizeof(*c), cmp_cand);
 	for (uint32_t i = 0; i < N24; i++)
 		b->o24[i] = NONE;
-	/* Groups of one prefix, least specific first: vote, then paint. */
+	/* Groups of one prefix: count the distinct peer ASes, then paint
+	 * and record a span for each distinct known origin. */
 	for (size_t i = 0; i < nc;) {
-		size_t j = i, best = 0;
-		uint32_t origin = 0;
+		size_t j = i;
+		uint32_t votes = 0, norig = 0, orig[256];
+		uint32_t len = c[i].len > 24 ? 24 : c[i].len;
+		uint32_t first = c[i].addr >> 8, n = 1u << (24 - len);
 
 		while (j < nc && c[j].addr == c[i].addr && c[j].len == c[i].len)
 			j++;
-		for (size_t k = i; k < j;) {
-			size_t m = k;
+		for (size_t k = i; k < j; k++) {
+			if (k == i || c[k].peer_as != c[k - 1].peer_as)
+				votes++;
+			if (c[k].origin != 0) {
+				uint32_t m;
 
-			while (m < j && c[m].origin == c[k].origin)
-				m++;
-			if (m - k > best) {
-				best = m - k;
-				origin = c[k].origin;
+				for (m = 0; m < norig && orig[m] != c[k].origin;
+				    m++)
+					;
+				if (m == norig && norig < 256)
+					orig[norig++] = c[k].origin;
 			}
-			k = m;
 		}
-		if ((j - i) * 2 > nff) {
-			uint32_t first = c[i].addr >> 8;
-			uint32_t n = 1u << (24 - c[i].len);
-
+		if (votes * 2 >= nffas && norig > 0) {
 			for (uint32_t u = 0; u < n; u++)
-				b->o24[first + u] = origin;
+				b->o24[first + u] = 1;
+			for (uint32_t m = 0; m < norig; m++) {
+				sp = grow(sp, &spcap, nsp, sizeof(*sp));
+				sp[nsp].as = orig[m];
+				sp[nsp].start = first;
+				sp[nsp++].end = first + n;
+			}
 		}
 		i = j;
 	}
 	free(c);
-	/* Tally per AS (open addressing) and per octet. */
+	/* Per AS: the union of its spans; per octet: painted /24s. */
 	memset(b->tk, 0, sizeof(b->tk));
 	memset(b->tv, 0, sizeof(b->tv));
-	for (uint32_t u = 0; u < N24; u++) {
-		uint32_t o = b->o24[u];
+	qsort(sp, nsp, sizeof(*sp), cmp_span);
+	for (size_t i = 0, end = 0; i < nsp; i++) {
+		uint32_t st = sp[i].start;
 
-		if (o == NONE)
-			continue;
-		oct[u >> 16]++;
-		*tally(b, o) += 1;
+		if (i == 0 || sp[i].as != sp[i - 1].as)
+			end = 0;
+		if (st < end)
+			st = (uint32_t)end;
+		if (sp[i].end > st) {
+			*tally(b, sp[i].as) += sp[i].end - st;
+			end = sp[i].end;
+		}
 	}
+	free(sp);
+	for (uint32_t u = 0; u < N24; u++)
+		if (b->o24[u] != NONE)
+			oct[u >> 16]++;
 	for (size_t i = 0; i < eng->n; i++) {
 		const struct pt *p = &eng->p[i];
 		uint64_t want = 0;

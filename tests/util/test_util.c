@@ -119,9 +119,13 @@ static void
 entities_parse_and_print(void **state)
 {
 	static const char *const good[] = { "country:IR", "region:IR-07",
-	    "asn:58224", "prefix:208.65.152.0/22", "prefix:2001:db8::/32" };
+	    "asn:58224", "prefix:208.65.152.0/22", "prefix:2001:db8::/32",
+	    "collector:rrc00", "collector:route-views.linx",
+	    "collector:all", "collector:2001:db8::1" };
 	static const char *const bad[] = { "country:IRN", "asn:x", "asn:",
-	    "planet:earth", "prefix:1.2.3.0/33", "region:I-07", "IR" };
+	    "planet:earth", "prefix:1.2.3.0/33", "region:I-07", "IR",
+	    "collector:", "collector:a b", "collector:a,b",
+	    "collector:123456789012345678901234567890123456789012345678901234" };
 	struct entity e;
 	char buf[ENT_STRLEN];
 
