@@ -45,6 +45,10 @@ Options (all optional but the input):
                             largest IPv6 table)
   --visibility any|25|50|75|100   threshold (default 50)
   --family 4|6              /24s of IPv4 (default) or /48s of IPv6
+  --min-len6 N              IPv6 prefixes shorter than /N are ignored
+                            (default 0: IODA's per-AS consumer skips short
+                            IPv4 prefixes only; Lifeline skips IPv6 ones
+                            shorter than /6 too, docs/signals.md)
   --rir FILE                RIR delegated stats (registry|cc|ipv4|start|n|..):
                             also compute country:CC values (IPv4 only)
   --compare CSV             lifeline's `time,entity,value` output (or
@@ -60,6 +64,7 @@ Without --compare the oracle prints its values as `entity,value` lines.
 """
 
 import json
+import re
 import socket
 import sys
 
@@ -102,15 +107,26 @@ def read_tables(stream, fmt):
     tables, peer_asn = {}, {}
     jsonl = fmt == "jsonl"
     loads = json.loads
+    # docs/mrt.md gives the order of the fields; a line it does not fit (an
+    # escape in a string, a field moved) is read with the JSON parser.
+    quick = re.compile(r'\{"type":"R","time":"[^"]*","ts":\d+,"usec":\d+,'
+                       r'"peer_ip":"([^"\\]*)",'
+                       r'"peer_asn":(\d+),"prefix":"([^"\\]*)",'
+                       r'"path_id":\d+,"as_path":"([^"\\]*)"').match
     for line in stream:
         if jsonl:
-            if '"type":"R"' not in line:
-                continue
-            e = loads(line)
-            if e["type"] != "R":
-                continue
-            peer = (e["peer_ip"], e["peer_asn"])
-            pfx, path = e["prefix"], e["as_path"]
+            m = quick(line)
+            if m is not None:
+                ip, asn, pfx, path = m.groups()
+                peer = (ip, int(asn))
+            else:
+                if '"R"' not in line:
+                    continue
+                e = loads(line)
+                if e.get("type") != "R":
+                    continue
+                peer = (e["peer_ip"], e["peer_asn"])
+                pfx, path = e["prefix"], e["as_path"]
         else:
             f = line.split("|", 8)
             if len(f) < 8 or f[2] != "B":
@@ -204,7 +220,8 @@ def country_counts(vis_ranges, rir):
     return counts
 
 
-def compute(tables, peer_asn, ff4, ff6, quarters, family, rir=None):
+def compute(tables, peer_asn, ff4, ff6, quarters, family, rir=None,
+            min_len6=0):
     size = {}
     for peer, t in tables.items():
         n4 = sum(1 for k in t if ":" not in k)
@@ -244,7 +261,7 @@ def compute(tables, peer_asn, ff4, ff6, quarters, family, rir=None):
         if 4 * mask.bit_count() < need:
             continue
         key = parse_prefix(text)
-        if key[0] != family or (family == 4 and key[2] < 6):
+        if key[0] != family or key[2] < (6 if family == 4 else min_len6):
             continue
         nvis += 1
         r = unit_range(key)
@@ -301,7 +318,7 @@ def main(argv):
                 expects.append((ent, int(v)))
             elif name in ("format", "full-feed", "full-feed6", "visibility",
                           "family", "rir", "compare", "label", "entities",
-                          "out"):
+                          "out", "min-len6"):
                 opts[name] = val
             else:
                 die("unknown option --" + name)
@@ -331,7 +348,8 @@ def main(argv):
     with stream:
         tables, peer_asn = read_tables(stream, opts["format"])
     values, st = compute(tables, peer_asn, ff4, ff6,
-                         THRESHOLDS[opts["visibility"]], family, rir)
+                         THRESHOLDS[opts["visibility"]], family, rir,
+                         int(opts.get("min-len6", "0")))
     label = opts.get("label", inp)
     print("%s: %d peers, %d full-feed peers of %d ASNs (IPv%d), %d visible "
           "prefixes" % (label, st["peers"], st["ff_peers"], st["ff_asns"],

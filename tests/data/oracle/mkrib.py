@@ -169,6 +169,8 @@ def cases():
     add("2001:db8:1::/48", [(i, path(i, 65061)) for i in FF])
     add("2001:db8:2:1::/64", [(i, path(i, 65061)) for i in FF])
     add("2001:db8:3::/48", [(3, path(3, 65062))])
+    # 2000::/3 from 65063, held by all: shorter than /6.
+    add("2000::/3", [(i, path(i, 65063)) for i in FF])
     # RFC 6396 4.3.2: the RIB records in order; ours are sorted by family,
     # then address.
     def order(item):
