@@ -28,7 +28,9 @@ copied) for it:
       bgpstream_patricia_tree_count_subnets(): a prefix of /24 or longer
       counts as the one /24 that holds it.
   CAIDA/bgpview lib/consumers/bvc_pergeovisibility.c
-      per country: the /24s of the visible prefixes placed in that country.
+      compute_geo_pfx_visibility(), per_geo_update(): the same votes; per
+      country, the /24s of the visible prefixes (with a plain origin) that
+      hold addresses of that country.
 
 IPv6 (--family 6): the same votes over the IPv6 full-feed peers, counting
 distinct /48s (a longer prefix counts as the /48 holding it); IODA counts
@@ -63,6 +65,8 @@ Options (all optional but the input):
 Without --compare the oracle prints its values as `entity,value` lines.
 """
 
+import bisect
+import itertools
 import json
 import re
 import socket
@@ -181,8 +185,8 @@ def union_size(ranges):
 
 
 def read_rir(path):
-    """IPv4 ranges of an NRO delegated-stats file: sorted (lo, hi, cc) in
-    /24 units, address ranges clipped to whole /24s they touch."""
+    """IPv4 ranges of an NRO delegated-stats file: sorted (lo, hi, cc),
+    addresses [lo, hi)."""
     out = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -192,15 +196,16 @@ def read_rir(path):
             if p[1] in ("", "*") or not p[4].isdigit():
                 continue
             a = int.from_bytes(socket.inet_aton(p[3]), "big")
-            n = int(p[4])
-            out.append((a, a + n, p[1].upper()))
+            out.append((a, a + int(p[4]), p[1].upper()))
     return sorted(out)
 
 
 def country_counts(vis_ranges, rir):
-    """/24s of the union of the visible ranges, per country of the RIR file
-    (addresses: a /24 is counted for a country when the country holds its
-    first address)."""
+    """/24s of the union of the visible ranges, per country of the RIR file:
+    a /24 counts for every country holding some of its addresses (IODA's
+    per_geo_update() rounds each address run of a country up to whole
+    /24s). Lifeline gives a /24 shared by several countries to the one
+    holding most of it; the test's RIR file has no such /24."""
     merged = []
     for lo, hi in sorted(vis_ranges):
         if merged and lo <= merged[-1][1]:
@@ -208,15 +213,20 @@ def country_counts(vis_ranges, rir):
         else:
             merged.append([lo, hi])
     counts = {}
+    starts = [r[0] for r in rir]
+    ends = [r[1] for r in rir]
+    reach = list(itertools.accumulate(ends, max))  # ranges may overlap
     for lo24, hi24 in merged:
         lo, hi = lo24 << 8, hi24 << 8
-        for a, b, cc in rir:
-            s, e = max(lo, a), min(hi, b)
+        # the first range that can reach lo: ranges before it end <= lo
+        i = bisect.bisect_right(reach, lo)
+        while i < len(rir) and starts[i] < hi:
+            s, e = max(lo, starts[i]), min(hi, ends[i])
             if s < e:
-                # /24s whose first address falls in [s, e)
-                k = ((e - 1) >> 8) - ((s + 255) >> 8) + 1
-                if k > 0:
-                    counts[cc] = counts.get(cc, 0) + k
+                # the /24s that [s, e) touches
+                cc = rir[i][2]
+                counts[cc] = counts.get(cc, 0) + ((e - 1) >> 8) - (s >> 8) + 1
+            i += 1
     return counts
 
 
@@ -264,11 +274,13 @@ def compute(tables, peer_asn, ff4, ff6, quarters, family, rir=None,
         if key[0] != family or key[2] < (6 if family == 4 else min_len6):
             continue
         nvis += 1
-        r = unit_range(key)
-        vis_ranges.append(r)
         o = origins.get(text)
         if o is None:
+            # No full-feed peer sees a plain origin: the prefix counts for no
+            # AS and no country (both consumers need valid_origins > 0).
             continue
+        r = unit_range(key)
+        vis_ranges.append(r)
         for x in (o if isinstance(o, set) else (o,)):
             per_as.setdefault(x, []).append(r)
     stats["visible_prefixes"] = nvis

@@ -154,7 +154,8 @@ asn:65063,35184372088832  # IODA's rule: 2000::/3 is 2^45 /48s"
 	done
 
 	# Per country, from a RIR delegated file (tests/data/oracle/mkrib.py
-	# rir): 20.0.0.0/16 half EG, half SD; 30.0.0.0/16 EG; 60.0.0.0/8 IR.
+	# rir): 20.0.0.0/16 half EG, half SD; 30.0.0.0/16 EG; 40.0.0.0/14 SY;
+	# 60.0.0.0/8 IR.
 	"${GEN[@]}" rir "$tmp/rir.txt"
 	want='
 asn:64999,20
@@ -171,6 +172,7 @@ asn:65055,2
 country:EG,384    # 128 of the MOAS /16 and 256 of 30.0.0.0/16 (its /24 once)
 country:SD,128    # the other half of 20.0.0.0/16
 country:IR,1      # 60.0.0.0/24 (exactly 0.5); 61.0.0.0/24 is not visible
+country:SY,1      # 40.2.0.0/24; 40.0.0.0/16, 40.1.0.0/24: AS_SET origins only
 '
 	hand "crafted, countries" "$want" "$tmp/cases.jsonl" --full-feed=50% --rir "$tmp/rir.txt"
 	if life "$tmp/l.csv" "$tmp/cases.mrt" --by country --rir "$tmp/rir.txt" --full-feed=50%; then
@@ -232,6 +234,21 @@ real() {
 		[ "$fam" = 6 ] && fopt=(--family 6 --min-len6 6) kopt=(--kind bgp6)
 		life "$tmp/l.csv" "$D/mrt/$f" --by asn --full-feed=50% "${kopt[@]}" || continue
 		compare "$f" "$tmp/el" "$tmp/l.csv" --full-feed=50% "${fopt[@]}" --out "$tmp/ov"
+		# Per country on a real table: the RIR delegated files of
+		# 2014-06-30 (AFRINIC, APNIC, LACNIC, RIPE NCC; the shared data
+		# has no ARIN file) with the RouteViews RIB of 2014-05-23.
+		local R=$D/registry/rir-delegated rir=() r
+		if [ "$f" = pyasn/rib.20140523.0600_firstMB.bz2 ]; then
+			for r in afrinic apnic lacnic ripencc; do
+				[ -f "$R/delegated-$r-20140630" ] && rir+=(--rir "$R/delegated-$r-20140630")
+			done
+			if [ ${#rir[@]} -eq 8 ]; then
+				cat "$R"/delegated-{afrinic,apnic,lacnic,ripencc}-20140630 > "$tmp/rir"
+				life "$tmp/l.csv" "$D/mrt/$f" --by country --full-feed=50% "${rir[@]}" &&
+					compare "$f, countries" "$tmp/el" "$tmp/l.csv" --full-feed=50% \
+						--rir "$tmp/rir" --entities country
+			else bad "$R: the 2014-06-30 delegated files are absent"; fi
+		fi
 		# The oracle's input from Debian's bgpdump instead of our
 		# decoder: the same oracle values for the 2002 RIS bview.
 		if [ "$f" = ripe-bgpdump/bview.20020722.2337.gz ] && command -v bgpdump > /dev/null; then

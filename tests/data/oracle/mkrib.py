@@ -213,12 +213,13 @@ def ff400k(out):
 
 def rir():
     """Countries for the per-country case: 20.0.0.0/16 is split between EG
-    (the first half) and SD; 30.0.0.0/16 is EG; 60.0.0.0/8 is IR; 4.0.0.0/6
-    is not listed."""
+    (the first half) and SD; 30.0.0.0/16 is EG; 40.0.0.0/14 is SY;
+    60.0.0.0/8 is IR; 4.0.0.0/6 is not listed."""
     return ("2|test|20231114|4|19700101|20231114|+0000\n"
             "test|EG|ipv4|20.0.0.0|32768|20000101|allocated\n"
             "test|SD|ipv4|20.0.128.0|32768|20000101|allocated\n"
             "test|EG|ipv4|30.0.0.0|65536|20000101|allocated\n"
+            "test|SY|ipv4|40.0.0.0|262144|20000101|allocated\n"
             "test|IR|ipv4|60.0.0.0|16777216|20000101|allocated\n")
 
 
