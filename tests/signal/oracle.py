@@ -159,7 +159,7 @@ def is_full_feed(n, rule, largest):
     kind, v = rule
     if kind == "pct":
         return n > 0 and float(n) * 100.0 >= v * float(largest)
-    return n >= v
+    return n > 0 and n >= v
 
 
 def unit_range(key):
