@@ -180,6 +180,26 @@ country:SY,1      # 40.2.0.0/24; 40.0.0.0/16, 40.1.0.0/24: AS_SET origins only
 			--rir "$tmp/rir.txt" --entities country
 	fi
 
+	# The relative rule at its boundary: AS 10 holds 4 prefixes, AS 20
+	# exactly 2 (50%: full-feed with --full-feed=50%, not with 51%), AS 30
+	# holds 1.
+	"${GEN[@]}" pct "$tmp/pct.mrt" || { bad "mkrib.py pct"; return; }
+	"$L" mrt dump --format=jsonl "$tmp/pct.mrt" > "$tmp/pct.jsonl" 2> "$tmp/err" ||
+		bad "mrt dump pct: $(head -1 "$tmp/err")"
+	want='
+asn:65100,4       # 70.0.0-3.0/24: AS 10 of {10, 20}, 1 of 2
+asn:65101,1       # 71.0.0.0/24: AS 20 alone, 1 of 2 (AS 30 is not full-feed)
+'
+	hand "50% of the largest table" "$want" "$tmp/pct.jsonl" --full-feed=50%
+	want='
+asn:65100,4       # AS 10 alone is full-feed: 1 of 1
+'
+	hand "51% of the largest table" "$want" "$tmp/pct.jsonl" --full-feed=51%
+	for t in 50 51; do
+		life "$tmp/l.csv" "$tmp/pct.mrt" --by asn --full-feed=$t% &&
+			compare "$t% of the largest table" "$tmp/pct.jsonl" "$tmp/l.csv" --full-feed=$t%
+	done
+
 	# The default full-feed rule at its boundary: peer AS 1000 holds
 	# exactly 400,000 IPv4 prefixes (full-feed: >= 400,000), AS 2000 holds
 	# 399,999 (not). Made at test time (2 MB gzip); read as bgpdump text,

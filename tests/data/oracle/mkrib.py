@@ -8,6 +8,7 @@ visibility oracle's crafted cases (tests/signal/test_oracle.sh).
                             of exactly 0.5, IPv6 /48s), plain MRT
   mkrib.py ff400k OUT       two peers, one with exactly 400,000 IPv4
                             prefixes and one with 399,999 (gzip level 1)
+  mkrib.py pct OUT          three peers for the --full-feed=P% boundary
   mkrib.py rir OUT          the RIR delegated file of the per-country case
 
 Every expected value is derived by hand in test_oracle.sh, next to the case.
@@ -211,6 +212,21 @@ def ff400k(out):
     out.write(b"".join(buf))
 
 
+def pct():
+    """The relative full-feed rule at its boundary: AS 10 holds 4 IPv4
+    prefixes (the largest table), AS 20 holds 2 (exactly 50% of it), AS 30
+    holds 1 (25%)."""
+    out = peer_index([("10.0.2.1", 10), ("10.0.2.2", 20), ("10.0.2.3", 30)])
+    seq = 0
+    for i in range(4):
+        e = [(0, [10, 65100])] + ([(1, [20, 65100])] if i == 0 else [])
+        out += rib(seq, "70.0.%d.0/24" % i, e)
+        seq += 1
+    out += rib(seq, "71.0.0.0/24", [(1, [20, 65101])])
+    out += rib(seq + 1, "72.0.0.0/24", [(2, [30, 65102])])
+    return out
+
+
 def rir():
     """Countries for the per-country case: 20.0.0.0/16 is split between EG
     (the first half) and SD; 30.0.0.0/16 is EG; 40.0.0.0/14 is SY;
@@ -224,12 +240,15 @@ def rir():
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("cases", "ff400k", "rir"):
+    if len(argv) != 3 or argv[1] not in ("cases", "ff400k", "rir", "pct"):
         print(__doc__, file=sys.stderr)
         return 2
     if argv[1] == "cases":
         with open(argv[2], "wb") as f:
             f.write(cases())
+    elif argv[1] == "pct":
+        with open(argv[2], "wb") as f:
+            f.write(pct())
     elif argv[1] == "rir":
         with open(argv[2], "w", encoding="utf-8") as f:
             f.write(rir())
