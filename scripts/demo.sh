@@ -44,7 +44,7 @@ echo "demo: ingesting again is a no-op (archives are known by SHA-256):"
 "$L" ingest bgp --db "$DB" --collector "$collector" --full-feed "$fullfeed" "${files[@]}"
 
 echo
-echo "BGP visibility of Egypt (/24s seen by more than half of the full-feed peers):"
+echo "BGP visibility of Egypt (/24s seen by at least half of the full-feed peer ASes):"
 "$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" |
 	awk -F, 'NR == 1 { next } { v[NR] = $3; t[NR] = $1; if ($3 > max) max = $3 }
 	END { for (i = 2; i <= NR; i++) {

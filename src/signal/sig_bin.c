@@ -474,8 +474,13 @@ asn_id(struct sig *s, uint32_t asn, uint32_t *out)
 	void *p;
 	int rc;
 
+	/* Prefixes in address order often share their origin. */
+	if (s->nasn > 0 && s->asn_of[s->last_aid] == asn) {
+		*out = s->last_aid;
+		return 0;
+	}
 	if ((v = sig_map_get(&s->asn_map, asn)) != NULL) {
-		*out = *v;
+		*out = s->last_aid = *v;
 		return 0;
 	}
 	cap = s->asn_cap;

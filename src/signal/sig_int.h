@@ -170,6 +170,7 @@ struct sig {
 	/* accumulators */
 	struct sig_acc	 acc[2];	/* per family */
 	struct sig_map	 asn_map;	/* asn -> id */
+	uint32_t	 last_aid;	/* the id asn_id() gave last */
 	uint32_t	*asn_of;
 	size_t		 nasn, asn_cap;
 	uint32_t	*asn_sorted;	/* ids by AS number */
