@@ -47,6 +47,21 @@ enum bgp_attr_type {
 /* Bit for attribute type t in bgp_attrs.seen (types >= 64 are not tracked). */
 #define BGP_ATTR_BIT(t)	((uint64_t)1 << (t))
 
+/* Attribute flags, RFC 4271 section 4.3. */
+#define BGP_ATTR_FLAG_OPTIONAL		0x80
+#define BGP_ATTR_FLAG_TRANSITIVE	0x40
+#define BGP_ATTR_FLAG_PARTIAL		0x20
+#define BGP_ATTR_FLAG_EXTLEN		0x10	/* 2-octet attribute length */
+
+/* The message header, RFC 4271 section 4.1: 16 octets of marker (all
+ * ones), length, type. */
+#define BGP_MARKER_LEN	16
+#define BGP_HEADER_LEN	19
+#define BGP_MAX_LEN	65535		/* RFC 8654 extended messages */
+
+/* RFC 6793 section 9: the 2-octet stand-in for a 4-octet AS. */
+#define BGP_AS_TRANS	23456u
+
 enum bgp_origin {
 	BGP_ORIGIN_IGP = 0,
 	BGP_ORIGIN_EGP = 1,
@@ -60,11 +75,23 @@ enum bgp_seg_type {
 	BGP_SEG_CONFED_SET = 4,
 };
 
+/* Address families (RFC 4760 section 3, IANA registries). */
 #define BGP_AFI_IPV4	1
 #define BGP_AFI_IPV6	2
+#define BGP_AFI_BGPLS	16388		/* BGP-LS, RFC 7752: not decoded */
 #define BGP_SAFI_UNICAST	1
 #define BGP_SAFI_MULTICAST	2
 #define BGP_SAFI_BOTH		3	/* deprecated unicast+multicast */
+
+/* The families whose NLRI are IP prefixes, the only ones decoded: IPv4 and
+ * IPv6, unicast and multicast. MP_REACH/MP_UNREACH of any other family
+ * (BGP-LS, VPN, flowspec, ...) is skipped, not treated as an error. */
+static inline bool
+bgp_family_ip(uint16_t afi, uint8_t safi)
+{
+	return (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) &&
+	    safi >= BGP_SAFI_UNICAST && safi <= BGP_SAFI_BOTH;
+}
 
 struct bgp_asseg {
 	uint8_t		 type;		/* enum bgp_seg_type */
@@ -118,8 +145,12 @@ struct bgp_attrs {
 struct bgp_ctx {
 	bool		 as4;		/* AS numbers in AS_PATH are 4 octets */
 	bool		 addpath;	/* NLRI carry a 4-octet path id */
-	bool		 mrt_rib;	/* TABLE_DUMP_V2: abbreviated MP_REACH
-					   (RFC 6396 section 4.3.4) */
+	bool		 mrt_rib;	/* the attributes of an MRT RIB entry
+					   (TABLE_DUMP, TABLE_DUMP_V2,
+					   BGP4MP_ENTRY), where MP_REACH_NLRI
+					   may be abbreviated to its next hop
+					   (RFC 6396 section 4.3.4); never
+					   for a BGP message */
 	struct arena	*arena;
 };
 
