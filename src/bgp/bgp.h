@@ -57,7 +57,6 @@ enum bgp_attr_type {
  * ones), length, type. */
 #define BGP_MARKER_LEN	16
 #define BGP_HEADER_LEN	19
-#define BGP_MAX_LEN	65535		/* RFC 8654 extended messages */
 
 /* RFC 6793 section 9: the 2-octet stand-in for a 4-octet AS. */
 #define BGP_AS_TRANS	23456u
@@ -198,6 +197,45 @@ int	bgp_decode_update(const uint8_t *buf, size_t len,
 int	bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi,
 	    uint8_t safi, const struct bgp_ctx *ctx,
 	    struct bgp_nlri_list *list, struct bgp_diag *diag);
+
+/*
+ * The lean decode (bgp_lean.c): for the hot path of a replay, which needs
+ * only the prefixes and the origin AS of an UPDATE. The runs point into the
+ * message, in the order of mrt_record_elems(): withdrawals (classic,
+ * MP_UNREACH), then announcements (classic, MP_REACH).
+ */
+enum bgp_lean_run_index {
+	BGP_LEAN_WITHDRAWN,
+	BGP_LEAN_MP_UNREACH,
+	BGP_LEAN_ANNOUNCED,
+	BGP_LEAN_MP_REACH,
+	BGP_LEAN_RUNS,
+};
+
+/* A run of NLRI (RFC 4271 4.3), sound, without path ids: n prefixes in len
+ * octets at p, each a length octet and the prefix's minimum octets. */
+struct bgp_lean_run {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 n;
+	uint8_t		 af;		/* NET_AF4 or NET_AF6 */
+};
+
+struct bgp_lean {
+	uint32_t		origin;	/* as bgp_path_origin() gives it */
+	struct bgp_lean_run	run[BGP_LEAN_RUNS];
+};
+
+/*
+ * Decodes the BGP message in buf (header included, as for
+ * bgp_decode_message() with no ADD-PATH, outside an MRT RIB) when it is
+ * sound and bgp_decode_message() would give the same prefixes and origin:
+ * returns true and fills l (pointing into buf; no runs for a message other
+ * than an UPDATE). Returns false for anything else, and the full decoder
+ * is to decode or report it.
+ */
+bool	bgp_lean_message(const uint8_t *buf, size_t len, bool as4,
+	    struct bgp_lean *l);
 
 /* The origin AS of a path: the last AS of the last segment when that
  * segment is an AS_SEQUENCE (or a one-element AS_SET); 0 when none. */

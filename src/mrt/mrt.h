@@ -245,6 +245,29 @@ int	mrt_decode(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 	    const struct mrt_record **rec, const char **what);
 void	mrt_decoder_free(struct mrt_decoder *d);
 
+/*
+ * The lean decode of a BGP4MP(_ET) MESSAGE(_AS4) record, for the hot path
+ * of a replay: the peer, the time and bgp_lean_message()'s runs, all
+ * pointing into the record.
+ */
+struct mrt_lean {
+	const uint8_t	*rec;		/* the whole record: bounds of the */
+	const uint8_t	*end;		/* runs' bytes, for whole-word reads */
+	uint32_t	 ts;
+	uint32_t	 peer_asn;
+	struct net_addr	 peer;
+	struct bgp_lean	 bgp;
+};
+
+/*
+ * Decodes the whole record in buf (header included) when it is a sound
+ * BGP4MP(_ET) MESSAGE(_AS4) that mrt_decode() and mrt_record_elems() would
+ * give the same peer, time and prefixes for: returns true and fills l.
+ * Returns false for anything else: the full decoder is to decode or
+ * report it.
+ */
+bool	mrt_lean_decode(const uint8_t *buf, size_t len, struct mrt_lean *l);
+
 /* Route elements: what a record means, one prefix at a time. */
 enum mrt_elem_type {
 	MRT_ELEM_RIB = 'B',
