@@ -167,8 +167,10 @@ struct bgp_update {
 };
 
 /*
- * Decodes a path attribute block. Returns 0, or LL_EFORMAT / LL_ETRUNC /
- * LL_ELIMIT / LL_ENOMEM with diag filled in. attrs is fully overwritten.
+ * Decodes a path attribute block (RFC 4271 4.3). attrs is fully
+ * overwritten; its lists point into buf or ctx->arena. Returns 0, or
+ * LL_EFORMAT / LL_ETRUNC / LL_ENOMEM with diag (which may be NULL) filled
+ * in: its offset is in buf.
  */
 int	bgp_decode_attrs(const uint8_t *buf, size_t len,
 	    const struct bgp_ctx *ctx, struct bgp_attrs *attrs,

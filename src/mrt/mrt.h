@@ -190,10 +190,13 @@ enum mrt_next {
 };
 
 /*
- * Reads the next sound record. Returns MRT_NEXT_RECORD and sets *rec
- * (valid until the next call), MRT_NEXT_END at the end of the stream, or a
- * negative LL_E* code: an I/O or decompression error (reported through
- * on_error first), or, in strict mode, the first bad record.
+ * Reads the next sound record; bad ones are reported through on_error and
+ * skipped. Returns MRT_NEXT_RECORD and sets *rec (valid until the next
+ * call), or MRT_NEXT_END at the end of the stream, also when the stream
+ * ends in an input fault (a cut, a decompression or I/O error, no memory
+ * for a record's window), which is reported first (mrt_reader_stats()
+ * tells a cut). In strict mode, returns instead the negative LL_E* code of
+ * the first bad record or input fault.
  */
 int	mrt_reader_next(struct mrt_reader *r, const struct mrt_record **rec);
 
