@@ -123,6 +123,37 @@ unknown_family_mp_reach_skipped(void **unused)
 	}
 }
 
+/* The lean decode reads those records as the full one does: one
+ * announcement, the MP_REACH skipped. */
+static void
+lean_decode_skips_other_families(void **unused)
+{
+	static const char *files[] = { "bgpls_update.mrt",
+	    "unknown_afi_update.mrt" };
+
+	(void)unused;
+	for (int k = 0; k < 2; k++) {
+		char rel[64];
+		uint8_t buf[256];
+		struct mrt_lean l;
+		FILE *f;
+
+		snprintf(rel, sizeof(rel), "bgp/%s", files[k]);
+		assert_non_null(f = fopen(test_data(rel), "rb"));
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		assert_true(mrt_lean_decode(buf, n, &l));
+		assert_int_equal(l.ts, 1700000000);
+		assert_int_equal(l.peer_asn, 65000);
+		assert_int_equal(l.bgp.origin, 65000);
+		assert_int_equal(l.bgp.run[BGP_LEAN_ANNOUNCED].n, 1);
+		assert_int_equal(l.bgp.run[BGP_LEAN_MP_REACH].n, 0);
+		assert_int_equal(l.bgp.run[BGP_LEAN_WITHDRAWN].n, 0);
+		/* one octet short: declined, the full decoder reports it */
+		assert_false(mrt_lean_decode(buf, n - 1, &l));
+	}
+}
+
 /*
  * A record of 3.75 GiB that the reader is allowed: no window that large can
  * be had (the sanitizer's allocator is capped at 1 GiB in main(), a plain
@@ -161,6 +192,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(td1_smallest_entries),
 		cmocka_unit_test(unknown_family_mp_reach_skipped),
+		cmocka_unit_test(lean_decode_skips_other_families),
 		cmocka_unit_test(no_memory_is_not_truncation),
 	};
 
