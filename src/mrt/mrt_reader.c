@@ -257,16 +257,16 @@ struct frame {
 	uint16_t	 subtype;
 };
 
-/* How far framing got: a record to decode, damage skipped (frame again),
- * or the read ends with *ret. */
-enum frame_step {
-	FRAME_RECORD,
-	FRAME_SKIPPED,
-	FRAME_STOP,
+/* Where a step of the reader leaves it: a record framed, to decode; a
+ * record or damage skipped, go on; or stop and return *ret. */
+enum step {
+	STEP_FRAMED,
+	STEP_SKIPPED,
+	STEP_STOP,
 };
 
 /* The stream ends (or fails) inside a header: *ret is what to return. */
-static enum frame_step
+static enum step
 header_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
 {
 	if (rc == LL_ENOMEM)
@@ -275,12 +275,12 @@ header_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
 		*ret = input_failed(r, rc ? rc : LL_ETRUNC, f->avail, rc ?
 		    "stream ends inside an MRT header" :
 		    "file ends inside an MRT header", f->off);
-	return FRAME_STOP;
+	return STEP_STOP;
 }
 
 /* A header that cannot be right: unknown type or a length past the cap.
  * Strict reading stops; else the reader resynchronises. */
-static enum frame_step
+static enum step
 header_bad(struct mrt_reader *r, const struct frame *f, uint32_t blen,
     int *ret)
 {
@@ -296,15 +296,15 @@ header_bad(struct mrt_reader *r, const struct frame *f, uint32_t blen,
 		snprintf(r->msg, sizeof(r->msg), "%s", why);
 		report(r, f->off, LL_EFORMAT);
 		*ret = LL_EFORMAT;
-		return FRAME_STOP;
+		return STEP_STOP;
 	}
 	resync(r, f->off, why);
-	return FRAME_SKIPPED;
+	return STEP_SKIPPED;
 }
 
 /* The body is not all there: the stream ends inside it, or (LL_ENOMEM) no
  * window holds it. */
-static enum frame_step
+static enum step
 record_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
 {
 	char what[160];
@@ -313,14 +313,14 @@ record_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
 		snprintf(what, sizeof(what), "%s record of %zu bytes",
 		    mrt_type_name(f->type), f->len);
 		*ret = input_failed(r, rc, f->avail, what, f->off);
-		return FRAME_STOP;
+		return STEP_STOP;
 	}
 	snprintf(what, sizeof(what), "%s record of %zu bytes truncated at "
 	    "the end of the %s", mrt_type_name(f->type), f->len,
 	    rc ? "compressed stream" : "file");
 	input_consume(r->in, f->avail);
 	*ret = input_failed(r, rc ? rc : LL_ETRUNC, f->avail, what, f->off);
-	return FRAME_STOP;
+	return STEP_STOP;
 }
 
 /* Asks the caches for the bytes after the record (see PREFETCH_AHEAD). */
@@ -334,7 +334,7 @@ prefetch_after(const struct frame *f)
 
 /* Frames the record at the cursor: its header read and checked, its whole
  * body available at f->p. */
-static enum frame_step
+static enum step
 frame_record(struct mrt_reader *r, struct frame *f, int *ret)
 {
 	int rc;
@@ -344,7 +344,7 @@ frame_record(struct mrt_reader *r, struct frame *f, int *ret)
 	if (f->avail == 0 && rc == 0) {
 		r->done = true;
 		*ret = MRT_NEXT_END;
-		return FRAME_STOP;
+		return STEP_STOP;
 	}
 	if (f->avail < MRT_HEADER_LEN)
 		return header_cut(r, rc, f, ret);
@@ -361,13 +361,13 @@ frame_record(struct mrt_reader *r, struct frame *f, int *ret)
 	if (f->type == MRT_T_TABLE_DUMP) {
 		if ((rc = short_by_4(r, &f->len, f->off)) != 0) {
 			*ret = rc;
-			return FRAME_STOP;
+			return STEP_STOP;
 		}
 		/* the look-ahead may move the window */
 		input_peek(r->in, f->len, &f->p, &f->avail);
 	}
 	prefetch_after(f);
-	return FRAME_RECORD;
+	return STEP_FRAMED;
 }
 
 /* Moves past a record that was handed on (or skipped as sound). */
@@ -380,12 +380,12 @@ consume_sound(struct mrt_reader *r, const struct frame *f)
 	r->have_ts = true;
 }
 
-/* Decodes the framed record fully. Returns MRT_NEXT_RECORD with *out set,
- * MRT_NEXT_END when it was skipped (sound but not decoded, or bad and
- * reported), or the code of a bad record in strict mode. */
-static int
+/* Decodes the framed record fully: hands it out (stop with
+ * MRT_NEXT_RECORD and *out set), skips it (sound but not decoded, or bad
+ * and reported), or in strict mode stops at a bad one with its code. */
+static enum step
 decode_framed(struct mrt_reader *r, const struct frame *f,
-    const struct mrt_record **out)
+    const struct mrt_record **out, int *ret)
 {
 	r->dec.short4 = f->type == MRT_T_TABLE_DUMP && r->repairing;
 	int rc = mrt_decode_record(&r->dec, f->p, f->len, f->off);
@@ -394,18 +394,22 @@ decode_framed(struct mrt_reader *r, const struct frame *f,
 		consume_sound(r, f);
 		r->st.records++;
 		*out = &r->dec.rec;
-		return MRT_NEXT_RECORD;
+		*ret = MRT_NEXT_RECORD;
+		return STEP_STOP;
 	case MRT_DEC_UNSUPPORTED:
 		consume_sound(r, f);
 		r->st.unsupported++;
-		return MRT_NEXT_END;
+		return STEP_SKIPPED;
 	}
 	snprintf(r->msg, sizeof(r->msg), "%s record: %s (at byte %zu of the "
 	    "record)", mrt_type_name(f->type), r->dec.msg, r->dec.err_off);
 	input_consume(r->in, f->len);
 	r->st.bytes += f->len;
 	report(r, f->off, rc);
-	return r->o.strict ? rc : MRT_NEXT_END;
+	if (!r->o.strict)
+		return STEP_SKIPPED;
+	*ret = rc;
+	return STEP_STOP;
 }
 
 int
@@ -422,21 +426,17 @@ mrt_reader_next_fast(struct mrt_reader *r, mrt_fast_fn *fast, void *ctx,
 	int ret = MRT_NEXT_END;
 
 	while (!r->done) {
-		switch (frame_record(r, &f, &ret)) {
-		case FRAME_STOP:
-			return ret;
-		case FRAME_SKIPPED:
-			continue;
-		case FRAME_RECORD:
-			break;
+		enum step step = frame_record(r, &f, &ret);
+		if (step == STEP_FRAMED) {
+			if (fast != NULL &&
+			    fast(ctx, f.p, f.len) == MRT_FAST_TAKEN) {
+				consume_sound(r, &f);
+				r->st.records++;
+				return MRT_NEXT_TAKEN;
+			}
+			step = decode_framed(r, &f, out, &ret);
 		}
-		if (fast != NULL && fast(ctx, f.p, f.len) == MRT_FAST_TAKEN) {
-			consume_sound(r, &f);
-			r->st.records++;
-			return MRT_NEXT_TAKEN;
-		}
-		ret = decode_framed(r, &f, out);
-		if (ret != MRT_NEXT_END)
+		if (step == STEP_STOP)
 			return ret;
 	}
 	return MRT_NEXT_END;
