@@ -225,9 +225,10 @@ short_by_4(struct mrt_reader *r, size_t *want, uint64_t off)
 }
 
 /*
- * Reports why the stream gives no more records and ends the read: what the
- * input layer said (rc), or that no window of `want` bytes could be had
- * (LL_ENOMEM: the stream is not known to be cut, so it is not said to be).
+ * Reports why the stream gives no more records (what, rc: the input
+ * layer's fault, or LL_ENOMEM when no window could hold what it asked
+ * for: the stream is then not known to be cut, and is not said to be) and
+ * ends the read. Returns what the reader returns: rc when strict.
  */
 static int
 input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
@@ -244,7 +245,7 @@ input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
 	r->st.truncated = rc != LL_ENOMEM;
 	report(r, off, rc);
 	r->done = true;
-	return r->o.strict ? rc : 0;
+	return r->o.strict ? rc : MRT_NEXT_END;
 }
 
 /* A record framed at the cursor: header fields and whole length. */
@@ -374,10 +375,10 @@ frame_record(struct mrt_reader *r, struct frame *f, int *ret)
 static void
 consume_sound(struct mrt_reader *r, const struct frame *f)
 {
-	input_consume(r->in, f->len);
-	r->st.bytes += f->len;
 	r->last_ts = be32(f->p);
 	r->have_ts = true;
+	input_consume(r->in, f->len);
+	r->st.bytes += f->len;
 }
 
 /* Decodes the framed record fully: hands it out (stop with
