@@ -5,6 +5,8 @@
  * session context (2-octet or 4-octet AS, with or without ADD-PATH), as a
  * bare UPDATE body (the deprecated MRT BGP type), and as a TABLE_DUMP_V2
  * attribute block; whatever decodes is walked so ASan checks each pointer.
+ * The lean decode (bgp_lean.c) must decline the message or give the counts
+ * and origin the full decode gives.
  */
 #include <stdint.h>
 #include <string.h>
@@ -58,6 +60,42 @@ check_diag(const struct bgp_diag *d, size_t size)
 		__builtin_trap();
 }
 
+static size_t
+ip_count(const struct bgp_nlri_list *l)
+{
+	return bgp_family_ip(l->afi, l->safi) ? l->n : 0;
+}
+
+static void
+check_lean(const uint8_t *data, size_t size, bool as4, struct arena *arena)
+{
+	struct bgp_ctx c = { as4, false, false, arena };
+	struct bgp_lean l;
+	struct bgp_update u;
+	struct bgp_diag d;
+	uint8_t type;
+
+	if (!bgp_lean_message(data, size, as4, &l))
+		return;
+	arena_reset(arena);
+	if (bgp_decode_message(data, size, &c, &type, &u, &d) != 0)
+		__builtin_trap();	/* took what the full decode refuses */
+	if (type != BGP_MSG_UPDATE) {
+		for (int k = 0; k < BGP_LEAN_RUNS; k++)
+			if (l.run[k].n != 0)
+				__builtin_trap();
+		return;
+	}
+	if (l.run[BGP_LEAN_WITHDRAWN].n != u.withdrawn.n ||
+	    l.run[BGP_LEAN_ANNOUNCED].n != u.announced.n ||
+	    l.run[BGP_LEAN_MP_UNREACH].n != ip_count(&u.attrs.mp_unreach) ||
+	    l.run[BGP_LEAN_MP_REACH].n != ip_count(&u.attrs.mp_reach))
+		__builtin_trap();
+	if (u.announced.n + ip_count(&u.attrs.mp_reach) > 0 &&
+	    l.origin != bgp_path_origin(&u.attrs.path))
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -90,6 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_diag(&diag, size);
 		}
 	}
+	check_lean(data, size, false, &arena);
+	check_lean(data, size, true, &arena);
 	struct bgp_ctx rib = { true, false, true, &arena };
 	arena_reset(&arena);
 	if (bgp_decode_attrs(data, size, &rib, &attrs, &diag) == 0)

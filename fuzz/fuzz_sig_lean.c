@@ -1,7 +1,8 @@
 /*
- * libFuzzer target: the signal's lean decode of BGP4MP update records
- * (src/signal/sig_lean.c) against the full decoder. Whatever the bytes,
- * the lean decode declines, or takes the record with the same peer, time
+ * libFuzzer target: the lean decode of BGP4MP update records
+ * (src/mrt/mrt_lean.c, src/bgp/bgp_lean.c) and the signal's items made
+ * from it (src/signal/sig_lean.c) against the full decoder. Whatever the
+ * bytes, the lean decode declines, or takes the record with the same peer, time
  * and items as the full decoder gives; a disagreement aborts.
  */
 #include <stdint.h>

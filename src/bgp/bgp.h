@@ -47,6 +47,20 @@ enum bgp_attr_type {
 /* Bit for attribute type t in bgp_attrs.seen (types >= 64 are not tracked). */
 #define BGP_ATTR_BIT(t)	((uint64_t)1 << (t))
 
+/* Attribute flags, RFC 4271 section 4.3. */
+#define BGP_ATTR_FLAG_OPTIONAL		0x80
+#define BGP_ATTR_FLAG_TRANSITIVE	0x40
+#define BGP_ATTR_FLAG_PARTIAL		0x20
+#define BGP_ATTR_FLAG_EXTLEN		0x10	/* 2-octet attribute length */
+
+/* The message header, RFC 4271 section 4.1: 16 octets of marker (all
+ * ones), length, type. */
+#define BGP_MARKER_LEN	16
+#define BGP_HEADER_LEN	19
+
+/* RFC 6793 section 9: the 2-octet stand-in for a 4-octet AS. */
+#define BGP_AS_TRANS	23456u
+
 enum bgp_origin {
 	BGP_ORIGIN_IGP = 0,
 	BGP_ORIGIN_EGP = 1,
@@ -60,11 +74,23 @@ enum bgp_seg_type {
 	BGP_SEG_CONFED_SET = 4,
 };
 
+/* Address families (RFC 4760 section 3, IANA registries). */
 #define BGP_AFI_IPV4	1
 #define BGP_AFI_IPV6	2
+#define BGP_AFI_BGPLS	16388		/* BGP-LS, RFC 7752: not decoded */
 #define BGP_SAFI_UNICAST	1
 #define BGP_SAFI_MULTICAST	2
 #define BGP_SAFI_BOTH		3	/* deprecated unicast+multicast */
+
+/* The families whose NLRI are IP prefixes, the only ones decoded: IPv4 and
+ * IPv6, unicast and multicast. MP_REACH/MP_UNREACH of any other family
+ * (BGP-LS, VPN, flowspec, ...) is skipped, not treated as an error. */
+static inline bool
+bgp_family_ip(uint16_t afi, uint8_t safi)
+{
+	return (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) &&
+	    safi >= BGP_SAFI_UNICAST && safi <= BGP_SAFI_BOTH;
+}
 
 struct bgp_asseg {
 	uint8_t		 type;		/* enum bgp_seg_type */
@@ -118,8 +144,12 @@ struct bgp_attrs {
 struct bgp_ctx {
 	bool		 as4;		/* AS numbers in AS_PATH are 4 octets */
 	bool		 addpath;	/* NLRI carry a 4-octet path id */
-	bool		 mrt_rib;	/* TABLE_DUMP_V2: abbreviated MP_REACH
-					   (RFC 6396 section 4.3.4) */
+	bool		 mrt_rib;	/* the attributes of an MRT RIB entry
+					   (TABLE_DUMP, TABLE_DUMP_V2,
+					   BGP4MP_ENTRY), where MP_REACH_NLRI
+					   may be abbreviated to its next hop
+					   (RFC 6396 section 4.3.4); never
+					   for a BGP message */
 	struct arena	*arena;
 };
 
@@ -137,8 +167,10 @@ struct bgp_update {
 };
 
 /*
- * Decodes a path attribute block. Returns 0, or LL_EFORMAT / LL_ETRUNC /
- * LL_ELIMIT / LL_ENOMEM with diag filled in. attrs is fully overwritten.
+ * Decodes a path attribute block (RFC 4271 4.3). attrs is fully
+ * overwritten; its lists point into buf or ctx->arena. Returns 0, or
+ * LL_EFORMAT / LL_ETRUNC / LL_ENOMEM with diag (which may be NULL) filled
+ * in: its offset is in buf.
  */
 int	bgp_decode_attrs(const uint8_t *buf, size_t len,
 	    const struct bgp_ctx *ctx, struct bgp_attrs *attrs,
@@ -167,6 +199,45 @@ int	bgp_decode_update(const uint8_t *buf, size_t len,
 int	bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi,
 	    uint8_t safi, const struct bgp_ctx *ctx,
 	    struct bgp_nlri_list *list, struct bgp_diag *diag);
+
+/*
+ * The lean decode (bgp_lean.c): for the hot path of a replay, which needs
+ * only the prefixes and the origin AS of an UPDATE. The runs point into the
+ * message, in the order of mrt_record_elems(): withdrawals (classic,
+ * MP_UNREACH), then announcements (classic, MP_REACH).
+ */
+enum bgp_lean_run_index {
+	BGP_LEAN_WITHDRAWN,
+	BGP_LEAN_MP_UNREACH,
+	BGP_LEAN_ANNOUNCED,
+	BGP_LEAN_MP_REACH,
+	BGP_LEAN_RUNS,
+};
+
+/* A run of NLRI (RFC 4271 4.3), sound, without path ids: n prefixes in len
+ * octets at p, each a length octet and the prefix's minimum octets. */
+struct bgp_lean_run {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 n;
+	uint8_t		 af;		/* NET_AF4 or NET_AF6 */
+};
+
+struct bgp_lean {
+	uint32_t		origin;	/* as bgp_path_origin() gives it */
+	struct bgp_lean_run	run[BGP_LEAN_RUNS];
+};
+
+/*
+ * Decodes the BGP message in buf (header included, as for
+ * bgp_decode_message() with no ADD-PATH, outside an MRT RIB) when it is
+ * sound and bgp_decode_message() would give the same prefixes and origin:
+ * returns true and fills l (pointing into buf; no runs for a message other
+ * than an UPDATE). Returns false for anything else, and the full decoder
+ * is to decode or report it.
+ */
+bool	bgp_lean_message(const uint8_t *buf, size_t len, bool as4,
+	    struct bgp_lean *l);
 
 /* The origin AS of a path: the last AS of the last segment when that
  * segment is an AS_SEQUENCE (or a one-element AS_SET); 0 when none. */

@@ -2,7 +2,8 @@
  * Path attributes, RFC 4271 section 4.3 and 5, with MP_REACH/MP_UNREACH
  * (RFC 4760 section 3-4), AS4_PATH / AS4_AGGREGATOR (RFC 6793 section 4.2),
  * communities (RFC 1997), extended (RFC 4360) and large communities
- * (RFC 8092), and the abbreviated MP_REACH of MRT RIBs (RFC 6396 4.3.4).
+ * (RFC 8092), and the abbreviated MP_REACH of MRT RIB entries (RFC 6396
+ * 4.3.4, only when ctx->mrt_rib says the block is one).
  *
  * A malformed attribute makes the whole block bad: the caller reports the
  * record and hands nothing of it on (we never output half a record). A
@@ -16,9 +17,6 @@
 #include "bgp/bgp_int.h"
 #include "util/err.h"
 #include "util/rd.h"
-
-#define AS_TRANS	23456u
-#define ATTR_FLAG_EXTLEN	0x10
 
 
 /* Decodes an AS_PATH or AS4_PATH body (RFC 4271 4.3 b, RFC 6793 3) in one
@@ -132,39 +130,67 @@ nexthop_from(struct net_addr *a, const uint8_t *p, size_t len)
 	}
 }
 
+/*
+ * RFC 6396 4.3.4: in an MRT RIB entry, MP_REACH_NLRI holds only the next
+ * hop length and the next hop. Some writers put the full form (RFC 4760 3)
+ * there all the same; as bgpdump does, a first octet other than 0 tells
+ * the abbreviated form (the AFIs of IPv4 and IPv6 start with 0). A BGP
+ * message always has the full form, whatever its AFI.
+ */
 static bool
-known_family(uint16_t afi, uint8_t safi)
+mp_reach_abbreviated(const struct rd *r, const struct bgp_ctx *ctx)
 {
-	return (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) &&
-	    safi >= BGP_SAFI_UNICAST && safi <= BGP_SAFI_BOTH;
+	return ctx->mrt_rib && rd_left(r) > 0 && r->p[0] != 0;
 }
 
-/* RFC 4760 section 3, and RFC 6396 4.3.4 for the abbreviated form used in
- * RIB dumps (next hop length and next hop only). As bgpdump does, a first
- * octet other than 0 means the abbreviated form (an AFI's high octet is 0). */
+static void
+set_mp_nexthop(struct bgp_attrs *a, const uint8_t *nh, unsigned nhl)
+{
+	nexthop_from(&a->mp_nexthop, nh, nhl);
+	if (nhl == 32)
+		nexthop_from(&a->mp_nexthop_ll, nh + 16, 16);
+}
+
+/* The abbreviated form of an MRT RIB entry (RFC 6396 4.3.4): the family is
+ * the RIB's, told here by the next hop's size. */
+static int
+decode_mp_reach_rib(struct rd *r, struct bgp_attrs *a, struct bgp_diag *d)
+{
+	size_t at = rd_off(r);
+	unsigned nhl = rd_u8(r);
+	const uint8_t *nh = rd_ptr(r, nhl);
+
+	if (nh == NULL)
+		return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: next hop of "
+		    "%u octets past the end (RFC 6396 4.3.4)", nhl);
+	set_mp_nexthop(a, nh, nhl);
+	a->mp_reach.afi = a->mp_nexthop.af == NET_AF4 ? BGP_AFI_IPV4 :
+	    BGP_AFI_IPV6;
+	a->mp_reach.safi = BGP_SAFI_UNICAST;
+	return 0;
+}
+
+/* RFC 4760 section 3. A family other than IP unicast/multicast (BGP-LS,
+ * VPN, flowspec, ...) has next hops and NLRI of its own encoding: the
+ * attribute is skipped after its AFI and SAFI, and the rest of the
+ * message stands. */
 static int
 decode_mp_reach(struct rd *r, const struct bgp_ctx *ctx, struct bgp_attrs *a,
     struct bgp_diag *d)
 {
 	size_t at = rd_off(r);
 
-	if (rd_left(r) > 0 && r->p[0] != 0) {
-		unsigned nhl = rd_u8(r);
-		const uint8_t *nh = rd_ptr(r, nhl);
-		if (nh == NULL)
-			return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: "
-			    "next hop of %u octets past the end (RFC 6396 "
-			    "4.3.4)", nhl);
-		nexthop_from(&a->mp_nexthop, nh, nhl);
-		if (nhl == 32)
-			nexthop_from(&a->mp_nexthop_ll, nh + 16, 16);
-		a->mp_reach.afi = a->mp_nexthop.af == NET_AF4 ? BGP_AFI_IPV4 :
-		    BGP_AFI_IPV6;
-		a->mp_reach.safi = BGP_SAFI_UNICAST;
-		return 0;
-	}
+	if (mp_reach_abbreviated(r, ctx))
+		return decode_mp_reach_rib(r, a, d);
 	uint16_t afi = rd_be16(r);
 	uint8_t safi = rd_u8(r);
+	if (!rd_ok(r))
+		return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: shorter than "
+		    "its AFI and SAFI (RFC 4760 section 3)");
+	a->mp_reach.afi = afi;
+	a->mp_reach.safi = safi;
+	if (!bgp_family_ip(afi, safi))
+		return 0;
 	unsigned nhl = rd_u8(r);
 	const uint8_t *nh = rd_ptr(r, nhl);
 	unsigned snpa = rd_u8(r);
@@ -174,13 +200,7 @@ decode_mp_reach(struct rd *r, const struct bgp_ctx *ctx, struct bgp_attrs *a,
 		return bgp_fail(d, at, LL_ETRUNC, "MP_REACH_NLRI: header "
 		    "past the end of the attribute (next hop length %u, RFC "
 		    "4760 section 3)", nhl);
-	a->mp_reach.afi = afi;
-	a->mp_reach.safi = safi;
-	nexthop_from(&a->mp_nexthop, nh, nhl);
-	if (nhl == 32)
-		nexthop_from(&a->mp_nexthop_ll, nh + 16, 16);
-	if (!known_family(afi, safi))
-		return 0;	/* VPN, flowspec, ...: not ours to decode */
+	set_mp_nexthop(a, nh, nhl);
 	int rc = bgp_decode_nlri(r->p, rd_left(r), afi, safi, ctx,
 	    &a->mp_reach, d);
 	if (rc != 0 && d != NULL)
@@ -201,8 +221,8 @@ decode_mp_unreach(struct rd *r, const struct bgp_ctx *ctx,
 		    "than its 3-octet header (RFC 4760 section 4)");
 	a->mp_unreach.afi = afi;
 	a->mp_unreach.safi = safi;
-	if (!known_family(afi, safi))
-		return 0;
+	if (!bgp_family_ip(afi, safi))
+		return 0;	/* as in decode_mp_reach() */
 	int rc = bgp_decode_nlri(r->p, rd_left(r), afi, safi, ctx,
 	    &a->mp_unreach, d);
 	if (rc != 0 && d != NULL)
@@ -327,7 +347,7 @@ bgp_decode_attrs(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 	while (rd_left(&r) > 0) {
 		size_t at = rd_off(&r);
 		unsigned flags = rd_u8(&r), type = rd_u8(&r);
-		size_t alen = flags & ATTR_FLAG_EXTLEN ? rd_be16(&r) : rd_u8(&r);
+		size_t alen = flags & BGP_ATTR_FLAG_EXTLEN ? rd_be16(&r) : rd_u8(&r);
 		if (!rd_ok(&r))
 			return bgp_fail(d, at, LL_ETRUNC, "attribute header "
 			    "truncated (RFC 4271 4.3)");
@@ -350,7 +370,7 @@ bgp_decode_attrs(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 		return 0;
 	if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR)) &&
 	    (a->seen & BGP_ATTR_BIT(BGP_ATTR_AS4_AGGREGATOR))) {
-		if (a->aggregator_as != AS_TRANS)
+		if (a->aggregator_as != BGP_AS_TRANS)
 			return 0;	/* ignore AS4_AGGREGATOR and AS4_PATH */
 		a->aggregator_as = as4_agg;
 		a->aggregator_addr = as4_agg_addr;

@@ -12,8 +12,8 @@
 #include "util/rd.h"
 
 
-/* Upper bound of entries in len octets: each takes at least one octet
- * (five with a path id), so the array is sized once, never regrown. */
+/* A run of NLRI of one family (see bgp.h), each entry after a 4-octet
+ * path identifier when ctx->addpath. */
 int
 bgp_decode_nlri(const uint8_t *buf, size_t len, uint16_t afi, uint8_t safi,
     const struct bgp_ctx *ctx, struct bgp_nlri_list *list,

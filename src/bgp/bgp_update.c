@@ -11,9 +11,6 @@
 #include "util/err.h"
 #include "util/rd.h"
 
-#define BGP_HEADER_LEN	19
-#define BGP_MAX_LEN	65535	/* RFC 8654 extended messages */
-
 
 int
 bgp_decode_update(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
@@ -62,11 +59,8 @@ int
 bgp_decode_message(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
     uint8_t *type, struct bgp_update *u, struct bgp_diag *d)
 {
-	static const uint8_t marker[16] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct rd r = rd_make(buf, len);
-	const uint8_t *m = rd_ptr(&r, 16);
+	const uint8_t *m = rd_ptr(&r, BGP_MARKER_LEN);
 	size_t mlen = rd_be16(&r);
 	int rc;
 
@@ -74,7 +68,7 @@ bgp_decode_message(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 	if (!rd_ok(&r))
 		return bgp_fail(d, 0, LL_ETRUNC, "BGP message shorter than its "
 		    "19-octet header (RFC 4271 4.1)");
-	if (memcmp(m, marker, sizeof(marker)) != 0)
+	if (!bgp_marker_ok(m))
 		return bgp_fail(d, 0, LL_EFORMAT, "BGP marker is not all ones "
 		    "(RFC 4271 4.1)");
 	if (mlen < BGP_HEADER_LEN || mlen != len)

@@ -11,31 +11,12 @@
 #include "fetch/fetch.h"
 #include "util/err.h"
 #include "input/input.h"
+#include "mrt/mrt.h"
 #include "util/rd.h"
 
 #define MRT_HDR_LEN	12
 #define MRT_MAX_LEN	(64u << 20)
 #define MRT_MIN_TIME	631152000u	/* 1990-01-01 */
-
-/* RFC 6396 section 4 (current types) and 4.1-4.x of the deprecated ones. */
-static bool
-mrt_type_known(uint16_t t)
-{
-	switch (t) {
-	case 0: case 1: case 2: case 3: case 4: case 5:	/* deprecated */
-	case 6: case 7: case 8: case 9: case 10:
-	case 11:	/* OSPFv2 */
-	case 12:	/* TABLE_DUMP */
-	case 13:	/* TABLE_DUMP_V2 */
-	case 16:	/* BGP4MP */
-	case 17:	/* BGP4MP_ET */
-	case 32: case 33:	/* ISIS, ISIS_ET */
-	case 48: case 49:	/* OSPFv3, OSPFv3_ET */
-		return true;
-	default:
-		return false;
-	}
-}
 
 static bool
 ends_with(const char *s, const char *suf)
@@ -70,16 +51,14 @@ check_header(const uint8_t *p, char *why, size_t len)
 {
 	struct rd r = rd_make(p, MRT_HDR_LEN);
 	uint32_t ts = rd_be32(&r);
-	uint16_t type = rd_be16(&r);
-	uint32_t mlen;
+	uint16_t type = rd_be16(&r), subtype = rd_be16(&r);
+	uint32_t mlen = rd_be32(&r);
 
-	(void)rd_be16(&r);	/* subtype: meaning depends on type */
-	mlen = rd_be32(&r);
 	if (!rd_ok(&r))
 		return LL_EVERIFY;
-	if (!mrt_type_known(type)) {
-		snprintf(why, len, "offset 0: MRT type %u unknown "
-		    "(RFC 6396 section 4)", type);
+	if (!mrt_type_known(type, subtype)) {
+		snprintf(why, len, "offset 0: MRT type %u subtype %u unknown "
+		    "(RFC 6396 section 4)", type, subtype);
 		return LL_EVERIFY;
 	}
 	if (mlen > MRT_MAX_LEN) {

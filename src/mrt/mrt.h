@@ -166,31 +166,57 @@ struct mrt_stats {
 struct mrt_reader;
 
 /*
+ * True for a type/subtype pair that RFC 6396 (or its appendix B of
+ * deprecated types) defines and an archive may hold: the reader's test of
+ * a header (and of where to resynchronise after damage), and the
+ * downloader's of a file's first record. The types of RFC 6396 B.1 that no
+ * archive holds (NULL, START, DIE, I_AM_DEAD, PEER_DOWN) are not.
+ */
+bool	mrt_type_known(uint16_t type, uint16_t subtype);
+
+/*
  * Creates a reader over in (not owned: free it after the reader). name is
  * used in error reports and copied. opts may be NULL. Returns 0 or LL_ENOMEM.
  */
 int	mrt_reader_new(struct input *in, const char *name,
 	    const struct mrt_reader_opts *opts, struct mrt_reader **out);
 
+/* What mrt_reader_next() and mrt_reader_next_fast() return when they do
+ * not return a negative LL_E* code. */
+enum mrt_next {
+	MRT_NEXT_END = 0,	/* the end of the stream */
+	MRT_NEXT_RECORD = 1,	/* *rec is set */
+	MRT_NEXT_TAKEN = 2,	/* the fast decoder took a record */
+};
+
 /*
- * Reads the next sound record. Returns 1 and sets *rec (valid until the
- * next call), 0 at the end of the stream, or a negative LL_E* code: an I/O
- * or decompression error (reported through on_error first), or, in strict
- * mode, the first bad record.
+ * Reads the next sound record; bad ones are reported through on_error and
+ * skipped. Returns MRT_NEXT_RECORD and sets *rec (valid until the next
+ * call), or MRT_NEXT_END at the end of the stream, also when the stream
+ * ends in an input fault (a cut, a decompression or I/O error, no memory
+ * for a record's window), which is reported first (mrt_reader_stats()
+ * tells a cut). In strict mode, returns instead the negative LL_E* code of
+ * the first bad record or input fault.
  */
 int	mrt_reader_next(struct mrt_reader *r, const struct mrt_record **rec);
 
+/* What a mrt_fast_fn returns. */
+enum mrt_fast {
+	MRT_FAST_DECLINED = 0,	/* decode it as usual */
+	MRT_FAST_TAKEN = 1,	/* taken: the reader moves on */
+};
+
 /*
  * A caller's own decoder for some records: given a whole framed record
- * (header included, len bytes), returns 1 when it took the record, or 0 to
- * have it decoded as usual. It must take only records the usual decoder
- * would decode without error: those are then counted as sound, and the
- * reader moves on.
+ * (header included, len bytes), returns MRT_FAST_TAKEN when it took the
+ * record, or MRT_FAST_DECLINED to have it decoded as usual. It must take
+ * only records the usual decoder would decode without error: those are
+ * then counted as sound, and the reader moves on.
  */
 typedef int mrt_fast_fn(void *ctx, const uint8_t *rec, size_t len);
 
 /* As mrt_reader_next(), but offers every framed record to fast first;
- * returns 2 when fast took it (*rec is not set). */
+ * returns MRT_NEXT_TAKEN when fast took it (*rec is not set). */
 int	mrt_reader_next_fast(struct mrt_reader *r, mrt_fast_fn *fast,
 	    void *ctx, const struct mrt_record **rec);
 
@@ -203,17 +229,47 @@ const struct mrt_peer *mrt_reader_peers(const struct mrt_reader *r,
 /* Safe to call with NULL. */
 void	mrt_reader_free(struct mrt_reader *r);
 
+/* What mrt_decode() returns when it does not return a negative LL_E*
+ * code. */
+enum mrt_decoded {
+	MRT_DEC_UNSUPPORTED = 0,	/* sound, of a type not decoded */
+	MRT_DEC_RECORD = 1,		/* decoded: *rec is set */
+};
+
 /*
  * Decodes one whole record held in buf (header included) outside any file,
- * for fuzzing and tests. peers may be NULL. Returns 1 with *rec set (valid
- * until the arena is reset), or LL_E* with what set to a static or
- * diag-owned message.
+ * for fuzzing and tests. Returns MRT_DEC_RECORD with *rec set (valid until
+ * the next call), MRT_DEC_UNSUPPORTED, or LL_E* with *what set to the
+ * decoder-owned message.
  */
 struct mrt_decoder;
 int	mrt_decoder_new(struct mrt_decoder **out);
 int	mrt_decode(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 	    const struct mrt_record **rec, const char **what);
 void	mrt_decoder_free(struct mrt_decoder *d);
+
+/*
+ * The lean decode of a BGP4MP(_ET) MESSAGE(_AS4) record, for the hot path
+ * of a replay: the peer, the time and bgp_lean_message()'s runs, all
+ * pointing into the record.
+ */
+struct mrt_lean {
+	const uint8_t	*rec;		/* the whole record: bounds of the */
+	const uint8_t	*end;		/* runs' bytes, for whole-word reads */
+	uint32_t	 ts;
+	uint32_t	 peer_asn;
+	struct net_addr	 peer;
+	struct bgp_lean	 bgp;
+};
+
+/*
+ * Decodes the whole record in buf (header included) when it is a sound
+ * BGP4MP(_ET) MESSAGE(_AS4) that mrt_decode() and mrt_record_elems() would
+ * give the same peer, time and prefixes for: returns true and fills l.
+ * Returns false for anything else: the full decoder is to decode or
+ * report it.
+ */
+bool	mrt_lean_decode(const uint8_t *buf, size_t len, struct mrt_lean *l);
 
 /* Route elements: what a record means, one prefix at a time. */
 enum mrt_elem_type {

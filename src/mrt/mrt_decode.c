@@ -73,7 +73,7 @@ mrt_type_name(uint16_t type)
 }
 
 bool
-mrt_header_plausible(uint16_t type, uint16_t subtype)
+mrt_type_known(uint16_t type, uint16_t subtype)
 {
 	switch (type) {
 	case MRT_T_BGP:
@@ -158,7 +158,7 @@ decode_peer_index(struct mrt_decoder *d, struct rd *r)
 	d->collector_id = cid;
 	rec->kind = MRT_K_PEER_INDEX;
 	rec->collector_id = cid;
-	return 1;
+	return MRT_DEC_RECORD;
 }
 
 /* RFC 6396 4.3.4: the entries of a RIB record. */
@@ -207,7 +207,7 @@ decode_rib_entries(struct mrt_decoder *d, struct rd *r, bool addpath)
 		return fail(d, rd_off(r), LL_EFORMAT, "RIB: %zu octets after "
 		    "the last entry (RFC 6396 4.3.2)", rd_left(r));
 	rec->kind = MRT_K_RIB;
-	return 1;
+	return MRT_DEC_RECORD;
 }
 
 /* RFC 6396 4.3.2 (AFI/SAFI-specific RIB), RFC 8050 4.1 (ADD-PATH). */
@@ -233,7 +233,7 @@ decode_rib(struct mrt_decoder *d, struct rd *r)
 			    "header truncated (RFC 6396 4.3.3)");
 		if ((rec->afi != BGP_AFI_IPV4 && rec->afi != BGP_AFI_IPV6) ||
 		    rec->safi < 1 || rec->safi > 2)
-			return 0;	/* sound, but not IP unicast/multicast */
+			return MRT_DEC_UNSUPPORTED;	/* not IP uni/multicast */
 		/* the NLRI is one prefix: its length octet says its size */
 		size_t need = rd_left(r) ? 1 + ((size_t)r->p[0] + 7) / 8 : 1;
 		struct rd nl = rd_sub(r, need);
@@ -330,6 +330,17 @@ decode_td1_entry(struct mrt_decoder *d, struct rd *r, uint8_t af, bool as4,
 	return 0;
 }
 
+/* The smallest entry (RFC 6396 4.2): prefix, prefix length (1), status
+ * (1), originated time (4), peer address, peer AS, attribute length (2),
+ * and no attributes: 18 octets for IPv4 with 2-octet ASes. */
+static size_t
+td1_entry_min(uint8_t af, bool as4)
+{
+	size_t addr = af == NET_AF6 ? 16 : 4;
+
+	return addr + 1 + 1 + 4 + addr + (as4 ? 4 : 2) + 2;
+}
+
 static int
 decode_td1(struct mrt_decoder *d, struct rd *r)
 {
@@ -337,8 +348,6 @@ decode_td1(struct mrt_decoder *d, struct rd *r)
 	uint16_t st = rec->subtype;
 	uint8_t af = st == 2 || st == 4 ? NET_AF6 : NET_AF4;
 	bool as4 = st >= 3;
-	size_t minlen = (af == NET_AF6 ? 16 + 16 : 4 + 4) + 10 + (as4 ? 4 : 2);
-	size_t cap = rd_left(r) / minlen + 1;
 	struct mrt_peer *peers;
 	int rc;
 
@@ -349,6 +358,7 @@ decode_td1(struct mrt_decoder *d, struct rd *r)
 	rec->safi = BGP_SAFI_UNICAST;
 	rd_be16(r);				/* view */
 	rec->seq = rd_be16(r);
+	size_t cap = rd_left(r) / td1_entry_min(af, as4) + 1;
 	rec->entries = arena_array(&d->arena, cap, sizeof(*rec->entries));
 	peers = arena_array(&d->arena, cap, sizeof(*peers));
 	if (rec->entries == NULL || peers == NULL)
@@ -366,7 +376,7 @@ decode_td1(struct mrt_decoder *d, struct rd *r)
 	rec->prefix = rec->entries[0].prefix;
 	rec->peer = peers[0];
 	rec->kind = MRT_K_RIB;
-	return 1;
+	return MRT_DEC_RECORD;
 }
 
 static bool
@@ -435,7 +445,7 @@ decode_bgp4mp_entry(struct mrt_decoder *d, struct rd *r)
 		return fail(d, at, LL_ETRUNC, "BGP4MP_ENTRY: header truncated");
 	if ((rec->afi != BGP_AFI_IPV4 && rec->afi != BGP_AFI_IPV6) ||
 	    rec->safi < 1 || rec->safi > 2)
-		return 0;
+		return MRT_DEC_UNSUPPORTED;
 	uint8_t af = rec->afi == BGP_AFI_IPV6 ? NET_AF6 : NET_AF4;
 	if (bits > net_af_bits(af))
 		return fail(d, at, LL_EFORMAT, "BGP4MP_ENTRY: prefix length %u "
@@ -477,50 +487,41 @@ decode_bgp4mp_entry(struct mrt_decoder *d, struct rd *r)
 	rec->entries = e;
 	rec->n_entries = 1;
 	rec->kind = MRT_K_RIB;
-	return 1;
+	return MRT_DEC_RECORD;
 }
 
+/*
+ * Some BIRD versions dump ADD-PATH sessions under the plain subtypes (RFC
+ * 8050 section 3 says they must not). When an UPDATE of a plain subtype
+ * fails to decode, it is decoded again with path identifiers; true when
+ * that reading is sound (the record is then marked ADD-PATH).
+ */
+static bool
+decoded_as_bird_addpath(struct mrt_decoder *d, const struct rd *r)
+{
+	struct mrt_record *rec = &d->rec;
+	struct bgp_ctx c = ctx_for(d, rec->as4, true, false);
+	struct bgp_diag bd;
+
+	if (rec->addpath || rec->msg_type != BGP_MSG_UPDATE)
+		return false;
+	if (bgp_decode_message(r->p, rd_left(r), &c, &rec->msg_type,
+	    &rec->update, &bd) != 0)
+		return false;
+	rec->addpath = true;
+	return true;
+}
+
+/* RFC 6396 4.4.2-4.4.3, RFC 8050 3: BGP4MP_MESSAGE and its AS4, _LOCAL and
+ * _ADDPATH variants: the peer header, then a whole BGP message. */
 static int
-decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
+decode_bgp4mp_message(struct mrt_decoder *d, struct rd *r)
 {
 	struct mrt_record *rec = &d->rec;
 	uint16_t st = rec->subtype;
 	struct bgp_diag bd;
 	int rc;
 
-	rec->as4 = bgp4mp_as4(st);
-	switch (st) {
-	case MRT_BGP4MP_STATE_CHANGE:
-	case MRT_BGP4MP_STATE_CHANGE_AS4:
-		if (!rec->as4 && rd_left(r) == 8) {
-			/* Old Zebra wrote no addresses; bgpdump reads it. */
-			rec->peer.asn = rd_be16(r);
-			rec->local_asn = rd_be16(r);
-			rec->peer.addr.af = NET_AF4;
-		} else if ((rc = decode_bgp4mp_peer(d, r, rec->as4)) != 0)
-			return rc;
-		rec->old_state = rd_be16(r);
-		rec->new_state = rd_be16(r);
-		if (!rd_ok(r) || rd_left(r) != 0)
-			return fail(d, rd_off(r), LL_EFORMAT, "%s STATE_CHANGE: "
-			    "length is not that of two states (RFC 6396 "
-			    "4.4.1)", mrt_type_name(rec->type));
-		rec->kind = MRT_K_STATE;
-		return 1;
-	case MRT_BGP4MP_MESSAGE: case MRT_BGP4MP_MESSAGE_AS4:
-	case MRT_BGP4MP_MESSAGE_LOCAL: case MRT_BGP4MP_MESSAGE_AS4_LOCAL:
-	case MRT_BGP4MP_MESSAGE_ADDPATH: case MRT_BGP4MP_MESSAGE_AS4_ADDPATH:
-	case MRT_BGP4MP_MESSAGE_LOCAL_ADDPATH:
-	case MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH:
-		break;
-	case MRT_BGP4MP_ENTRY:
-		return decode_bgp4mp_entry(d, r);
-	case MRT_BGP4MP_SNAPSHOT:
-		return 0;	/* a file name, no route */
-	default:
-		return fail(d, 0, LL_EFORMAT, "%s: unknown subtype %u (RFC "
-		    "6396 4.4)", mrt_type_name(rec->type), st);
-	}
 	rec->local = st == MRT_BGP4MP_MESSAGE_LOCAL ||
 	    st == MRT_BGP4MP_MESSAGE_AS4_LOCAL ||
 	    st == MRT_BGP4MP_MESSAGE_LOCAL_ADDPATH ||
@@ -532,25 +533,64 @@ decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
 	size_t at = rd_off(r);
 	rc = bgp_decode_message(r->p, rd_left(r), &c, &rec->msg_type,
 	    &rec->update, &bd);
-	if (rc != 0 && !rec->addpath && rec->msg_type == BGP_MSG_UPDATE) {
-		/*
-		 * Some BIRD versions dump ADD-PATH sessions under the plain
-		 * subtypes (RFC 8050 section 3 says they must not). When the
-		 * NLRI only make sense with path identifiers, read them so.
-		 */
-		struct bgp_diag bd2;
-		struct bgp_ctx c2 = ctx_for(d, rec->as4, true, false);
-		if (bgp_decode_message(r->p, rd_left(r), &c2, &rec->msg_type,
-		    &rec->update, &bd2) == 0) {
-			rec->addpath = true;
-			rc = 0;
-		}
-	}
-	if (rc != 0)
+	if (rc != 0 && !decoded_as_bird_addpath(d, r))
 		return fail_bgp(d, at, rc, &bd);
 	rec->kind = rec->msg_type == BGP_MSG_UPDATE ? MRT_K_MESSAGE :
 	    MRT_K_OTHER;
-	return 1;
+	return MRT_DEC_RECORD;
+}
+
+/* RFC 6396 4.4.1 and 4.4.4: BGP4MP_STATE_CHANGE(_AS4). */
+static int
+decode_bgp4mp_state(struct mrt_decoder *d, struct rd *r)
+{
+	struct mrt_record *rec = &d->rec;
+	int rc;
+
+	if (!rec->as4 && rd_left(r) == 8) {
+		/* Old Zebra wrote no addresses; bgpdump reads it. */
+		rec->peer.asn = rd_be16(r);
+		rec->local_asn = rd_be16(r);
+		rec->peer.addr.af = NET_AF4;
+	} else if ((rc = decode_bgp4mp_peer(d, r, rec->as4)) != 0)
+		return rc;
+	rec->old_state = rd_be16(r);
+	rec->new_state = rd_be16(r);
+	if (!rd_ok(r) || rd_left(r) != 0)
+		return fail(d, rd_off(r), LL_EFORMAT, "%s STATE_CHANGE: length "
+		    "is not that of two states (RFC 6396 4.4.1)",
+		    mrt_type_name(rec->type));
+	rec->kind = MRT_K_STATE;
+	return MRT_DEC_RECORD;
+}
+
+/* RFC 6396 4.4: the BGP4MP and BGP4MP_ET subtypes. */
+static int
+decode_bgp4mp(struct mrt_decoder *d, struct rd *r)
+{
+	struct mrt_record *rec = &d->rec;
+	uint16_t st = rec->subtype;
+
+	rec->as4 = bgp4mp_as4(st);
+	switch (st) {
+	case MRT_BGP4MP_STATE_CHANGE:
+	case MRT_BGP4MP_STATE_CHANGE_AS4:
+		return decode_bgp4mp_state(d, r);
+	case MRT_BGP4MP_MESSAGE: case MRT_BGP4MP_MESSAGE_AS4:
+	case MRT_BGP4MP_MESSAGE_LOCAL: case MRT_BGP4MP_MESSAGE_AS4_LOCAL:
+	case MRT_BGP4MP_MESSAGE_ADDPATH: case MRT_BGP4MP_MESSAGE_AS4_ADDPATH:
+	case MRT_BGP4MP_MESSAGE_LOCAL_ADDPATH:
+	case MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH:
+		break;
+	case MRT_BGP4MP_ENTRY:
+		return decode_bgp4mp_entry(d, r);
+	case MRT_BGP4MP_SNAPSHOT:
+		return MRT_DEC_UNSUPPORTED;	/* a file name, no route */
+	default:
+		return fail(d, 0, LL_EFORMAT, "%s: unknown subtype %u (RFC "
+		    "6396 4.4)", mrt_type_name(rec->type), st);
+	}
+	return decode_bgp4mp_message(d, r);
 }
 
 /* RFC 6396 Appendix B.2.3-B.2.4: the deprecated BGP type; the UPDATE comes
@@ -578,7 +618,7 @@ decode_bgp_old(struct mrt_decoder *d, struct rd *r)
 			return fail_bgp(d, at, rc, &bd);
 		rec->msg_type = BGP_MSG_UPDATE;
 		rec->kind = MRT_K_MESSAGE;
-		return 1;
+		return MRT_DEC_RECORD;
 	case 3:	/* BGP_STATE_CHANGE */
 		rec->peer.asn = rd_be16(r);
 		read_addr(r, NET_AF4, &rec->peer.addr);
@@ -588,10 +628,10 @@ decode_bgp_old(struct mrt_decoder *d, struct rd *r)
 			return fail(d, 0, LL_EFORMAT, "BGP STATE_CHANGE: length "
 			    "is not 10 (RFC 6396 B.2.4)");
 		rec->kind = MRT_K_STATE;
-		return 1;
+		return MRT_DEC_RECORD;
 	}
 	rec->kind = MRT_K_OTHER;	/* OPEN, KEEPALIVE, SYNC, ... */
-	return 1;
+	return MRT_DEC_RECORD;
 }
 
 int
@@ -649,8 +689,8 @@ mrt_decode_record(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 		rc = decode_bgp_old(d, &r);
 		break;
 	default:
-		if (mrt_header_plausible(rec->type, rec->subtype))
-			return 0;
+		if (mrt_type_known(rec->type, rec->subtype))
+			return MRT_DEC_UNSUPPORTED;
 		return fail(d, 4, LL_EFORMAT, "unknown MRT type %u (RFC 6396 "
 		    "4)", rec->type);
 	}

@@ -3,20 +3,13 @@
 
 #include "mrt/mrt.h"
 
-static bool
-ip_family(const struct bgp_nlri_list *l)
-{
-	return (l->afi == BGP_AFI_IPV4 || l->afi == BGP_AFI_IPV6) &&
-	    l->safi >= BGP_SAFI_UNICAST && l->safi <= BGP_SAFI_BOTH;
-}
-
 static int
 each(const struct bgp_nlri_list *l, struct mrt_elem *e, mrt_elem_fn *fn,
     void *ctx)
 {
 	int rc;
 
-	if (!ip_family(l))
+	if (!bgp_family_ip(l->afi, l->safi))
 		return 0;
 	for (uint32_t i = 0; i < l->n; i++) {
 		e->nlri = &l->v[i];

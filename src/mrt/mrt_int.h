@@ -27,15 +27,11 @@ void	mrt_decoder_fini(struct mrt_decoder *d);
 
 /*
  * Decodes the record in buf (header and body, len == 12 + body length).
- * Returns 1 on success (d->rec filled), 0 for a sound record of a type we
- * do not decode, or LL_E* with d->msg set.
+ * Returns MRT_DEC_RECORD (d->rec filled), MRT_DEC_UNSUPPORTED for a sound
+ * record of a type we do not decode, or LL_E* with d->msg set.
  */
 int	mrt_decode_record(struct mrt_decoder *d, const uint8_t *buf,
 	    size_t len, uint64_t offset);
-
-/* True for a type/subtype pair that RFC 6396 (or its appendix of
- * deprecated types) defines; used to resynchronise after damage. */
-bool	mrt_header_plausible(uint16_t type, uint16_t subtype);
 
 /* "TABLE_DUMP_V2" etc. */
 const char *mrt_type_name(uint16_t type);

@@ -442,9 +442,7 @@ static void
 bd_withdraw(struct out *o, const struct mrt_record *r,
     const struct bgp_nlri_list *l)
 {
-	if (l->afi != BGP_AFI_IPV4 && l->afi != BGP_AFI_IPV6)
-		return;
-	if (l->safi < 1 || l->safi > 3)
+	if (!bgp_family_ip(l->afi, l->safi))
 		return;
 	bd_lines(o, r, l, withdraw_line);
 }
@@ -522,8 +520,7 @@ bd_announce_mp(struct out *o, const struct mrt_record *r)
 {
 	const struct bgp_nlri_list *l = &r->update.attrs.mp_reach;
 
-	if ((l->afi != BGP_AFI_IPV4 && l->afi != BGP_AFI_IPV6) ||
-	    l->safi < 1 || l->safi > 3)
+	if (!bgp_family_ip(l->afi, l->safi))
 		return;
 	bd_lines(o, r, l, announce_mp_line);
 }

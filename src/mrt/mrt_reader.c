@@ -110,7 +110,7 @@ header_ok(const struct mrt_reader *r, const uint8_t *h, uint32_t maxlen)
 {
 	uint32_t ts = be32(h), len = be32(h + 8);
 
-	if (!mrt_header_plausible(be16(h + 4), be16(h + 6)) || len > maxlen)
+	if (!mrt_type_known(be16(h + 4), be16(h + 6)) || len > maxlen)
 		return false;
 	if (r->have_ts && (ts + TS_SLACK < r->last_ts ||
 	    ts > r->last_ts + TS_SLACK))
@@ -119,42 +119,66 @@ header_ok(const struct mrt_reader *r, const uint8_t *h, uint32_t maxlen)
 }
 
 /*
- * Scans forward for the next plausible record start; consumes what it
- * skips. Returns 0 when positioned (or at the end), or an input error.
+ * Whether the plausible header at p + i starts a record: the record after
+ * it must have a plausible header too, or end the stream exactly. When it
+ * runs past the window, a full window cannot tell (it is taken), a shorter
+ * one, the rest of the stream, says no.
  */
-static int
+static bool
+resync_candidate(const struct mrt_reader *r, const uint8_t *p, size_t i,
+    size_t avail, bool clean)
+{
+	size_t next;
+
+	if (!header_ok(r, p + i, RESYNC_MAX_LEN))
+		return false;
+	next = i + MRT_HEADER_LEN + be32(p + i + 8);
+	if (next == avail && clean)
+		return true;			/* ends the stream exactly */
+	if (next + MRT_HEADER_LEN <= avail)
+		return header_ok(r, p + next, RESYNC_MAX_LEN);
+	return next > avail && avail >= RESYNC_WINDOW;
+}
+
+/* The offset of the first record start at or after from in the window, or
+ * a value with fewer than MRT_HEADER_LEN bytes after it when none is. */
+static size_t
+resync_scan(const struct mrt_reader *r, const uint8_t *p, size_t from,
+    size_t avail, bool clean)
+{
+	size_t i;
+
+	for (i = from; i + MRT_HEADER_LEN <= avail; i++)
+		if (resync_candidate(r, p, i, avail, clean))
+			break;
+	return i;
+}
+
+/*
+ * Scans forward, a window at a time, for the next plausible record start
+ * (never the damaged one, at the cursor), consumes what it skips and
+ * reports it with why. An input error met on the way is left for the next
+ * read to report.
+ */
+static void
 resync(struct mrt_reader *r, uint64_t bad_off, const char *why)
 {
 	const uint8_t *p;
 	size_t avail, i;
 	uint64_t skipped = 0;
-	int rc;
 
 	for (;;) {
-		rc = input_peek(r->in, RESYNC_WINDOW, &p, &avail);
-		for (i = skipped == 0 ? 1 : 0; i + MRT_HEADER_LEN <= avail;
-		    i++) {
-			if (!header_ok(r, p + i, RESYNC_MAX_LEN))
-				continue;
-			size_t next = i + MRT_HEADER_LEN + be32(p + i + 8);
-			if (next == avail && rc == 0)
-				break;		/* ends the stream exactly */
-			if (next + MRT_HEADER_LEN <= avail &&
-			    header_ok(r, p + next, RESYNC_MAX_LEN))
-				break;
-			if (next > avail && avail < RESYNC_WINDOW)
-				continue;
-			if (next > avail)
-				break;		/* cannot check further */
-		}
-		if (i + MRT_HEADER_LEN <= avail || avail < RESYNC_WINDOW ||
-		    rc != 0) {
+		int rc = input_peek(r->in, RESYNC_WINDOW, &p, &avail);
+		i = resync_scan(r, p, skipped == 0 ? 1 : 0, avail, rc == 0);
+		bool found = i + MRT_HEADER_LEN <= avail;
+		if (found || avail < RESYNC_WINDOW || rc != 0) {
 			if (i > avail)
 				i = avail;
 			input_consume(r->in, i);
 			skipped += i;
 			break;
 		}
+		/* keep the last bytes: a header may straddle the windows */
 		input_consume(r->in, avail - MRT_HEADER_LEN);
 		skipped += avail - MRT_HEADER_LEN;
 	}
@@ -162,9 +186,7 @@ resync(struct mrt_reader *r, uint64_t bad_off, const char *why)
 	    why, (unsigned long long)skipped, avail > i ?
 	    "the next plausible record" : "the end of the stream");
 	report(r, bad_off, LL_EFORMAT);
-	return 0;
 }
-
 
 /*
  * Early Zebra TABLE_DUMP records declare a length 4 bytes short of their
@@ -202,19 +224,193 @@ short_by_4(struct mrt_reader *r, size_t *want, uint64_t off)
 	return 0;
 }
 
-/* Reports the input layer's error at the current position and ends. */
+/*
+ * Reports why the stream gives no more records (what, rc: the input
+ * layer's fault, or LL_ENOMEM when no window could hold what it asked
+ * for: the stream is then not known to be cut, and is not said to be) and
+ * ends the read. Returns what the reader returns: rc when strict.
+ */
 static int
 input_failed(struct mrt_reader *r, int rc, size_t have, const char *what,
     uint64_t off)
 {
 	const char *m = input_errmsg(r->in);
 
-	snprintf(r->msg, sizeof(r->msg), "%s%s%s (%zu bytes of it read)",
-	    what, *m ? ": " : "", m, have);
-	r->st.truncated = true;
+	if (rc == LL_ENOMEM)
+		snprintf(r->msg, sizeof(r->msg), "out of memory for the %s",
+		    what);
+	else
+		snprintf(r->msg, sizeof(r->msg), "%s%s%s (%zu bytes of it "
+		    "read)", what, *m ? ": " : "", m, have);
+	r->st.truncated = rc != LL_ENOMEM;
 	report(r, off, rc);
 	r->done = true;
-	return r->o.strict ? rc : 0;
+	return r->o.strict ? rc : MRT_NEXT_END;
+}
+
+/* A record framed at the cursor: header fields and whole length. */
+struct frame {
+	uint64_t	 off;		/* in the stream */
+	const uint8_t	*p;
+	size_t		 avail;		/* bytes at p */
+	size_t		 len;		/* header and body */
+	uint16_t	 type;
+	uint16_t	 subtype;
+};
+
+/* Where a step of the reader leaves it: a record framed, to decode; a
+ * record or damage skipped, go on; or stop and return *ret. */
+enum step {
+	STEP_FRAMED,
+	STEP_SKIPPED,
+	STEP_STOP,
+};
+
+/* The stream ends (or fails) inside a header: *ret is what to return. */
+static enum step
+header_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
+{
+	if (rc == LL_ENOMEM)
+		*ret = input_failed(r, rc, f->avail, "MRT header", f->off);
+	else
+		*ret = input_failed(r, rc ? rc : LL_ETRUNC, f->avail, rc ?
+		    "stream ends inside an MRT header" :
+		    "file ends inside an MRT header", f->off);
+	return STEP_STOP;
+}
+
+/* A header that cannot be right: unknown type or a length past the cap.
+ * Strict reading stops; else the reader resynchronises. */
+static enum step
+header_bad(struct mrt_reader *r, const struct frame *f, uint32_t blen,
+    int *ret)
+{
+	char why[160];
+
+	if (blen > r->o.max_record)
+		snprintf(why, sizeof(why), "record length %u exceeds the "
+		    "limit of %u (type %u)", blen, r->o.max_record, f->type);
+	else
+		snprintf(why, sizeof(why), "MRT type %u subtype %u is not "
+		    "defined (RFC 6396 4)", f->type, f->subtype);
+	if (r->o.strict) {
+		snprintf(r->msg, sizeof(r->msg), "%s", why);
+		report(r, f->off, LL_EFORMAT);
+		*ret = LL_EFORMAT;
+		return STEP_STOP;
+	}
+	resync(r, f->off, why);
+	return STEP_SKIPPED;
+}
+
+/* The body is not all there: the stream ends inside it, or (LL_ENOMEM) no
+ * window holds it. */
+static enum step
+record_cut(struct mrt_reader *r, int rc, struct frame *f, int *ret)
+{
+	char what[160];
+
+	if (rc == LL_ENOMEM) {
+		snprintf(what, sizeof(what), "%s record of %zu bytes",
+		    mrt_type_name(f->type), f->len);
+		*ret = input_failed(r, rc, f->avail, what, f->off);
+		return STEP_STOP;
+	}
+	snprintf(what, sizeof(what), "%s record of %zu bytes truncated at "
+	    "the end of the %s", mrt_type_name(f->type), f->len,
+	    rc ? "compressed stream" : "file");
+	input_consume(r->in, f->avail);
+	*ret = input_failed(r, rc ? rc : LL_ETRUNC, f->avail, what, f->off);
+	return STEP_STOP;
+}
+
+/* Asks the caches for the bytes after the record (see PREFETCH_AHEAD). */
+static void
+prefetch_after(const struct frame *f)
+{
+	if (f->avail >= f->len + PREFETCH_AHEAD + 256)
+		for (size_t k = 0; k < 256; k += 64)
+			__builtin_prefetch(f->p + f->len + PREFETCH_AHEAD + k);
+}
+
+/* Frames the record at the cursor: its header read and checked, its whole
+ * body available at f->p. */
+static enum step
+frame_record(struct mrt_reader *r, struct frame *f, int *ret)
+{
+	int rc;
+
+	f->off = input_offset(r->in);
+	rc = input_peek(r->in, MRT_HEADER_LEN, &f->p, &f->avail);
+	if (f->avail == 0 && rc == 0) {
+		r->done = true;
+		*ret = MRT_NEXT_END;
+		return STEP_STOP;
+	}
+	if (f->avail < MRT_HEADER_LEN)
+		return header_cut(r, rc, f, ret);
+	uint32_t blen = be32(f->p + 8);
+	f->type = be16(f->p + 4);
+	f->subtype = be16(f->p + 6);
+	if (!mrt_type_known(f->type, f->subtype) || blen > r->o.max_record)
+		return header_bad(r, f, blen, ret);
+	f->len = MRT_HEADER_LEN + (size_t)blen;
+	if (f->avail < f->len)
+		rc = input_peek(r->in, f->len, &f->p, &f->avail);
+	if (f->avail < f->len)
+		return record_cut(r, rc, f, ret);
+	if (f->type == MRT_T_TABLE_DUMP) {
+		if ((rc = short_by_4(r, &f->len, f->off)) != 0) {
+			*ret = rc;
+			return STEP_STOP;
+		}
+		/* the look-ahead may move the window */
+		input_peek(r->in, f->len, &f->p, &f->avail);
+	}
+	prefetch_after(f);
+	return STEP_FRAMED;
+}
+
+/* Moves past a record that was handed on (or skipped as sound). */
+static void
+consume_sound(struct mrt_reader *r, const struct frame *f)
+{
+	r->last_ts = be32(f->p);
+	r->have_ts = true;
+	input_consume(r->in, f->len);
+	r->st.bytes += f->len;
+}
+
+/* Decodes the framed record fully: hands it out (stop with
+ * MRT_NEXT_RECORD and *out set), skips it (sound but not decoded, or bad
+ * and reported), or in strict mode stops at a bad one with its code. */
+static enum step
+decode_framed(struct mrt_reader *r, const struct frame *f,
+    const struct mrt_record **out, int *ret)
+{
+	r->dec.short4 = f->type == MRT_T_TABLE_DUMP && r->repairing;
+	int rc = mrt_decode_record(&r->dec, f->p, f->len, f->off);
+	switch (rc) {
+	case MRT_DEC_RECORD:
+		consume_sound(r, f);
+		r->st.records++;
+		*out = &r->dec.rec;
+		*ret = MRT_NEXT_RECORD;
+		return STEP_STOP;
+	case MRT_DEC_UNSUPPORTED:
+		consume_sound(r, f);
+		r->st.unsupported++;
+		return STEP_SKIPPED;
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s record: %s (at byte %zu of the "
+	    "record)", mrt_type_name(f->type), r->dec.msg, r->dec.err_off);
+	input_consume(r->in, f->len);
+	r->st.bytes += f->len;
+	report(r, f->off, rc);
+	if (!r->o.strict)
+		return STEP_SKIPPED;
+	*ret = rc;
+	return STEP_STOP;
 }
 
 int
@@ -227,98 +423,24 @@ int
 mrt_reader_next_fast(struct mrt_reader *r, mrt_fast_fn *fast, void *ctx,
     const struct mrt_record **out)
 {
-	const uint8_t *p;
-	size_t avail;
-	int rc;
+	struct frame f;
+	int ret = MRT_NEXT_END;
 
 	while (!r->done) {
-		uint64_t off = input_offset(r->in);
-		rc = input_peek(r->in, MRT_HEADER_LEN, &p, &avail);
-		if (avail == 0 && rc == 0) {
-			r->done = true;
-			return 0;
-		}
-		if (avail < MRT_HEADER_LEN)
-			return input_failed(r, rc ? rc : LL_ETRUNC, avail,
-			    rc ? "stream ends inside an MRT header" :
-			    "file ends inside an MRT header", off);
-		uint32_t len = be32(p + 8);
-		uint16_t type = be16(p + 4), sub = be16(p + 6);
-		if (!mrt_header_plausible(type, sub) || len > r->o.max_record) {
-			char why[160];
-			if (len > r->o.max_record)
-				snprintf(why, sizeof(why), "record length %u "
-				    "exceeds the limit of %u (type %u)", len,
-				    r->o.max_record, type);
-			else
-				snprintf(why, sizeof(why), "MRT type %u "
-				    "subtype %u is not defined (RFC 6396 4)",
-				    type, sub);
-			if (r->o.strict) {
-				snprintf(r->msg, sizeof(r->msg), "%s", why);
-				report(r, off, LL_EFORMAT);
-				return LL_EFORMAT;
+		enum step step = frame_record(r, &f, &ret);
+		if (step == STEP_FRAMED) {
+			if (fast != NULL &&
+			    fast(ctx, f.p, f.len) == MRT_FAST_TAKEN) {
+				consume_sound(r, &f);
+				r->st.records++;
+				return MRT_NEXT_TAKEN;
 			}
-			if ((rc = resync(r, off, why)) != 0)
-				return rc;
-			continue;
+			step = decode_framed(r, &f, out, &ret);
 		}
-		size_t want = MRT_HEADER_LEN + (size_t)len;
-		if (avail < want)
-			rc = input_peek(r->in, want, &p, &avail);
-		if (avail < want) {
-			char what[160];
-			snprintf(what, sizeof(what), "%s record of %zu bytes "
-			    "truncated at the end of the %s", mrt_type_name(type),
-			    want, rc ? "compressed stream" : "file");
-			input_consume(r->in, avail);
-			r->msg[0] = '\0';
-			return input_failed(r, rc ? rc : LL_ETRUNC, avail, what,
-			    off);
-		}
-		if (type == MRT_T_TABLE_DUMP && (rc = short_by_4(r, &want,
-		    off)) != 0)
-			return rc;
-		if (type == MRT_T_TABLE_DUMP)	/* the look-ahead may move it */
-			input_peek(r->in, want, &p, &avail);
-		if (avail >= want + PREFETCH_AHEAD + 256)
-			for (size_t k = 0; k < 256; k += 64)
-				__builtin_prefetch(p + want + PREFETCH_AHEAD + k);
-		if (fast != NULL && fast(ctx, p, want) == 1) {
-			input_consume(r->in, want);
-			r->st.bytes += want;
-			r->st.records++;
-			r->last_ts = be32(p);
-			r->have_ts = true;
-			return 2;
-		}
-		r->dec.short4 = type == MRT_T_TABLE_DUMP && r->repairing;
-		rc = mrt_decode_record(&r->dec, p, want, off);
-		r->st.bytes += want;
-		if (rc == 1) {
-			input_consume(r->in, want);
-			r->st.records++;
-			r->last_ts = r->dec.rec.ts;
-			r->have_ts = true;
-			*out = &r->dec.rec;
-			return 1;
-		}
-		if (rc == 0) {
-			input_consume(r->in, want);
-			r->st.unsupported++;
-			r->last_ts = be32(p);
-			r->have_ts = true;
-			continue;
-		}
-		snprintf(r->msg, sizeof(r->msg), "%s record: %s (at byte %zu "
-		    "of the record)", mrt_type_name(type), r->dec.msg,
-		    r->dec.err_off);
-		input_consume(r->in, want);
-		report(r, off, rc);
-		if (r->o.strict)
-			return rc;
+		if (step == STEP_STOP)
+			return ret;
 	}
-	return 0;
+	return MRT_NEXT_END;
 }
 
 int
@@ -340,7 +462,7 @@ mrt_decode(struct mrt_decoder *d, const uint8_t *buf, size_t len,
 	int rc = mrt_decode_record(d, buf, len, 0);
 
 	*what = d->msg;
-	if (rc == 1)
+	if (rc == MRT_DEC_RECORD)
 		*rec = &d->rec;
 	return rc;
 }

@@ -243,33 +243,10 @@ sig_pfx_hash(uint8_t af, uint8_t len, const uint8_t a[16])
 /* Fills it from element e (not SIG_IT_PEER items). */
 void	sig_item_from(struct sig_item *it, const struct mrt_elem *e);
 
-/* sig_lean.c: the lean decode of BGP4MP UPDATE records (see there). */
-struct sig_lean_run {
-	const uint8_t	*p;		/* NLRI, in the record */
-	size_t		 len;
-	size_t		 n;		/* prefixes */
-	uint8_t		 af;
-};
-
-struct sig_lean {
-	const uint8_t	*rec;		/* the record: bounds of the runs' */
-	const uint8_t	*end;		/* bytes, for whole-word reads */
-	uint32_t	 ts;
-	uint32_t	 peer_asn;
-	struct net_addr	 peer;
-	uint32_t	 origin;
-	/* classic withdrawn, MP_UNREACH, classic NLRI, MP_REACH */
-	struct sig_lean_run run[4];
-};
-
-/* Decodes the whole record in buf (header included) when it is a sound
- * BGP4MP(_ET) MESSAGE(_AS4) the full decoder would give the same items
- * for: returns 1 and fills l (pointing into buf). Returns 0 for anything
- * else: the full decoder is to decode or report it. */
-int	sig_lean_decode(const uint8_t *buf, size_t len, struct sig_lean *l);
+/* sig_lean.c: the items of a lean decode (mrt_lean_decode()). */
 /* The items of l: sig_lean_count() of them, in the full decoder's order. */
-size_t	sig_lean_count(const struct sig_lean *l);
-void	sig_lean_items(const struct sig_lean *l, struct sig_item *it);
+size_t	sig_lean_count(const struct mrt_lean *l);
+void	sig_lean_items(const struct mrt_lean *l, struct sig_item *it);
 /* For tests and fuzzing: decodes buf both ways. Returns 0 when the lean
  * decode declines, 1 when it takes the record and the full decoder gives
  * the same peer, time and items, -1 when they disagree (a bug). */
@@ -284,7 +261,7 @@ struct sig_pump;
  * Returns 0 or LL_ENOMEM.
  */
 #define SIG_PUMP_THREAD	0x1	/* decode on a thread of its own */
-#define SIG_PUMP_LEAN	0x2	/* sig_lean_decode() where it can */
+#define SIG_PUMP_LEAN	0x2	/* mrt_lean_decode() where it can */
 int	sig_pump_new(struct input *in, const char *name, bool strict,
 	    mrt_error_fn *err_fn, void *ctx, unsigned flags,
 	    struct sig_pump **out);

@@ -246,26 +246,26 @@ static int
 lean(void *ctx, const uint8_t *rec, size_t len)
 {
 	struct sig_pump *p = ctx;
-	struct sig_lean l;
+	struct mrt_lean l;
 	struct batch *b = p->w;
 	size_t n;
 
-	if (p->fill_rc != 0 || sig_lean_decode(rec, len, &l) != 1 ||
+	if (p->fill_rc != 0 || !mrt_lean_decode(rec, len, &l) ||
 	    !in_range(p, l.ts))
-		return 0;	/* the full decode takes it (and reports it) */
+		return MRT_FAST_DECLINED;	/* the full decode takes it */
 	p->nlean++;
 	if ((n = sig_lean_count(&l)) == 0) {
 		tick(p, l.ts);
-		return 1;
+		return MRT_FAST_TAKEN;
 	}
 	if (peer_item(p, l.ts, l.peer_asn, &l.peer) != 0 ||
 	    ll_grow(&b->it, &b->cap, b->n + n, sizeof(*b->it)) != 0) {
 		p->fill_rc = LL_ENOMEM;
-		return 1;
+		return MRT_FAST_TAKEN;
 	}
 	sig_lean_items(&l, b->it + b->n);
 	b->n += n;
-	return 1;
+	return MRT_FAST_TAKEN;
 }
 
 /*
@@ -283,11 +283,11 @@ fill(struct sig_pump *p)
 			return false;
 		rc = mrt_reader_next_fast(p->r, p->lean ? lean : NULL, p,
 		    &rec);
-		if (rc == 1 && !in_range(p, rec->ts)) {
+		if (rc == MRT_NEXT_RECORD && !in_range(p, rec->ts)) {
 			out_of_range(p, rec);
 			if (p->strict)
 				p->fill_rc = LL_EFORMAT;
-		} else if (rc == 1) {
+		} else if (rc == MRT_NEXT_RECORD) {
 			size_t n0 = p->w->n;
 			int erc = mrt_record_elems(rec, on_elem, p);
 
@@ -295,15 +295,15 @@ fill(struct sig_pump *p)
 				p->fill_rc = erc < 0 ? erc : LL_ENOMEM;
 			else if (p->w->n == n0)
 				tick(p, rec->ts);
-		} else if (rc == 2) {
-			rc = 1;
+		} else if (rc == MRT_NEXT_TAKEN) {
+			rc = MRT_NEXT_RECORD;
 		}
 		if (p->fill_rc != 0)
 			rc = p->fill_rc;
-		if (rc == 1 && p->w->n < BATCH_ITEMS)
+		if (rc == MRT_NEXT_RECORD && p->w->n < BATCH_ITEMS)
 			continue;
 		p->w->raw_off = input_raw_offset(p->in);
-		if (rc != 1) {
+		if (rc != MRT_NEXT_RECORD) {
 			p->w->end = true;
 			p->w->rc = rc;
 			(void)publish(p);

@@ -1202,6 +1202,51 @@ test_cli(void **unused)
 	assert_int_equal(S.nreq, 1);	/* 0455 was present: not asked */
 }
 
+/*
+ * The first header's type is checked as the MRT reader checks it: types the
+ * reader refuses (RFC 6396 B.1's NULL ... PEER_DOWN, a TABLE_DUMP_V2
+ * subtype 7 that no RFC defines) fail, as does an unknown type; what the
+ * reader reads passes.
+ */
+static int
+verify_header(uint16_t type, uint16_t subtype, char *why, size_t len)
+{
+	char p[PATH_MAX];
+	uint8_t h[12 + 4] = { 0x60, 0x00, 0x00, 0x00 };	/* 2021-01-14 */
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/hdr-%u-%u.mrt", tmp, type, subtype);
+	h[4] = (uint8_t)(type >> 8);
+	h[5] = (uint8_t)type;
+	h[6] = (uint8_t)(subtype >> 8);
+	h[7] = (uint8_t)subtype;
+	h[11] = 4;
+	assert_non_null(f = fopen(p, "wb"));
+	assert_int_equal(fwrite(h, 1, sizeof(h), f), sizeof(h));
+	fclose(f);
+	return fetch_verify(p, NULL, why, len);
+}
+
+static void
+test_verify_mrt_types(void **unused)
+{
+	char why[256];
+
+	(void)unused;
+	for (uint16_t t = 0; t <= 4; t++) {
+		assert_int_equal(verify_header(t, 0, why, sizeof(why)),
+		    LL_EVERIFY);
+		assert_non_null(strstr(why, "unknown"));
+	}
+	assert_int_equal(verify_header(13, 7, why, sizeof(why)), LL_EVERIFY);
+	assert_non_null(strstr(why, "subtype 7"));
+	assert_int_equal(verify_header(14, 0, why, sizeof(why)), LL_EVERIFY);
+	assert_int_equal(verify_header(13, 1, why, sizeof(why)), 0);
+	assert_int_equal(verify_header(16, 4, why, sizeof(why)), 0);
+	assert_int_equal(verify_header(12, 1, why, sizeof(why)), 0);
+	assert_int_equal(verify_header(5, 1, why, sizeof(why)), 0);
+}
+
 int
 main(void)
 {
@@ -1225,6 +1270,7 @@ main(void)
 		cmocka_unit_test(test_fetch_disk_full),
 		cmocka_unit_test(test_fetch_stop),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_verify_mrt_types),
 	};
 
 	test_shared_or_skip("mrt/ris-2021-gatech-cs6250");

@@ -1,6 +1,7 @@
 /*
  * Decoding ahead on a thread (sig_pump.c) and the lean decode of update
- * records (sig_lean.c) change nothing a replay gives: the same points, the
+ * records (mrt_lean_decode(), bgp_lean_message(); items by sig_lean.c)
+ * change nothing a replay gives: the same points, the
  * same bad-record reports in the same order, the same per-file statistics
  * as decoding every record fully on the calling thread, on every real
  * archive of ../shared/data/mrt (damaged ones included), on a crafted
