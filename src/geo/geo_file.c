@@ -501,14 +501,16 @@ geo_text_parse(struct geo *g, enum geo_text fmt, const char *name,
 	return load_lines(g, &l, &k, formats[fmt].fn, formats[fmt].what);
 }
 
-static int
-load_file(struct geo *g, enum geo_text fmt, const char *path,
-    struct geo_trees *ts)
+int
+geo_text_load(struct geo *g, enum geo_text fmt, const char *path,
+    geo_rec_fn *fn, void *ctx)
 {
-	struct sink k = { tree_add, ts };
+	struct sink k = { fn, ctx };
 	struct lines l;
 	int rc;
 
+	if ((unsigned)fmt >= sizeof(formats) / sizeof(formats[0]))
+		return LL_EINVAL;
 	if ((rc = lines_open(g, &l, path)) != 0)
 		return rc;
 	return load_lines(g, &l, &k, formats[fmt].fn, formats[fmt].what);
@@ -517,11 +519,11 @@ load_file(struct geo *g, enum geo_text fmt, const char *path,
 int
 geo_rir_load(struct geo *g, const char *path, struct geo_trees *cc)
 {
-	return load_file(g, GEO_TEXT_RIR, path, cc);
+	return geo_text_load(g, GEO_TEXT_RIR, path, tree_add, cc);
 }
 
 int
 geo_pfx2as_load(struct geo *g, const char *path, struct geo_trees *asn)
 {
-	return load_file(g, GEO_TEXT_PFX2AS, path, asn);
+	return geo_text_load(g, GEO_TEXT_PFX2AS, path, tree_add, asn);
 }

@@ -77,6 +77,10 @@ typedef int geo_rec_fn(void *ctx, const struct net_prefix *p, uint32_t val,
  * says so), LL_EINVAL for an unknown fmt, or fn's error. */
 int	geo_text_parse(struct geo *g, enum geo_text fmt, const char *name,
 	    const void *buf, size_t len, geo_rec_fn *fn, void *ctx);
+/* The same from a file (plain or gzip). Returns as geo_text_parse(), and
+ * LL_ENOTFOUND, LL_EIO (cannot read), LL_EFORMAT (corrupt gzip too). */
+int	geo_text_load(struct geo *g, enum geo_text fmt, const char *path,
+	    geo_rec_fn *fn, void *ctx);
 int	geo_mmdb_load(struct geo *g, const char *path, struct geo_trees *reg);
 
 /* geo_cache.c: the trees and regions saved to dir/name under key, and
