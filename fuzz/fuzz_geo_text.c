@@ -65,16 +65,14 @@ on_rec(void *ctx, const struct net_prefix *p, uint32_t val, uint64_t line)
 	if (line == 0 || line > run.lines || line < run.last_rec ||
 	    line == run.last_bad)
 		__builtin_trap();
-#if GEO_TEXT_FMT == GEO_TEXT_RIR
-	char cc[3];
-	geo_cc_str(val, cc);
-	if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' ||
-	    cc[2] != '\0' || geo_cc16(cc) != val)
+	if (GEO_TEXT_FMT == GEO_TEXT_RIR) {
+		char cc[3];
+		geo_cc_str(val, cc);
+		if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' ||
+		    cc[1] > 'Z' || geo_cc16(cc) != val)
+			__builtin_trap();
+	} else if (val == 0)
 		__builtin_trap();
-#else
-	if (val == 0)
-		__builtin_trap();
-#endif
 	run.last_rec = line;
 	run.recs++;
 	return 0;
