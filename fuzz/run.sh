@@ -178,7 +178,8 @@ for t in "${targets[@]}"; do
 	    -name 'timeout-*' -o -name 'oom-*' \) | sort)
 	if [ -n "$found" ] || [ $rc -ne 0 ]; then
 		mkdir -p "$crashers"
-		for f in $found; do cp "$f" "$crashers/"; done
+		# moved, so that the next run reports only what it finds
+		for f in $found; do mv "$f" "$crashers/"; done
 		echo "fuzz: $t FAILED (exit $rc); inputs kept in" \
 		    "tests/data/crashers/$t/, log in $corpus/$t.log:" >&2
 		grep -E 'ERROR: |SUMMARY: |runtime error' "$corpus/$t.log" |
