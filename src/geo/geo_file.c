@@ -48,6 +48,8 @@ struct lines {
 	size_t		 n, pos;
 	uint64_t	 no;		/* number of the current line */
 	bool		 seen;		/* a non-comment line went by */
+	bool		 cut;		/* the gzip stream ended early */
+	bool		 ended;		/* read no more */
 	char		 buf[LINE_MAX_LEN + 1];
 	size_t		 len;
 	uint8_t		*chunk;
@@ -87,14 +89,15 @@ lines_close(struct lines *l)
 	free(l->chunk);
 }
 
-/* Refills l->p from the file. Returns 1, 0 at the end, LL_EIO on a read
- * error, LL_EFORMAT on corrupt gzip. */
+/* Refills l->p from the file. Returns 1, 0 at the end (l->cut set when
+ * the gzip stream ended early), LL_EIO on a read error, LL_EFORMAT on
+ * corrupt gzip. */
 static int
 lines_fill(struct geo *g, struct lines *l)
 {
 	int n, zerr;
 
-	if (l->f == NULL)
+	if (l->f == NULL || l->ended)
 		return 0;
 	if ((n = gzread(l->f, l->chunk, CHUNK_LEN)) > 0) {
 		l->p = l->chunk;
@@ -103,7 +106,11 @@ lines_fill(struct geo *g, struct lines *l)
 		return 1;
 	}
 	gzerror(l->f, &zerr);
-	if (n == 0 || zerr == Z_OK || zerr == Z_BUF_ERROR)
+	if (zerr == Z_BUF_ERROR) {
+		l->cut = true;		/* the gzip stream ends early */
+		return 0;
+	}
+	if (n == 0 || zerr == Z_OK)
 		return 0;
 	geo_seterr(g, "%s:%llu: %s (%s)", l->path,
 	    (unsigned long long)l->no + 1,
@@ -147,6 +154,15 @@ lines_next(struct geo *g, struct lines *l)
 			any = true;
 			if (nl != NULL)
 				break;
+		}
+		if (l->cut) {
+			/* What the cut stream gave last is not a whole line,
+			 * even when it parses; nothing after it arrives. */
+			geo_bad(g, l->path, l->no + 1, "compressed data cut "
+			    "short: this line and any after it are missing");
+			l->cut = false;
+			l->ended = true;
+			return 0;
 		}
 		if (!any)
 			return 0;

@@ -213,6 +213,63 @@ nul_bytes_lose_no_line(void **state)
 	free(pfx);
 }
 
+/* A gzip'ed file cut short: the lines whole before the cut load, the
+ * partial line after them is not used (even where it parses), and the cut
+ * is reported with the number of that line. */
+static void
+cut_gzip_is_reported(void **state)
+{
+	char path[] = "/tmp/ll-cut-XXXXXX", want[128], addr[32];
+	char *pfx = dup_path(test_data("geo/pfx2as-hostile.txt"));
+	const char *rirs[] = { path, NULL };
+	struct warns w = { .n = 0 };
+	struct geo_opts o = { .rir = rirs, .pfx2as = pfx, .warn = warn_fn,
+	    .warn_ctx = &w };
+	static char text[1u << 20];
+	unsigned whole = 0, i;
+	struct geo *g;
+	gzFile z;
+	FILE *f;
+	long size;
+	int fd, n;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(z = gzdopen(fd, "wb9"));
+	for (i = 0; i < 20000; i++)
+		gzprintf(z, "afrinic|EG|ipv4|41.%u.%u.0|256|20000101|"
+		    "allocated\n", i >> 8, i & 255);
+	assert_int_equal(gzclose(z), Z_OK);
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_int_equal(ftruncate(fileno(f), size * 3 / 5), 0);
+	fclose(f);
+	/* What zlib gives of the cut file: the lines whole in it. */
+	assert_non_null(z = gzopen(path, "rb"));
+	n = gzread(z, text, sizeof(text));
+	gzclose(z);
+	assert_true(n > 0);
+	for (i = 0; i < (unsigned)n; i++)
+		whole += text[i] == '\n';
+	assert_true(whole > 1000 && whole < 20000);
+
+	assert_int_equal(geo_open(&o, &g), 0);
+	snprintf(want, sizeof(want), "%s:%u: compressed data cut short", path,
+	    whole + 1);
+	assert_int_equal(w.n, 13);	/* 12 in pfx2as-hostile.txt */
+	if (strstr(w.msg[0], want) == NULL)
+		fail_msg("'%s' lacks '%s'", w.msg[0], want);
+	snprintf(addr, sizeof(addr), "41.%u.%u.1", (whole - 1) >> 8,
+	    (whole - 1) & 255);
+	look(g, addr, "EG", 0);
+	snprintf(addr, sizeof(addr), "41.%u.%u.1", whole >> 8, whole & 255);
+	look(g, addr, "", 0);
+	geo_free(g);
+	unlink(path);
+	free(pfx);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -483,6 +540,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(hostile_lines),
 		cmocka_unit_test(nul_bytes_lose_no_line),
 		cmocka_unit_test(out_of_memory_stops_the_load),
+		cmocka_unit_test(cut_gzip_is_reported),
 		cmocka_unit_test(unusable_files),
 		cmocka_unit_test(rir_real_afrinic),
 		cmocka_unit_test(rir_real_ripe_exact_addresses),
