@@ -339,7 +339,7 @@ out_of_memory_stops_the_load(void **state)
 	unlink(tmpl);
 	print_message("%s", out);
 	assert_int_equal(rc, 0);
-	assert_int_equal(atoi(out), LL_ENOMEM);
+	assert_int_equal(strtol(out, NULL, 10), LL_ENOMEM);
 	assert_non_null(strstr(out, ": out of memory"));
 	assert_non_null(strstr(out, tmpl));
 }
