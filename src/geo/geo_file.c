@@ -419,40 +419,38 @@ tree_add(void *ctx, const struct net_prefix *p, uint32_t val, uint64_t line)
 	return net_tree_add(ts->t[geo_af_idx(p->af)], p, val);
 }
 
-/* "a", "a_b", "a,b", "a_b,c": validates all, returns the first. */
+/* "a", "a_b", "a,b", "a_b,c": validates all, returns the first. s is
+ * left as it is, for the report when it is bad. */
 static bool
-parse_origin(char *s, uint32_t *asn)
+parse_origin(const char *s, uint32_t *asn)
 {
-	bool first = true;
-	char *tok;
-
 	*asn = 0;
-	do {
-		uint64_t v;
-		size_t n = strcspn(s, "_,");
-		char c = s[n];
+	for (;;) {
+		const char *t = s;
+		uint64_t v = 0;
 
-		tok = s;
-		s[n] = '\0';
-		if (!parse_u64(tok, UINT32_MAX, &v) || v == 0)
-			return false;
-		if (first)
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (v > (UINT32_MAX - (uint64_t)(*s - '0')) / 10)
+				return false;
+			v = v * 10 + (uint64_t)(*s - '0');
+		}
+		if (s == t || v == 0)
+			return false;	/* empty (or a trailing separator) */
+		if (*asn == 0)
 			*asn = (uint32_t)v;
-		first = false;
-		s += n + (c != '\0');
-		if (c != '\0' && *s == '\0')
-			return false;	/* trailing separator */
-		if (c == '\0')
-			break;
-	} while (*s != '\0');
-	return true;
+		if (*s == '\0')
+			return true;
+		if (*s != '_' && *s != ',')
+			return false;
+		s++;
+	}
 }
 
 static int
 pfx2as_line(struct geo *g, struct lines *l, const struct sink *k,
     enum line_res *res)
 {
-	char *f[4], orig[64];
+	char *f[4];
 	struct net_addr a;
 	struct net_prefix p;
 	uint64_t len;
@@ -484,9 +482,8 @@ pfx2as_line(struct geo *g, struct lines *l, const struct sink *k,
 		    p.len);
 		return bad(res);
 	}
-	snprintf(orig, sizeof(orig), "%s", f[2]);
 	if (!parse_origin(f[2], &as)) {
-		geo_bad(g, l->path, l->no, "bad origin AS '%.40s'", orig);
+		geo_bad(g, l->path, l->no, "bad origin AS '%.40s'", f[2]);
 		return bad(res);
 	}
 	*res = LINE_USED;
