@@ -10,7 +10,11 @@
 
 #include "input/input.h"
 
-#define DECODED_CAP	(16u << 20)
+/* Inputs over fuzz/run.sh's -max_len are not looked at, and a stream is
+ * read to DECODED_CAP at most: past the largest window asked for (300 KiB)
+ * a decompression bomb only repeats itself, slowly. */
+#define INPUT_CAP	(64u << 10)
+#define DECODED_CAP	(1u << 20)
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t seed;
 	uint64_t consumed = 0;
 
-	if (size < 2)
+	if (size < 2 || size > INPUT_CAP + 2)
 		return 0;
 	seed = (uint32_t)(data[0] << 8 | data[1]) * 2654435761u + 1;
 	data += 2;

@@ -15,7 +15,8 @@ data=${LL_SHARED_DATA:-$root/../shared/data}
 corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
-    fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean)
+    fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
+    fuzz_text_args)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -110,8 +111,38 @@ for n in (1, 3, 72):
 PY
 	touch "$seeds/.done"
 fi
+if [ ! -f "$seeds/.done-text" ]; then
+	rm -rf "$seeds"/{rir,pfx2as,text}
+	mkdir -p "$seeds"/{rir,pfx2as,text}
+	# Text: slices of 40 lines of the real registry files (the head of
+	# each, with its version and summary lines, and 20 more spread
+	# through it), the hostile fixtures, and the texts users type.
+	reg=$data/registry
+	for f in "$reg"/rir-delegated/delegated-* "$reg"/caida-pfx2as/*.gz; do
+		[ -f "$f" ] || continue
+		case $f in *pfx2as*) d=$seeds/pfx2as ;; *) d=$seeds/rir ;; esac
+		n=$(gzip -cdf "$f" | wc -l)
+		for i in $(seq 0 20); do
+			gzip -cdf "$f" | sed -n "$((i * n / 21 + 1)),+39p" \
+			    >"$d/$(basename "$f" .gz)-$i"
+		done
+	done
+	cp "$root"/tests/data/geo/rir-*.txt "$seeds/rir/"
+	cp "$root"/tests/data/geo/pfx2as-*.txt "$seeds/pfx2as/"
+	i=0
+	for t in country:EG country:ir region:IR-07 region:US-CA asn:58224 \
+	    asn:4294967295 prefix:208.65.152.0/22 prefix:2001:db8::/32 \
+	    192.0.2.1 2001:db8::1 ::ffff:1.2.3.4 10.0.0.0/8 2011-01-27 \
+	    2011-01-27T22:34:00Z "2011-01-27 22:34" 2011-01-27T22:34:59 \
+	    @1296167640 1296167640 300 300s 5m 2h 1d; do
+		printf '%s' "$t" >"$seeds/text/t$i"
+		i=$((i + 1))
+	done
+	touch "$seeds/.done-text"
+fi
 echo "fuzz: seeds: $(ls "$seeds/mrt" | wc -l) MRT, $(ls "$seeds/bgp" | wc -l)" \
-    "BGP, $(ls "$seeds/input" | wc -l) input"
+    "BGP, $(ls "$seeds/input" | wc -l) input, $(ls "$seeds/rir" | wc -l) RIR," \
+    "$(ls "$seeds/pfx2as" | wc -l) pfx2as, $(ls "$seeds/text" | wc -l) text"
 
 fail=0
 for t in "${targets[@]}"; do
@@ -122,6 +153,9 @@ for t in "${targets[@]}"; do
 	fuzz_geo_cache) s=$seeds/geocache; maxlen=65536 ;;
 	fuzz_store_chunk) s=$seeds/chunk; maxlen=8192 ;;
 	fuzz_sig_lean) s=$seeds/mrt; maxlen=8192 ;;
+	fuzz_rir) s=$seeds/rir; maxlen=8192 ;;
+	fuzz_pfx2as) s=$seeds/pfx2as; maxlen=8192 ;;
+	fuzz_text_args) s=$seeds/text; maxlen=256 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t
@@ -144,7 +178,8 @@ for t in "${targets[@]}"; do
 	    -name 'timeout-*' -o -name 'oom-*' \) | sort)
 	if [ -n "$found" ] || [ $rc -ne 0 ]; then
 		mkdir -p "$crashers"
-		for f in $found; do cp "$f" "$crashers/"; done
+		# moved, so that the next run reports only what it finds
+		for f in $found; do mv "$f" "$crashers/"; done
 		echo "fuzz: $t FAILED (exit $rc); inputs kept in" \
 		    "tests/data/crashers/$t/, log in $corpus/$t.log:" >&2
 		grep -E 'ERROR: |SUMMARY: |runtime error' "$corpus/$t.log" |

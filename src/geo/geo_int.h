@@ -67,6 +67,26 @@ int	geo_loc_load(struct geo *g, const char *path, struct geo_trees *cc,
 int	geo_rir_load(struct geo *g, const char *path, struct geo_trees *cc);
 int	geo_pfx2as_load(struct geo *g, const char *path,
 	    struct geo_trees *asn);
+/* The text formats of geo_file.c. */
+enum geo_text {
+	GEO_TEXT_RIR,		/* RIR delegated(-extended) statistics */
+	GEO_TEXT_PFX2AS,	/* CAIDA prefix2as */
+};
+/* One record of a text file: p (host bits clear) gets val (a geo_cc16()
+ * code or an AS number); line is the record's line number. Returns 0, or
+ * an LL_E* that ends the parse. */
+typedef int geo_rec_fn(void *ctx, const struct net_prefix *p, uint32_t val,
+	    uint64_t line);
+/* Parses len bytes of buf (plain text, not compressed) as fmt, handing
+ * each record to fn; name is the file name bad lines are reported under
+ * (geo_bad()). Returns 0, LL_EFORMAT when no line was usable (g->err
+ * says so), LL_EINVAL for an unknown fmt, or fn's error. */
+int	geo_text_parse(struct geo *g, enum geo_text fmt, const char *name,
+	    const void *buf, size_t len, geo_rec_fn *fn, void *ctx);
+/* The same from a file (plain or gzip). Returns as geo_text_parse(), and
+ * LL_ENOTFOUND, LL_EIO (cannot read), LL_EFORMAT (corrupt gzip too). */
+int	geo_text_load(struct geo *g, enum geo_text fmt, const char *path,
+	    geo_rec_fn *fn, void *ctx);
 int	geo_mmdb_load(struct geo *g, const char *path, struct geo_trees *reg);
 
 /* geo_cache.c: the trees and regions saved to dir/name under key, and

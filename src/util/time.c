@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,9 @@ ll_time_parse(const char *s, int64_t *out)
 	if (*p == '@' || (strlen(p) > 4 && strspn(p, "0123456789") == strlen(p))) {
 		if (*p == '@')
 			p++;
+		errno = 0;
 		long long v = strtoll(p, &end, 10);
-		if (end == p || *end != '\0')
+		if (end == p || *end != '\0' || errno == ERANGE)
 			return LL_EFORMAT;
 		*out = v;
 		return 0;
@@ -108,21 +110,24 @@ int
 ll_duration_parse(const char *s, int64_t *out)
 {
 	char *end;
-	long long v;
+	long long v, unit;
 
 	if (s == NULL || !isdigit((unsigned char)*s))
 		return LL_EFORMAT;
+	errno = 0;
 	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return LL_EFORMAT;
 	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': v *= 60; break;
-	case 'h': v *= 3600; break;
-	case 'd': v *= 86400; break;
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
 	default: return LL_EFORMAT;
 	}
 	if (*end != '\0' && end[1] != '\0')
 		return LL_EFORMAT;
-	if (v <= 0)
+	if (__builtin_mul_overflow(v, unit, &v) || v <= 0)
 		return LL_EFORMAT;
 	*out = v;
 	return 0;

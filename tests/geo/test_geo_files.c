@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "geo/geo.h"
@@ -154,6 +156,192 @@ unusable_files(void **state)
 	free(empty);
 	free(garbage);
 	free(pfx);
+}
+
+/* A NUL byte makes its line bad, and only that line: the lines after it
+ * (DE, NL, ES, PL) are read whole, a line starting with NUL is reported
+ * like any other, and a version line after the records is not skipped
+ * in silence. */
+static void
+nul_bytes_lose_no_line(void **state)
+{
+	char *rir = dup_path(test_data("geo/rir-nul.txt"));
+	char *pfx = dup_path(test_data("geo/pfx2as-nul.txt"));
+	const char *rirs[] = { rir, NULL };
+	struct warns w = { .n = 0 };
+	struct geo_opts o = { .rir = rirs, .pfx2as = pfx, .warn = warn_fn,
+	    .warn_ctx = &w };
+	const char *want[] = {
+		"rir-nul.txt:3: NUL byte at column 51",
+		"rir-nul.txt:5: NUL byte at column 52",
+		"rir-nul.txt:6: NUL byte at column 1",
+		"rir-nul.txt:8: NUL byte at column 26",
+		"rir-nul.txt:9: NUL byte at column 1",
+		"rir-nul.txt:11: unknown status '+0200'",
+		"pfx2as-nul.txt:1: NUL byte at column 17",
+		"pfx2as-nul.txt:3: NUL byte at column 1",
+		"pfx2as-nul.txt:5: NUL byte at column 11",
+	};
+	struct geo *g;
+
+	(void)state;
+	assert_int_equal(geo_open(&o, &g), 0);
+	for (int i = 0; i < w.n && i < 64; i++)
+		print_message("%s\n", w.msg[i]);
+	assert_int_equal(w.n, sizeof(want) / sizeof(*want));
+	assert_int_equal(geo_bad_lines(g), sizeof(want) / sizeof(*want));
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+		if (strstr(w.msg[i], want[i]) == NULL)
+			fail_msg("warning %zu: '%s' lacks '%s'", i, w.msg[i],
+			    want[i]);
+	look(g, "2.16.0.1", "DE", 0);
+	look(g, "2.23.255.255", "DE", 0);
+	look(g, "2.56.0.1", "NL", 0);
+	look(g, "2.136.0.1", "ES", 0);
+	look(g, "2.57.0.1", "PL", 0);
+	look(g, "2.0.0.1", "", 0);		/* the bad lines: none */
+	look(g, "2.32.0.1", "", 0);
+	look(g, "2.96.0.1", "", 0);
+	look(g, "2.64.0.1", "", 0);
+	look(g, "1.0.4.1", "", 0);
+	look(g, "1.0.5.1", "", 56203);
+	look(g, "1.0.6.1", "", 56204);
+	look(g, "1.0.7.1", "", 0);
+	look(g, "1.0.8.1", "", 56206);
+	geo_free(g);
+	free(rir);
+	free(pfx);
+}
+
+/* A gzip'ed file cut short: the lines whole before the cut load, the
+ * partial line after them is not used (even where it parses), and the cut
+ * is reported with the number of that line. */
+static void
+cut_gzip_is_reported(void **state)
+{
+	char path[] = "/tmp/ll-cut-XXXXXX", want[128], addr[32];
+	char *pfx = dup_path(test_data("geo/pfx2as-hostile.txt"));
+	const char *rirs[] = { path, NULL };
+	struct warns w = { .n = 0 };
+	struct geo_opts o = { .rir = rirs, .pfx2as = pfx, .warn = warn_fn,
+	    .warn_ctx = &w };
+	static char text[1u << 20];
+	unsigned whole = 0, i;
+	struct geo *g;
+	gzFile z;
+	FILE *f;
+	long size;
+	int fd, n;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(z = gzdopen(fd, "wb9"));
+	for (i = 0; i < 20000; i++)
+		gzprintf(z, "afrinic|EG|ipv4|41.%u.%u.0|256|20000101|"
+		    "allocated\n", i >> 8, i & 255);
+	assert_int_equal(gzclose(z), Z_OK);
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_int_equal(ftruncate(fileno(f), size * 3 / 5), 0);
+	fclose(f);
+	/* What zlib gives of the cut file: the lines whole in it. */
+	assert_non_null(z = gzopen(path, "rb"));
+	n = gzread(z, text, sizeof(text));
+	gzclose(z);
+	assert_true(n > 0);
+	for (i = 0; i < (unsigned)n; i++)
+		whole += text[i] == '\n';
+	assert_true(whole > 1000 && whole < 20000);
+
+	assert_int_equal(geo_open(&o, &g), 0);
+	snprintf(want, sizeof(want), "%s:%u: compressed data cut short", path,
+	    whole + 1);
+	assert_int_equal(w.n, 13);	/* 12 in pfx2as-hostile.txt */
+	if (strstr(w.msg[0], want) == NULL)
+		fail_msg("'%s' lacks '%s'", w.msg[0], want);
+	snprintf(addr, sizeof(addr), "41.%u.%u.1", (whole - 1) >> 8,
+	    (whole - 1) & 255);
+	look(g, addr, "EG", 0);
+	snprintf(addr, sizeof(addr), "41.%u.%u.1", whole >> 8, whole & 255);
+	look(g, addr, "", 0);
+	geo_free(g);
+	unlink(path);
+	free(pfx);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* The child of out_of_memory_stops_the_load: loads a pfx2as file with
+ * too many prefixes for the memory it is allowed. */
+static int
+oom_child(const char *pfx)
+{
+	char *rir = dup_path(test_data("geo/rir-hostile.txt"));
+	const char *rirs[] = { rir, NULL };
+	struct geo_opts o = { .rir = rirs, .pfx2as = pfx };
+	struct geo *g = NULL;
+	int rc;
+
+#ifndef UNDER_ASAN
+	struct rlimit rl;
+	unsigned long vsz = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL || fscanf(f, "%lu", &vsz) != 1)
+		return 99;
+	fclose(f);
+	rl.rlim_cur = rl.rlim_max = vsz * (unsigned long)getpagesize() +
+	    (16ul << 20);
+	if (setrlimit(RLIMIT_AS, &rl) != 0)
+		return 99;
+#endif
+	rc = geo_open(&o, &g);
+	printf("%d %s\n", rc, geo_errmsg(g));
+	geo_free(g);
+	free(rir);
+	return 0;
+}
+
+/* An allocation that fails is not a bad line: the load stops with
+ * LL_ENOMEM and says where, instead of going on and dropping the rest. */
+static void
+out_of_memory_stops_the_load(void **state)
+{
+	char tmpl[] = "/tmp/ll-oom-XXXXXX", cmd[4096], out[512] = "";
+#ifdef UNDER_ASAN
+	const unsigned lines = 1u << 17;	/* 4 MB of prefixes */
+#else
+	const unsigned lines = 1u << 20;	/* 32 MB, over the limit */
+#endif
+	FILE *f, *p;
+	int fd, rc;
+
+	(void)state;
+	assert_true((fd = mkstemp(tmpl)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	for (unsigned i = 0; i < lines; i++)
+		fprintf(f, "10.%u.%u.%u\t32\t%u\n", i >> 16 & 255, i >> 8 & 255,
+		    i & 255, 64512 + (i & 1023));
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=allocator_may_return_null=1:"
+	    "max_allocation_size_mb=1:detect_leaks=0 /proc/%d/exe --oom '%s'",
+	    (int)getpid(), tmpl);
+	assert_non_null(p = popen(cmd, "r"));
+	assert_non_null(fgets(out, sizeof(out), p));
+	rc = pclose(p);
+	unlink(tmpl);
+	print_message("%s", out);
+	assert_int_equal(rc, 0);
+	assert_int_equal(strtol(out, NULL, 10), LL_ENOMEM);
+	assert_non_null(strstr(out, ": out of memory"));
+	assert_non_null(strstr(out, tmpl));
 }
 
 /* Runs an awk program over file, returns its output's first number. */
@@ -346,15 +534,20 @@ pfx2as_real(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hostile_lines),
+		cmocka_unit_test(nul_bytes_lose_no_line),
+		cmocka_unit_test(out_of_memory_stops_the_load),
+		cmocka_unit_test(cut_gzip_is_reported),
 		cmocka_unit_test(unusable_files),
 		cmocka_unit_test(rir_real_afrinic),
 		cmocka_unit_test(rir_real_ripe_exact_addresses),
 		cmocka_unit_test(pfx2as_real),
 	};
 
+	if (argc == 3 && strcmp(argv[1], "--oom") == 0)
+		return oom_child(argv[2]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,14 @@ time_round_trips(void **state)
 	assert_int_equal(ll_duration_parse("5m", &t), 0);
 	assert_int_equal(t, 300);
 	assert_int_equal(ll_duration_parse("0", &t), LL_EFORMAT);
+	/* out of range is refused, not wrapped or saturated */
+	assert_int_equal(ll_duration_parse("106751991167301d", &t),
+	    LL_EFORMAT);
+	assert_int_equal(ll_duration_parse("99999999999999999999", &t),
+	    LL_EFORMAT);
+	assert_int_equal(ll_time_parse("@99999999999999999999", &t),
+	    LL_EFORMAT);
+	assert_int_equal(ll_duration_parse("106751991167300d", &t), 0);
 }
 
 static void
