@@ -36,8 +36,8 @@ cli_db_url(const char *opt)
 {
 	const char *env;
 
-	if (opt != NULL && *opt != '\0')
-		return opt;
+	if (opt != NULL)
+		return opt;	/* even "": store_open() refuses it */
 	env = getenv("LIFELINE_DB");
 	if (env != NULL && *env != '\0')
 		return env;

@@ -77,7 +77,8 @@ void	cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, prefixed "lifeline: warning: ". */
 void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The database URL: --db, else $LIFELINE_DB, else "lifeline.db". */
+/* The database URL: --db (as given, even empty), else $LIFELINE_DB when
+ * not empty, else "lifeline.db". */
 const char *cli_db_url(const char *opt);
 
 /* Where lifeline keeps what it can rebuild (the geo map): $LIFELINE_CACHE_DIR

@@ -280,7 +280,8 @@ cmd_signal(int argc, char **argv)
 	if ((rc = sig_parse(argc, argv, &a)) != 0)
 		return rc;
 	url = cli_db_url(a.db);
-	if (store_open(url, 0, &st, err, sizeof(err)) != 0) {
+	/* A reader: never creates, migrates or writes the database. */
+	if (store_open(url, STORE_RDONLY, &st, err, sizeof(err)) != 0) {
 		cli_err("signal: %s", err);
 		return EXIT_FAIL;
 	}
