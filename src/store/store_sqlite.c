@@ -754,6 +754,72 @@ sq_name(const char *path, bool immutable)
 	return out;
 }
 
+/* Big-endian integers of SQLite's header. */
+static uint32_t
+sq_be(const unsigned char *p, size_t n)
+{
+	uint32_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * SQLite takes a file too short for its first page for an empty database,
+ * which a writer would then write over (a Lifeline database cut to a few
+ * bytes, or a short text file, would become a new store), and reads a
+ * file cut short only when it reaches the missing pages. So a file that
+ * is not empty must begin with SQLite's 100-byte header and hold whole
+ * pages, as many as the header says (when its count is valid and no log
+ * beside it holds later pages).
+ */
+static int
+sq_sniff(struct store *s, const char *path, const struct stat *sb)
+{
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[100];
+	char wal[4096];
+	struct stat wsb;
+	uint32_t psz, pages;
+	size_t n = 0;
+	FILE *f;
+
+	if (!S_ISREG(sb->st_mode) || sb->st_size == 0)
+		return 0;
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;	/* SQLite will say why */
+	n = fread(h, 1, sizeof(h), f);
+	fclose(f);
+	if (memcmp(h, magic, n < sizeof(magic) ? n : sizeof(magic)) != 0)
+		return store_seterr(s, LL_EDB, "%s: file is not a database "
+		    "(no SQLite header)", path);
+	if (n < sizeof(h))
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes, less than SQLite's 100-byte header)", path,
+		    (long long)sb->st_size);
+	psz = sq_be(h + 16, 2);
+	psz = psz == 1 ? 65536 : psz;
+	if (psz < 512 || (psz & (psz - 1)) != 0)
+		return store_seterr(s, LL_EDB, "%s: damaged database header: "
+		    "page size %u", path, (unsigned)sq_be(h + 16, 2));
+	if (sb->st_size % psz != 0)
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes, not a whole number of %u-byte pages)", path,
+		    (long long)sb->st_size, (unsigned)psz);
+	pages = sq_be(h + 28, 4);
+	if (pages == 0 || sq_be(h + 92, 4) != sq_be(h + 24, 4) ||
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal) ||
+	    (stat(wal, &wsb) == 0 && wsb.st_size > 0))
+		return 0;
+	if ((uint64_t)sb->st_size < (uint64_t)pages * psz)
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes; its header says %llu)", path,
+		    (long long)sb->st_size,
+		    (unsigned long long)pages * psz);
+	return 0;
+}
+
 static int
 sq_open_db(struct store *s, const char *path, unsigned flags, bool immutable)
 {
@@ -768,6 +834,8 @@ sq_open_db(struct store *s, const char *path, unsigned flags, bool immutable)
 	} else if (S_ISDIR(sb.st_mode))
 		return store_seterr(s, LL_EINVAL, "%s: is a directory, not a "
 		    "database file", path);
+	else if (sq_sniff(s, path, &sb) != 0)
+		return LL_EDB;
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ?
 	    SQLITE_OPEN_CREATE : 0);
