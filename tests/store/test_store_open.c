@@ -13,6 +13,7 @@
  * left byte for byte as it was.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -654,6 +655,7 @@ test_concurrent_create(void **state)
 		int go[2];
 		pid_t pid[CREATORS];
 		struct store *s = NULL;
+		sqlite3 *hold = NULL;
 		uint64_t n = 0;
 		char e[512];
 
@@ -671,9 +673,38 @@ test_concurrent_create(void **state)
 			assert_true(pid[k] > 0);
 		}
 		close(go[0]);
+		/* Every other round, the new file is an empty SQLite file
+		 * of one page (as a creator that has just begun leaves
+		 * it), and another connection holds its write lock while
+		 * the creators start, as one of them does while it
+		 * migrates: they meet it at the switch to WAL, where SQLite
+		 * refuses at once (no busy wait) a connection that holds a
+		 * read lock. It lets go once a creator has given up, or
+		 * after a while. */
+		if (r % 2 == 1) {
+			raw_exec(p, "PRAGMA page_size = 16384; "
+			    "PRAGMA user_version = 0");
+			assert_int_equal(sqlite3_open(p, &hold), SQLITE_OK);
+			assert_int_equal(sqlite3_exec(hold, "BEGIN IMMEDIATE",
+			    NULL, NULL, NULL), SQLITE_OK);
+		}
 		for (int k = 0; k < CREATORS; k++)
 			assert_int_equal(write(go[1], "x", 1), 1);
 		close(go[1]);
+		for (int t = 0; hold != NULL && t < 60; t++) {
+			siginfo_t si = { 0 };
+
+			if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG |
+			    WNOWAIT) == 0 && si.si_pid != 0)
+				break;
+			usleep(5000);
+		}
+		if (hold != NULL) {
+			assert_int_equal(sqlite3_exec(hold, "COMMIT", NULL,
+			    NULL, NULL), SQLITE_OK);
+			sqlite3_close(hold);
+			hold = NULL;
+		}
 		for (int k = 0; k < CREATORS; k++) {
 			int st;
 
