@@ -186,9 +186,11 @@ sig_parse(int argc, char **argv, struct sig_args *a)
 		case 't':
 			if (ll_time_parse(optarg, c == 'f' ? &a->from :
 			    &a->to) != 0) {
-				cli_err("signal: --%s %s: not a time (use "
-				    "2021-01-01T05:00:00Z or epoch seconds)",
-				    c == 'f' ? "from" : "to", optarg);
+				char why[160];
+
+				cli_err("signal: --%s %s: %s", c == 'f' ?
+				    "from" : "to", optarg, ll_time_why(optarg,
+				    why, sizeof(why)));
 				return EXIT_USAGE;
 			}
 			break;
