@@ -448,6 +448,8 @@ read_as_other(const char *path, bool *skip)
 		if (geteuid() == 0 && (setgid(65534) != 0 ||
 		    setuid(65534) != 0))
 			_exit(77);
+		if (access(path, R_OK) != 0)	/* e.g. a private $TMPDIR */
+			_exit(77);
 		/* Honest only if the directory now stops us. */
 		snprintf(tmp, sizeof(tmp), "%s.probe", path);
 		if ((probe = open(tmp, O_CREAT | O_WRONLY, 0600)) >= 0) {
