@@ -135,6 +135,7 @@ struct sq {
 	size_t		 n;
 	char		*src_name;	/* the last source looked up */
 	int64_t		 src_id;
+	char		*path;		/* the file, for messages */
 };
 
 static struct sq *
@@ -143,16 +144,22 @@ SQ(struct store *s)
 	return s->be;
 }
 
-/* Sets the message from SQLite's and returns the matching LL_E*. */
+/* Sets the message from SQLite's, naming the file, and returns the
+ * matching LL_E*. */
 static int
 sq_err(struct store *s, int src, const char *what)
 {
 	sqlite3 *db = SQ(s)->db;
+	const char *path = SQ(s)->path != NULL ? SQ(s)->path : "store";
 	int rc = LL_EDB;
 
 	if ((src & 0xff) == SQLITE_NOMEM)
 		rc = LL_ENOMEM;
-	return store_seterr(s, rc, "%s: %s", what,
+	if ((src & 0xff) == SQLITE_BUSY)
+		return store_seterr(s, rc, "%s: %s: %s (another process "
+		    "holds it; waited %d s)", path, what, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(src), SQ_BUSY_MS / 1000);
+	return store_seterr(s, rc, "%s: %s: %s", path, what,
 	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(src));
 }
 
@@ -435,100 +442,6 @@ sq_pend_reset(struct sq *q)
 	q->npend = 0;
 }
 
-/* Version 1 kept a row a point; version 2 moves them into chunks. */
-static int
-sq_mig_chunks(struct store *s)
-{
-	struct sq *q = SQ(s);
-	sqlite3_stmt *st = NULL;
-	int src, rc = 0;
-
-	if ((rc = sq_prepare(s, "SELECT series, time, value, "
-	    "coalesce(source, 0) FROM point ORDER BY series, time", &st)) != 0)
-		return rc;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sq_pend *p;
-		int64_t src_id = sqlite3_column_int64(st, 3);
-
-		if (ll_grow(&q->pend, &q->pendcap, q->npend + 1,
-		    sizeof(*q->pend)) != 0) {
-			rc = store_seterr(s, LL_ENOMEM, "out of memory");
-			break;
-		}
-		p = &q->pend[q->npend];
-		p->series = sqlite3_column_int64(st, 0);
-		p->time = sqlite3_column_int64(st, 1);
-		p->value = sqlite3_column_double(st, 2);
-		p->src = src_id > 0 && src_id <= UINT32_MAX ?
-		    (uint32_t)src_id : 0;
-		p->seq = (uint32_t)q->npend++;
-		sq_pend_count(q, p->series);
-		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
-			break;
-	}
-	if (rc == 0 && src != SQLITE_DONE)
-		rc = sq_err(s, src, "read points");
-	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = sq_flush(s);
-	sq_pend_reset(q);
-	if (rc == 0)
-		rc = sq_exec(s, "DROP TABLE point", "drop points");
-	return rc;
-}
-
-/* Version 2's fixed 16-byte entries become version 3's deltas. */
-static int
-sq_mig_compact(struct store *s)
-{
-	sqlite3_stmt *get = NULL, *put = NULL;
-	struct chunk_ent *e = NULL;
-	uint8_t *buf = NULL;
-	int src, rc;
-
-	if ((rc = sq_prepare(s, "SELECT id, start, n, data FROM chunk",
-	    &get)) != 0 || (rc = sq_prepare(s, "UPDATE chunk SET data = ?2 "
-	    "WHERE id = ?1", &put)) != 0)
-		goto out;
-	if ((e = malloc(STORE_CHUNK_MAX * sizeof(*e))) == NULL ||
-	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY_MAX)) == NULL) {
-		rc = store_seterr(s, LL_ENOMEM, "out of memory");
-		goto out;
-	}
-	while ((src = sqlite3_step(get)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(get, 0);
-		int64_t start = sqlite3_column_int64(get, 1);
-		int64_t n = sqlite3_column_int64(get, 2);
-		const void *blob = sqlite3_column_blob(get, 3);
-		size_t len = (size_t)sqlite3_column_bytes(get, 3);
-
-		if (n <= 0 || n > STORE_CHUNK_MAX || store_chunk_decode_v2(blob,
-		    len, start, (size_t)n, e) != 0) {
-			rc = store_seterr(s, LL_EDB, "damaged chunk (row "
-			    "%lld, time %lld)", (long long)id,
-			    (long long)start);
-			goto out;
-		}
-		len = store_chunk_encode(e, (size_t)n, start, buf);
-		sqlite3_bind_int64(put, 1, id);
-		sqlite3_bind_blob(put, 2, buf, (int)len, SQLITE_STATIC);
-		src = sqlite3_step(put);
-		sqlite3_reset(put);
-		if (src != SQLITE_DONE) {
-			rc = sq_err(s, src, "rewrite chunk");
-			goto out;
-		}
-	}
-	if (src != SQLITE_DONE)
-		rc = sq_err(s, src, "read chunks");
-out:
-	sqlite3_finalize(get);
-	sqlite3_finalize(put);
-	free(e);
-	free(buf);
-	return rc;
-}
-
 /*
  * What a database says about itself, read in one statement and so from
  * one snapshot: three statements could see a concurrent creator's work
@@ -626,6 +539,100 @@ sq_head_check(struct store *s, const char *path, unsigned flags,
 	return 0;
 }
 
+/* Version 1 kept a row a point; version 2 moves them into chunks. */
+static int
+sq_mig_chunks(struct store *s)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((rc = sq_prepare(s, "SELECT series, time, value, "
+	    "coalesce(source, 0) FROM point ORDER BY series, time", &st)) != 0)
+		return rc;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sq_pend *p;
+		int64_t src_id = sqlite3_column_int64(st, 3);
+
+		if (ll_grow(&q->pend, &q->pendcap, q->npend + 1,
+		    sizeof(*q->pend)) != 0) {
+			rc = store_seterr(s, LL_ENOMEM, "out of memory");
+			break;
+		}
+		p = &q->pend[q->npend];
+		p->series = sqlite3_column_int64(st, 0);
+		p->time = sqlite3_column_int64(st, 1);
+		p->value = sqlite3_column_double(st, 2);
+		p->src = src_id > 0 && src_id <= UINT32_MAX ?
+		    (uint32_t)src_id : 0;
+		p->seq = (uint32_t)q->npend++;
+		sq_pend_count(q, p->series);
+		if (q->npend >= SQ_PEND_MAX && (rc = sq_flush(s)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sq_err(s, src, "read points");
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = sq_flush(s);
+	sq_pend_reset(q);
+	if (rc == 0)
+		rc = sq_exec(s, "DROP TABLE point", "drop points");
+	return rc;
+}
+
+/* Version 2's fixed 16-byte entries become version 3's deltas. */
+static int
+sq_mig_compact(struct store *s)
+{
+	sqlite3_stmt *get = NULL, *put = NULL;
+	struct chunk_ent *e = NULL;
+	uint8_t *buf = NULL;
+	int src, rc;
+
+	if ((rc = sq_prepare(s, "SELECT id, start, n, data FROM chunk",
+	    &get)) != 0 || (rc = sq_prepare(s, "UPDATE chunk SET data = ?2 "
+	    "WHERE id = ?1", &put)) != 0)
+		goto out;
+	if ((e = malloc(STORE_CHUNK_MAX * sizeof(*e))) == NULL ||
+	    (buf = malloc(STORE_CHUNK_MAX * STORE_CHUNK_ENTRY_MAX)) == NULL) {
+		rc = store_seterr(s, LL_ENOMEM, "out of memory");
+		goto out;
+	}
+	while ((src = sqlite3_step(get)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(get, 0);
+		int64_t start = sqlite3_column_int64(get, 1);
+		int64_t n = sqlite3_column_int64(get, 2);
+		const void *blob = sqlite3_column_blob(get, 3);
+		size_t len = (size_t)sqlite3_column_bytes(get, 3);
+
+		if (n <= 0 || n > STORE_CHUNK_MAX || store_chunk_decode_v2(blob,
+		    len, start, (size_t)n, e) != 0) {
+			rc = store_seterr(s, LL_EDB, "damaged chunk (row "
+			    "%lld, time %lld)", (long long)id,
+			    (long long)start);
+			goto out;
+		}
+		len = store_chunk_encode(e, (size_t)n, start, buf);
+		sqlite3_bind_int64(put, 1, id);
+		sqlite3_bind_blob(put, 2, buf, (int)len, SQLITE_STATIC);
+		src = sqlite3_step(put);
+		sqlite3_reset(put);
+		if (src != SQLITE_DONE) {
+			rc = sq_err(s, src, "rewrite chunk");
+			goto out;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = sq_err(s, src, "read chunks");
+out:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	free(e);
+	free(buf);
+	return rc;
+}
+
 /*
  * Brings the file to SQ_LATEST in one transaction, so that no version in
  * between is ever on disk: version 2's step writes chunks in the current
@@ -638,24 +645,28 @@ sq_migrate(struct store *s, const char *path, unsigned flags)
 {
 	char sql[96], why[sizeof(s->errmsg)];
 	struct sq_head h;
+	int64_t cur;
+	size_t plen;
 	int rc, v = 0;
 
 	if ((rc = sq_exec(s, "BEGIN IMMEDIATE", "migrate: begin")) != 0)
 		return rc;
+	/* Another process may have created or migrated it while we waited.
+	 * sq_head_check() keeps cur in [0, SQ_LATEST]. */
 	if ((rc = sq_head_read(s, path, &h)) != 0 ||
 	    (rc = sq_head_check(s, path, flags, &h)) != 0) {
 		(void)sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	if (h.ver >= SQ_LATEST)
+	cur = h.ver;
+	if (cur >= SQ_LATEST)
 		return sq_exec(s, "COMMIT", "migrate: commit");
-	/* sq_head_check() keeps h.ver in [0, SQ_LATEST) */
-	for (v = (int)h.ver; v < SQ_LATEST; v++) {
+	for (v = (int)cur; v < SQ_LATEST; v++) {
 		if ((rc = sq_exec(s, migrations[v], "migrate")) != 0)
 			goto fail;
 		if (v == 1 && (rc = sq_mig_chunks(s)) != 0)
 			goto fail;
-		if (v == 2 && h.ver == 2 && (rc = sq_mig_compact(s)) != 0)
+		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
@@ -666,7 +677,10 @@ sq_migrate(struct store *s, const char *path, unsigned flags)
 		goto fail;
 	return 0;
 fail:
-	snprintf(why, sizeof(why), "%s", s->errmsg);
+	/* the message names the file once */
+	plen = strlen(path);
+	snprintf(why, sizeof(why), "%s", strncmp(s->errmsg, path, plen) ==
+	    0 && s->errmsg[plen] == ':' ? s->errmsg + plen + 2 : s->errmsg);
 	(void)sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 	return store_seterr(s, rc, "%s: schema version %d -> %d: %s", path, v,
 	    v + 1, why);
@@ -937,6 +951,8 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 	SQ(s)->fresh_from = INT64_MAX;
 	SQ(s)->cnt_ok = true;
 	s->ops = &sq_ops;
+	if ((SQ(s)->path = strdup(path)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
 	if ((rc = sq_open_db(s, path, flags, false)) != 0)
 		return rc;
 	rc = sq_head_read(s, path, &h);
@@ -990,6 +1006,7 @@ sq_close(struct store *s)
 	sqlite3_finalize(q->src_add);
 	sq_cache_clear(q);
 	sqlite3_close(q->db);
+	free(q->path);
 	free(q);
 	s->be = NULL;
 }
