@@ -1,5 +1,4 @@
 #include <ctype.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +102,8 @@ time_range(const unsigned f[6], char *why, size_t len)
 	    "November", "December" };
 	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
 	    31, 30, 31 };
-	bool leap = f[0] % 4 == 0 && (f[0] % 100 != 0 || f[0] % 400 == 0);
+	unsigned leap = f[0] % 4 == 0 && (f[0] % 100 != 0 ||
+	    f[0] % 400 == 0);
 	unsigned dim;
 
 	if (f[1] < 1 || f[1] > 12) {
