@@ -457,6 +457,8 @@ struct sq_head {
 /* Versions above this are not a newer Lifeline's but a damaged header. */
 #define SQ_VER_MAX	9999
 
+static int	sq_sniff(struct store *s, const char *path);
+
 static int
 sq_head_read(struct store *s, const char *path, struct sq_head *h)
 {
@@ -477,6 +479,9 @@ sq_head_read(struct store *s, const char *path, struct sq_head *h)
 		h->objects = sqlite3_column_int64(st, 2);
 		h->tables = sqlite3_column_int64(st, 3);
 		src = SQLITE_OK;
+		/* The statement still holds its read lock: no creator is
+		 * halfway through writing the file's first page. */
+		rc = sq_sniff(s, path);
 	}
 	if (src != SQLITE_OK)
 		rc = store_seterr(s, (src & 0xff) == SQLITE_NOMEM ? LL_ENOMEM :
@@ -786,50 +791,56 @@ sq_be(const unsigned char *p, size_t n)
  * file cut short only when it reaches the missing pages. So a file that
  * is not empty must begin with SQLite's 100-byte header and hold whole
  * pages, as many as the header says (when its count is valid and no log
- * beside it holds later pages).
+ * beside it holds later pages). Called while a statement holds SQLite's
+ * read lock, so that a creator's first write is not seen half done.
  */
 static int
-sq_sniff(struct store *s, const char *path, const struct stat *sb)
+sq_sniff(struct store *s, const char *path)
 {
 	static const char magic[16] = "SQLite format 3";
 	unsigned char h[100];
 	char wal[4096];
-	struct stat wsb;
+	struct stat sb, wsb;
+	sqlite3_file *fp = NULL;
+	int64_t size;
 	uint32_t psz, pages;
-	size_t n = 0;
-	FILE *f;
+	size_t n;
 
-	if (!S_ISREG(sb->st_mode) || sb->st_size == 0)
+	/* Read through SQLite's own descriptor: closing one of ours would
+	 * drop every POSIX lock this process holds on the file. The size
+	 * from stat(): SQLite reports a 1-byte file as empty. */
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    sqlite3_file_control(SQ(s)->db, "main", SQLITE_FCNTL_FILE_POINTER,
+	    &fp) != SQLITE_OK || fp == NULL || fp->pMethods == NULL)
 		return 0;
-	if ((f = fopen(path, "rb")) == NULL)
+	size = (int64_t)sb.st_size;
+	n = size < (int64_t)sizeof(h) ? (size_t)size : sizeof(h);
+	if (fp->pMethods->xRead(fp, h, (int)n, 0) != SQLITE_OK)
 		return 0;	/* SQLite will say why */
-	n = fread(h, 1, sizeof(h), f);
-	fclose(f);
 	if (memcmp(h, magic, n < sizeof(magic) ? n : sizeof(magic)) != 0)
 		return store_seterr(s, LL_EDB, "%s: file is not a database "
 		    "(no SQLite header)", path);
 	if (n < sizeof(h))
 		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
 		    "bytes, less than SQLite's 100-byte header)", path,
-		    (long long)sb->st_size);
+		    (long long)size);
 	psz = sq_be(h + 16, 2);
 	psz = psz == 1 ? 65536 : psz;
 	if (psz < 512 || (psz & (psz - 1)) != 0)
 		return store_seterr(s, LL_EDB, "%s: damaged database header: "
 		    "page size %u", path, (unsigned)sq_be(h + 16, 2));
-	if (sb->st_size % psz != 0)
+	if (size % psz != 0)
 		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
 		    "bytes, not a whole number of %u-byte pages)", path,
-		    (long long)sb->st_size, (unsigned)psz);
+		    (long long)size, (unsigned)psz);
 	pages = sq_be(h + 28, 4);
 	if (pages == 0 || sq_be(h + 92, 4) != sq_be(h + 24, 4) ||
 	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal) ||
 	    (stat(wal, &wsb) == 0 && wsb.st_size > 0))
 		return 0;
-	if ((uint64_t)sb->st_size < (uint64_t)pages * psz)
+	if ((uint64_t)size < (uint64_t)pages * psz)
 		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
-		    "bytes; its header says %llu)", path,
-		    (long long)sb->st_size,
+		    "bytes; its header says %llu)", path, (long long)size,
 		    (unsigned long long)pages * psz);
 	return 0;
 }
@@ -848,8 +859,6 @@ sq_open_db(struct store *s, const char *path, unsigned flags, bool immutable)
 	} else if (S_ISDIR(sb.st_mode))
 		return store_seterr(s, LL_EINVAL, "%s: is a directory, not a "
 		    "database file", path);
-	else if (sq_sniff(s, path, &sb) != 0)
-		return LL_EDB;
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ?
 	    SQLITE_OPEN_CREATE : 0);
