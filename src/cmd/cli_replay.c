@@ -93,8 +93,8 @@ void
 cli_mrt_error(void *ctx, const struct mrt_error *e)
 {
 	(void)ctx;
-	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", e->file, e->offset,
-	    e->what);
+	fprintf(stderr, "%s: offset %" PRIu64 ": %s\n", cli_esc(e->file),
+	    e->offset, cli_esc(e->what));
 }
 
 void

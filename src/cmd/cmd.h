@@ -84,12 +84,22 @@ void	cli_mrt_error(void *ctx, const struct mrt_error *e);
 /* geo_opts.warn for the CLI: prints the warning. */
 void	cli_geo_warn(void *ctx, const char *msg);
 
-/* Prints "lifeline: <fmt>" and a newline to stderr. */
+/*
+ * s with control bytes, DEL and backslash as C escapes (\n, \t, \x1b,
+ * \\), for printing any name from outside (a file name, a URL) on a
+ * terminal or in a one-line message. Returns one of four static buffers in
+ * turn: up to four in one printf. Never NULL; s NULL gives "(null)".
+ */
+const char *cli_esc(const char *s);
+
+/* Prints "lifeline: <fmt>" and a newline to stderr, the message escaped
+ * as cli_esc() does (so do not escape its arguments again). */
 void	cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, prefixed "lifeline: warning: ". */
 void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The database URL: --db, else $LIFELINE_DB, else "lifeline.db". */
+/* The database URL: --db (as given, even empty), else $LIFELINE_DB when
+ * not empty, else "lifeline.db". */
 const char *cli_db_url(const char *opt);
 
 /* Where lifeline keeps what it can rebuild (the geo map): $LIFELINE_CACHE_DIR

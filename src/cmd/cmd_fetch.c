@@ -87,15 +87,15 @@ on_file(void *arg, const struct fetch_file *f, enum fetch_status st,
 
 	progress_done(&c->prog);
 	if (c->dry_run) {
-		printf("%s %s %s/%s\n", fetch_status_name(st), f->url, c->dir,
-		    f->rel);
+		printf("%s %s %s/%s\n", fetch_status_name(st),
+		    cli_esc(f->url), cli_esc(c->dir), cli_esc(f->rel));
 		return;
 	}
 	switch (st) {
 	case FETCH_DONE:
 	case FETCH_PRESENT:
 	case FETCH_PLANNED:
-		printf("%s/%s\n", c->dir, f->rel);
+		printf("%s/%s\n", cli_esc(c->dir), cli_esc(f->rel));
 		fflush(stdout);
 		break;
 	case FETCH_BAD:
@@ -189,8 +189,10 @@ parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 		case O_TO:
 			if (ll_time_parse(optarg, ch == O_FROM ? &a->req.from :
 			    &a->req.to) != 0) {
-				cli_err("fetch: bad time '%s' (use 2021-01-01 "
-				    "or 2021-01-01T04:55Z)", optarg);
+				char why[160];
+
+				cli_err("fetch: bad time '%s': %s", optarg,
+				    ll_time_why(optarg, why, sizeof(why)));
 				return EXIT_USAGE;
 			}
 			if (ch == O_FROM)

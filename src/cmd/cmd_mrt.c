@@ -80,7 +80,8 @@ dump_file(const char *path, struct mrt_printer *pr, struct dump_ctx *c,
 	if (st->bad > 0 || st->unsupported > 0)
 		fprintf(stderr, "%s: %llu records decoded, %llu problems "
 		    "reported, %llu records read with a corrected length, "
-		    "%llu records of types not decoded skipped%s\n", path,
+		    "%llu records of types not decoded skipped%s\n",
+		    cli_esc(path),
 		    (unsigned long long)st->records,
 		    (unsigned long long)st->bad,
 		    (unsigned long long)st->repaired,

@@ -257,9 +257,11 @@ sig_parse(int argc, char **argv, struct sig_args *a)
 		case 't':
 			if (ll_time_parse(optarg, c == 'f' ? &a->from :
 			    &a->to) != 0) {
-				cli_err("signal: --%s %s: not a time (use "
-				    "2021-01-01T05:00:00Z or epoch seconds)",
-				    c == 'f' ? "from" : "to", optarg);
+				char why[160];
+
+				cli_err("signal: --%s %s: %s", c == 'f' ?
+				    "from" : "to", optarg, ll_time_why(optarg,
+				    why, sizeof(why)));
 				return EXIT_USAGE;
 			}
 			break;
@@ -365,7 +367,8 @@ cmd_signal(int argc, char **argv)
 	if ((rc = sig_parse(argc, argv, &a)) != 0)
 		return rc;
 	url = cli_db_url(a.db);
-	if (store_open(url, 0, &st, err, sizeof(err)) != 0) {
+	/* A reader: never creates, migrates or writes the database. */
+	if (store_open(url, STORE_RDONLY, &st, err, sizeof(err)) != 0) {
 		cli_err("signal: %s", err);
 		return EXIT_FAIL;
 	}

@@ -187,9 +187,11 @@ parse_bg(struct args *a, const char *s)
 static int
 parse_time(const char *s, const char *name, int64_t *out)
 {
+	char why[160];
+
 	if (ll_time_parse(s, out) != 0) {
-		cli_err("simulate: bad %s '%s' (use 2011-01-27T22:34Z or "
-		    "@epoch)", name, s);
+		cli_err("simulate: bad %s '%s': %s", name, s,
+		    ll_time_why(s, why, sizeof(why)));
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -473,13 +475,14 @@ list_files(const struct args *a, const struct sim_stats *st)
 	int64_t t;
 
 	ll_time_fmt(a->o.start, iso, sizeof(iso));
-	printf("%s/bview.%.4s%.2s%.2s.%.2s%.2s.gz\n", a->o.outdir, iso,
-	    iso + 5, iso + 8, iso + 11, iso + 14);
+	printf("%s/bview.%.4s%.2s%.2s.%.2s%.2s.gz\n", cli_esc(a->o.outdir),
+	    iso, iso + 5, iso + 8, iso + 11, iso + 14);
 	for (size_t i = 1; i < st->files; i++) {
 		t = a->o.start + (int64_t)(i - 1) * 300;
 		ll_time_fmt(t, iso, sizeof(iso));
-		printf("%s/updates.%.4s%.2s%.2s.%.2s%.2s.gz\n", a->o.outdir,
-		    iso, iso + 5, iso + 8, iso + 11, iso + 14);
+		printf("%s/updates.%.4s%.2s%.2s.%.2s%.2s.gz\n",
+		    cli_esc(a->o.outdir), iso, iso + 5, iso + 8, iso + 11,
+		    iso + 14);
 	}
 }
 

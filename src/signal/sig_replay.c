@@ -618,6 +618,9 @@ sig_replay(struct sig *s, const char *const *files, size_t n,
 				rc = f->f.rc;
 				goto out;
 			}
+			/* The next file takes this slot: none of this
+			 * file's failure may stay in it. */
+			memset(f, 0, sizeof(*f));
 			continue;
 		}
 		/* A file with no sound record is still read, first, so that

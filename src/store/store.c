@@ -52,7 +52,7 @@ store_open(const char *url, unsigned flags, struct store **out,
 	*out = NULL;
 	copy_err(errbuf, errlen, "");
 	if (url == NULL || *url == '\0') {
-		copy_err(errbuf, errlen, "empty database URL");
+		copy_err(errbuf, errlen, "empty database path");
 		return LL_EINVAL;
 	}
 	if (strncmp(url, "postgresql://", 13) == 0 ||
@@ -63,7 +63,14 @@ store_open(const char *url, unsigned flags, struct store **out,
 	}
 	path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 	if (*path == '\0') {
-		copy_err(errbuf, errlen, "empty SQLite path");
+		copy_err(errbuf, errlen, "empty database path");
+		return LL_EINVAL;
+	}
+	/* SQLite's names for a database that is never written to a file: it
+	 * would vanish with the process, and a reader would find nothing. */
+	if (strcmp(path, ":memory:") == 0) {
+		copy_err(errbuf, errlen, "':memory:' is not a database file "
+		    "(it would keep nothing); give a file's path");
 		return LL_EINVAL;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {

@@ -44,7 +44,8 @@ struct store;
 
 /* store_open() flags. */
 #define STORE_CREATE	0x1	/* create the database when it is missing */
-#define STORE_RDONLY	0x2	/* never write (fails on an old schema) */
+#define STORE_RDONLY	0x2	/* a reader: never create, migrate or write
+				   (fails on an old schema, an empty file) */
 
 #define STORE_SHA256_HEX	65	/* 64 hex digits + NUL */
 #define STORE_NAME_MAX		256	/* archive names, incl. NUL */
@@ -53,11 +54,19 @@ struct store;
 
 /*
  * Opens the database at url (see above). Without STORE_CREATE a missing
- * SQLite file is LL_ENOTFOUND. An older schema is upgraded (one
- * transaction per migration); a newer one is refused with LL_EUNSUP.
+ * SQLite file is LL_ENOTFOUND. An older schema is upgraded (all pending
+ * migrations in one transaction, under the write lock, the header checked
+ * again there: several processes may create one new file at once); a
+ * newer one is refused with LL_EUNSUP. Refused before use, the file left
+ * as it is: another program's database or a non-empty file with no
+ * Lifeline application id (LL_EUNSUP), a damaged or truncated one, a
+ * header with an impossible schema version or tables missing (LL_EDB), a
+ * directory, "" and ":memory:" (LL_EINVAL); with STORE_RDONLY also an
+ * empty file (LL_EUNSUP). A reader in a directory it cannot write reads a
+ * WAL database whose log holds no commits as immutable.
  * Returns 0 and sets *out (free with store_free()), or LL_ENOTFOUND,
  * LL_EUNSUP, LL_EINVAL (bad URL), LL_EDB, LL_ENOMEM, with a one-line
- * message in errbuf (may be NULL) and *out set to NULL.
+ * message naming the file in errbuf (may be NULL) and *out set to NULL.
  */
 int	store_open(const char *url, unsigned flags, struct store **out,
 	    char *errbuf, size_t errlen);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_chunk.h"
 #include "store/store_int.h"
@@ -149,6 +150,7 @@ struct sq {
 	size_t		 n;
 	char		*src_name;	/* the last source looked up */
 	int64_t		 src_id;
+	char		*path;		/* the file, for messages */
 };
 
 static struct sq *
@@ -157,16 +159,22 @@ SQ(struct store *s)
 	return s->be;
 }
 
-/* Sets the message from SQLite's and returns the matching LL_E*. */
+/* Sets the message from SQLite's, naming the file, and returns the
+ * matching LL_E*. */
 static int
 sq_err(struct store *s, int src, const char *what)
 {
 	sqlite3 *db = SQ(s)->db;
+	const char *path = SQ(s)->path != NULL ? SQ(s)->path : "store";
 	int rc = LL_EDB;
 
 	if ((src & 0xff) == SQLITE_NOMEM)
 		rc = LL_ENOMEM;
-	return store_seterr(s, rc, "%s: %s", what,
+	if ((src & 0xff) == SQLITE_BUSY)
+		return store_seterr(s, rc, "%s: %s: %s (another process "
+		    "holds it; waited %d s)", path, what, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(src), SQ_BUSY_MS / 1000);
+	return store_seterr(s, rc, "%s: %s: %s", path, what,
 	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(src));
 }
 
@@ -449,6 +457,108 @@ sq_pend_reset(struct sq *q)
 	q->npend = 0;
 }
 
+/*
+ * What a database says about itself, read in one statement and so from
+ * one snapshot: three statements could see a concurrent creator's work
+ * half (no application id yet, its tables already there).
+ */
+struct sq_head {
+	int64_t		app;		/* PRAGMA application_id */
+	int64_t		ver;		/* PRAGMA user_version */
+	int64_t		objects;	/* rows of sqlite_schema */
+	int64_t		tables;		/* of them, Lifeline's tables */
+};
+
+/* Versions above this are not a newer Lifeline's but a damaged header. */
+#define SQ_VER_MAX	9999
+
+static int	sq_sniff(struct store *s, const char *path);
+
+static int
+sq_head_read(struct store *s, const char *path, struct sq_head *h)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	memset(h, 0, sizeof(*h));
+	src = sqlite3_prepare_v2(SQ(s)->db, "SELECT "
+	    "(SELECT application_id FROM pragma_application_id), "
+	    "(SELECT user_version FROM pragma_user_version), "
+	    "(SELECT count(*) FROM sqlite_schema), "
+	    "(SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+	    "name IN ('meta', 'source', 'series', 'chunk', 'archive'))", -1,
+	    &st, NULL);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		h->app = sqlite3_column_int64(st, 0);
+		h->ver = sqlite3_column_int64(st, 1);
+		h->objects = sqlite3_column_int64(st, 2);
+		h->tables = sqlite3_column_int64(st, 3);
+		src = SQLITE_OK;
+		/* The statement still holds its read lock: no creator is
+		 * halfway through writing the file's first page. */
+		rc = sq_sniff(s, path);
+	}
+	if (src != SQLITE_OK)
+		rc = store_seterr(s, (src & 0xff) == SQLITE_NOMEM ? LL_ENOMEM :
+		    LL_EDB, "%s: %s", path, sqlite3_errmsg(SQ(s)->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* True when h is a file with nothing in it yet (a new database). */
+static bool
+sq_head_new(const struct sq_head *h)
+{
+	return h->app == 0 && h->ver == 0 && h->objects == 0;
+}
+
+/*
+ * Checks the file is a Lifeline database this build can use (or empty,
+ * for a writer), before any version indexes anything. Every refusal is
+ * one line naming the file.
+ */
+static int
+sq_head_check(struct store *s, const char *path, unsigned flags,
+    const struct sq_head *h)
+{
+	int64_t need;
+
+	if (sq_head_new(h))
+		return (flags & STORE_RDONLY) ? store_seterr(s, LL_EUNSUP,
+		    "%s: empty, not a Lifeline database (nothing was ingested "
+		    "into it)", path) : 0;
+	if (h->app != SQ_APP_ID) {
+		if (h->app != 0)
+			return store_seterr(s, LL_EUNSUP, "%s: not a Lifeline "
+			    "database (application id 0x%08llx)", path,
+			    (unsigned long long)(uint32_t)h->app);
+		return store_seterr(s, LL_EUNSUP, "%s: not a Lifeline "
+		    "database (no Lifeline application id)", path);
+	}
+	if (h->ver < 0 || h->ver > SQ_VER_MAX)
+		return store_seterr(s, LL_EDB, "%s: damaged database header: "
+		    "schema version %lld", path, (long long)h->ver);
+	if (h->ver > SQ_LATEST)
+		return store_seterr(s, LL_EUNSUP, "%s: schema version %lld is "
+		    "newer than this Lifeline knows (%d); upgrade Lifeline",
+		    path, (long long)h->ver, SQ_LATEST);
+	/* meta, source, series, archive since 1; chunk since 2 */
+	need = h->ver >= 2 ? 5 : h->ver == 1 ? 4 : 0;
+	if (h->ver == 0 && h->objects > 0)
+		return store_seterr(s, LL_EDB, "%s: damaged database: schema "
+		    "version 0, yet it holds tables", path);
+	if (h->tables < need)
+		return store_seterr(s, LL_EDB, "%s: damaged database: schema "
+		    "version %lld, but %lld of its %lld tables are missing",
+		    path, (long long)h->ver, (long long)(need - h->tables),
+		    (long long)need);
+	if ((flags & STORE_RDONLY) && h->ver < SQ_LATEST)
+		return store_seterr(s, LL_EUNSUP, "%s: schema version %lld "
+		    "needs an upgrade to %d; open it once for writing", path,
+		    (long long)h->ver, SQ_LATEST);
+	return 0;
+}
+
 /* Version 1 kept a row a point; version 2 moves them into chunks. */
 static int
 sq_mig_chunks(struct store *s)
@@ -563,19 +673,28 @@ sq_mig_settings(struct store *s)
  * Brings the file to SQ_LATEST in one transaction, so that no version in
  * between is ever on disk: version 2's step writes chunks in the current
  * encoding, which version 3's step would otherwise take for version 2's.
+ * The header is read again under the write lock: another process may
+ * have created or migrated the file meanwhile, or it may not be ours.
  */
 static int
-sq_migrate(struct store *s)
+sq_migrate(struct store *s, const char *path, unsigned flags)
 {
 	char sql[96], why[sizeof(s->errmsg)];
+	struct sq_head h;
 	int64_t cur;
+	size_t plen;
 	int rc, v = 0;
 
 	if ((rc = sq_exec(s, "BEGIN IMMEDIATE", "migrate: begin")) != 0)
 		return rc;
-	/* Another process may have migrated while we waited. */
-	if ((rc = sq_int(s, "PRAGMA user_version", &cur)) != 0)
-		goto fail;
+	/* Another process may have created or migrated it while we waited.
+	 * sq_head_check() keeps cur in [0, SQ_LATEST]. */
+	if ((rc = sq_head_read(s, path, &h)) != 0 ||
+	    (rc = sq_head_check(s, path, flags, &h)) != 0) {
+		(void)sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	cur = h.ver;
 	if (cur >= SQ_LATEST)
 		return sq_exec(s, "COMMIT", "migrate: commit");
 	for (v = (int)cur; v < SQ_LATEST; v++) {
@@ -596,41 +715,13 @@ sq_migrate(struct store *s)
 		goto fail;
 	return 0;
 fail:
-	snprintf(why, sizeof(why), "%s", s->errmsg);
+	/* the message names the file once */
+	plen = strlen(path);
+	snprintf(why, sizeof(why), "%s", strncmp(s->errmsg, path, plen) ==
+	    0 && s->errmsg[plen] == ':' ? s->errmsg + plen + 2 : s->errmsg);
 	(void)sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
-	return store_seterr(s, rc, "schema version %d -> %d: %s", v, v + 1,
-	    why);
-}
-
-/* Checks the file is ours (or empty) and not from a newer Lifeline. */
-static int
-sq_check(struct store *s, const char *path, unsigned flags, int64_t *ver)
-{
-	char why[sizeof(s->errmsg)];
-	int64_t app, tables;
-	int rc;
-
-	if ((rc = sq_int(s, "PRAGMA application_id", &app)) != 0) {
-		snprintf(why, sizeof(why), "%s", s->errmsg);
-		return store_seterr(s, rc, "%s: %s", path, why);
-	}
-	if ((rc = sq_int(s, "PRAGMA user_version", ver)) != 0)
-		return rc;
-	if ((rc = sq_int(s, "SELECT count(*) FROM sqlite_schema", &tables)) !=
-	    0)
-		return rc;
-	if (app != SQ_APP_ID && (app != 0 || tables > 0))
-		return store_seterr(s, LL_EUNSUP, "%s: not a Lifeline "
-		    "database", path);
-	if (*ver > SQ_LATEST)
-		return store_seterr(s, LL_EUNSUP, "%s: schema version %lld is "
-		    "newer than this Lifeline knows (%d); upgrade Lifeline",
-		    path, (long long)*ver, SQ_LATEST);
-	if ((flags & STORE_RDONLY) && *ver < SQ_LATEST)
-		return store_seterr(s, LL_EUNSUP, "%s: schema version %lld "
-		    "needs an upgrade to %d; open it once for writing", path,
-		    (long long)*ver, SQ_LATEST);
-	return 0;
+	return store_seterr(s, rc, "%s: schema version %d -> %d: %s", path, v,
+	    v + 1, why);
 }
 
 static int
@@ -675,20 +766,142 @@ sq_prepare_all(struct store *s)
 
 static const struct store_ops sq_ops;
 
+/*
+ * The name SQLite is given for path. This SQLite reads names that begin
+ * with "file:" as URIs (SQLITE_USE_URI), where "?mode=memory" and the like
+ * would change what is opened: such a path is given as "./file:...".
+ * With immutable, a URI that opens the file read-only and without locks
+ * or the WAL index: '%', '?' and '#' are escaped, and so is a second
+ * leading '/' ("//x" would be read as a host).
+ */
+static char *
+sq_name(const char *path, bool immutable)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path), k = 0;
+	char *out;
+
+	if (!immutable) {
+		if ((out = malloc(n + 3)) == NULL)
+			return NULL;
+		snprintf(out, n + 3, "%s%s", strncmp(path, "file:", 5) == 0 ?
+		    "./" : "", path);
+		return out;
+	}
+	if (n > (SIZE_MAX - 32) / 3 || (out = malloc(3 * n + 32)) == NULL)
+		return NULL;
+	k = (size_t)snprintf(out, 32, "file:");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '%' || c == '?' || c == '#' ||
+		    (i == 1 && c == '/' && path[0] == '/')) {
+			out[k++] = '%';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		} else
+			out[k++] = (char)c;
+	}
+	snprintf(out + k, 3 * n + 32 - k, "?mode=ro&immutable=1");
+	return out;
+}
+
+/* Big-endian integers of SQLite's header. */
+static uint32_t
+sq_be(const unsigned char *p, size_t n)
+{
+	uint32_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * SQLite takes a file too short for its first page for an empty database,
+ * which a writer would then write over (a Lifeline database cut to a few
+ * bytes, or a short text file, would become a new store), and reads a
+ * file cut short only when it reaches the missing pages. So a file that
+ * is not empty must begin with SQLite's 100-byte header and hold whole
+ * pages, as many as the header says (when its count is valid and no log
+ * beside it holds later pages). Called while a statement holds SQLite's
+ * read lock, so that a creator's first write is not seen half done.
+ */
 static int
-sq_open_db(struct store *s, const char *path, unsigned flags)
+sq_sniff(struct store *s, const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[100];
+	char wal[4096];
+	struct stat sb, wsb;
+	sqlite3_file *fp = NULL;
+	int64_t size;
+	uint32_t psz, pages;
+	size_t n;
+
+	/* Read through SQLite's own descriptor: closing one of ours would
+	 * drop every POSIX lock this process holds on the file. The size
+	 * from stat(): SQLite reports a 1-byte file as empty. */
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    sqlite3_file_control(SQ(s)->db, "main", SQLITE_FCNTL_FILE_POINTER,
+	    &fp) != SQLITE_OK || fp == NULL || fp->pMethods == NULL)
+		return 0;
+	size = (int64_t)sb.st_size;
+	n = size < (int64_t)sizeof(h) ? (size_t)size : sizeof(h);
+	if (fp->pMethods->xRead(fp, h, (int)n, 0) != SQLITE_OK)
+		return 0;	/* SQLite will say why */
+	if (memcmp(h, magic, n < sizeof(magic) ? n : sizeof(magic)) != 0)
+		return store_seterr(s, LL_EDB, "%s: file is not a database "
+		    "(no SQLite header)", path);
+	if (n < sizeof(h))
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes, less than SQLite's 100-byte header)", path,
+		    (long long)size);
+	psz = sq_be(h + 16, 2);
+	psz = psz == 1 ? 65536 : psz;
+	if (psz < 512 || (psz & (psz - 1)) != 0)
+		return store_seterr(s, LL_EDB, "%s: damaged database header: "
+		    "page size %u", path, (unsigned)sq_be(h + 16, 2));
+	if (size % psz != 0)
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes, not a whole number of %u-byte pages)", path,
+		    (long long)size, (unsigned)psz);
+	pages = sq_be(h + 28, 4);
+	if (pages == 0 || sq_be(h + 92, 4) != sq_be(h + 24, 4) ||
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal) ||
+	    (stat(wal, &wsb) == 0 && wsb.st_size > 0))
+		return 0;
+	if ((uint64_t)size < (uint64_t)pages * psz)
+		return store_seterr(s, LL_EDB, "%s: truncated database (%lld "
+		    "bytes; its header says %llu)", path, (long long)size,
+		    (unsigned long long)pages * psz);
+	return 0;
+}
+
+static int
+sq_open_db(struct store *s, const char *path, unsigned flags, bool immutable)
 {
 	struct stat sb;
+	char *name;
 	int oflags, src;
 
-	if (!(flags & STORE_CREATE) && stat(path, &sb) != 0 && errno == ENOENT)
-		return store_seterr(s, LL_ENOTFOUND, "%s: no such database",
-		    path);
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && !(flags & STORE_CREATE))
+			return store_seterr(s, LL_ENOTFOUND, "%s: no such "
+			    "database", path);
+	} else if (S_ISDIR(sb.st_mode))
+		return store_seterr(s, LL_EINVAL, "%s: is a directory, not a "
+		    "database file", path);
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ?
 	    SQLITE_OPEN_CREATE : 0);
-	src = sqlite3_open_v2(path, &SQ(s)->db, oflags | SQLITE_OPEN_NOMUTEX,
+	if (immutable)
+		oflags |= SQLITE_OPEN_URI;
+	if ((name = sq_name(path, immutable)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	src = sqlite3_open_v2(name, &SQ(s)->db, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL);
+	free(name);
 	if (src != SQLITE_OK)
 		return store_seterr(s, src == SQLITE_NOMEM ? LL_ENOMEM :
 		    LL_EDB, "%s: %s", path, SQ(s)->db != NULL ?
@@ -698,10 +911,81 @@ sq_open_db(struct store *s, const char *path, unsigned flags)
 	return 0;
 }
 
+/*
+ * A reader of a WAL database needs its WAL index (PATH-shm), which SQLite
+ * makes beside the file: in a directory the reader cannot write, and with
+ * no index there, the open fails. When no log holds data either
+ * (PATH-wal absent or empty: every commit is in the file), the file alone
+ * is the database and is read as immutable. Returns 0 after reopening, or
+ * the reason it cannot be read.
+ */
+static int
+sq_reopen_immutable(struct store *s, const char *path, unsigned flags)
+{
+	char wal[4096];
+	struct stat sb;
+
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+		return store_seterr(s, LL_EINVAL, "%s: path too long", path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		return store_seterr(s, LL_EDB, "%s: cannot be read here: its "
+		    "log %s-wal holds commits, and its index %s-shm cannot be "
+		    "made in this directory (open it once where it can be "
+		    "written)", path, path, path);
+	sqlite3_close(SQ(s)->db);
+	SQ(s)->db = NULL;
+	return sq_open_db(s, path, flags, true);
+}
+
+/* True for SQLite's "cannot make the WAL index" failures of a reader. */
+static bool
+sq_cannot_init(int src)
+{
+	return src == SQLITE_READONLY_DIRECTORY ||
+	    src == SQLITE_READONLY_CANTINIT || src == SQLITE_CANTOPEN ||
+	    src == SQLITE_READONLY_CANTLOCK;
+}
+
+/*
+ * Puts the file in WAL mode. Two processes creating one database at once
+ * both hold a read lock when they ask for the write lock this needs;
+ * SQLite then fails one at once (waiting could deadlock) rather than
+ * calling the busy handler. So: let go, wait a little, try again, up to
+ * the busy timeout.
+ */
+static int
+sq_wal(struct store *s, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int src, waited = 0, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "PRAGMA journal_mode = WAL",
+	    -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "WAL mode");
+	for (unsigned i = 0;; i++) {
+		int ms = 5 + (int)((unsigned)getpid() * 7u + i * 13u) % 20;
+
+		src = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (src == SQLITE_ROW || src == SQLITE_DONE)
+			break;
+		if (((src & 0xff) != SQLITE_BUSY && (src & 0xff) !=
+		    SQLITE_LOCKED) || waited >= SQ_BUSY_MS) {
+			rc = store_seterr(s, LL_EDB, "%s: WAL mode: %s", path,
+			    sqlite3_errmsg(SQ(s)->db));
+			break;
+		}
+		sqlite3_sleep(ms);
+		waited += ms;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 store_sqlite_open(struct store *s, const char *path, unsigned flags)
 {
-	int64_t ver;
+	struct sq_head h;
 	int rc;
 
 	if ((s->be = calloc(1, sizeof(struct sq))) == NULL)
@@ -709,22 +993,30 @@ store_sqlite_open(struct store *s, const char *path, unsigned flags)
 	SQ(s)->fresh_from = INT64_MAX;
 	SQ(s)->cnt_ok = true;
 	s->ops = &sq_ops;
-	if ((rc = sq_open_db(s, path, flags)) != 0)
+	if ((SQ(s)->path = strdup(path)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	if ((rc = sq_open_db(s, path, flags, false)) != 0)
 		return rc;
-	if ((rc = sq_check(s, path, flags, &ver)) != 0)
+	rc = sq_head_read(s, path, &h);
+	if (rc != 0 && (flags & STORE_RDONLY) &&
+	    sq_cannot_init(sqlite3_extended_errcode(SQ(s)->db))) {
+		if ((rc = sq_reopen_immutable(s, path, flags)) != 0)
+			return rc;
+		rc = sq_head_read(s, path, &h);
+	}
+	if (rc != 0 || (rc = sq_head_check(s, path, flags, &h)) != 0)
 		return rc;
 	if ((rc = sq_exec(s, "PRAGMA foreign_keys = ON; "
 	    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
 	    "PRAGMA temp_store = MEMORY", "settings")) != 0)
 		return rc;
 	if (!(flags & STORE_RDONLY)) {
-		if (ver == 0 && (rc = sq_exec(s, "PRAGMA page_size = 16384",
-		    "page size")) != 0)
+		if (sq_head_new(&h) && (rc = sq_exec(s, "PRAGMA page_size = "
+		    "16384", "page size")) != 0)
 			return rc;
-		if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL",
-		    "WAL mode")) != 0)
+		if ((rc = sq_wal(s, path)) != 0)
 			return rc;
-		if (ver < SQ_LATEST && (rc = sq_migrate(s)) != 0)
+		if (h.ver < SQ_LATEST && (rc = sq_migrate(s, path, flags)) != 0)
 			return rc;
 	}
 	s->version = SQ_LATEST;
@@ -756,6 +1048,7 @@ sq_close(struct store *s)
 	sqlite3_finalize(q->src_add);
 	sq_cache_clear(q);
 	sqlite3_close(q->db);
+	free(q->path);
 	free(q);
 	s->be = NULL;
 }

@@ -65,11 +65,75 @@ num(const char **s, int digits, unsigned *out)
 	return 0;
 }
 
+/* The fields of "YYYY-MM-DD[(T| )HH:MM[:SS]][Z]": year, month, day,
+ * hour, minute, second (0 when absent). Syntax only: 0 or LL_EFORMAT. */
+static int
+time_fields(const char *p, unsigned f[6])
+{
+	f[3] = f[4] = f[5] = 0;
+	if (num(&p, 4, &f[0]) || *p++ != '-' || num(&p, 2, &f[1]) ||
+	    *p++ != '-' || num(&p, 2, &f[2]))
+		return LL_EFORMAT;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (num(&p, 2, &f[3]) || *p++ != ':' || num(&p, 2, &f[4]))
+			return LL_EFORMAT;
+		if (*p == ':') {
+			p++;
+			if (num(&p, 2, &f[5]))
+				return LL_EFORMAT;
+		}
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	return *p == '\0' ? 0 : LL_EFORMAT;
+}
+
+/*
+ * 0 when the fields name a real instant: a day the month has (2011-02-29
+ * and 2011-04-31 are not days, rather than days of March and May), hours
+ * 00-23, minutes and seconds 00-59 (epoch time counts no leap second).
+ * Otherwise LL_EFORMAT, with the reason in why (may be NULL).
+ */
+static int
+time_range(const unsigned f[6], char *why, size_t len)
+{
+	static const char *const month[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	unsigned leap = f[0] % 4 == 0 && (f[0] % 100 != 0 ||
+	    f[0] % 400 == 0);
+	unsigned dim;
+
+	if (f[1] < 1 || f[1] > 12) {
+		if (why != NULL)
+			snprintf(why, len, "no month %02u (01-12)", f[1]);
+		return LL_EFORMAT;
+	}
+	dim = mdays[f[1] - 1] + (f[1] == 2 && leap);
+	if (f[2] < 1 || f[2] > dim) {
+		if (why != NULL)
+			snprintf(why, len, "no such date: %s %04u has %u days",
+			    month[f[1] - 1], f[0], dim);
+		return LL_EFORMAT;
+	}
+	if (f[3] > 23 || f[4] > 59 || f[5] > 59) {
+		if (why != NULL)
+			snprintf(why, len, "no such time of day: %02u:%02u:%02u "
+			    "(hours 00-23, minutes and seconds 00-59)", f[3],
+			    f[4], f[5]);
+		return LL_EFORMAT;
+	}
+	return 0;
+}
+
 int
 ll_time_parse(const char *s, int64_t *out)
 {
-	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
 	const char *p = s;
+	unsigned f[6];
 	char *end;
 
 	if (s == NULL || *s == '\0')
@@ -84,26 +148,30 @@ ll_time_parse(const char *s, int64_t *out)
 		*out = v;
 		return 0;
 	}
-	if (num(&p, 4, &y) || *p++ != '-' || num(&p, 2, &mo) || *p++ != '-' ||
-	    num(&p, 2, &d))
+	if (time_fields(p, f) != 0 || time_range(f, NULL, 0) != 0)
 		return LL_EFORMAT;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		p++;
-		if (num(&p, 2, &h) || *p++ != ':' || num(&p, 2, &mi))
-			return LL_EFORMAT;
-		if (*p == ':') {
-			p++;
-			if (num(&p, 2, &sec))
-				return LL_EFORMAT;
-		}
-	}
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
-		return LL_EFORMAT;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 +
+	    f[4] * 60 + f[5];
 	return 0;
+}
+
+char *
+ll_time_why(const char *s, char *buf, size_t len)
+{
+	unsigned f[6];
+	int64_t t;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (s != NULL && ll_time_parse(s, &t) == 0)
+		return buf;
+	if (s != NULL && time_fields(s, f) == 0 &&
+	    time_range(f, buf, len) != 0)
+		return buf;
+	snprintf(buf, len, "not a time (use YYYY-MM-DD, "
+	    "YYYY-MM-DDTHH:MM[:SS]Z, @EPOCH or EPOCH seconds)");
+	return buf;
 }
 
 int

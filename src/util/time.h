@@ -17,9 +17,17 @@ char	*ll_time_fmt(int64_t t, char *buf, size_t len);
 /*
  * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]Z" (also with a space instead of
  * T, and with no Z: UTC is assumed), "@SECONDS" or plain epoch seconds.
- * Returns 0 and sets *out, or LL_EFORMAT.
+ * A date must be one of the calendar's (no 2011-02-29, no hour 24, no
+ * second 60). Returns 0 and sets *out, or LL_EFORMAT.
  */
 int	 ll_time_parse(const char *s, int64_t *out);
+
+/*
+ * Why ll_time_parse() refuses s, as a short phrase for a message ("no
+ * such date: February 2011 has 28 days", "not a time (use ...)"), written
+ * into buf (len bytes); "" when it accepts s. Returns buf.
+ */
+char	*ll_time_why(const char *s, char *buf, size_t len);
 
 /* Parses a duration such as "300", "300s", "5m", "2h", "1d". */
 int	 ll_duration_parse(const char *s, int64_t *out);
