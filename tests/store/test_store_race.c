@@ -45,7 +45,8 @@ tpath(const char *name)
 	return buf[i];
 }
 
-/* Starts `lifeline ingest bgp --db DB --full-feed 50% FILE`, stderr into
+/* Starts `lifeline ingest bgp --db DB --full-feed 50% --warmup 5m FILE`
+ * (update files alone: the warm-up gives them a table), stderr into
  * errN.txt; waits on go (a pipe) first, when go >= 0. */
 static pid_t
 start(const char *db, int k, int go)
@@ -66,7 +67,7 @@ start(const char *db, int k, int go)
 		dup2(out, 1);
 		dup2(e, 2);
 		execl(exe, exe, "ingest", "bgp", "--db", db, "--full-feed",
-		    "50%", files[k], (char *)NULL);
+		    "50%", "--warmup", "5m", files[k], (char *)NULL);
 		_exit(127);
 	}
 	assert_true(pid > 0);
