@@ -990,6 +990,6 @@ main(void)
 	};
 
 	test_shared_or_skip("mrt/ris-2021-gatech-cs6250");
-	return cmocka_run_group_tests_name("fetch", tests, setup_all,
+	return test_main("fetch", tests, setup_all,
 	    teardown_all);
 }

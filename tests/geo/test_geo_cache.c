@@ -267,7 +267,7 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", LOCDB, locdb);
 	if (system(cmd) != 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = test_main("geo_cache", tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

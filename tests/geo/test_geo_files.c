@@ -356,5 +356,5 @@ main(void)
 		cmocka_unit_test(pfx2as_real),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("geo_files", tests, NULL, NULL);
 }

@@ -863,5 +863,5 @@ main(void)
 		cmocka_unit_test(stdin_dash),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return test_main("input", tests, setup, teardown);
 }

@@ -7,7 +7,7 @@
 # source; damaged archives are checked for what they must report.
 set -u
 L=${LIFELINE:?}
-D=${LL_SHARED_DATA:-../shared/data}
+D=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
 P=$D/PROVENANCE.md
 if [ ! -f "$P" ] || [ ! -d "$D/mrt" ]; then
 	echo "SKIP: $D/mrt or PROVENANCE.md absent"; exit 77

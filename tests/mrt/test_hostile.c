@@ -184,7 +184,7 @@ run_cli(const char *args, const char *path, struct run *r)
 	int fd;
 
 	if (exe == NULL)
-		skip();
+		test_skip("$LIFELINE is not set");
 	assert_true((fd = mkstemp(errpath)) >= 0);
 	close(fd);
 	snprintf(cmd, sizeof(cmd), "'%s' mrt dump %s '%s' 2>'%s'", exe, args,
@@ -455,5 +455,5 @@ main(void)
 		t[n++] = u;
 	}
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_crashers);
-	return _cmocka_run_group_tests("mrt_hostile", t, n, NULL, NULL);
+	return test_run_group("mrt-hostile", t, n, NULL, NULL);
 }

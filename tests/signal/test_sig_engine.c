@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "signal/signal.h"
 #include "util/err.h"
 
@@ -516,5 +518,5 @@ main(void)
 		cmocka_unit_test(test_bad_options),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("sig_engine", tests, NULL, NULL);
 }

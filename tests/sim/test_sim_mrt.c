@@ -287,7 +287,7 @@ main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	setup_peers();
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = test_main("sim_mrt", tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		rc = 1;

@@ -357,7 +357,7 @@ main(void)
 	}
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = test_main("sim_scenario", tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

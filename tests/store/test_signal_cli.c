@@ -155,10 +155,7 @@ test_real_series(void **state)
 	char *line, *save = NULL, expect[64];
 
 	(void)state;
-	if (test_shared(MONASH) == NULL) {
-		print_message("../shared/data/%s is absent\n", MONASH);
-		skip();
-	}
+	test_shared_or_skip(MONASH);
 	n = monash_load(rows, 2000);
 	assert_int_equal(n, 1469);	/* 13 regions x 113 hours */
 	pts = calloc(n, sizeof(*pts));
@@ -358,6 +355,6 @@ main(void)
 		cmocka_unit_test(test_errors),
 	};
 
-	return cmocka_run_group_tests_name("signal-cli", tests, setup,
+	return test_main("signal-cli", tests, setup,
 	    teardown);
 }

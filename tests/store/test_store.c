@@ -1001,5 +1001,5 @@ main(void)
 		cmocka_unit_test(test_throughput),
 	};
 
-	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+	return test_main("store", tests, setup, teardown);
 }
