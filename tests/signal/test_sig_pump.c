@@ -270,8 +270,7 @@ next_rec(struct input *in, const uint8_t **p, size_t *len)
 
 	if (input_peek(in, 12, p, &avail) != 0 || avail < 12)
 		return 0;
-	*len = 12 + ((size_t)(*p)[8] << 24 | (size_t)(*p)[9] << 16 |
-	    (size_t)(*p)[10] << 8 | (*p)[11]);
+	*len = 12 + (size_t)test_be32(*p + 8);
 	assert_int_equal(input_peek(in, *len, p, &avail), 0);
 	assert_true(avail >= *len);
 	return 1;

@@ -345,10 +345,8 @@ main(void)
 	char cmd[128];
 	int rc;
 
-	if (system("command -v bgpdump >/dev/null") != 0) {
-		fprintf(stderr, "SKIP: bgpdump is not installed\n");
-		return TEST_SKIP;
-	}
+	if (system("command -v bgpdump >/dev/null") != 0)
+		test_skip("bgpdump is not installed");
 	if (getenv("LIFELINE") == NULL || geo_open(NULL, &geo) != 0) {
 		fprintf(stderr, "SKIP: no lifeline binary or location "
 		    "database\n");
