@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 NINJA ?= ninja
 
-.PHONY: all deps build check demo bench bench-scale fuzz lint clean
+.PHONY: all deps build check demo bench bench-scale fuzz lint format-check tidy clean
 
 all: build
 
@@ -52,6 +52,18 @@ fuzz:
 
 lint:
 	@scripts/lint.sh
+
+# Not part of check. format-check: the C files changed since the branch left
+# main (and uncommitted ones), or FILES="a.c b.h", against .clang-format.
+# tidy: clang-tidy (.clang-tidy) over src/ with the check build's flags.
+format-check:
+	@scripts/format-check.sh $(FILES)
+
+tidy:
+	@[ -f $(CHECK_BUILD)/compile_commands.json ] || $(MAKE) --no-print-directory check
+	@run-clang-tidy -quiet -p $(CHECK_BUILD) -j 2 \
+	    -extra-arg=-Wno-unknown-warning-option '^$(CURDIR)/src/' 2>/dev/null | \
+	    grep -E '^/.*(warning|error):' | sort -u; true
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

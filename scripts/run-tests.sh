@@ -13,4 +13,11 @@ if [ -f "$log" ]; then
 fi
 if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
 echo "$pass passed, $fail failed, $skip skipped"
+# CI (.ci/run) has all the data: there a skip is a failure.
+if [ "${LL_NO_SKIPS:-0}" = 1 ] && [ "$skip" -gt 0 ]; then
+	grep '"result": "SKIP"' "$log" |
+	    sed 's/^{"name": "\([^"]*\)".*/skipped: \1/' >&2
+	echo "$skip tests skipped although LL_NO_SKIPS=1 (CI has the data)" >&2
+	exit 1
+fi
 [ "$rc" -eq 0 ] && [ "$fail" -eq 0 ]

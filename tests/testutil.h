@@ -1,55 +1,102 @@
 /*
- * Helpers shared by the C tests: where the real public data is, and how to
- * skip when it is absent (exit 77, which meson counts as skipped).
+ * Helpers shared by the C tests (tests/testutil.c, linked into every test
+ * program as the static library libtestutil): where the real public data
+ * is, skipping for want of it, whole files, a scratch directory and runs of
+ * the lifeline binary.
+ *
+ * Skips.  A test that cannot run for want of data (a file of
+ * ../shared/data, a tool, a database) calls test_shared_or_skip() or
+ * test_skip(): the test is skipped and counted, the group goes on, and
+ * test_main() ends the program with 77 (meson: SKIP) unless a test failed.
+ * Before the tests (in main() or a group setup) the same calls end the
+ * program with 77 at once.  cmocka's own skip() is not used: it exits 0,
+ * and a group would pass for want of data (scripts/lint.sh checks).
  */
 #ifndef LL_TESTS_TESTUTIL_H
 #define LL_TESTS_TESTUTIL_H
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #define TEST_SKIP	77
 
-/* Joins $LL_SHARED_DATA and rel into a static buffer; NULL when the file
- * is not there. */
-static inline const char *
-test_shared(const char *rel)
-{
-	static char buf[4096];
-	const char *base = getenv("LL_SHARED_DATA");
+/* Path of rel under the shared data ($LL_SHARED_DATA, else the build's
+ * $LL_SHARED_DATA_CONFIGURED, else ../shared/data), or NULL when it is not
+ * readable.  The buffer is one of 8 used in turn. */
+const char *test_shared(const char *rel);
 
-	if (base == NULL)
-		base = "../shared/data";
-	snprintf(buf, sizeof(buf), "%s/%s", base, rel);
-	return access(buf, R_OK) == 0 ? buf : NULL;
-}
+/* Path of rel under tests/data ($LL_TEST_DATA); one of 8 buffers. */
+const char *test_data(const char *rel);
 
-/* Same for tests/data. */
-static inline const char *
-test_data(const char *rel)
-{
-	static char buf[4096];
-	const char *base = getenv("LL_TEST_DATA");
+/* test_shared(rel), or skips for want of it (see above); the message names
+ * the missing path. */
+const char *test_shared_or_skip(const char *rel);
 
-	if (base == NULL)
-		base = "tests/data";
-	snprintf(buf, sizeof(buf), "%s/%s", base, rel);
-	return buf;
-}
+/* Skips for want of something other than a shared file ("bgpdump is not
+ * installed"); printf-style reason.  Does not return. */
+void test_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
-/* Exits 77 with a message when rel is not in the shared data. */
-static inline const char *
-test_shared_or_skip(const char *rel)
-{
-	const char *p = test_shared(rel);
+/* Runs the group through cmocka and returns the program's exit status:
+ * 1 when a test failed, else 77 when one was skipped for want of data,
+ * else 0.  Group setup and teardown may be NULL. */
+int test_run_group(const char *name, const struct CMUnitTest *tests,
+    size_t n, CMFixtureFunction setup, CMFixtureFunction teardown);
+#define test_main(name, tests, setup, teardown) \
+	test_run_group((name), (tests), sizeof(tests) / sizeof((tests)[0]), \
+	    (setup), (teardown))
 
-	if (p == NULL) {
-		fprintf(stderr, "SKIP: ../shared/data/%s is absent\n", rel);
-		exit(TEST_SKIP);
-	}
-	return p;
-}
+/* The whole of a file (binary safe), NUL-terminated; *len excludes the
+ * NUL.  Caller frees.  NULL when it cannot be read. */
+uint8_t *test_slurp(const char *path, size_t *len);
+
+/* The rest of an open stream (a pipe too), likewise; f stays open. */
+uint8_t *test_slurp_fp(FILE *f, size_t *len);
+
+/* Big-endian 16 and 32-bit values (MRT and BGP headers). */
+uint16_t test_be16(const uint8_t *p);
+uint32_t test_be32(const uint8_t *p);
+
+/* Makes the program's scratch directory $TMPDIR/ll-tag-XXXXXX (TMPDIR
+ * defaults to /tmp) and returns its path, or NULL.  One at a time. */
+const char *test_tmpdir_make(const char *tag);
+
+/* Path of name inside the scratch directory; one of 8 buffers. */
+const char *test_tmpdir_path(const char *name);
+
+/* Removes the scratch directory and all in it; 0, or -1 on failure. */
+int test_tmpdir_remove(void);
+
+/* cmocka group fixtures around the two above (tag: the program's name). */
+int test_tmpdir_setup(void **state);
+int test_tmpdir_teardown(void **state);
+
+/* What a command did: its exit status (128 + N when killed by signal N),
+ * stdout and stderr (NUL-terminated, owned: test_run_fini()). */
+struct test_run {
+	int	 status;
+	char	*out, *err;
+	size_t	 outlen, errlen;
+};
+
+/* Runs a shell command (printf-style; $LIFELINE is in its environment),
+ * stdin from /dev/null, capturing stdout and stderr.  Returns the status;
+ * a command that cannot be started fails the test. */
+int test_sh(struct test_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Runs `"$LIFELINE" ARGS` likewise; skips when $LIFELINE is not set. */
+int test_lifeline(struct test_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Frees what a run captured; r may be reused. */
+void test_run_fini(struct test_run *r);
 
 #endif

@@ -144,6 +144,50 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --retries, --max-size, --max-time, --min-rate into o. Returns 0 or -1
+ * (said). */
+static int
+parse_limit(int ch, const char *arg, struct fetch_opts *o)
+{
+	char *end;
+	int64_t d;
+	long n;
+
+	switch (ch) {
+	case O_RETRIES:
+		n = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || n < 1 || n > 100) {
+			cli_err("fetch: --retries wants 1..100");
+			return -1;
+		}
+		o->max_tries = (int)n;
+		return 0;
+	case O_MAXSIZE:
+		if (parse_size(arg, &o->max_bytes) != 0) {
+			cli_err("fetch: --max-size wants a size such as 500M or "
+			    "8G, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case O_MAXTIME:
+		if (ll_duration_parse(arg, &d) != 0 || d < 1 || d > 7 * 86400) {
+			cli_err("fetch: --max-time wants 1s..7d, not '%s'", arg);
+			return -1;
+		}
+		o->max_time_s = (long)d;
+		return 0;
+	default:
+		n = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || n < 1 || n > 1000000000L) {
+			cli_err("fetch: --min-rate wants bytes a second "
+			    "(1..1000000000), not '%s'", arg);
+			return -1;
+		}
+		o->min_rate = n;
+		return 0;
+	}
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 {
@@ -164,9 +208,6 @@ parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_p = false, have_f = false, have_t = false;
-	char *end;
-	int64_t d;
-	long n;
 	int ch;
 
 	a->req.kinds = FETCH_RIB | FETCH_UPDATES;
@@ -219,39 +260,11 @@ parse_args(int argc, char **argv, struct args *a, struct fetch_cli *c)
 			c->dry_run = true;
 			break;
 		case O_RETRIES:
-			n = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || n < 1 ||
-			    n > 100) {
-				cli_err("fetch: --retries wants 1..100");
-				return EXIT_USAGE;
-			}
-			a->opts.max_tries = (int)n;
-			break;
 		case O_MAXSIZE:
-			if (parse_size(optarg, &a->opts.max_bytes) != 0) {
-				cli_err("fetch: --max-size wants a size such as "
-				    "500M or 8G, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		case O_MAXTIME:
-			if (ll_duration_parse(optarg, &d) != 0 || d < 1 ||
-			    d > 7 * 86400) {
-				cli_err("fetch: --max-time wants 1s..7d, not "
-				    "'%s'", optarg);
-				return EXIT_USAGE;
-			}
-			a->opts.max_time_s = (long)d;
-			break;
 		case O_MINRATE:
-			n = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || n < 1 ||
-			    n > 1000000000L) {
-				cli_err("fetch: --min-rate wants bytes a second "
-				    "(1..1000000000), not '%s'", optarg);
+			if (parse_limit(ch, optarg, &a->opts) != 0)
 				return EXIT_USAGE;
-			}
-			a->opts.min_rate = n;
 			break;
 		default:
 			cli_err("fetch: unknown or incomplete option '%s'; see "

@@ -122,7 +122,8 @@ lookup(int argc, char **argv)
 	int c, rc, ex = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l': o.locdb = optarg; break;
 		case 'c': o.city_mmdb = optarg; break;
@@ -135,7 +136,14 @@ lookup(int argc, char **argv)
 			rir[nrir++] = optarg;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case ':':
+			cli_err("geo lookup: option '%s' needs a value; see "
+			    "'lifeline geo lookup --help'", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			cli_err("geo lookup: unknown option '%s'; see "
+			    "'lifeline geo lookup --help'", argv[optind - 1]);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

@@ -117,7 +117,8 @@ cmd_mrt_dump(int argc, char **argv)
 	struct progress pg;
 	int ch, ret = 0;
 
-	while ((ch = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:qh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "bgpdump") == 0)
@@ -141,8 +142,13 @@ cmd_mrt_dump(int argc, char **argv)
 		case 'h':
 			fputs(dump_usage, stdout);
 			return 0;
+		case ':':
+			cli_err("mrt dump: option '%s' needs a value; see "
+			    "'lifeline mrt dump --help'", argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			fputs(dump_usage, stderr);
+			cli_err("mrt dump: unknown option '%s'; see 'lifeline "
+			    "mrt dump --help'", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "bgp/bgp.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -608,5 +610,5 @@ main(void)
 		cmocka_unit_test(message_framing),
 	};
 
-	return cmocka_run_group_tests_name("bgp", tests, setup, teardown);
+	return test_main("bgp", tests, setup, teardown);
 }

@@ -230,6 +230,6 @@ main(void)
 		cmocka_unit_test(test_directory_as_archive),
 	};
 
-	return cmocka_run_group_tests_name("cli-messages", tests, setup,
+	return test_main("cli-messages", tests, setup,
 	    teardown);
 }

@@ -108,27 +108,7 @@ cut_free(void *cls)
 	free(c);
 }
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) != NULL &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
+#define slurp	test_slurp
 
 static enum MHD_Result
 reply(struct MHD_Connection *conn, unsigned code, struct MHD_Response *r)
@@ -243,7 +223,7 @@ srv_reset(void)
 
 /* ------------------------------------------------------------ fixtures */
 
-static char tmp[256];	/* holds srv/ and one dir per test */
+static const char *tmp;	/* holds srv/ and one dir per test */
 static char base[64];
 
 static void
@@ -333,8 +313,7 @@ setup_all(void **st)
 	const union MHD_DaemonInfo *di;
 
 	(void)st;
-	snprintf(tmp, sizeof(tmp), "/tmp/ll-fetch-XXXXXX");
-	if (mkdtemp(tmp) == NULL)
+	if ((tmp = test_tmpdir_make("fetch")) == NULL)
 		return -1;
 	snprintf(S.root, sizeof(S.root), "%s/srv", tmp);
 	pthread_mutex_init(&S.mu, NULL);
@@ -370,15 +349,10 @@ setup_all(void **st)
 static int
 teardown_all(void **st)
 {
-	char cmd[512];
-
 	(void)st;
 	if (S.d != NULL)
 		MHD_stop_daemon(S.d);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (strncmp(tmp, "/tmp/ll-fetch-", 14) == 0 && system(cmd) != 0)
-		return -1;
-	return 0;
+	return test_tmpdir_remove();
 }
 
 /* --------------------------------------------------------- run helpers */
@@ -1084,7 +1058,7 @@ test_fetch_disk_full(void **unused)
 
 	(void)unused;
 	if (access("/dev/full", W_OK) != 0)
-		skip();
+		test_skip("/dev/full is not writable here");
 	srv_reset();
 	/* the .part of the first file is /dev/full: every write fails with
 	 * ENOSPC, as on a full file system */
@@ -1124,25 +1098,18 @@ test_fetch_stop(void **unused)
 static int
 cli(char *out, size_t outlen, const char *fmt, ...)
 {
-	const char *exe = getenv("LIFELINE");
-	char args[2048], cmd[4096];
+	char args[2048];
+	struct test_run r;
 	va_list ap;
-	FILE *p;
-	size_t n;
-	int status;
+	int st;
 
-	if (exe == NULL)
-		exe = "build/lifeline";
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s fetch %s 2>/dev/null", exe, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, outlen - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	st = test_lifeline(&r, "fetch %s", args);
+	snprintf(out, outlen, "%s", r.out);
+	test_run_fini(&r);
+	return st;
 }
 
 static void
@@ -1274,6 +1241,6 @@ main(void)
 	};
 
 	test_shared_or_skip("mrt/ris-2021-gatech-cs6250");
-	return cmocka_run_group_tests_name("fetch", tests, setup_all,
+	return test_main("fetch", tests, setup_all,
 	    teardown_all);
 }

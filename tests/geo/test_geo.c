@@ -594,5 +594,5 @@ main(void)
 		cmocka_unit_test(split_stops_and_speed),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return test_main("geo_libloc", tests, setup, teardown);
 }

@@ -21,7 +21,8 @@
 
 #define LOCDB	"/usr/share/libloc-location/location.db"
 
-static char dir[64], locdb[128], cache[128];
+static const char *dir;	/* test_tmpdir_make() */
+static char locdb[128], cache[128];
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -254,22 +255,17 @@ main(void)
 	char cmd[300];
 	int rc;
 
-	if (access(LOCDB, R_OK) != 0) {
-		fprintf(stderr, "SKIP: %s is absent (libloc-database)\n",
-		    LOCDB);
-		return TEST_SKIP;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/ll-geocache-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (access(LOCDB, R_OK) != 0)
+		test_skip("%s is absent (libloc-database)", LOCDB);
+	if ((dir = test_tmpdir_make("geocache")) == NULL)
 		return 1;
 	snprintf(locdb, sizeof(locdb), "%s/location.db", dir);
 	snprintf(cache, sizeof(cache), "%s/cache/lifeline", dir);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", LOCDB, locdb);
 	if (system(cmd) != 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	rc = test_main("geo_cache", tests, NULL, NULL);
+	if (test_tmpdir_remove() != 0)
 		rc = 1;
 	return rc;
 }

@@ -275,5 +275,5 @@ main(void)
 		cmocka_unit_test(damaged_databases),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("geo_city", tests, NULL, NULL);
 }

@@ -549,5 +549,5 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--oom") == 0)
 		return oom_child(argv[2]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("geo_files", tests, NULL, NULL);
 }

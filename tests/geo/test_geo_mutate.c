@@ -602,5 +602,5 @@ main(void)
 		cmocka_unit_test(damaged_files),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return test_main("geo_mutate", tests, setup, teardown);
 }

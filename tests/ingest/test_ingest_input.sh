@@ -6,6 +6,7 @@
 # nothing to ingest). What cannot be read is refused with one line.
 # Uses $LIFELINE, $LL_SHARED_DATA (real RIS updates of 2007-02-11).
 set -u
+LL_SHARED_DATA=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
 F="$LL_SHARED_DATA/mrt/ripe-bgpdump/updates.20070211.0141.gz"
 if [ ! -r "$F" ]; then
 	echo "SKIP: $F is absent"; exit 77

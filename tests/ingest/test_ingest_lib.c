@@ -290,7 +290,7 @@ main(void)
 	snprintf(dir, sizeof(dir), "/tmp/ll-ingest-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = test_main("ingest_lib", tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

@@ -11,6 +11,7 @@
 # - A location database two years or more away from the data is warned of.
 # Uses $LIFELINE, $LL_SHARED_DATA.
 set -u
+LL_SHARED_DATA=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
 D="$LL_SHARED_DATA/mrt/ripe-bgpdump"
 RIB="$D/bview.20020722.2337.gz"
 UPD="$D/updates.20020722.2238.gz"

@@ -26,7 +26,7 @@
 #include "input/input.h"
 #include "input/input_int.h"
 
-static char tmpdir[64];
+static const char *tmpdir;	/* test_tmpdir_make() */
 
 /* The result of running our reader next to a system command. */
 struct cmp {
@@ -708,26 +708,6 @@ threads_do_not_change_results(void **state)
 	}
 }
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static void
 digest_mem(const uint8_t *buf, size_t len, const struct input_codec_ops *ops,
     struct digest *d)
@@ -771,7 +751,9 @@ gzip_zlib_equals_default(void **state)
 	sh("(cat '%s'; echo junk) > '%s'", b, p[3]);
 	for (int i = 0; i < 4; i++) {
 		size_t len;
-		uint8_t *buf = slurp(p[i], &len);
+		uint8_t *buf = test_slurp(p[i], &len);
+
+		assert_non_null(buf);
 
 		digest_mem(buf, len, NULL, &def);
 		digest_mem(buf, len, &input_gzip_zlib_ops, &zl);
@@ -934,22 +916,8 @@ window_semantics(void **state)
 static int
 setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/llinputXXXXXX", t != NULL &&
-	    strlen(t) < 40 ? t : "/tmp");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return (tmpdir = test_tmpdir_make("input")) == NULL ? -1 : 0;
 }
 
 int
@@ -974,5 +942,5 @@ main(void)
 		cmocka_unit_test(stdin_dash),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return test_main("input", tests, setup, test_tmpdir_teardown);
 }

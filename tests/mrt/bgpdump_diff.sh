@@ -7,7 +7,7 @@
 # source; damaged archives are checked for what they must report.
 set -u
 L=${LIFELINE:?}
-D=${LL_SHARED_DATA:-../shared/data}
+D=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
 T=${LL_TEST_DATA:-tests/data}
 P=$D/PROVENANCE.md
 fail=0 pass=0

@@ -147,57 +147,13 @@ check_library(const struct hostile *h, const char *path)
 
 /* ---- the CLI ---- */
 
-struct run {
-	int	 status;
-	char	*out;
-	size_t	 outlen;
-	char	*err;
-	size_t	 errlen;
-};
-
-static char *
-slurp(FILE *f, size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	do {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			assert_non_null(buf = realloc(buf, cap));
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
+#define run	test_run
 
 static void
 run_cli(const char *args, const char *path, struct run *r)
 {
-	const char *exe = getenv("LIFELINE");
-	char errpath[] = "/tmp/ll-hostile-XXXXXX";
-	char cmd[8192];
-	FILE *p, *e;
-	int fd;
-
-	if (exe == NULL)
-		skip();
-	assert_true((fd = mkstemp(errpath)) >= 0);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "'%s' mrt dump %s '%s' 2>'%s'", exe, args,
-	    path, errpath);
-	assert_non_null(p = popen(cmd, "r"));
-	r->out = slurp(p, &r->outlen);
-	int st = pclose(p);
-	assert_true(WIFEXITED(st));	/* no signal, no sanitizer abort */
-	r->status = WEXITSTATUS(st);
-	assert_non_null(e = fopen(errpath, "r"));
-	r->err = slurp(e, &r->errlen);
-	fclose(e);
-	unlink(errpath);
+	test_lifeline(r, "mrt dump %s '%s'", args, path);
+	assert_true(r->status < 128);	/* no signal, no sanitizer abort */
 }
 
 /*
@@ -305,13 +261,6 @@ test_hostile(void **state)
 
 static unsigned n_crashers;
 
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 static void
 replay_mrt(const uint8_t *buf, size_t len)
 {
@@ -324,7 +273,7 @@ replay_mrt(const uint8_t *buf, size_t len)
 	if (mrt_decode(d, buf, len, &rec, &what) == 1)
 		mrt_record_elems(rec, count_elem, &elems);
 	for (size_t off = 0; len - off >= 12;) {
-		size_t n = 12 + (size_t)be32(buf + off + 8);
+		size_t n = 12 + (size_t)test_be32(buf + off + 8);
 		if (n > len - off)
 			n = len - off;
 		if (mrt_decode(d, buf + off, n, &rec, &what) == 1)
@@ -413,16 +362,13 @@ replay_input(const uint8_t *buf, size_t len)
 static int
 replay_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	FILE *f;
 	uint8_t *buf;
 	size_t len;
 
 	(void)ftw;
 	if (flag != FTW_F || strcmp(path + strlen(path) - 5, ".keep") == 0)
 		return 0;
-	assert_non_null(f = fopen(path, "rb"));
-	buf = (uint8_t *)slurp(f, &len);
-	fclose(f);
+	assert_non_null(buf = test_slurp(path, &len));
 	assert_int_equal(len, (size_t)sb->st_size);
 	replay_mrt(buf, len);
 	replay_stream(buf, len);
@@ -460,5 +406,5 @@ main(void)
 		t[n++] = u;
 	}
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_crashers);
-	return _cmocka_run_group_tests("mrt_hostile", t, n, NULL, NULL);
+	return test_run_group("mrt-hostile", t, n, NULL, NULL);
 }

@@ -62,14 +62,12 @@ tally_file(const char *path, struct tally *t, uint64_t *bad)
 static void
 rrc04_2021_counts(void **state)
 {
-	const char *f = test_shared("mrt/ris-2021-gatech-cs6250/"
+	const char *f = test_shared_or_skip("mrt/ris-2021-gatech-cs6250/"
 	    "ris.rrc04.updates.1609476900.300.gz");
 	struct tally t;
 	uint64_t bad;
 
 	(void)state;
-	if (f == NULL)
-		skip();
 	tally_file(f, &t, &bad);
 	/* PROVENANCE: A=27623 STATE=30 W=585; v4=19231 v6=8977 */
 	assert_int_equal(bad, 0);
@@ -83,13 +81,12 @@ rrc04_2021_counts(void **state)
 static void
 rrc_2016_counts(void **state)
 {
-	const char *f = test_shared("mrt/ripe-bgpdump/updates.20160811.1600.gz");
+	const char *f = test_shared_or_skip("mrt/ripe-bgpdump/"
+	    "updates.20160811.1600.gz");
 	struct tally t;
 	uint64_t bad;
 
 	(void)state;
-	if (f == NULL)
-		skip();
 	tally_file(f, &t, &bad);
 	/* PROVENANCE: A=39256 W=1956 STATE=22; v4=34326 v6=6886 */
 	assert_int_equal(bad, 0);
@@ -103,14 +100,12 @@ rrc_2016_counts(void **state)
 static void
 addpath_rib_has_path_ids(void **state)
 {
-	const char *f = test_shared("mrt/ripe-bgpdump/"
+	const char *f = test_shared_or_skip("mrt/ripe-bgpdump/"
 	    "bview.ipv4_unicast_add_path.gz");
 	struct tally t;
 	uint64_t bad;
 
 	(void)state;
-	if (f == NULL)
-		skip();
 	tally_file(f, &t, &bad);
 	assert_int_equal(bad, 0);
 	assert_true(t.b > 0);
@@ -121,7 +116,7 @@ addpath_rib_has_path_ids(void **state)
 static void
 jsonl_is_valid_json(void **state)
 {
-	const char *f = test_shared("mrt/libbgpstream/ris.rrc06.updates."
+	const char *f = test_shared_or_skip("mrt/libbgpstream/ris.rrc06.updates."
 	    "1427846400.gz");
 	struct input *in;
 	struct mrt_reader *r;
@@ -132,8 +127,6 @@ jsonl_is_valid_json(void **state)
 	FILE *mem;
 
 	(void)state;
-	if (f == NULL)
-		skip();
 	mem = open_memstream(&buf, &len);
 	assert_non_null(mem);
 	assert_int_equal(input_open(f, NULL, &in), 0);
@@ -275,5 +268,5 @@ main(void)
 		cmocka_unit_test(crafted_update_merges_as4_and_masks),
 		cmocka_unit_test(nlri_host_bits_are_masked),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("mrt", tests, NULL, NULL);
 }

@@ -210,5 +210,5 @@ main(int argc, char **argv)
 		return 1;
 	}
 #endif
-	return cmocka_run_group_tests_name("mrt_crafted", tests, NULL, NULL);
+	return test_main("mrt_crafted", tests, NULL, NULL);
 }

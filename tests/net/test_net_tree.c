@@ -490,5 +490,5 @@ main(void)
 		cmocka_unit_test(pfx2as_union_units),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("net_tree", tests, NULL, NULL);
 }

@@ -153,5 +153,5 @@ main(void)
 	};
 
 	test_shared_or_skip(RIB);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("bgp_cli", tests, NULL, NULL);
 }

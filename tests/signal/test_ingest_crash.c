@@ -23,7 +23,7 @@
 #include "store/store.h"
 #include "testutil.h"
 
-static char dir[64];
+static const char *dir;	/* test_tmpdir_make() */
 static const char *files[2];
 
 static int64_t
@@ -261,7 +261,6 @@ main(void)
 		cmocka_unit_test(test_same_bytes_twice),
 	};
 	static char f0[4096], f1[4096];
-	char cmd[200];
 	int rc;
 
 	snprintf(f0, sizeof(f0), "%s", test_shared_or_skip(
@@ -270,12 +269,10 @@ main(void)
 	    "mrt/ripe-bgpdump/updates.20020722.2238.gz"));
 	files[0] = f0;
 	files[1] = f1;
-	snprintf(dir, sizeof(dir), "/tmp/ll-crash-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if ((dir = test_tmpdir_make("crash")) == NULL)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	rc = test_main("ingest_crash", tests, NULL, NULL);
+	if (test_tmpdir_remove() != 0)
 		rc = 1;
 	return rc;
 }

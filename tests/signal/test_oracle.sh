@@ -18,7 +18,7 @@
 # state).
 set -u
 L=${LIFELINE:?}
-D=${LL_SHARED_DATA:-../shared/data}
+D=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
 T=${LL_TEST_DATA:?}
 here=$(cd "$(dirname "$0")" && pwd)
 O=(python3 "$here/oracle.py")

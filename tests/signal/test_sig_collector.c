@@ -233,5 +233,5 @@ main(void)
 		cmocka_unit_test(test_outage_any_path),
 	};
 
-	return cmocka_run_group_tests(t, setup, teardown);
+	return test_main("sig_collector", t, setup, teardown);
 }

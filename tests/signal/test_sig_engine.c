@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "signal/signal.h"
 #include "util/err.h"
 
@@ -789,5 +791,5 @@ main(void)
 		cmocka_unit_test(test_bad_options),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("sig_engine", tests, NULL, NULL);
 }

@@ -291,5 +291,5 @@ main(void)
 	test_shared_or_skip(UPD2002);
 	test_shared_or_skip(U2021A);
 	test_shared_or_skip(U2021B);
-	return cmocka_run_group_tests(t, NULL, NULL);
+	return test_main("sig_gaps", t, NULL, NULL);
 }

@@ -466,5 +466,5 @@ main(void)
 
 	test_shared_or_skip(F2002);
 	test_shared_or_skip(F2021);
-	return cmocka_run_group_tests(t, NULL, NULL);
+	return test_main("sig_range", t, NULL, NULL);
 }

@@ -458,7 +458,7 @@ test_crosscheck_bgpdump(void **state)
 	(void)state;
 	if (system("bgpdump -T >/dev/null 2>&1; command -v bgpdump "
 	    ">/dev/null") != 0)
-		skip();
+		test_skip("bgpdump is not installed");
 	snprintf(f1, sizeof(f1), "%s", test_shared_or_skip(F1));
 	snprintf(f2, sizeof(f2), "%s", test_shared_or_skip(F2));
 	files[0] = f2;		/* any order */
@@ -516,7 +516,7 @@ test_country_invariants(void **state)
 	snprintf(f2, sizeof(f2), "%s", test_shared_or_skip(F2));
 	if (geo_open(NULL, &g) != 0) {
 		geo_free(g);
-		skip();
+		test_skip("no location database");
 	}
 	files[0] = f1;
 	files[1] = f2;
@@ -600,5 +600,5 @@ main(void)
 	};
 
 	test_shared_or_skip(F1);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("sig_real", tests, NULL, NULL);
 }

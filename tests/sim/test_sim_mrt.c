@@ -21,7 +21,7 @@
 
 #define T0	1296165600u	/* 2011-01-27T22:00:00Z */
 
-static char tmpdir[] = "/tmp/ll-sim-mrt-XXXXXX";
+static const char *tmpdir;	/* test_tmpdir_make() */
 
 static struct sim_peer peers[2];
 static struct sim_local local;
@@ -277,19 +277,15 @@ main(void)
 		cmocka_unit_test(test_bgpdump_reads_all),
 		cmocka_unit_test(test_split),
 	};
-	char cmd[128];
 	int rc;
 
-	if (!have_bgpdump()) {
-		fprintf(stderr, "SKIP: bgpdump is not installed\n");
-		return TEST_SKIP;
-	}
-	if (mkdtemp(tmpdir) == NULL)
+	if (!have_bgpdump())
+		test_skip("bgpdump is not installed");
+	if ((tmpdir = test_tmpdir_make("sim-mrt")) == NULL)
 		return 1;
 	setup_peers();
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	rc = test_main("sim_mrt", tests, NULL, NULL);
+	if (test_tmpdir_remove() != 0)
 		rc = 1;
 	return rc;
 }

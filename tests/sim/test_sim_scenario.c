@@ -423,10 +423,8 @@ main(void)
 	char cmd[128];
 	int rc;
 
-	if (system("command -v bgpdump >/dev/null") != 0) {
-		fprintf(stderr, "SKIP: bgpdump is not installed\n");
-		return TEST_SKIP;
-	}
+	if (system("command -v bgpdump >/dev/null") != 0)
+		test_skip("bgpdump is not installed");
 	if (getenv("LIFELINE") == NULL || geo_open(NULL, &geo) != 0) {
 		fprintf(stderr, "SKIP: no lifeline binary or location "
 		    "database\n");
@@ -435,7 +433,7 @@ main(void)
 	}
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = test_main("sim_scenario", tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

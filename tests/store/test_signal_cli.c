@@ -23,54 +23,32 @@
 
 #define MONASH	"events/monash-ip-observatory/ven-2019-07-22_gif.csv"
 
-static char tmpdir[256];
+static const char *tmpdir;	/* test_tmpdir_make() */
 static char out[1 << 16], err[4096];
 
-static const char *
-tpath(const char *name)
-{
-	static char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
-	return buf;
-}
-
-static void
-slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	assert_true(feof(f));
-	fclose(f);
-}
+#define tpath(name)	test_tmpdir_path(name)
 
 /* Runs "$LIFELINE signal ARGS" in tmpdir with env (e.g. "X=1" or "");
  * stdout in out, stderr in err; returns the exit status. */
 static int
 run(const char *env, const char *fmt, ...)
 {
-	char args[1024], cmd[2048];
-	const char *exe = getenv("LIFELINE");
+	char args[1024];
+	struct test_run r;
 	va_list ap;
 	int st;
 
-	assert_non_null(exe);
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && env -u LIFELINE_DB %s '%s' "
-	    "signal %s >out.txt 2>err.txt", tmpdir, env, exe, args);
-	st = system(cmd);
-	assert_true(WIFEXITED(st));
-	slurp(tpath("out.txt"), out, sizeof(out));
-	slurp(tpath("err.txt"), err, sizeof(err));
-	return WEXITSTATUS(st);
+	st = test_sh(&r, "cd '%s' && env -u LIFELINE_DB %s \"$LIFELINE\" "
+	    "signal %s", tmpdir, env, args);
+	assert_true(st < 128);	/* no signal, no sanitizer abort */
+	assert_true(r.outlen < sizeof(out) && r.errlen < sizeof(err));
+	memcpy(out, r.out, r.outlen + 1);
+	memcpy(err, r.err, r.errlen + 1);
+	test_run_fini(&r);
+	return st;
 }
 
 static struct store *
@@ -155,10 +133,7 @@ test_real_series(void **state)
 	char *line, *save = NULL, expect[64];
 
 	(void)state;
-	if (test_shared(MONASH) == NULL) {
-		print_message("../shared/data/%s is absent\n", MONASH);
-		skip();
-	}
+	test_shared_or_skip(MONASH);
 	n = monash_load(rows, 2000);
 	assert_int_equal(n, 1469);	/* 13 regions x 113 hours */
 	pts = calloc(n, sizeof(*pts));
@@ -334,19 +309,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ll-signal-XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[400];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return (tmpdir = test_tmpdir_make("signal")) == NULL ? -1 : 0;
 }
 
 int
@@ -358,6 +321,6 @@ main(void)
 		cmocka_unit_test(test_errors),
 	};
 
-	return cmocka_run_group_tests_name("signal-cli", tests, setup,
-	    teardown);
+	return test_main("signal-cli", tests, setup,
+	    test_tmpdir_teardown);
 }

@@ -23,16 +23,9 @@
 #include "testutil.h"
 #include "util/err.h"
 
-static char tmpdir[256];
+static const char *tmpdir;	/* test_tmpdir_make() */
 
-static const char *
-tpath(const char *name)
-{
-	static char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
-	return buf;
-}
+#define tpath(name)	test_tmpdir_path(name)
 
 static struct store *
 open_ok(const char *path)
@@ -965,19 +958,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ll-store-XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[400];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return (tmpdir = test_tmpdir_make("store")) == NULL ? -1 : 0;
 }
 
 int
@@ -1001,5 +982,5 @@ main(void)
 		cmocka_unit_test(test_throughput),
 	};
 
-	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+	return test_main("store", tests, setup, test_tmpdir_teardown);
 }

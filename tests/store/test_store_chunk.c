@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "store/store_chunk.h"
 #include "util/err.h"
 
@@ -236,5 +238,5 @@ main(void)
 		cmocka_unit_test(merge),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("store-chunk", tests, NULL, NULL);
 }

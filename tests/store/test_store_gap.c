@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "store/store.h"
 #include "util/err.h"
 
@@ -126,5 +128,5 @@ main(void)
 		cmocka_unit_test(test_gaps),
 	};
 
-	return cmocka_run_group_tests(t, NULL, NULL);
+	return test_main("store_gap", t, NULL, NULL);
 }

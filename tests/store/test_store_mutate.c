@@ -399,6 +399,6 @@ main(void)
 
 	snprintf(good, sizeof(good), "%s", test_shared_or_skip(GOOD));
 	snprintf(more, sizeof(more), "%s", test_shared_or_skip(MORE));
-	return cmocka_run_group_tests_name("store-mutate", tests, setup,
+	return test_main("store-mutate", tests, setup,
 	    teardown);
 }

@@ -512,7 +512,7 @@ test_readonly_dir(void **state)
 	n = read_as_other(db, &skip);
 	if (skip) {
 		chmod(dir, 0755);
-		skip();
+		test_skip("cannot make a user the directory stops");
 	}
 	if (n != 2)
 		fail_msg("read-only directory: %d points, \"%s\"", n, err);
@@ -764,6 +764,6 @@ main(void)
 
 	if (getenv("LL_TEST_FILTER") != NULL)
 		cmocka_set_test_filter(getenv("LL_TEST_FILTER"));
-	return cmocka_run_group_tests_name("store-open", tests, setup,
+	return test_main("store-open", tests, setup,
 	    teardown);
 }

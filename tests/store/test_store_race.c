@@ -263,6 +263,6 @@ main(void)
 	for (int k = 0; k < RUNS; k++)
 		snprintf(files[k], sizeof(files[k]), "%s",
 		    test_shared_or_skip(rel[k]));
-	return cmocka_run_group_tests_name("store-race", tests, setup,
+	return test_main("store-race", tests, setup,
 	    teardown);
 }

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "util/err.h"
 #include "util/time.h"
 
@@ -121,5 +123,5 @@ main(void)
 		cmocka_unit_test(test_accepted),
 	};
 
-	return cmocka_run_group_tests_name("time", tests, NULL, NULL);
+	return test_main("time", tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "util/arena.h"
 #include "net/entity.h"
 #include "util/err.h"
@@ -162,5 +164,5 @@ main(void)
 		cmocka_unit_test(time_round_trips),
 		cmocka_unit_test(entities_parse_and_print),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_main("util", tests, NULL, NULL);
 }
