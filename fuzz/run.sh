@@ -16,7 +16,7 @@ corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
     fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
-    fuzz_text_args)
+    fuzz_text_args fuzz_vrp)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -144,6 +144,15 @@ echo "fuzz: seeds: $(ls "$seeds/mrt" | wc -l) MRT, $(ls "$seeds/bgp" | wc -l)" \
     "BGP, $(ls "$seeds/input" | wc -l) input, $(ls "$seeds/rir" | wc -l) RIR," \
     "$(ls "$seeds/pfx2as" | wc -l) pfx2as, $(ls "$seeds/text" | wc -l) text"
 
+# VRP exports: the head of the real AFRINIC roas.csv, the rpki-client JSON.
+if [ ! -d "$seeds/vrp" ]; then
+	mkdir -p "$seeds/vrp"
+	head -c 16000 "$data/rpki/ripe-archive-afrinic-roas-20211231.csv" \
+	    > "$seeds/vrp/roas.csv" 2>/dev/null || true
+	cp "$data/rpki/rpki-client-subset-20210727.json" "$seeds/vrp/" \
+	    2>/dev/null || true
+fi
+
 fail=0
 for t in "${targets[@]}"; do
 	case $t in
@@ -156,6 +165,7 @@ for t in "${targets[@]}"; do
 	fuzz_rir) s=$seeds/rir; maxlen=8192 ;;
 	fuzz_pfx2as) s=$seeds/pfx2as; maxlen=8192 ;;
 	fuzz_text_args) s=$seeds/text; maxlen=256 ;;
+	fuzz_vrp) s=$seeds/vrp; maxlen=65536 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

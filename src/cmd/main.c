@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
 	    "outage" },
+	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
+	    "validate)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 };
 
