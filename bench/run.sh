@@ -1,5 +1,5 @@
 #!/bin/bash
-# Lifeline's speed and memory benchmark (issue 2, "Speed and memory").
+# Lifeline's speed and memory benchmark.
 #
 # Measures, in one run and on one corpus (bench/corpus.sh), lifeline against
 # what users would pick instead: Debian's `bgpdump -m`, Isolario's bgpscanner,
@@ -313,7 +313,7 @@ report() {
 		printf '%s\n' "${verify_rows[@]}"
 		echo
 	fi
-	echo "## Targets (issue 2)"
+	echo "## Targets"
 	echo
 	echo "| ratio of wall times | measured | target | verdict | CPU-time ratio |"
 	echo "|---|---:|---:|---|---:|"
