@@ -316,7 +316,7 @@ parse_csv(struct vparse *ps, const uint8_t *buf, size_t len, char *err,
     size_t errlen)
 {
 	char line[LINE_MAX_LEN + 1], *f[COLS_MAX];
-	struct cols c;
+	struct cols c = { -1, -1, -1 };
 	bool header = false;
 	uint64_t no = 0;
 	size_t pos = 0;

@@ -197,6 +197,7 @@ main(int argc, char **argv)
 	};
 
 	(void)argc;
+	(void)argv;
 #ifdef UNDER_ASAN
 	/* The sanitizer reads its options at start: run again with an
 	 * allocator that fails past 1 GiB instead of aborting. */

@@ -340,7 +340,7 @@ test_deterministic(void **state)
 static void
 test_full_table_shared_ases(void **state)
 {
-	char path[512], line[4096], *fv[16];
+	char path[512], line[4096], *fv[16] = { 0 };
 	char last[NET_PREFIX_STRLEN] = "";
 	size_t v4 = 0, v6 = 0, eg = 0, elems = 0;
 	long as_of[6] = { 0 };
