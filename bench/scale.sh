@@ -56,17 +56,24 @@ for ((r = 0; r < reps; r++)); do
 	points=$(grep -o '[0-9]* points' "$dir/ingest.log" "$dir/ingest.out" | head -1 | cut -d: -f2)
 done
 
+# The floor: only decompressing the same files (what any tool pays first).
+/usr/bin/time -f "%e %M" -o "$dir/gzip.time" sh -c \
+    'cat "$1" | xargs gzip -dc | wc -c' sh "$dir/files.txt" > "$dir/mrt.bytes"
+read -r gz_wall _ < "$dir/gzip.time"
+mrt_bytes=$(cat "$dir/mrt.bytes")
+
 {
 	echo "# Ingest at a modern collector's scale"
 	echo
-	echo "- host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); lifeline $("$ll" --version 2>/dev/null | head -1)"
-	echo "- archives: ${#files[@]} files, $(awk -v b="$mrt_gz" 'BEGIN { printf "%.0f MB", b / 1e6 }') gzipped"
+	echo "- host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $("$ll" --version 2>/dev/null | head -1)"
+	echo "- archives: ${#files[@]} files, $(awk -v b="$mrt_gz" 'BEGIN { printf "%.0f MB", b / 1e6 }') gzipped, $(awk -v b="$mrt_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') of MRT"
 	echo "- ${summary#simulate: }"
 	echo "- simulate: $(awk '{ printf "%.0f s, %.0f MiB peak", $1, $2 / 1024 }' "$dir/simulate.time")"
 	echo
 	echo "| ingest bgp | value |"
 	echo "|---|---|"
-	echo "| wall time (best of $reps) | ${best_wall} s |"
+	echo "| wall time (best of $reps) | ${best_wall} s ($(awk -v b="$mrt_bytes" -v t="$best_wall" 'BEGIN { printf "%.0f MB/s of MRT", b / 1e6 / t }')) |"
+	echo "| gzip -dc of the same files alone | ${gz_wall} s |"
 	echo "| peak RSS | $(awk -v k="$peak" 'BEGIN { printf "%.0f MiB", k / 1024 }') |"
 	echo "| store size | $(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1e6 }') |"
 	echo "| points | ${points:-?} |"
