@@ -24,6 +24,10 @@ static const struct command commands[] = {
 	    "outage" },
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
+	{ "evidence", cmd_evidence, "the signed, chained evidence log "
+	    "(evidence record|list|verify|export)" },
+	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
+	    "evidence" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 };
 

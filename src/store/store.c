@@ -395,3 +395,26 @@ store_gap_list(struct store *s, const char *signal, int64_t from,
 		return store_seterr(s, LL_EINVAL, "bad signal name");
 	return s->ops->gap_list(s, signal, from, to, fn, ctx);
 }
+
+int
+store_evidence_append(struct store *s, const uint8_t *rec, size_t len,
+    int64_t *seq)
+{
+	bool mine;
+	int rc;
+
+	if (rec == NULL || len == 0 || len > STORE_EVIDENCE_MAX || seq == NULL)
+		return store_seterr(s, LL_EINVAL, "bad evidence record");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->evidence_append(s, rec, len, seq);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return store_seterr(s, LL_EINVAL, "no callback");
+	return s->ops->evidence_scan(s, fn, ctx);
+}

@@ -252,4 +252,20 @@ int	store_meta_get(struct store *s, const char *key, char *buf,
 	    size_t len);
 int	store_meta_set(struct store *s, const char *key, const char *value);
 
+/*
+ * The evidence log: opaque records (src/evidence makes and checks them),
+ * numbered 1, 2, ... in the order appended. There is no update and no
+ * delete. store_evidence_append() writes rec (len bytes, at most 16 MiB)
+ * and sets *seq. Returns 0, LL_EINVAL, LL_EDB.
+ */
+#define STORE_EVIDENCE_MAX	(16u << 20)
+int	store_evidence_append(struct store *s, const uint8_t *rec, size_t len,
+	    int64_t *seq);
+
+/* Calls fn for each record in seq order (rec valid during the call);
+ * stops and returns fn's value when non-zero. Returns 0 or LL_EDB. */
+typedef int store_evidence_fn(void *ctx, int64_t seq, const uint8_t *rec,
+    size_t len);
+int	store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx);
+
 #endif

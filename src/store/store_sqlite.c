@@ -105,6 +105,12 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (signal, collector, start)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
+	/* 6: the evidence log (store_evidence_append): signed, chained
+	 * records, append-only. */
+	"CREATE TABLE IF NOT EXISTS evidence ("
+	"  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
+	"  record BLOB NOT NULL"
+	");",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1785,6 +1791,49 @@ sq_gap_list(struct store *s, const char *signal, int64_t from, int64_t to,
 	return rc;
 }
 
+static int
+sq_evidence_append(struct store *s, const uint8_t *rec, size_t len,
+    int64_t *seq)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO evidence (seq, "
+	    "record) VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM evidence),"
+	    " ?1) RETURNING seq", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare evidence");
+	sqlite3_bind_blob(st, 1, rec, (int)len, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	else
+		rc = sq_err(s, src, "write evidence");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT seq, record FROM "
+	    "evidence ORDER BY seq", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare evidence scan");
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 1);
+		int n = sqlite3_column_bytes(st, 1);
+
+		if ((rc = fn(ctx, sqlite3_column_int64(st, 0),
+		    b != NULL ? b : "", n > 0 ? (size_t)n : 0)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, "read evidence");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1804,4 +1853,6 @@ static const struct store_ops sq_ops = {
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,
+	.evidence_append = sq_evidence_append,
+	.evidence_scan = sq_evidence_scan,
 };
