@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
+	{ "registry", cmd_registry, "compare RIR delegation snapshots "
+	    "(registry diff)" },
 };
 
 static void
