@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 	{ "registry", cmd_registry, "compare RIR delegation snapshots "
 	    "(registry diff)" },
+	{ "resilience", cmd_resilience, "a country's upstreams, gateways, "
+	    "chokepoints, AS hegemony" },
 };
 
 static void

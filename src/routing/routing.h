@@ -13,6 +13,7 @@
 #ifndef LL_ROUTING_ROUTING_H
 #define LL_ROUTING_ROUTING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -180,5 +181,63 @@ size_t	routing_rrec_resource(const struct geo_rir_rec *r, char *buf);
  */
 int	routing_rwatch_parse(const char *s, uint32_t *asn, struct net_prefix *p);
 /* ==== end of registry changes =========================================== */
+
+/* ==== Resilience (resilience.c) ========================================= */
+/*
+ * How a country's networks reach the rest of the Internet, from the AS
+ * paths of route collectors' peers (docs/methodology.md, "Resilience"):
+ * the ASes its IPv4 space is reached through, AS hegemony (Fontugne et
+ * al., PAM 2018, as the Internet Health Report computes it), chokepoints,
+ * upstreams, international gateways and transit networks.
+ */
+struct mrt_elem;
+struct routing_res;
+
+/* One AS; shares are of the country's IPv4 addresses seen routed. */
+struct routing_res_as {
+	uint32_t	asn;
+	bool		domestic;	/* most of the space it originates is
+					   in the country */
+	double		hegemony;	/* 10% trimmed mean over peer ASes of
+					   the share of their paths crossing it */
+	double		chokepoint;	/* space that every observed path to
+					   crosses it */
+	double		upstream;	/* space it is seen next to the origin of */
+	uint32_t	upstream_of;	/* distinct origins it is upstream of */
+	double		gateway;	/* space it carries out of the country:
+					   the last domestic AS of a path */
+	double		transit;	/* space it carries from a gateway: the
+					   first foreign AS of a path */
+};
+
+struct routing_res_sum {
+	uint64_t	peers;		/* peers with a route to the space */
+	uint64_t	peer_ases;	/* their ASes: the trimmed mean's n */
+	uint64_t	prefixes;	/* distinct IPv4 prefixes */
+	uint64_t	addresses;	/* the country's addresses they hold */
+	uint64_t	origins;	/* distinct origin ASes */
+	uint64_t	gateways;	/* distinct international gateways */
+	uint64_t	transits;	/* distinct international transits */
+	uint64_t	sets;		/* routes skipped: AS_SET or confed */
+};
+
+/* A new gatherer for country cc ("EG") located with g (kept, not owned).
+ * Returns 0, LL_EINVAL or LL_ENOMEM. */
+int	routing_res_new(struct geo *g, const char *cc,
+	    struct routing_res **out);
+/* Safe to call with NULL. */
+void	routing_res_free(struct routing_res *r);
+/* Takes one route element (RIB entry, announcement, withdrawal; others,
+ * IPv6 and prefixes shorter than ROUTING_RES_MINLEN, default routes among
+ * them, are ignored); the last element of a (peer, prefix) counts.
+ * Returns 0, LL_ENOMEM or LL_ELIMIT (over 2^28 routes). */
+#define ROUTING_RES_MINLEN	8
+int	routing_res_add(struct routing_res *r, const struct mrt_elem *e);
+/* Computes the figures, once, after the last routing_res_add(): *out
+ * (malloc'ed, the caller frees it) gets *n rows, by hegemony, then
+ * chokepoint, then AS number. Returns 0 or LL_ENOMEM. */
+int	routing_res_compute(struct routing_res *r, struct routing_res_sum *sum,
+	    struct routing_res_as **out, size_t *n);
+/* ==== end of resilience ================================================= */
 
 #endif
