@@ -72,7 +72,7 @@ struct res_cli {
 
 enum { O_ENTITY = 256, O_FORMAT, O_LOCDB, O_RIR, O_STRICT };
 
-/* One option. Returns 0 or an exit status. */
+/* One option. Returns 0, an exit status, or -1 when it is not one. */
 static int
 one_opt(struct res_cli *c, int ch, const char *arg)
 {
@@ -114,9 +114,7 @@ one_opt(struct res_cli *c, int ch, const char *arg)
 		c->quiet = true;
 		return 0;
 	}
-	cli_err("resilience: unknown or incomplete option; see 'lifeline "
-	    "resilience --help'");
-	return EXIT_USAGE;
+	return -1;
 }
 
 static int
@@ -135,9 +133,16 @@ parse_args(int argc, char **argv, struct res_cli *c)
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1)
-		if ((rc = one_opt(c, ch, optarg)) != 0)
+	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
+		if ((rc = one_opt(c, ch, optarg)) > 0)
 			return rc;
+		if (rc < 0) {
+			cli_err("resilience: unknown or incomplete option '%s'; "
+			    "see 'lifeline resilience --help'",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
 	if (!c->have_ent || optind >= argc) {
 		cli_err("resilience: --entity country:CC and at least one "
 		    "ARCHIVE are needed; see 'lifeline resilience --help'");
