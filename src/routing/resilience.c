@@ -341,7 +341,8 @@ routing_res_add(struct routing_res *r, const struct mrt_elem *e)
 	rt->cnt = cnt;
 	rt->path = (uint32_t)r->npath;
 	rt->npath = (uint8_t)n;
-	memcpy(r->path + r->npath, path, (size_t)n * sizeof(*path));
+	if (n > 0)		/* a withdrawal has no path */
+		memcpy(r->path + r->npath, path, (size_t)n * sizeof(*path));
 	r->npath += (size_t)n;
 	return 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # `lifeline resilience`: crafted topologies whose figures were computed by
 # hand (tests/data/resilience/*.routes say how; mkrib.py writes them as
-# TABLE_DUMP_V2 RIBs), then the real RIBs (RouteViews 2014, RIS 2002)
-# against an independent computation (resilience_oracle.py over Debian
+# TABLE_DUMP_V2 RIBs, and withdrawals as BGP4MP updates), then the real RIBs
+# (RouteViews 2014, RIS 2002) and RIS updates of 2021 against an
+# independent computation (resilience_oracle.py over Debian
 # bgpdump's reading of the same archives), and usage errors.
 set -u
 L=${LIFELINE:?}
@@ -15,7 +16,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # crafted: exact figures
-for c in single star disjoint; do
+for c in single star disjoint withdrawn; do
 	python3 "$here/mkrib.py" "$tmp/$c.mrt" < "$T/$c.routes"
 	"$L" resilience --format csv --entity country:ZA --rir "$T/delegated-test" "$tmp/$c.mrt" > "$tmp/$c.csv" 2> "$tmp/$c.err"
 	rc=$?
@@ -48,9 +49,9 @@ if [ ! -f "$rib14" ] || [ ! -f "$rib02" ] || [ ! -f "$R/delegated-apnic-20140630
 	echo "SKIP: real RIBs or delegated files absent in $D"; exit 77
 fi
 command -v bgpdump >/dev/null || { echo "SKIP: bgpdump is not installed"; exit 77; }
-real() {	# name, rib, delegated, cc, least peer ASes
-	bgpdump -m "$2" 2>/dev/null | python3 "$here/resilience_oracle.py" "$3" "$4" > "$tmp/$1.want"
-	"$L" resilience -q --format json --entity "country:$4" --rir "$3" "$2" > "$tmp/$1.got" 2>/dev/null
+real() {	# name, archives (a space-separated list), delegated, cc, least peer ASes
+	for f in $2; do bgpdump -m "$f" 2>/dev/null; done | python3 "$here/resilience_oracle.py" "$3" "$4" > "$tmp/$1.want"
+	"$L" resilience -q --format json --entity "country:$4" --rir "$3" $2 > "$tmp/$1.got" 2>/dev/null
 	if python3 "$here/rescmp.py" "$tmp/$1.got" "$tmp/$1.want"; then ok; else bad "$1: lifeline and the oracle differ"; fi
 	python3 - "$tmp/$1.got" "$5" <<'PY' && ok || bad "$1: too little seen"
 import json, sys
@@ -62,6 +63,13 @@ PY
 }
 real jp2014 "$rib14" "$R/delegated-apnic-20140630" JP 20
 real za2002 "$rib02" "$R/delegated-afrinic-20140630" ZA 2
+# updates: the last announcement of a peer and prefix counts
+upd=$(ls "$D"/mrt/ris-2021-gatech-cs6250/*.gz 2>/dev/null | tr '\n' ' ')
+if [ -n "$upd" ] && [ -f "$R/delegated-ripencc-20140630" ]; then
+	real ru2021 "$upd" "$R/delegated-ripencc-20140630" RU 5
+else
+	bad "the 2021 RIS updates or the RIPE NCC delegated file are absent"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
