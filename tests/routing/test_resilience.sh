@@ -62,6 +62,9 @@ assert j["peer_ases"] >= int(sys.argv[2]) and j["prefixes"] >= 20 and j["gateway
 PY
 }
 real jp2014 "$rib14" "$R/delegated-apnic-20140630" JP 20
+# the 1 MiB RIB is cut short: figures from what was read, exit status 1
+"$L" resilience --format csv --entity country:JP --rir "$R/delegated-apnic-20140630" "$rib14" > /dev/null 2> "$tmp/cut.err"
+[ $? -eq 1 ] && grep -q 'truncated' "$tmp/cut.err" && ok || bad "truncated RIB: $(cat "$tmp/cut.err")"
 real za2002 "$rib02" "$R/delegated-afrinic-20140630" ZA 2
 # updates: the last announcement of a peer and prefix counts
 upd=$(ls "$D"/mrt/ris-2021-gatech-cs6250/*.gz 2>/dev/null | tr '\n' ' ')
