@@ -29,6 +29,10 @@ static const struct command commands[] = {
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
+	{ "registry", cmd_registry, "compare RIR delegation snapshots "
+	    "(registry diff)" },
+	{ "resilience", cmd_resilience, "a country's upstreams, gateways, "
+	    "chokepoints, AS hegemony" },
 };
 
 static void

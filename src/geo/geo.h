@@ -132,4 +132,42 @@ typedef int geo_route_fn(void *ctx, const struct net_prefix *p, uint32_t asn,
 int	geo_loc_routes(const char *locdb, geo_route_fn *fn, void *ctx,
 	    char *err, size_t errlen);
 
+/*
+ * Every record of an RIR statistics exchange file ("delegated" or
+ * "delegated-extended", NRO format), all types and statuses, for tools
+ * that compare snapshots (geo_open() keeps only what locates addresses).
+ */
+enum geo_rir_type {
+	GEO_RIR_ASN,
+	GEO_RIR_IPV4,
+	GEO_RIR_IPV6,
+};
+struct geo_rir_rec {
+	char		registry[16];	/* "afrinic" */
+	char		cc[3];		/* "ZA", "ZZ", or "" */
+	enum geo_rir_type type;
+	struct net_addr	start;		/* ipv4 / ipv6: the first address */
+	uint32_t	asn;		/* asn: the first AS number */
+	uint64_t	value;		/* asn: count of ASNs; ipv4: count of
+					   addresses; ipv6: prefix length */
+	char		date[9];	/* YYYYMMDD, or "" */
+	char		status[12];	/* allocated, assigned, available,
+					   reserved */
+	char		id[64];		/* opaque-id (extended files), or "" */
+	uint64_t	line;
+};
+/* Called for each record; r is valid during the call only. A non-zero
+ * return ends the scan and is returned. */
+typedef int geo_rir_fn(void *ctx, const struct geo_rir_rec *r);
+/*
+ * Reads the file at path (plain or gzip) and calls fn for each record,
+ * skipping the version line, summaries and comments. A bad line goes to
+ * warn ("FILE:LINE: what", may be NULL), is counted in *bad (may be NULL)
+ * and skipped. Returns 0; LL_ENOTFOUND, LL_EIO; LL_EFORMAT when no line
+ * was usable; or fn's value; err (may be NULL) gets a one-line reason.
+ */
+int	geo_rir_scan(const char *path, geo_rir_fn *fn, void *ctx,
+	    void (*warn)(void *ctx, const char *msg), void *warn_ctx,
+	    uint64_t *bad, char *err, size_t errlen);
+
 #endif

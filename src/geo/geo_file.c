@@ -232,6 +232,7 @@ host_bits_clear(const struct net_prefix *p)
 struct sink {
 	geo_rec_fn	*fn;
 	void		*ctx;
+	geo_rir_fn	*rfn;		/* geo_rir_scan(): whole records */
 };
 
 /* Adds [start, start + count) of IPv4 space as the fewest prefixes. */
@@ -502,7 +503,7 @@ int
 geo_text_parse(struct geo *g, enum geo_text fmt, const char *name,
     const void *buf, size_t len, geo_rec_fn *fn, void *ctx)
 {
-	struct sink k = { fn, ctx };
+	struct sink k = { fn, ctx, NULL };
 	struct lines l;
 
 	if ((unsigned)fmt >= sizeof(formats) / sizeof(formats[0]))
@@ -518,7 +519,7 @@ int
 geo_text_load(struct geo *g, enum geo_text fmt, const char *path,
     geo_rec_fn *fn, void *ctx)
 {
-	struct sink k = { fn, ctx };
+	struct sink k = { fn, ctx, NULL };
 	struct lines l;
 	int rc;
 
@@ -539,4 +540,148 @@ int
 geo_pfx2as_load(struct geo *g, const char *path, struct geo_trees *asn)
 {
 	return geo_text_load(g, GEO_TEXT_PFX2AS, path, tree_add, asn);
+}
+
+/* Registry names and opaque-ids: letters, digits, '.', '-', '_'. */
+static bool
+token_ok(const char *s, size_t max)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	return s[n] == '\0' && n < max;
+}
+
+/* geo_rir_scan(): the fields of a record into r, type and status as
+ * strings already checked. Returns false after reporting a bad one. */
+static bool
+rir_rec_fields(struct geo *g, struct lines *l, char **f, size_t nf,
+    struct geo_rir_rec *r)
+{
+	uint64_t v;
+
+	if (!token_ok(f[0], sizeof(r->registry)) || (f[1][0] != '\0' &&
+	    !cc_ok(f[1])) || (f[5][0] != '\0' && (strlen(f[5]) != 8 ||
+	    !parse_u64(f[5], 99999999, &v))) || (nf >= 8 &&
+	    !token_ok(f[7], sizeof(r->id)))) {
+		geo_bad(g, l->path, l->no, "bad registry, country code, date "
+		    "or opaque-id");
+		return false;
+	}
+	snprintf(r->registry, sizeof(r->registry), "%s", f[0]);
+	snprintf(r->cc, sizeof(r->cc), "%s", f[1]);
+	snprintf(r->date, sizeof(r->date), "%s", f[5]);
+	snprintf(r->status, sizeof(r->status), "%s", f[6]);
+	snprintf(r->id, sizeof(r->id), "%s", nf >= 8 ? f[7] : "");
+	r->line = l->no;
+	if (r->type == GEO_RIR_ASN) {
+		if (!parse_u64(f[3], UINT32_MAX, &v) ||
+		    !parse_u64(f[4], 1ull << 32, &r->value) || r->value == 0 ||
+		    v + r->value > 1ull << 32) {
+			geo_bad(g, l->path, l->no, "bad AS number or count "
+			    "'%.32s|%.32s'", f[3], f[4]);
+			return false;
+		}
+		r->asn = (uint32_t)v;
+		return true;
+	}
+	if (net_addr_parse(f[3], &r->start) != 0 || r->start.af !=
+	    (r->type == GEO_RIR_IPV4 ? NET_AF4 : NET_AF6)) {
+		geo_bad(g, l->path, l->no, "bad start address '%.64s'", f[3]);
+		return false;
+	}
+	if (r->type == GEO_RIR_IPV4) {
+		uint32_t s = (uint32_t)r->start.a[0] << 24 |
+		    (uint32_t)r->start.a[1] << 16 |
+		    (uint32_t)r->start.a[2] << 8 | r->start.a[3];
+
+		if (parse_u64(f[4], 1ull << 32, &r->value) && r->value > 0 &&
+		    s + r->value <= 1ull << 32)
+			return true;
+	} else if (parse_u64(f[4], 128, &r->value)) {
+		struct net_prefix p;
+
+		p.af = NET_AF6;
+		p.len = (uint8_t)r->value;
+		memcpy(p.a, r->start.a, sizeof(p.a));
+		if (host_bits_clear(&p))
+			return true;
+		geo_bad(g, l->path, l->no, "host bits set in %s/%u", f[3],
+		    p.len);
+		return false;
+	}
+	geo_bad(g, l->path, l->no, "bad size '%.32s' for %s", f[4], f[3]);
+	return false;
+}
+
+/* One line for geo_rir_scan(): every record, whatever its type and
+ * status. */
+static int
+rir_rec_line(struct geo *g, struct lines *l, const struct sink *k,
+    enum line_res *res)
+{
+	static const char *const types[] = { "asn", "ipv4", "ipv6" };
+	static const char *const statuses[] = { "allocated", "assigned",
+	    "available", "reserved" };
+	struct geo_rir_rec r;
+	char *f[FIELDS_MAX];
+	size_t nf, i;
+	bool first;
+
+	*res = LINE_SKIPPED;
+	if (l->len == 0 || l->buf[0] == '#')
+		return 0;
+	first = !l->seen;
+	l->seen = true;
+	nf = split(l->buf, '|', f, FIELDS_MAX);
+	if ((first && version_ok(f[0])) ||
+	    (nf >= 6 && strcmp(f[5], "summary") == 0))
+		return 0;
+	if (nf < 7) {
+		geo_bad(g, l->path, l->no, "%zu fields, want at least 7", nf);
+		return bad(res);
+	}
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 3 && strcmp(f[2], types[i]) != 0; i++)
+		;
+	if (i == 3) {
+		geo_bad(g, l->path, l->no, "unknown type '%.32s'", f[2]);
+		return bad(res);
+	}
+	r.type = (enum geo_rir_type)i;
+	for (i = 0; i < 4 && strcmp(f[6], statuses[i]) != 0; i++)
+		;
+	if (i == 4) {
+		geo_bad(g, l->path, l->no, "unknown status '%.32s'", f[6]);
+		return bad(res);
+	}
+	if (!rir_rec_fields(g, l, f, nf, &r))
+		return bad(res);
+	*res = LINE_USED;
+	return k->rfn(k->ctx, &r);
+}
+
+int
+geo_rir_scan(const char *path, geo_rir_fn *fn, void *ctx,
+    void (*warn)(void *ctx, const char *msg), void *warn_ctx,
+    uint64_t *bad_lines, char *err, size_t errlen)
+{
+	struct sink k = { NULL, ctx, fn };
+	struct lines l;
+	struct geo *g;
+	int rc;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return LL_ENOMEM;
+	g->warn = warn;
+	g->warn_ctx = warn_ctx;
+	if ((rc = lines_open(g, &l, path)) == 0)
+		rc = load_lines(g, &l, &k, rir_rec_line,
+		    "an RIR delegated file");
+	if (bad_lines != NULL)
+		*bad_lines = g->bad_lines;
+	if (rc != 0 && err != NULL)
+		snprintf(err, errlen, "%s", g->err);
+	free(g);
+	return rc;
 }
