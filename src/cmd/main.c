@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	    "outage" },
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
+	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 };
 
