@@ -467,6 +467,20 @@ listen_on(const char *spec)
 	return fd;
 }
 
+/* The port bound (the one the system chose for port 0). */
+static unsigned
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
 static int
 serve(struct agent *a, int lfd)
 {
@@ -637,7 +651,8 @@ agent_bmp(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	printf(a.kinds ? "time,kind,entity,value\n" : "time,entity,value\n");
 	fflush(stdout);
-	cli_warn("agent bmp: listening on %s", listen);
+	cli_warn("agent bmp: listening on %s port %u", listen,
+	    bound_port(lfd));
 	rc = serve(&a, lfd);
 	if (rc != 0)
 		cli_err("agent bmp: %s", ll_strerror(rc));
