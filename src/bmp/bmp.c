@@ -210,7 +210,7 @@ tlvs(struct rd *r, struct bmp_msg *m, struct bmp_error *e, uint64_t base)
 		uint16_t n = rd_be16(r);
 		struct rd v = rd_sub(r, n);
 
-		if (!rd_ok(&v))
+		if (!rd_ok(r) || !rd_ok(&v))
 			return fail(e, base + at, LL_ETRUNC, "%s: information "
 			    "TLV %u of length %u past the end of the message "
 			    "(RFC 7854 4.4)", bmp_type_name(m->type), t, n);
@@ -405,7 +405,7 @@ stats(struct rd *r, struct bmp_msg *m, struct bmp_error *e, uint64_t base)
 		uint16_t t = rd_be16(r);
 		uint16_t n = rd_be16(r);
 		struct rd v = rd_sub(r, n);
-		if (!rd_ok(&v))
+		if (!rd_ok(r) || !rd_ok(&v))
 			return fail(e, base + at, LL_ETRUNC, "Statistics "
 			    "Report: counter %u of %u (type %u, length %u) "
 			    "past the end (RFC 7854 4.8)", i + 1, m->n_stats,

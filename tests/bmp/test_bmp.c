@@ -385,6 +385,14 @@ test_bad(void **state)
 	fin(&m);
 	expect_bad(&m, 0, 48 + 19 + 2 + 4 + 2 + 4, "attribute 2 length 200");
 
+	/* A count of counters far past what the message holds: one error at
+	 * the first missing counter, not 2^32 turns of the loop. */
+	hdr(&m, BMP_T_STATS, 0);
+	be32(&m, 0xffffffffu);
+	be16(&m, 0); be16(&m, 4); be32(&m, 3);
+	fin(&m);
+	expect_bad(&m, 0, 48 + 4 + 8, "counter 2 of 4294967295");
+
 	hdr(&m, BMP_T_PEER_DOWN, 0);
 	u8(&m, 9);
 	fin(&m);
