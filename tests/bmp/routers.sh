@@ -8,8 +8,10 @@
 #
 # usage: routers.sh frr|gobgp   (as root; skips, 77, without namespaces or
 # the daemons). The collector's view must be, as the signal says it:
-# 10.1.0.0/24 + 10.1.1.0/24 + 10.2.0.0/22 of AS 65010 = 6 /24s; after the
-# /22 is withdrawn, 2; after the peer goes down, no peer and no /24.
+# 10.1.0.0/24 + 10.1.1.0/24 + 10.2.0.0/22 of AS 65010 = 6 /24s, and
+# 2001:db8:1::/48 + 2001:db8:2::/47 = 3 /48s (MP_REACH); after the /22 and
+# the /47 are withdrawn, 2 and 1; after the peer goes down, no peer and
+# no /24 or /48.
 set -u
 which=${1:?usage: routers.sh frr|gobgp}
 LIFELINE=${LIFELINE:?LIFELINE is not set}
@@ -56,7 +58,7 @@ nsx $rt ip link set $tag-d up; nsx $inj ip link set $tag-e up
 # The collector: bins of 1 s, any peer with a route full-feed.
 mkdir -p "$dir/cap"
 ip netns exec $col "$LIFELINE" agent bmp --listen 10.99.0.1:11019 --allow 10.99.0.2 \
-    --by asn --kind all --bin 1 --full-feed 1 \
+    --by asn --kind all --bin 1 --full-feed 1% \
     --capture "$dir/cap" --db "$dir/live.db" >"$dir/out.csv" 2>"$dir/agent.err" &
 pids+=($!)
 agent=$!
@@ -70,6 +72,12 @@ cat >"$dir/inj.toml" <<EOF
   [neighbors.config]
     neighbor-address = "10.99.1.2"
     peer-as = 65020
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv6-unicast"
 EOF
 ip netns exec $inj gobgpd -f "$dir/inj.toml" -t toml --log-level=warn >"$dir/inj.log" 2>&1 &
 pids+=($!)
@@ -87,9 +95,14 @@ router bgp 65020
  address-family ipv4 unicast
   neighbor 10.99.1.1 soft-reconfiguration inbound
  exit-address-family
+ address-family ipv6 unicast
+  neighbor 10.99.1.1 activate
+  neighbor 10.99.1.1 soft-reconfiguration inbound
+ exit-address-family
  bmp targets coll
   bmp connect 10.99.0.1 port 11019 min-retry 100 max-retry 1000
   bmp monitor ipv4 unicast pre-policy
+  bmp monitor ipv6 unicast pre-policy
  exit
 EOF
 	ip netns exec $rt $bgpd -f "$dir/bgpd.conf" -i "$dir/bgpd.pid" -Z -n -S \
@@ -104,6 +117,12 @@ else
   [neighbors.config]
     neighbor-address = "10.99.1.1"
     peer-as = 65010
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv6-unicast"
 [[bmp-servers]]
   [bmp-servers.config]
     address = "10.99.0.1"
@@ -144,19 +163,26 @@ for _ in $(seq 50); do
 done
 nsx $inj gobgp global rib add 10.1.1.0/24 || fail "gobgp rib add"
 nsx $inj gobgp global rib add 10.2.0.0/22 || fail "gobgp rib add"
+nsx $inj gobgp global rib -a ipv6 add 2001:db8:1::/48 || fail "gobgp rib add"
+nsx $inj gobgp global rib -a ipv6 add 2001:db8:2::/47 || fail "gobgp rib add"
 seen=0
 wait_for 0 ',bgp,asn:65010,6$'
 wait_for "$seen" ',bgp.peers,collector:10.99.0.2,1$'
 echo "ok ($which): 10.1.0.0/24, 10.1.1.0/24, 10.2.0.0/22 announced: 6 /24s"
+wait_for 0 ',bgp6,asn:65010,3$'
+echo "ok ($which): 2001:db8:1::/48, 2001:db8:2::/47 announced: 3 /48s"
 
+before=$seen
 nsx $inj gobgp global rib del 10.2.0.0/22 || fail "gobgp rib del"
-wait_for "$seen" ',bgp,asn:65010,2$'
-echo "ok ($which): 10.2.0.0/22 withdrawn: 2 /24s"
+nsx $inj gobgp global rib -a ipv6 del 2001:db8:2::/47 || fail "gobgp rib del"
+wait_for "$before" ',bgp,asn:65010,2$'
+wait_for "$before" ',bgp6,asn:65010,1$'
+echo "ok ($which): 10.2.0.0/22 and 2001:db8:2::/47 withdrawn: 2 /24s, 1 /48"
 
 kill $injpid
 wait_for "$seen" ',bgp.peers,collector:10.99.0.2,0$'
 # From the bin where the peer has gone, AS 65010 is seen no more.
-last=$(tail -n +"$((seen + 1))" "$dir/out.csv" | grep -c ',bgp,asn:65010,')
+last=$(tail -n +"$((seen + 1))" "$dir/out.csv" | grep -c ',bgp6\?,asn:65010,')
 [ "$last" -eq 0 ] || fail "AS 65010 still visible after the peer went down"
 echo "ok ($which): peer down: its table emptied"
 
