@@ -18,7 +18,8 @@
 struct bmp_peer {
 	struct mrt_peer	p;
 	uint64_t	dist;
-	bool		addpath;	/* NLRI carry path ids (RFC 7911) */
+	uint8_t		addpath;	/* fam_bit() of each family whose
+					   NLRI carry path ids (RFC 7911) */
 };
 
 struct bmp_decoder {
@@ -255,13 +256,24 @@ bgp_pdu(struct rd *r, uint8_t want, struct rd *msg, struct bmp_msg *m,
 	return 0;
 }
 
-/* The ADD-PATH capability (RFC 7911 4) in an OPEN's optional parameters
- * (RFC 5492, RFC 9072's extended length): the bits of each IP unicast
- * family's send/receive field, ORed. */
+/* A bit for each IP family: IPv4/IPv6, unicast/multicast (the deprecated
+ * SAFI 3 counts as unicast); 0 for any other. */
 static uint8_t
-open_addpath(struct rd o)
+fam_bit(uint16_t afi, uint8_t safi)
 {
-	uint8_t bits = 0;
+	if (!bgp_family_ip(afi, safi))
+		return 0;
+	return (uint8_t)(1u << ((afi == BGP_AFI_IPV6 ? 2 : 0) +
+	    (safi == BGP_SAFI_MULTICAST ? 1 : 0)));
+}
+
+/* The ADD-PATH capability (RFC 7911 4) in an OPEN's optional parameters
+ * (RFC 5492, RFC 9072's extended length): fam_bit() of each family whose
+ * send/receive field has bit `want` (1 receive, 2 send). */
+static uint8_t
+open_addpath(struct rd o, uint8_t want)
+{
+	uint8_t fams = 0;
 
 	rd_skip(&o, BGP_HEADER_LEN + 1 + 2 + 2 + 4);
 	size_t plen = rd_u8(&o);
@@ -282,12 +294,39 @@ open_addpath(struct rd o)
 			while (code == 69 && rd_ok(&c) && rd_left(&c) >= 4) {
 				uint16_t afi = rd_be16(&c);
 				uint8_t safi = rd_u8(&c), sr = rd_u8(&c);
-				if (bgp_family_ip(afi, safi))
-					bits |= sr;
+				if (sr & want)
+					fams |= fam_bit(afi, safi);
 			}
 		}
 	}
-	return bits;
+	return fams;
+}
+
+/* The family of an UPDATE's MP_REACH_NLRI or MP_UNREACH_NLRI (fam_bit(),
+ * 0 when none or unreadable: the decoder reports what is wrong), and
+ * whether it has classic IPv4 unicast routes (RFC 4271 4.3). */
+static uint8_t
+update_family(struct rd u, bool *classic)
+{
+	rd_skip(&u, BGP_HEADER_LEN);
+	uint16_t wlen = rd_be16(&u);
+	rd_skip(&u, wlen);
+	uint16_t alen = rd_be16(&u);
+	struct rd at = rd_sub(&u, alen);
+	*classic = wlen > 0 || (rd_ok(&u) && rd_left(&u) > 0);
+	while (rd_ok(&at) && rd_left(&at) > 0) {
+		uint8_t flags = rd_u8(&at), type = rd_u8(&at);
+		size_t n = (flags & BGP_ATTR_FLAG_EXTLEN) ? rd_be16(&at) :
+		    rd_u8(&at);
+		struct rd v = rd_sub(&at, n);
+		if (type == BGP_ATTR_MP_REACH_NLRI ||
+		    type == BGP_ATTR_MP_UNREACH_NLRI) {
+			uint16_t afi = rd_be16(&v);
+			uint8_t safi = rd_u8(&v);
+			return rd_ok(&v) ? fam_bit(afi, safi) : 0;
+		}
+	}
+	return 0;
 }
 
 /* Peer Up, RFC 7854 4.10: local address and ports, the OPEN sent and the
@@ -317,8 +356,8 @@ peer_up(struct bmp_decoder *d, struct rd *r, struct bmp_msg *m,
 	if ((rc = peer_add(d, m, &p)) != 0)
 		return fail(e, base, rc, "Peer Up: %s", rc == LL_ELIMIT ?
 		    "more than 4096 peers in one session" : "out of memory");
-	/* The peer sends path ids when it may send and we receive. */
-	p->addpath = (open_addpath(recv) & 2) && (open_addpath(sent) & 1);
+	/* The peer sends path ids where it may send and we receive. */
+	p->addpath = open_addpath(recv, 2) & open_addpath(sent, 1);
 	m->rec.kind = MRT_K_STATE;
 	m->rec.old_state = BMP_STATE_IDLE;
 	m->rec.new_state = BMP_STATE_ESTABLISHED;
@@ -384,8 +423,15 @@ route_mon(struct bmp_decoder *d, struct rd *r, struct bmp_msg *m,
 		return fail(e, base, rc, "Route Monitoring: %s",
 		    rc == LL_ELIMIT ? "more than 4096 peers in one session" :
 		    "out of memory");
-	ctx.addpath = p->addpath;
-	m->rec.addpath = p->addpath;
+	bool classic;
+	uint8_t v4u = fam_bit(BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+	uint8_t fam = update_family(pdu, &classic);
+	ctx.addpath = (p->addpath & (fam != 0 ? fam : v4u)) != 0;
+	if (fam != 0 && classic && ctx.addpath != ((p->addpath & v4u) != 0))
+		return fail(e, base + rd_off(&pdu), LL_EUNSUP, "Route "
+		    "Monitoring: an UPDATE with IPv4 unicast routes and "
+		    "routes of a family whose ADD-PATH differs (RFC 7911 3)");
+	m->rec.addpath = ctx.addpath;
 	rc = bgp_decode_message(pdu.p, pdu.len, &ctx, &m->rec.msg_type,
 	    &m->rec.update, &diag);
 	if (rc != 0)

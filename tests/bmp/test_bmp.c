@@ -158,6 +158,31 @@ update_msg(struct mb *m, bool addpath, bool as2, uint32_t origin)
 	patch16(m, at + 16, m->n - at);
 }
 
+/* An UPDATE announcing 2001:db8::/32 in MP_REACH_NLRI (RFC 4760), with a
+ * path id when addpath. */
+static void
+update6_msg(struct mb *m, bool addpath)
+{
+	static const uint8_t nh[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	size_t at = bgp_hdr(m, 2), al, ml;
+
+	be16(m, 0);
+	al = m->n;
+	be16(m, 0);
+	u8(m, 0x40); u8(m, 1); u8(m, 1); u8(m, 0);
+	u8(m, 0x40); u8(m, 2); u8(m, 6); u8(m, 2); u8(m, 1); be32(m, 64502);
+	u8(m, 0x80); u8(m, 14);
+	ml = m->n;
+	u8(m, 0);
+	be16(m, 2); u8(m, 1); u8(m, 16); put(m, nh, 16); u8(m, 0);
+	if (addpath)
+		be32(m, 5);
+	u8(m, 32); u8(m, 0x20); u8(m, 0x01); u8(m, 0x0d); u8(m, 0xb8);
+	m->b[ml] = (uint8_t)(m->n - ml - 1);
+	patch16(m, al, m->n - al - 2);
+	patch16(m, at + 16, m->n - at);
+}
+
 struct got {
 	int		n;
 	char		line[8][96];
@@ -308,6 +333,18 @@ test_addpath_flags(void **state)
 	    "203.0.113.0/24 7 0 0");
 	assert_string_equal(g.line[2], "A 1700000000 4200000001 "
 	    "10.0.0.0/8 10 64501 0");
+
+	/* ADD-PATH is per family: IPv6 routes of this peer have no path
+	 * ids, as its OPENs negotiated them for IPv4 unicast only. */
+	g.n = 0;
+	hdr(&m, BMP_T_ROUTE_MONITORING, 0);
+	update6_msg(&m, false);
+	out = decode_ok(d, &m);
+	assert_false(out->rec.addpath);
+	assert_int_equal(mrt_record_elems(&out->rec, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.line[0], "A 1700000000 4200000001 "
+	    "2001:db8::/32 0 64502 0");
 	bmp_decoder_free(d);
 
 	/* Only one side's capability: no path ids. */
