@@ -11,6 +11,7 @@ The signal is read from the collector's output as it prints each bin.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -187,6 +188,7 @@ def main():
         if a.p.poll() is None:
             a.p.kill()
             a.p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
