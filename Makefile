@@ -46,7 +46,7 @@ fuzz:
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Doptimization=1 -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	@$(NINJA) -C $(FUZZ_BUILD) fuzz/fuzz_mrt_record fuzz/fuzz_bgp_update fuzz/fuzz_input \
 	    fuzz/fuzz_geo_cache fuzz/fuzz_store_chunk fuzz/fuzz_sig_lean \
-	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence \
+	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp \
 	    fuzz/seed_split >/dev/null
 	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

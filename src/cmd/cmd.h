@@ -30,6 +30,7 @@ int	cmd_rpki(int argc, char **argv);
 int	cmd_evidence(int argc, char **argv);
 int	cmd_registry(int argc, char **argv);
 int	cmd_resilience(int argc, char **argv);
+int	cmd_agent(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

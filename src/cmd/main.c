@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	    "(evidence record|list|verify|export)" },
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
+	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 	{ "registry", cmd_registry, "compare RIR delegation snapshots "
 	    "(registry diff)" },
