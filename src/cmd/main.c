@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_routing.h"
 
 struct command {
 	const char	*name;
@@ -24,6 +25,10 @@ static const struct command commands[] = {
 	    "outage" },
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
+	{ "routing", cmd_routing, "routing monitors over archives against a "
+	    "watchlist (routing check)" },
+	{ "watch", cmd_watch, "write a watchlist from archives (watch "
+	    "generate)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 };
 

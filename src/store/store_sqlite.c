@@ -105,6 +105,21 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (signal, collector, start)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
+	/* 6, 7: taken by other parts of Lifeline (placeholders here). */
+	"",
+	"",
+	/* 8: events (store_event_put): routing alerts and the like, for
+	 * incidents to include; stop is NULL while the event lasts. */
+	"CREATE TABLE IF NOT EXISTS event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  stop INTEGER CHECK (stop IS NULL OR stop >= start),"
+	"  detail TEXT NOT NULL,"
+	"  UNIQUE (kind, entity, start)"
+	");"
+	"CREATE INDEX IF NOT EXISTS event_by_time ON event (start);",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1785,6 +1800,67 @@ sq_gap_list(struct store *s, const char *signal, int64_t from, int64_t to,
 	return rc;
 }
 
+/* ---- events (schema version 8) ---- */
+
+static int
+sq_event_put(struct store *s, const struct store_event *e)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO event (kind, "
+	    "entity, start, stop, detail) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (kind, entity, start) DO UPDATE SET "
+	    "stop = excluded.stop, detail = excluded.detail", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare event");
+	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, e->from);
+	if (e->to != 0)
+		sqlite3_bind_int64(st, 4, e->to);
+	sqlite3_bind_text(st, 5, e->detail, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "write event");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_event_list(struct store *s, const char *kind_prefix, int64_t from,
+    int64_t to, store_event_fn *fn, void *ctx)
+{
+	struct store_event e;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT kind, entity, "
+	    "start, stop, detail FROM event WHERE (?1 IS NULL OR "
+	    "substr(kind, 1, length(?1)) = ?1) AND (stop IS NULL OR "
+	    "stop > ?2) AND start < ?3 ORDER BY start, kind, entity", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare event list");
+	if (kind_prefix != NULL)
+		sqlite3_bind_text(st, 1, kind_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		e.kind = (const char *)sqlite3_column_text(st, 0);
+		e.entity = (const char *)sqlite3_column_text(st, 1);
+		e.from = sqlite3_column_int64(st, 2);
+		e.to = sqlite3_column_int64(st, 3);
+		e.detail = (const char *)sqlite3_column_text(st, 4);
+		if (e.kind == NULL || e.entity == NULL || e.detail == NULL)
+			continue;
+		if ((rc = fn(ctx, &e)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, "list events");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1804,4 +1880,6 @@ static const struct store_ops sq_ops = {
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,
+	.event_put = sq_event_put,
+	.event_list = sq_event_list,
 };
