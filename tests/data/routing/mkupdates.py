@@ -9,9 +9,17 @@ Each step below says what it makes the monitors see; the expected alerts
 are in cases.jsonl beside this script.
 """
 
+import os
 import socket
 import struct
 import sys
+
+# attr() and as_path() (4-octet ASes, a tuple an AS_SET) are the RIB
+# writer's of the visibility oracle.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "oracle"))
+from mkrib import as_path, attr  # noqa: E402
 
 T0 = 1700000000             # 2023-11-14T22:13:20Z
 BGP4MP = 16
@@ -32,31 +40,6 @@ def peer_head(peer):
     asn, ip = peer
     return (struct.pack(">IIHH", asn, LOCAL[0], 0, 1) +
             socket.inet_aton(ip) + socket.inet_aton(LOCAL[1]))
-
-
-def attr(flags, code, value):
-    return struct.pack(">BBB", flags, code, len(value)) + value
-
-
-def as_path(path):
-    """AS_PATH, 4-octet ASes; a tuple inside `path` is an AS_SET."""
-    segs, seq = b"", []
-
-    def flush():
-        nonlocal segs, seq
-        if seq:
-            segs += struct.pack(">BB", 2, len(seq))
-            segs += b"".join(struct.pack(">I", a) for a in seq)
-            seq = []
-    for a in path:
-        if isinstance(a, tuple):
-            flush()
-            segs += struct.pack(">BB", 1, len(a))
-            segs += b"".join(struct.pack(">I", x) for x in a)
-        else:
-            seq.append(a)
-    flush()
-    return segs
 
 
 def nlri(prefix):
