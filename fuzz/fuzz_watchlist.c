@@ -49,7 +49,7 @@ feed(struct routing_monitor *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct routing_monitor_opts o = { 1, 1, NULL };
+	struct routing_monitor_opts o = { 1, 1, NULL, NULL };
 	struct routing_watchlist *w;
 	struct routing_monitor *m;
 	volatile unsigned sink = 0;

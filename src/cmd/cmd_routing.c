@@ -52,11 +52,16 @@ usage(FILE *f)
 	    "                  then visible-again when they have it back\n"
 	    "  rpki-invalid    (--vrps) an RFC 6811 invalid route of a\n"
 	    "                  watched prefix or watched origin AS\n"
+	    "  route-leak      a watched route whose path is not valley-free\n"
+	    "                  on the AS relationships (--relationships), or\n"
+	    "                  without them has a network between two Tier-1s\n"
 	    "An alert fires once enough peers see its event and is printed\n"
 	    "once, with first_seen and last_seen (null while it lasts).\n"
 	    "\n"
 	    "  --watchlist FILE     BGPalerter prefixes.yml (required)\n"
 	    "  --vrps FILE          VRPs for rpki-invalid (repeatable)\n"
+	    "  --relationships FILE CAIDA as-rel (serial-1 or serial-2) for\n"
+	    "                       route leaks\n"
 	    "  --min-peers N        peers before an alert fires (3)\n"
 	    "  --min-peers-loss N   peers for a visibility loss (40)\n"
 	    "  --db URL             also store the alerts as events in the\n"
@@ -117,6 +122,7 @@ struct line {
 };
 
 struct check_cli {
+	struct routing_rels	*rels;
 	struct routing_watchlist *w;
 	struct routing_vrps	*vrps;
 	struct routing_monitor	*mon;
@@ -199,6 +205,8 @@ alert_json(const struct routing_alert *a)
 		    a->rule->description, "minLength",
 		    (json_int_t)a->rule->min_len, "maxLength",
 		    (json_int_t)a->rule->max_len));
+	if (a->type == ROUTING_A_LEAK)
+		json_object_set_new(o, "leaker", json_integer(a->neighbour));
 	if (a->type == ROUTING_A_RPKI_INVALID)
 		json_object_set_new(o, "rpki", json_string(routing_rov_name(
 		    a->rov)));
@@ -331,6 +339,7 @@ load(struct check_cli *c, const char *wl, const char *const *vrps,
 
 struct check_args {
 	const char			*watchlist;
+	const char			*rels;
 	const char			*db;
 	const char			*vrps[VRPS_MAX];
 	size_t				 nvrps;
@@ -355,7 +364,7 @@ parse_count(const char *opt, const char *s, uint32_t *out)
 	return 0;
 }
 
-enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB };
+enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB, O_RELS };
 
 static int
 parse_args(int argc, char **argv, struct check_args *a)
@@ -368,6 +377,7 @@ parse_args(int argc, char **argv, struct check_args *a)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "db", required_argument, NULL, O_DB },
+		{ "relationships", required_argument, NULL, O_RELS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
@@ -390,6 +400,8 @@ parse_args(int argc, char **argv, struct check_args *a)
 			a->ed.strict = true;
 		else if (ch == O_DB)
 			a->db = optarg;
+		else if (ch == O_RELS)
+			a->rels = optarg;
 		else if (ch == 'q')
 			a->ed.quiet = true;
 		else {
@@ -457,6 +469,7 @@ check(int argc, char **argv)
 	struct check_cli c;
 	struct check_args a;
 	struct progress pg;
+	char err[512] = "";
 	bool data = false;
 	int rc, ex;
 
@@ -466,7 +479,14 @@ check(int argc, char **argv)
 		return ex;
 	if ((ex = load(&c, a.watchlist, a.vrps, a.nvrps, &data)) != 0)
 		goto out;
+	if (a.rels != NULL && (rc = routing_rels_load(a.rels, &c.rels, err,
+	    sizeof(err))) != 0) {
+		cli_err("routing check: %s", err[0] ? err : ll_strerror(rc));
+		ex = EXIT_FAIL;
+		goto out;
+	}
 	a.mo.vrps = c.vrps;
+	a.mo.rels = c.rels;
 	a.ed.fn = on_elem;
 	a.ed.ctx = &c;
 	if (routing_monitor_new(c.w, &a.mo, on_alert, &c, &c.mon) != 0) {
@@ -501,6 +521,7 @@ out:
 	routing_monitor_free(c.mon);
 	routing_vrps_free(c.vrps);
 	routing_watch_free(c.w);
+	routing_rels_free(c.rels);
 	return ex;
 }
 

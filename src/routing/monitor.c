@@ -97,7 +97,7 @@ struct feed {
 static const char *const names[ROUTING_A_NTYPES] = {
 	"hijack", "sub-prefix", "squatting", "as-set", "new-upstream",
 	"new-downstream", "path", "visibility-loss", "visible-again",
-	"rpki-invalid",
+	"rpki-invalid", "route-leak",
 };
 
 const char *
@@ -375,6 +375,8 @@ emit(struct routing_monitor *m, struct mevent *e, enum routing_alert_type t,
 	a.rov = e->rov;
 	if (t == ROUTING_A_NEW_UPSTREAM || t == ROUTING_A_NEW_DOWNSTREAM)
 		a.neighbour = e->k.b;
+	else if (t == ROUTING_A_LEAK)
+		a.neighbour = e->k.a;
 	else if (t != ROUTING_A_PATH)
 		a.origin = e->k.a;
 	a.first_seen = first;
@@ -662,6 +664,12 @@ announce_events(struct routing_monitor *m, struct feed *f,
 		rc = watched_events(m, f, u, w, origin);
 	if (rc == 0 && m->w->nas > 0)
 		rc = neighbour_events(m, f, u);
+	if (rc == 0 && w != NULL) {
+		struct ekey k = { .type = ROUTING_A_LEAK, .p = *u->prefix };
+
+		if ((k.a = routing_leak(m->o.rels, u->path)) != 0)
+			rc = feed_add(m, f, &k, w, NULL, NULL);
+	}
 	if (rc == 0 && m->o.vrps != NULL && (w != NULL || (origin != 0 &&
 	    routing_watch_as(m->w, origin) != NULL)) &&
 	    ((st = rov_of(m, u->prefix, origin)) ==

@@ -198,12 +198,13 @@ enum routing_alert_type {
 	ROUTING_A_VISIBILITY,		/* withdrawn by many peers */
 	ROUTING_A_VISIBLE_AGAIN,	/* the return after a loss */
 	ROUTING_A_RPKI_INVALID,		/* RFC 6811 invalid */
+	ROUTING_A_LEAK,			/* a valley-free violation */
 	ROUTING_A_NTYPES
 };
 
 /* "hijack", "sub-prefix", "squatting", "as-set", "new-upstream",
  * "new-downstream", "path", "visibility-loss", "visible-again",
- * "rpki-invalid". */
+ * "rpki-invalid", "route-leak". */
 const char *routing_alert_name(enum routing_alert_type t);
 
 /* A route update from any feed (MRT now, BMP later). */
@@ -234,7 +235,8 @@ struct routing_alert {
 	const struct routing_path_rule		*rule;
 	uint32_t				 origin;	/* seen; 0 for
 							   an AS_SET */
-	uint32_t				 neighbour;
+	uint32_t				 neighbour;	/* or the
+							   leaker */
 	enum routing_rov			 rov;
 	uint32_t				 first_seen;
 	uint32_t				 last_seen;	/* 0: lasts */
@@ -252,11 +254,34 @@ struct routing_alert {
  * is returned by it. */
 typedef int routing_alert_fn(void *ctx, const struct routing_alert *a);
 
+struct routing_rels;
+
 struct routing_monitor_opts {
 	uint32_t		 min_peers;	/* 0: 3 */
 	uint32_t		 min_peers_loss;	/* 0: 40 */
 	const struct routing_vrps *vrps;	/* indexed, or NULL */
+	const struct routing_rels *rels;	/* NULL: the Tier-1
+						   heuristic for leaks */
 };
+
+/*
+ * AS relationships in CAIDA's as-rel format, serial-1 ("a|b|-1": a is b's
+ * provider; "a|b|0": peers) or serial-2 (a fourth column, the source);
+ * '#' lines are comments. Returns 0 with *out owned by the caller, or
+ * LL_EFORMAT with err "FILE:LINE: what", LL_ELIMIT, LL_ENOMEM, LL_EIO.
+ */
+int	routing_rels_load(const char *path, struct routing_rels **out,
+	    char *err, size_t errlen);
+void	routing_rels_free(struct routing_rels *r);	/* NULL is fine */
+size_t	routing_rels_count(const struct routing_rels *r);
+
+/*
+ * The AS that leaked a route with this path (a valley-free violation on
+ * rels: it passed a route learned from a provider or peer on to a
+ * provider or peer), or 0. rels NULL: an AS between two Tier-1 ASes.
+ */
+uint32_t routing_leak(const struct routing_rels *rels,
+	    const struct bgp_aspath *path);
 
 struct routing_monitor;
 

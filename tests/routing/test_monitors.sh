@@ -20,24 +20,34 @@ run --min-peers-loss 3 > "$tmp/got" 2> "$tmp/err"; rc=$?
 [ $rc -eq 0 ] && ok || bad "exit $rc: $(cat "$tmp/err")"
 if cmp -s "$T/cases.jsonl" "$tmp/got"; then ok; else
 	bad "alerts differ from cases.jsonl:"; diff "$T/cases.jsonl" "$tmp/got" | head -10; fi
-grep -q 'route elements, 9 alerts' "$tmp/err" && ok || bad "summary: $(cat "$tmp/err")"
+grep -q '8 watched prefixes, 2 watched ASes, 54 route elements, 10 alerts' "$tmp/err" && ok || bad "summary: $(cat "$tmp/err")"
 
 # RPKI: the same plus the invalid routes of watched space
 run --min-peers-loss 3 --vrps "$T/vrps.csv" > "$tmp/got" 2>/dev/null
 grep rpki-invalid "$tmp/got" > "$tmp/rpki"
 cmp -s "$T/cases-rpki.jsonl" "$tmp/rpki" && ok || { bad "rpki alerts:"; diff "$T/cases-rpki.jsonl" "$tmp/rpki"; }
-[ "$(grep -vc rpki-invalid "$tmp/got")" = 9 ] && ok || bad "--vrps changed the other alerts"
+[ "$(grep -vc rpki-invalid "$tmp/got")" = 10 ] && ok || bad "--vrps changed the other alerts"
 
 # BGPalerter's defaults: 40 peers for a loss (4 here: none), 3 for others;
 # --min-peers 2: the two peers' hijack of 172.16.0.0/16 too; --min-peers
 # 4: nothing (no event reaches four peers)
 run > "$tmp/got" 2>/dev/null
 grep -q visib "$tmp/got" && bad "visibility alert below 40 peers" || ok
-[ "$(wc -l < "$tmp/got")" = 7 ] && ok || bad "default minimums: $(wc -l < "$tmp/got") alerts, want 7"
+[ "$(wc -l < "$tmp/got")" = 8 ] && ok || bad "default minimums: $(wc -l < "$tmp/got") alerts, want 8"
 run --min-peers 2 > "$tmp/got" 2>/dev/null
 [ "$(grep -c '"type":"hijack","prefix":"172.16.0.0/16".*"peer_count":2,' "$tmp/got")" = 1 ] && ok || bad "--min-peers 2: $(cat "$tmp/got")"
 run --min-peers 4 > "$tmp/got" 2>/dev/null
 [ -s "$tmp/got" ] && bad "--min-peers 4: $(cat "$tmp/got")" || ok
+
+# route leaks on CAIDA as-rel relationships: the same leak (AS64530, a
+# customer of both AS174 and AS3356) as the Tier-1 heuristic finds; none
+# where AS64530 is AS3356's provider; a bad line named
+run --min-peers-loss 3 --relationships "$T/as-rel.txt" 2>/dev/null | grep route-leak > "$tmp/leak"
+grep route-leak "$T/cases.jsonl" | cmp -s - "$tmp/leak" && ok || bad "leak on as-rel.txt: $(cat "$tmp/leak")"
+[ "$(run --min-peers-loss 3 --relationships "$T/as-rel-ok.txt" 2>/dev/null | grep -c route-leak)" = 0 ] && ok || bad "leak on as-rel-ok.txt"
+printf '174|64530|-1\n174|64530|2\n' > "$tmp/bad-rel.txt"
+run --relationships "$tmp/bad-rel.txt" > /dev/null 2> "$tmp/err"; rc=$?
+[ $rc -eq 3 ] && grep -qF "bad-rel.txt:2: not an as-rel line" "$tmp/err" && ok || bad "bad as-rel: exit $rc, $(cat "$tmp/err")"
 
 # --db: the alerts as events (schema 8); a second run replaces, not adds
 run --min-peers-loss 3 --db "$tmp/a.db" > /dev/null 2>&1 && ok || bad "--db: exit $?"
@@ -59,6 +69,7 @@ routing:as-set prefix:10.10.0.0/16 1700000060 None as-set
 routing:new-upstream asn:64500 1700000060 None new-upstream
 routing:new-downstream asn:64500 1700000060 None new-downstream
 routing:path prefix:172.16.0.0/16 1700000090 None path
+routing:route-leak prefix:198.19.0.0/24 1700000150 None route-leak
 routing:visibility-loss prefix:198.18.0.0/24 1700000180 1700000240 visibility-loss
 routing:visible-again prefix:198.18.0.0/24 1700000240 1700000240 visible-again
 W

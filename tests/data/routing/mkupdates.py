@@ -76,6 +76,7 @@ def cases():
         out.append(update(T0, p, ["198.51.100.0/24"], [64501]))
         out.append(update(T0, p, ["198.18.0.0/24"], [64506]))
         out.append(update(T0, p, ["172.16.0.0/16"], [64505]))
+        out.append(update(T0, p, ["198.19.0.0/24"], [3356, 64507]))
     # t0+60: three peers see 192.0.2.0/24 from AS64666 (hijack, and
     # rpki-invalid with the VRPs); a more specific of 198.51.100.0/24
     # from AS64666 (sub-prefix); the /25 of 203.0.113.0/24, whose more
@@ -101,6 +102,13 @@ def cases():
     # t0+120: the hijack ends: the three peers have AS64500 back
     for p in three:
         out.append(update(T0 + 120, p, ["192.0.2.0/24"], [64510, 64500]))
+    # t0+150: three peers see 198.19.0.0/24 through AS174, AS64530 and
+    # AS3356: AS64530, between two Tier-1s, leaked it (and on as-rel.txt,
+    # where it is a customer of both, it passed a route from one provider
+    # to another)
+    for p in three:
+        out.append(update(T0 + 150, p, ["198.19.0.0/24"],
+                          [174, 64530, 3356, 64507]))
     # t0+180: three peers withdraw 198.18.0.0/24 (the third by its session
     # going down, which withdraws its routes); with a minimum of three
     # for a loss, it fires at the third
