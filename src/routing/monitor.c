@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bgp/bgp.h"
+#include "net/net_tree.h"
 #include "routing/routing.h"
 #include "routing/routing_int.h"
 #include "util/err.h"
@@ -24,7 +25,7 @@
 #define ROUTE_EV	8		/* events one route feeds at most */
 #define EV_PEERS_MAX	65536		/* distinct peers kept per event */
 #define PATH_TEXT	512
-#define ROV_CACHE	65536		/* direct-mapped (prefix, origin) */
+#define PFX_FILTER	(1u << 18)	/* bits: prefixes ever kept (32 KiB) */
 
 struct ekey {
 	uint8_t			type;
@@ -43,6 +44,9 @@ struct mevent {
 	bool				 fired;
 	uint32_t			*peer;		/* sorted peer ids */
 	size_t				 npeer, peercap;
+	uint32_t			 listed[ROUTING_ALERT_PEERS];
+	uint32_t			 nlisted;	/* the first peers,
+							   as they came */
 	uint32_t			 npaths;
 	char				*path[ROUTING_ALERT_PATHS];
 	struct net_prefix		 example;	/* first prefix */
@@ -62,13 +66,6 @@ struct ptab {
 	size_t		 n, mask;
 };
 
-struct rov_memo {
-	struct net_prefix	p;
-	uint32_t		origin;
-	uint8_t			state;
-	bool			used;
-};
-
 struct routing_monitor {
 	const struct routing_watchlist	*w;
 	struct routing_monitor_opts	 o;
@@ -84,7 +81,9 @@ struct routing_monitor {
 	size_t				 nev, evcap;
 	uint32_t			*ev_slot;	/* id + 1 */
 	size_t				 ev_mask;
-	struct rov_memo			*rov;		/* ROV_CACHE, or NULL */
+	struct net_tree			*vrp_tree[2];	/* VRP space, for a
+							   quick not-found */
+	uint64_t			*seen;		/* PFX_FILTER bits */
 };
 
 /* What one update makes a route feed. */
@@ -305,6 +304,8 @@ route_get(struct routing_monitor *m, uint32_t peer,
 	return &t->r[k];
 }
 
+static int	vrp_trees(struct routing_monitor *m);
+
 int
 routing_monitor_new(const struct routing_watchlist *w,
     const struct routing_monitor_opts *o, routing_alert_fn *fn, void *ctx,
@@ -324,6 +325,11 @@ routing_monitor_new(const struct routing_watchlist *w,
 		m->o.min_peers_loss = 40;
 	m->fn = fn;
 	m->ctx = ctx;
+	if ((m->seen = calloc(PFX_FILTER / 64, sizeof(*m->seen))) == NULL ||
+	    (m->o.vrps != NULL && vrp_trees(m) != 0)) {
+		routing_monitor_free(m);
+		return LL_ENOMEM;
+	}
 	*out = m;
 	return 0;
 }
@@ -335,6 +341,7 @@ event_reset(struct mevent *e)
 		free(e->path[i]);
 	e->npaths = 0;
 	e->npeer = 0;
+	e->nlisted = 0;
 	e->fired = false;
 	e->active = 0;
 }
@@ -353,7 +360,9 @@ routing_monitor_free(struct routing_monitor *m)
 	for (size_t i = 0; i < m->ptcap; i++)
 		free(m->pt[i].r);
 	free(m->pt);
-	free(m->rov);
+	net_tree_free(m->vrp_tree[0]);
+	net_tree_free(m->vrp_tree[1]);
+	free(m->seen);
 	free(m->peers);
 	free(m->peer_slot);
 	free(m);
@@ -380,10 +389,12 @@ emit(struct routing_monitor *m, struct mevent *e, enum routing_alert_type t,
 	else if (t != ROUTING_A_PATH)
 		a.origin = e->k.a;
 	a.first_seen = first;
-	a.last_seen = last;
+	/* archives given out of time order: an end before the start is the
+	 * start */
+	a.last_seen = last != 0 && last < first ? first : last;
 	a.npeers = (uint32_t)e->npeer;
-	for (size_t i = 0; i < e->npeer && a.nlisted < ROUTING_ALERT_PEERS; i++)
-		a.peers[a.nlisted++] = m->peers[e->peer[i]];
+	for (uint32_t i = 0; i < e->nlisted; i++)
+		a.peers[a.nlisted++] = m->peers[e->listed[i]];
 	a.npaths = e->npaths;
 	for (uint32_t i = 0; i < e->npaths; i++)
 		a.paths[i] = e->path[i];
@@ -430,6 +441,8 @@ event_peer(struct mevent *e, uint32_t peer)
 	    sizeof(*e->peer));
 	e->peer[lo] = peer;
 	e->npeer++;
+	if (e->nlisted < ROUTING_ALERT_PEERS)
+		e->listed[e->nlisted++] = peer;
 	return 0;
 }
 
@@ -491,6 +504,7 @@ event_leave(struct routing_monitor *m, uint32_t id, uint32_t ts)
 		e->fired = false;	/* those still lacking it stay */
 		e->first = ts;
 		e->npeer = 0;
+		e->nlisted = 0;
 	}
 	return 0;
 }
@@ -554,6 +568,25 @@ asn_in(const uint32_t *v, size_t n, uint32_t asn)
 	return false;
 }
 
+/* asn_in() over a sorted list (upstreams, downstreams). */
+static bool
+asn_sorted_in(const uint32_t *v, size_t n, uint32_t asn)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == asn)
+			return true;
+		if (v[mid] < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* The events of a watched prefix's announcement. */
 static int
 watched_events(struct routing_monitor *m, struct feed *f,
@@ -610,15 +643,15 @@ neighbour_events(struct routing_monitor *m, struct feed *f,
 			if (as == prev)
 				continue;	/* prepending */
 			if (prev != 0 && (wa = routing_watch_as(m->w, as)) !=
-			    NULL && wa->has_up && !asn_in(wa->up, wa->nup,
-			    prev)) {
+			    NULL && wa->has_up && !asn_sorted_in(wa->up,
+			    wa->nup, prev)) {
 				k.a = as;
 				k.b = prev;
 				rc = feed_add(m, f, &k, NULL, wa, NULL);
 			}
 			if (rc == 0 && prev != 0 && (wa = routing_watch_as(
 			    m->w, prev)) != NULL && wa->has_down &&
-			    !asn_in(wa->down, wa->ndown, as)) {
+			    !asn_sorted_in(wa->down, wa->ndown, as)) {
 				k.type = ROUTING_A_NEW_DOWNSTREAM;
 				k.a = prev;
 				k.b = as;
@@ -630,25 +663,39 @@ neighbour_events(struct routing_monitor *m, struct feed *f,
 	return rc;
 }
 
-/* routing_rov(), remembered for the last (prefix, origin) of each slot
- * of a small direct-mapped table: updates repeat routes. */
+/* The space the VRPs cover, per family: most routes are of space no VRP
+ * covers, told by one binary search. Returns 0 or an LL_E* code. */
+static int
+vrp_trees(struct routing_monitor *m)
+{
+	const struct routing_vrps *v = m->o.vrps;
+	int rc;
+
+	if ((rc = net_tree_new(NET_AF4, &m->vrp_tree[0])) != 0 ||
+	    (rc = net_tree_new(NET_AF6, &m->vrp_tree[1])) != 0)
+		return rc;
+	for (size_t i = 0; i < v->n; i++)
+		if ((rc = net_tree_add(m->vrp_tree[v->v[i].p.af == NET_AF6],
+		    &v->v[i].p, 1)) != 0)
+			return rc;
+	if ((rc = net_tree_build(m->vrp_tree[0])) != 0)
+		return rc;
+	return net_tree_build(m->vrp_tree[1]);
+}
+
+/* routing_rov(), after the quick test for space no VRP covers (a VRP
+ * covering p holds p's first address). */
 static enum routing_rov
 rov_of(struct routing_monitor *m, const struct net_prefix *p,
     uint32_t origin)
 {
-	struct rov_memo *c;
+	struct net_addr first;
 
-	if (m->rov == NULL && (m->rov = calloc(ROV_CACHE,
-	    sizeof(*m->rov))) == NULL)
-		return routing_rov(m->o.vrps, p, origin);
-	c = &m->rov[pfx_hash(p, origin) & (ROV_CACHE - 1)];
-	if (!c->used || c->origin != origin || !pfx_eq(&c->p, p)) {
-		c->p = *p;
-		c->origin = origin;
-		c->state = (uint8_t)routing_rov(m->o.vrps, p, origin);
-		c->used = true;
-	}
-	return (enum routing_rov)c->state;
+	first.af = p->af;
+	memcpy(first.a, p->a, sizeof(first.a));
+	if (net_tree_lookup(m->vrp_tree[p->af == NET_AF6], &first) == 0)
+		return ROUTING_ROV_NOT_FOUND;
+	return routing_rov(m->o.vrps, p, origin);
 }
 
 /* All events an announcement feeds. */
@@ -703,6 +750,7 @@ routing_monitor_update(struct routing_monitor *m,
 	struct feed f;
 	struct mroute *r;
 	int64_t peer;
+	uint64_t h;
 
 	f.n = 0;
 	f.path = u->path;
@@ -717,6 +765,12 @@ routing_monitor_update(struct routing_monitor *m,
 		if (feed_add(m, &f, &k, w, NULL, NULL) != 0)
 			return LL_ENOMEM;
 	}
+	/* a route is kept only when it feeds an event or is of a watched
+	 * prefix: the filter tells most of the others without a probe */
+	h = pfx_hash(u->prefix, 0) & (PFX_FILTER - 1);
+	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
+		return 0;
+	m->seen[h >> 6] |= 1ULL << (h & 63);
 	if ((peer = peer_id(m, u->peer, u->peer_asn)) < 0)
 		return LL_ENOMEM;
 	r = route_get(m, (uint32_t)peer, u->prefix, f.n > 0 || exact, &oom);

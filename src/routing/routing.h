@@ -141,7 +141,8 @@ struct routing_watch_prefix {
 struct routing_watch_as {
 	uint32_t	 asn;
 	char		*group;
-	uint32_t	*up;			/* NULL: not checked */
+	uint32_t	*up;			/* NULL: not checked; sorted
+						   once parsed */
 	size_t		 nup;
 	uint32_t	*down;
 	size_t		 ndown;

@@ -63,6 +63,14 @@ cmp_as(const void *x, const void *y)
 }
 
 static int
+cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static int
 index_trees(struct routing_watchlist *w, struct watch_idx *x)
 {
 	int rc;
@@ -111,6 +119,14 @@ routing_watch_index(struct routing_watchlist *w)
 			if (has[f][l])
 				x->lens[f][x->nlens[f]++] = (uint8_t)l;
 	qsort(w->as, w->nas, sizeof(*w->as), cmp_as);
+	for (size_t i = 0; i < w->nas; i++) {
+		if (w->as[i].up != NULL)
+			qsort(w->as[i].up, w->as[i].nup, sizeof(uint32_t),
+			    cmp_u32);
+		if (w->as[i].down != NULL)
+			qsort(w->as[i].down, w->as[i].ndown, sizeof(uint32_t),
+			    cmp_u32);
+	}
 	for (size_t i = 0; i < w->nas; i++)
 		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
 		    (as_bit(w->as[i].asn) & 63);
