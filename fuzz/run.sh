@@ -16,7 +16,7 @@ corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
     fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
-    fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp)
+    fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp fuzz_watchlist)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -156,6 +156,11 @@ fi
 # An evidence log: three signed records from real archives and their head.
 mkdir -p "$seeds/evidence"
 cp "$root"/tests/data/evidence/*.log "$seeds/evidence/" 2>/dev/null || true
+# Watchlists: the crafted cases' prefixes.yml.
+if [ ! -d "$seeds/watchlist" ]; then
+	mkdir -p "$seeds/watchlist"
+	cp "$root/tests/data/routing/prefixes.yml" "$seeds/watchlist/"
+fi
 
 fail=0
 for t in "${targets[@]}"; do
@@ -172,6 +177,7 @@ for t in "${targets[@]}"; do
 	fuzz_vrp) s=$seeds/vrp; maxlen=65536 ;;
 	fuzz_evidence) s=$seeds/evidence; maxlen=65536 ;;
 	fuzz_bmp) s=$root/tests/data/bmp; maxlen=65536 ;;
+	fuzz_watchlist) s=$seeds/watchlist; maxlen=16384 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

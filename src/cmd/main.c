@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_routing.h"
 
 struct command {
 	const char	*name;
@@ -29,6 +30,10 @@ static const struct command commands[] = {
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
 	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp)" },
+	{ "routing", cmd_routing, "routing monitors over archives against a "
+	    "watchlist (routing check)" },
+	{ "watch", cmd_watch, "write a watchlist from archives (watch "
+	    "generate)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 	{ "registry", cmd_registry, "compare RIR delegation snapshots "
 	    "(registry diff)" },

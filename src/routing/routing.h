@@ -239,5 +239,212 @@ int	routing_res_add(struct routing_res *r, const struct mrt_elem *e);
 int	routing_res_compute(struct routing_res *r, struct routing_res_sum *sum,
 	    struct routing_res_as **out, size_t *n);
 /* ==== end of resilience ================================================= */
+/* ==== Watchlists and routing monitors (watch_*.c, monitor_*.c) ==== */
+
+/*
+ * A watchlist is BGPalerter's prefixes.yml, read as it is: a mapping from
+ * prefix to { asn, description, ignoreMorespecifics, ignore, group, path,
+ * includeMonitors, excludeMonitors }, and options.monitorASns, a mapping
+ * from AS to { group, upstreams, downstreams }. An entry whose asn list is
+ * empty or only AS0 is address space that nobody should announce.
+ */
+/* "AS13335" or "13335" (RFC 5396 asplain). Returns 0 or -1. */
+int	routing_asn_parse(const char *s, uint32_t *out);
+
+#define ROUTING_WATCH_MAX	(1u << 20)	/* entries of either kind */
+
+/* One path rule (BGPalerter's "path"): all given conditions must hold
+ * for an alert. Regexes are POSIX extended, over the path as "1,2,3". */
+struct routing_path_rule {
+	char		*match;		/* NULL when absent */
+	char		*not_match;
+	char		*description;	/* matchDescription */
+	uint32_t	 min_len;	/* 0: none */
+	uint32_t	 max_len;	/* 0: none */
+	void		*re_match;	/* compiled regex_t, or NULL */
+	void		*re_not;
+};
+
+struct routing_watch_prefix {
+	struct net_prefix	 p;
+	uint32_t		*asn;		/* expected origins */
+	size_t			 nasn;
+	char			*description;	/* "" when absent */
+	char			*group;		/* "default" when absent */
+	bool			 ignore_more;	/* ignoreMorespecifics */
+	bool			 ignore;
+	struct routing_path_rule *rules;
+	size_t			 nrules;
+	uint32_t		 line;		/* in the file, 1-based */
+};
+
+struct routing_watch_as {
+	uint32_t	 asn;
+	char		*group;
+	uint32_t	*up;			/* NULL: not checked; sorted
+						   once parsed */
+	size_t		 nup;
+	uint32_t	*down;
+	size_t		 ndown;
+	bool		 has_up, has_down;
+};
+
+struct routing_watchlist {
+	struct routing_watch_prefix	*p;	/* in file order */
+	size_t				 np;
+	struct routing_watch_as		*as;	/* sorted by asn */
+	size_t				 nas;
+	void				*idx;	/* private lookup index */
+};
+
+/*
+ * Reads a watchlist from buf (len bytes; name is used in messages).
+ * Returns 0 with *out owned by the caller (routing_watch_free()), or
+ * LL_EFORMAT with err "NAME:LINE: what is wrong" (the first error; an
+ * invalid regex, prefix, AS number or key), LL_ELIMIT or LL_ENOMEM.
+ */
+int	routing_watch_parse(const char *name, const uint8_t *buf, size_t len,
+	    struct routing_watchlist **out, char *err, size_t errlen);
+
+/* routing_watch_parse() on the file at path (may be compressed). */
+int	routing_watch_load(const char *path, struct routing_watchlist **out,
+	    char *err, size_t errlen);
+
+/* Safe to call with NULL. */
+void	routing_watch_free(struct routing_watchlist *w);
+
+/* The most specific entry covering p (p itself or a less specific), or
+ * NULL. No allocation. */
+const struct routing_watch_prefix *routing_watch_match(
+	    const struct routing_watchlist *w, const struct net_prefix *p);
+
+/* The options.monitorASns entry of asn, or NULL. */
+const struct routing_watch_as *routing_watch_as(
+	    const struct routing_watchlist *w, uint32_t asn);
+
+/* True when the path rule fires for path (AS_SEQUENCE ASes; sets count
+ * as one AS each, as BGPalerter's length does). */
+bool	routing_path_rule_fires(const struct routing_path_rule *r,
+	    const struct bgp_aspath *path);
+
+/* The routing monitors' alert types. */
+enum routing_alert_type {
+	ROUTING_A_HIJACK,		/* watched prefix, another origin */
+	ROUTING_A_SUBPREFIX,		/* more specific, another origin */
+	ROUTING_A_SQUATTING,		/* space nobody should announce */
+	ROUTING_A_AS_SET,		/* origin is an AS_SET */
+	ROUTING_A_NEW_UPSTREAM,		/* unlisted upstream of a watched AS */
+	ROUTING_A_NEW_DOWNSTREAM,	/* unlisted downstream */
+	ROUTING_A_PATH,			/* a path rule fired */
+	ROUTING_A_VISIBILITY,		/* withdrawn by many peers */
+	ROUTING_A_VISIBLE_AGAIN,	/* the return after a loss */
+	ROUTING_A_RPKI_INVALID,		/* RFC 6811 invalid */
+	ROUTING_A_LEAK,			/* a valley-free violation */
+	ROUTING_A_NTYPES
+};
+
+/* "hijack", "sub-prefix", "squatting", "as-set", "new-upstream",
+ * "new-downstream", "path", "visibility-loss", "visible-again",
+ * "rpki-invalid", "route-leak". */
+const char *routing_alert_name(enum routing_alert_type t);
+
+/* A route update from any feed (MRT now, BMP later). */
+struct routing_update {
+	uint32_t		 ts;
+	const struct net_addr	*peer;
+	uint32_t		 peer_asn;
+	const struct net_prefix	*prefix;
+	const struct bgp_aspath	*path;		/* NULL: a withdrawal */
+};
+
+#define ROUTING_ALERT_PEERS	16	/* peers listed in an alert */
+#define ROUTING_ALERT_PATHS	3	/* AS path examples */
+
+struct routing_alert_peer {
+	struct net_addr	addr;
+	uint32_t	asn;
+};
+
+struct routing_alert {
+	enum routing_alert_type			 type;
+	bool					 final;	/* ended or the
+							   feed ended */
+	struct net_prefix			 prefix;
+	const struct routing_watch_prefix	*watch;	/* NULL for
+							   neighbour alerts */
+	const struct routing_watch_as		*watch_as;
+	const struct routing_path_rule		*rule;
+	uint32_t				 origin;	/* seen; 0 for
+							   an AS_SET */
+	uint32_t				 neighbour;	/* or the
+							   leaker */
+	enum routing_rov			 rov;
+	uint32_t				 first_seen;
+	uint32_t				 last_seen;	/* 0: lasts */
+	uint32_t				 npeers;	/* all that saw
+							   it */
+	uint32_t				 nlisted;
+	struct routing_alert_peer		 peers[ROUTING_ALERT_PEERS];
+	uint32_t				 npaths;
+	const char				*paths[ROUTING_ALERT_PATHS];
+};
+
+/* Called when an alert fires (final false) and once more when its event
+ * ends or routing_monitor_finish() is called (final true). The alert is
+ * valid during the call only. A non-zero return stops the feed call and
+ * is returned by it. */
+typedef int routing_alert_fn(void *ctx, const struct routing_alert *a);
+
+struct routing_rels;
+
+struct routing_monitor_opts {
+	uint32_t		 min_peers;	/* 0: 3 */
+	uint32_t		 min_peers_loss;	/* 0: 40 */
+	const struct routing_vrps *vrps;	/* indexed, or NULL */
+	const struct routing_rels *rels;	/* NULL: the Tier-1
+						   heuristic for leaks */
+};
+
+/*
+ * AS relationships in CAIDA's as-rel format, serial-1 ("a|b|-1": a is b's
+ * provider; "a|b|0": peers) or serial-2 (a fourth column, the source);
+ * '#' lines are comments. Returns 0 with *out owned by the caller, or
+ * LL_EFORMAT with err "FILE:LINE: what", LL_ELIMIT, LL_ENOMEM, LL_EIO.
+ */
+int	routing_rels_load(const char *path, struct routing_rels **out,
+	    char *err, size_t errlen);
+void	routing_rels_free(struct routing_rels *r);	/* NULL is fine */
+size_t	routing_rels_count(const struct routing_rels *r);
+
+/*
+ * The AS that leaked a route with this path (a valley-free violation on
+ * rels: it passed a route learned from a provider or peer on to a
+ * provider or peer), or 0. rels NULL: an AS between two Tier-1 ASes.
+ */
+uint32_t routing_leak(const struct routing_rels *rels,
+	    const struct bgp_aspath *path);
+
+struct routing_monitor;
+
+/* A monitor of w (not owned; must outlive it). Returns 0 or LL_ENOMEM. */
+int	routing_monitor_new(const struct routing_watchlist *w,
+	    const struct routing_monitor_opts *o, routing_alert_fn *fn,
+	    void *ctx, struct routing_monitor **out);
+
+/* Feeds one update. Returns 0, LL_ENOMEM or what fn returned. */
+int	routing_monitor_update(struct routing_monitor *m,
+	    const struct routing_update *u);
+
+/* Feeds a session going down at ts: the peer's routes are withdrawn. */
+int	routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
+	    const struct net_addr *peer, uint32_t peer_asn);
+
+/* Reports every alert still open (final, last_seen 0). */
+int	routing_monitor_finish(struct routing_monitor *m);
+
+/* Safe to call with NULL. */
+void	routing_monitor_free(struct routing_monitor *m);
+
+/* ==== end of watchlists and routing monitors ==== */
 
 #endif

@@ -27,4 +27,23 @@ struct routing_vrps {
 	bool			 lens[2][129];
 };
 
+
+/* The whole decoded content of path (plain or compressed), at most 2 GiB,
+ * malloc'ed into *out (the caller frees it). Returns 0, or an LL_E* code
+ * with err set. */
+int	routing_slurp(const char *path, uint8_t **out, size_t *outlen,
+	    char *err, size_t errlen);
+
+/* ---- watchlists and monitors ---- */
+struct routing_watchlist;
+/* Builds w->idx after a parse. Returns 0 or an LL_E* code. */
+int	routing_watch_index(struct routing_watchlist *w);
+
+/* The path as text: "1,2,3" (sep ',', BGPalerter's form for its regexes)
+ * or "1 2 3"; a set's members in braces; cut at len. Returns the ASes
+ * counted, a set as one. */
+struct bgp_aspath;
+uint32_t routing_path_text(const struct bgp_aspath *path, char sep,
+	    char *buf, size_t len);
+
 #endif

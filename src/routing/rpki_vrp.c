@@ -103,9 +103,8 @@ vrp_add(struct routing_vrps *v, const struct routing_vrp *r)
 	return 0;
 }
 
-/* "AS13335" or "13335" (RFC 5396 asplain). Returns 0 or -1. */
-static int
-parse_asn(const char *s, uint32_t *out)
+int
+routing_asn_parse(const char *s, uint32_t *out)
 {
 	unsigned long long n = 0;
 
@@ -135,7 +134,7 @@ vrp_make(const char *asn, const char *pfx, const char *maxlen,
 	char *end;
 
 	memset(r, 0, sizeof(*r));
-	if (parse_asn(asn, &r->asn) != 0)
+	if (routing_asn_parse(asn, &r->asn) != 0)
 		return "bad ASN";
 	if (net_prefix_parse(pfx, &r->p) != 0)
 		return "bad prefix";
@@ -379,9 +378,8 @@ routing_vrps_parse(struct routing_vrps *v, const char *name,
 	return parse_csv(&ps, buf, len, err, errlen);
 }
 
-/* The whole decoded content of path, at most FILE_MAX bytes. */
-static int
-slurp(const char *path, uint8_t **out, size_t *outlen, char *err,
+int
+routing_slurp(const char *path, uint8_t **out, size_t *outlen, char *err,
     size_t errlen)
 {
 	struct input *in = NULL;
@@ -439,7 +437,7 @@ routing_vrps_load(struct routing_vrps *v, const char *path,
 	size_t len = 0;
 	int rc;
 
-	if ((rc = slurp(path, &buf, &len, err, errlen)) != 0)
+	if ((rc = routing_slurp(path, &buf, &len, err, errlen)) != 0)
 		return rc;
 	rc = routing_vrps_parse(v, path, buf, len, warn, ctx, err, errlen);
 	free(buf);

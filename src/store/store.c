@@ -418,3 +418,32 @@ store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
 		return store_seterr(s, LL_EINVAL, "no callback");
 	return s->ops->evidence_scan(s, fn, ctx);
 }
+
+/* ---- events (schema version 8) ---- */
+
+#define EVENT_DETAIL_MAX	(1u << 20)
+
+int
+store_event_put(struct store *s, const struct store_event *e)
+{
+	bool mine;
+	int rc;
+
+	if (e == NULL || !key_ok(e->kind) || !key_ok(e->entity) ||
+	    e->detail == NULL || strnlen(e->detail, EVENT_DETAIL_MAX) ==
+	    EVENT_DETAIL_MAX || (e->to != 0 && e->to < e->from))
+		return store_seterr(s, LL_EINVAL, "bad event");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->event_put(s, e);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_event_list(struct store *s, const char *kind_prefix, int64_t from,
+    int64_t to, store_event_fn *fn, void *ctx)
+{
+	if ((kind_prefix != NULL && !key_ok(kind_prefix)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad event kind");
+	return s->ops->event_list(s, kind_prefix, from, to, fn, ctx);
+}

@@ -268,4 +268,37 @@ typedef int store_evidence_fn(void *ctx, int64_t seq, const uint8_t *rec,
     size_t len);
 int	store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx);
 
+/* ---- events (schema version 8): routing alerts and what else incidents
+ * are made of ---- */
+
+/*
+ * An event: something that happened to an entity over a time range, of a
+ * kind ("routing:hijack"), with its details as one JSON object. Strings
+ * are < STORE_KEY_MAX bytes (detail: < 1 MiB).
+ */
+struct store_event {
+	const char	*kind;		/* "routing:hijack" */
+	const char	*entity;	/* "prefix:192.0.2.0/24", "asn:64500" */
+	int64_t		 from;		/* when it began */
+	int64_t		 to;		/* when it ended; 0 while it lasts */
+	const char	*detail;	/* JSON object */
+};
+
+/*
+ * Records an event. One of the same (kind, entity, from) is replaced
+ * (its end and details), so that a second run over the same archives
+ * adds nothing. Returns 0, LL_EINVAL, LL_EDB.
+ */
+int	store_event_put(struct store *s, const struct store_event *e);
+
+/*
+ * Calls fn for each event whose kind starts with kind_prefix (NULL: all)
+ * and that overlaps [from, to) (one still lasting overlaps every later
+ * time), ordered by from, kind, entity. Strings are valid only during the
+ * call. Stops and returns fn's value when non-zero. Returns 0 or LL_EDB.
+ */
+typedef int store_event_fn(void *ctx, const struct store_event *e);
+int	store_event_list(struct store *s, const char *kind_prefix,
+	    int64_t from, int64_t to, store_event_fn *fn, void *ctx);
+
 #endif

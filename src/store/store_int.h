@@ -40,6 +40,10 @@ struct store_ops {
 		    int64_t from, int64_t to);
 	int	(*gap_list)(struct store *s, const char *signal, int64_t from,
 		    int64_t to, store_gap_fn *fn, void *ctx);
+	/* events (schema version 8) */
+	int	(*event_put)(struct store *s, const struct store_event *e);
+	int	(*event_list)(struct store *s, const char *kind_prefix,
+		    int64_t from, int64_t to, store_event_fn *fn, void *ctx);
 	int	(*evidence_append)(struct store *s, const uint8_t *rec,
 		    size_t len, int64_t *seq);
 	int	(*evidence_scan)(struct store *s, store_evidence_fn *fn,

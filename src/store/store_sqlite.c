@@ -105,7 +105,22 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (signal, collector, start)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
-	/* 6: the evidence log (store_evidence_append): signed, chained
+	/* 6, 7: taken by other parts of Lifeline (placeholders here). */
+	"",
+	"",
+	/* 8: events (store_event_put): routing alerts and the like, for
+	 * incidents to include; stop is NULL while the event lasts. */
+	"CREATE TABLE IF NOT EXISTS event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  stop INTEGER CHECK (stop IS NULL OR stop >= start),"
+	"  detail TEXT NOT NULL,"
+	"  UNIQUE (kind, entity, start)"
+	");"
+	"CREATE INDEX IF NOT EXISTS event_by_time ON event (start);",
+	/* 9: the evidence log (store_evidence_append): signed, chained
 	 * records, append-only. */
 	"CREATE TABLE IF NOT EXISTS evidence ("
 	"  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
@@ -1834,6 +1849,67 @@ sq_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
 	return rc;
 }
 
+/* ---- events (schema version 8) ---- */
+
+static int
+sq_event_put(struct store *s, const struct store_event *e)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO event (kind, "
+	    "entity, start, stop, detail) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (kind, entity, start) DO UPDATE SET "
+	    "stop = excluded.stop, detail = excluded.detail", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare event");
+	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, e->from);
+	if (e->to != 0)
+		sqlite3_bind_int64(st, 4, e->to);
+	sqlite3_bind_text(st, 5, e->detail, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "write event");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_event_list(struct store *s, const char *kind_prefix, int64_t from,
+    int64_t to, store_event_fn *fn, void *ctx)
+{
+	struct store_event e;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT kind, entity, "
+	    "start, stop, detail FROM event WHERE (?1 IS NULL OR "
+	    "substr(kind, 1, length(?1)) = ?1) AND (stop IS NULL OR "
+	    "stop > ?2) AND start < ?3 ORDER BY start, kind, entity", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare event list");
+	if (kind_prefix != NULL)
+		sqlite3_bind_text(st, 1, kind_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		e.kind = (const char *)sqlite3_column_text(st, 0);
+		e.entity = (const char *)sqlite3_column_text(st, 1);
+		e.from = sqlite3_column_int64(st, 2);
+		e.to = sqlite3_column_int64(st, 3);
+		e.detail = (const char *)sqlite3_column_text(st, 4);
+		if (e.kind == NULL || e.entity == NULL || e.detail == NULL)
+			continue;
+		if ((rc = fn(ctx, &e)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, "list events");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1853,6 +1929,8 @@ static const struct store_ops sq_ops = {
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,
+	.event_put = sq_event_put,
+	.event_list = sq_event_list,
 	.evidence_append = sq_evidence_append,
 	.evidence_scan = sq_evidence_scan,
 };

@@ -1,0 +1,286 @@
+/*
+ * Watchlists: the lookup index (prefix -> entry, covering match; AS ->
+ * monitorASns entry), path rules, and freeing.
+ *
+ * A covering match asks a longest-prefix-match tree for the most specific
+ * entry holding the prefix's first address (one binary search): none, or
+ * one no longer than the prefix, is the answer. Only for a prefix less
+ * specific than that entry is a hash of the entries probed at each length
+ * the list has, longest first.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/bgp.h"
+#include "net/net_tree.h"
+#include "routing/routing.h"
+#include "routing/routing_int.h"
+#include "util/err.h"
+#include "util/hash.h"
+
+struct watch_idx {
+	uint32_t		*slot;		/* entry index + 1; 0: empty */
+	size_t			 mask;
+	struct net_tree		*tree[2];	/* [0] IPv4, [1] IPv6 */
+	uint8_t			 lens[2][129];	/* lengths held, longest
+						   first */
+	int			 nlens[2];
+	uint64_t		 asbits[1024];	/* a filter of the watched
+						   ASes: one bit a hash */
+};
+
+static unsigned
+as_bit(uint32_t asn)
+{
+	return (unsigned)(((uint64_t)asn * 0x9e3779b97f4a7c15ULL) >> 48);
+}
+
+static uint64_t
+pfx_hash(const struct net_prefix *p)
+{
+	uint64_t a, b;
+
+	memcpy(&a, p->a, 8);
+	memcpy(&b, p->a + 8, 8);
+	return ll_fold(a ^ ((uint64_t)p->af << 8 | p->len), b);
+}
+
+static bool
+pfx_eq(const struct net_prefix *a, const struct net_prefix *b)
+{
+	return a->af == b->af && a->len == b->len &&
+	    memcmp(a->a, b->a, sizeof(a->a)) == 0;
+}
+
+static int
+cmp_as(const void *x, const void *y)
+{
+	const struct routing_watch_as *a = x, *b = y;
+
+	return a->asn < b->asn ? -1 : a->asn > b->asn;
+}
+
+static int
+cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static int
+index_trees(struct routing_watchlist *w, struct watch_idx *x)
+{
+	int rc;
+
+	if ((rc = net_tree_new(NET_AF4, &x->tree[0])) != 0 ||
+	    (rc = net_tree_new(NET_AF6, &x->tree[1])) != 0)
+		return rc;
+	for (size_t i = 0; i < w->np; i++)
+		if ((rc = net_tree_add(x->tree[w->p[i].p.af == NET_AF6],
+		    &w->p[i].p, (uint32_t)i + 1)) != 0)
+			return rc;
+	if ((rc = net_tree_build(x->tree[0])) != 0 ||
+	    (rc = net_tree_build(x->tree[1])) != 0)
+		return rc;
+	return 0;
+}
+
+int
+routing_watch_index(struct routing_watchlist *w)
+{
+	struct watch_idx *x = calloc(1, sizeof(*x));
+	size_t n = 64;
+
+	if (x == NULL)
+		return LL_ENOMEM;
+	w->idx = x;
+	while (n < w->np * 2)
+		n *= 2;
+	if ((x->slot = calloc(n, sizeof(*x->slot))) == NULL)
+		return LL_ENOMEM;
+	x->mask = n - 1;
+	bool has[2][129] = { { false } };
+
+	for (size_t i = 0; i < w->np; i++) {
+		size_t k = pfx_hash(&w->p[i].p) & x->mask;
+
+		/* the same prefix twice: the later entry wins */
+		while (x->slot[k] != 0 && !pfx_eq(&w->p[x->slot[k] - 1].p,
+		    &w->p[i].p))
+			k = (k + 1) & x->mask;
+		x->slot[k] = (uint32_t)i + 1;
+		has[w->p[i].p.af == NET_AF6][w->p[i].p.len] = true;
+	}
+	for (int f = 0; f < 2; f++)
+		for (int l = 128; l >= 0; l--)
+			if (has[f][l])
+				x->lens[f][x->nlens[f]++] = (uint8_t)l;
+	qsort(w->as, w->nas, sizeof(*w->as), cmp_as);
+	for (size_t i = 0; i < w->nas; i++) {
+		if (w->as[i].up != NULL)
+			qsort(w->as[i].up, w->as[i].nup, sizeof(uint32_t),
+			    cmp_u32);
+		if (w->as[i].down != NULL)
+			qsort(w->as[i].down, w->as[i].ndown, sizeof(uint32_t),
+			    cmp_u32);
+	}
+	for (size_t i = 0; i < w->nas; i++)
+		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
+		    (as_bit(w->as[i].asn) & 63);
+	return index_trees(w, x);
+}
+
+const struct routing_watch_prefix *
+routing_watch_match(const struct routing_watchlist *w,
+    const struct net_prefix *p)
+{
+	const struct watch_idx *x = w->idx;
+	struct net_addr first;
+	struct net_prefix q;
+	int f = p->af == NET_AF6;
+	uint32_t v;
+
+	if (x == NULL || w->np == 0 || (p->af != NET_AF4 && p->af != NET_AF6))
+		return NULL;
+	first.af = p->af;
+	memcpy(first.a, p->a, sizeof(first.a));
+	if ((v = net_tree_lookup(x->tree[f], &first)) == 0)
+		return NULL;
+	/* the most specific entry holding p's first address: when it is no
+	 * longer than p, it holds p, and no entry holding p is longer */
+	if (w->p[v - 1].p.len <= p->len)
+		return &w->p[v - 1];
+	for (int i = 0; i < x->nlens[f]; i++) {
+		size_t k;
+
+		if (x->lens[f][i] > p->len)
+			continue;
+		q = *p;
+		q.len = x->lens[f][i];
+		net_prefix_mask(&q);
+		for (k = pfx_hash(&q) & x->mask; x->slot[k] != 0;
+		    k = (k + 1) & x->mask)
+			if (pfx_eq(&w->p[x->slot[k] - 1].p, &q))
+				return &w->p[x->slot[k] - 1];
+	}
+	return NULL;
+}
+
+const struct routing_watch_as *
+routing_watch_as(const struct routing_watchlist *w, uint32_t asn)
+{
+	const struct watch_idx *x = w->idx;
+	size_t lo = 0, hi = w->nas;
+
+	if (x == NULL || !(x->asbits[as_bit(asn) >> 6] >> (as_bit(asn) & 63) &
+	    1))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->as[mid].asn == asn)
+			return &w->as[mid];
+		if (w->as[mid].asn < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+uint32_t
+routing_path_text(const struct bgp_aspath *path, char sep, char *buf,
+    size_t len)
+{
+	char sp[2] = { sep, '\0' };
+	size_t o = 0;
+	uint32_t n = 0;
+
+	buf[0] = '\0';
+	for (uint16_t s = 0; s < path->nseg; s++) {
+		const struct bgp_asseg *g = &path->seg[s];
+		bool set = g->type == BGP_SEG_SET || g->type ==
+		    BGP_SEG_CONFED_SET;
+
+		if (set && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s{",
+			    o ? sp : "");
+		for (uint16_t i = 0; i < g->n; i++, n += !set)
+			if (o < len)
+				o += (size_t)snprintf(buf + o, len - o, "%s%u",
+				    (o && !(set && i == 0)) ? sp : "",
+				    g->asn[i]);
+		if (set && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "}");
+		n += set;
+	}
+	return n;
+}
+
+bool
+routing_path_rule_fires(const struct routing_path_rule *r,
+    const struct bgp_aspath *path)
+{
+	char buf[4096];
+	uint32_t n = routing_path_text(path, ',', buf, sizeof(buf));
+	bool re = r->re_match != NULL || r->re_not != NULL;
+
+	if ((r->max_len != 0 && n > r->max_len) ||
+	    (r->min_len != 0 && n < r->min_len))
+		return true;
+	if (!re)
+		return false;
+	if (r->re_match != NULL && regexec(r->re_match, buf, 0, NULL, 0) != 0)
+		return false;
+	if (r->re_not != NULL && regexec(r->re_not, buf, 0, NULL, 0) == 0)
+		return false;
+	return true;
+}
+
+static void
+rule_free(struct routing_path_rule *r)
+{
+	free(r->match);
+	free(r->not_match);
+	free(r->description);
+	if (r->re_match != NULL)
+		regfree(r->re_match);
+	if (r->re_not != NULL)
+		regfree(r->re_not);
+	free(r->re_match);
+	free(r->re_not);
+}
+
+void
+routing_watch_free(struct routing_watchlist *w)
+{
+	struct watch_idx *x;
+
+	if (w == NULL)
+		return;
+	for (size_t i = 0; i < w->np; i++) {
+		free(w->p[i].asn);
+		free(w->p[i].description);
+		free(w->p[i].group);
+		for (size_t j = 0; j < w->p[i].nrules; j++)
+			rule_free(&w->p[i].rules[j]);
+		free(w->p[i].rules);
+	}
+	for (size_t i = 0; i < w->nas; i++) {
+		free(w->as[i].group);
+		free(w->as[i].up);
+		free(w->as[i].down);
+	}
+	if ((x = w->idx) != NULL) {
+		free(x->slot);
+		net_tree_free(x->tree[0]);
+		net_tree_free(x->tree[1]);
+		free(x);
+	}
+	free(w->p);
+	free(w->as);
+	free(w);
+}
