@@ -343,10 +343,12 @@ cmd_fetch(int argc, char **argv)
 		cli_err("fetch: %s", rc == LL_EINTR ? "interrupted" :
 		    ll_strerror(rc));
 	if (c.dry_run)
-		fprintf(stderr, "fetch: %zu files, %zu to download, %zu "
-		    "present\n", plan.n, st.planned, st.present);
+		fprintf(stderr, "lifeline: fetch: %zu %s, %zu to download, %zu "
+		    "present\n", plan.n, cli_plural(plan.n, "file", "files"),
+		    st.planned, st.present);
 	else
-		fprintf(stderr, "fetch: %zu fetched, %zu present, %zu missing, "
+		fprintf(stderr, "lifeline: fetch: %zu fetched, %zu present, %zu "
+		    "missing, "
 		    "%zu bad, %zu failed; %.1f MB received\n", st.done,
 		    st.present, st.missing, st.bad, st.failed,
 		    (double)st.bytes / 1e6);
