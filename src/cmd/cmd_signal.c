@@ -605,8 +605,9 @@ sig_chart(struct sig_out *o)
 
 		memset(bar, '#', (size_t)w);
 		bar[w] = '\0';
-		printf("  %s %12s %s\n", cli_time_fmt(o->pts[i].t, t,
-		    sizeof(t)), cli_fmt_value(o->pts[i].v, v, sizeof(v)), bar);
+		printf("  %s %12s%s%s\n", cli_time_fmt(o->pts[i].t, t,
+		    sizeof(t)), cli_fmt_value(o->pts[i].v, v, sizeof(v)),
+		    w > 0 ? " " : "", bar);
 	}
 	o->n++;
 }
