@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "mrt/mrt.h"
@@ -17,7 +18,7 @@
 #include "input/input.h"
 
 static const char dump_usage[] =
-    "usage: lifeline mrt dump [--format=bgpdump|jsonl|none] [-m] [--strict] "
+    "usage: lifeline mrt dump [--format=bgpdump|jsonl|none] [-m|-M] [--strict] "
     "[-q]\n"
     "                         [--from T] [--to T] [--prefix P "
     "[--more-specific]\n"
@@ -38,6 +39,8 @@ static const char dump_usage[] =
     "                    and file (docs/mrt.md)\n"
     "  --format=none     decode only, print nothing (for timing)\n"
     "  -m                bgpdump's spelling of --format=bgpdump\n"
+    "  -M                bgpdump -M's lines: dates (MM/DD/YY HH:MM:SS, UTC)\n"
+    "                    and the first 8 fields\n"
     "  --strict          stop at the first bad record\n"
     "  -q, --quiet       do not report bad records one by one\n"
     "\n"
@@ -81,6 +84,7 @@ struct dump_filter {
 };
 
 struct dump_ctx {
+	bool			 dates;		/* -M */
 	bool			 quiet;
 	bool			 strict;
 	bool			 data_err;
@@ -232,6 +236,86 @@ dump_file(const char *path, struct mrt_printer *pr, struct dump_ctx *c)
 	return rc < 0 ? EXIT_DATA : 0;	/* --strict stop, already reported */
 }
 
+/*
+ * bgpdump -M: -m's lines with the time as "MM/DD/YY HH:MM:SS" (UTC, the
+ * microseconds dropped) and at most 8 fields. A stdio stream whose writes
+ * are rewritten line by line onto the real output.
+ */
+struct dump_m {
+	FILE	*out;
+	char	*line;
+	size_t	 len, cap;
+};
+
+static void
+dump_m_line(struct dump_m *m)
+{
+	char *p = m->line, *end = m->line + m->len, date[32];
+	char *t = memchr(p, '|', m->len), *te;
+	unsigned long long ts;
+	size_t fields = 0, keep = m->len;
+	time_t tt;
+	struct tm tm;
+
+	for (char *q = p; q < end && keep == m->len; q++)
+		if (*q == '|' && ++fields == 8)
+			keep = (size_t)(q - p);
+	if (t == NULL || (te = memchr(t + 1, '|', (size_t)(end - t - 1))) ==
+	    NULL) {
+		fwrite(p, 1, m->len, m->out);
+		return;
+	}
+	ts = strtoull(t + 1, NULL, 10);
+	tt = (time_t)ts;
+	gmtime_r(&tt, &tm);
+	snprintf(date, sizeof(date), "%02d/%02d/%02d %02d:%02d:%02d",
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	fwrite(p, 1, (size_t)(t + 1 - p), m->out);
+	fputs(date, m->out);
+	if (keep < m->len) {
+		fwrite(te, 1, (size_t)(p + keep - te), m->out);
+		putc('\n', m->out);
+	} else
+		fwrite(te, 1, (size_t)(end - te), m->out);
+}
+
+static ssize_t
+dump_m_write(void *cookie, const char *buf, size_t n)
+{
+	struct dump_m *m = cookie;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m->len == m->cap) {
+			size_t cap = m->cap ? m->cap * 2 : 4096;
+			char *l = realloc(m->line, cap);
+
+			if (l == NULL)
+				return -1;
+			m->line = l;
+			m->cap = cap;
+		}
+		m->line[m->len++] = buf[i];
+		if (buf[i] == '\n') {
+			dump_m_line(m);
+			m->len = 0;
+		}
+	}
+	return ferror(m->out) ? -1 : (ssize_t)n;
+}
+
+static int
+dump_m_close(void *cookie)
+{
+	struct dump_m *m = cookie;
+
+	if (m->len > 0)
+		fwrite(m->line, 1, m->len, m->out);
+	free(m->line);
+	m->line = NULL;
+	return fflush(m->out) == 0 ? 0 : -1;
+}
+
 enum {
 	O_FROM = 256, O_TO, O_PREFIX, O_MORE, O_LESS, O_PEER, O_ORIGIN,
 	O_TYPE, O_COLLECTOR,
@@ -364,11 +448,12 @@ dump_parse(int argc, char **argv, struct dump_ctx *c, enum mrt_format *fmt,
 		switch (ch) {
 		case 'f': rc = dump_format(optarg, fmt, none); break;
 		case 'm': *fmt = MRT_FMT_BGPDUMP; *none = false; break;
-		case 'M':
+		case 'M': *fmt = MRT_FMT_BGPDUMP; *none = false; c->dates = true;
+			break;
 		case 'H':
-			cli_err("mrt dump: -%c (bgpdump's %s) is not built; -m "
-			    "gives bgpdump -m's lines (the default)", ch,
-			    ch == 'M' ? "lines with dates" : "multi-line text");
+			cli_err("mrt dump: -H (bgpdump's multi-line text) is not "
+			    "built; -m gives bgpdump -m's lines (the default), "
+			    "-M with dates");
 			return EXIT_USAGE;
 		case 's': c->strict = true; break;
 		case 'q': c->quiet = true; break;
@@ -407,6 +492,8 @@ cmd_mrt_dump(int argc, char **argv)
 	bool none = false;
 	struct dump_ctx *c;
 	struct mrt_printer *pr = NULL;
+	struct dump_m m = { stdout, NULL, 0, 0 };
+	FILE *out = stdout;
 	int ret = 0;
 
 	if (cli_wants_help(argc, argv)) {
@@ -419,7 +506,14 @@ cmd_mrt_dump(int argc, char **argv)
 	c->f.to = INT64_MAX;
 	if ((ret = dump_parse(argc, argv, c, &fmt, &none)) != 0)
 		goto out;
-	if (!none && mrt_printer_new(stdout, fmt, &pr) != 0) {
+	if (c->dates && !none && fmt == MRT_FMT_BGPDUMP &&
+	    (out = fopencookie(&m, "w", (cookie_io_functions_t){ NULL,
+	    dump_m_write, NULL, dump_m_close })) == NULL) {
+		cli_err("out of memory");
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (!none && mrt_printer_new(out, fmt, &pr) != 0) {
 		cli_err("out of memory");
 		ret = EXIT_FAIL;
 		goto out;
@@ -442,6 +536,10 @@ cmd_mrt_dump(int argc, char **argv)
 		ret = EXIT_DATA;
 out:
 	mrt_printer_free(pr);
+	if (out != stdout && fclose(out) != 0 && ret == 0) {
+		cli_err("write error on standard output");
+		ret = EXIT_FAIL;
+	}
 	free(c);
 	return ret;
 }

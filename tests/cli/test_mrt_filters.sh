@@ -54,6 +54,17 @@ cp "$UPD" "$tmp/noname.gz"
 [ ! -s "$tmp/got" ] && grep -q "^lifeline: warning: mrt dump: .*names no collector" "$tmp/err" ||
 	fail "a file without a collector in its path: $(cat "$tmp/err")"
 
+# bgpdump's -M (dates, 8 fields), as bgpdump prints it, also filtered.
+if command -v bgpdump >/dev/null; then
+	bgpdump -M "$UPD" 2>/dev/null > "$tmp/want"
+	"$L" mrt dump -M "$UPD" > "$tmp/got" 2> "$tmp/err" || fail "-M: exit $?"
+	cmp -s "$tmp/want" "$tmp/got" || fail "-M differs from bgpdump -M: $(diff "$tmp/want" "$tmp/got" | head -n 3)"
+	bgpdump -M "$UPD" 2>/dev/null | awk -F'|' '$3 == "W"' > "$tmp/want"
+	"$L" mrt dump -M --type W "$UPD" | cmp -s "$tmp/want" - || fail "-M --type W"
+else
+	echo "note: bgpdump is not installed; -M not compared"
+fi
+
 # JSONL: the collector and the file on every object.
 "$L" mrt dump --format=jsonl --type W --peer-asn 29222 "$UPD" > "$tmp/got"
 n=$(wc -l < "$tmp/got")
@@ -62,7 +73,7 @@ n=$(wc -l < "$tmp/got")
 	fail "jsonl objects without collector and file: $(head -n 1 "$tmp/got")"
 
 # Usage errors: one line, exit 2.
-for args in "--type X" "--prefix 1.2.3" "--more-specific" "--peer-asn x" "--from 20210101" "-M" "-H"; do
+for args in "--type X" "--prefix 1.2.3" "--more-specific" "--peer-asn x" "--from 20210101" "-H"; do
 	"$L" mrt dump $args "$UPD" > "$tmp/got" 2> "$tmp/err"; rc=$?
 	[ "$rc" = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^lifeline: mrt dump: ' "$tmp/err" ||
 		fail "mrt dump $args: exit $rc: $(cat "$tmp/err")"
