@@ -45,12 +45,7 @@ echo "demo: ingesting again is a no-op (archives are known by SHA-256):"
 
 echo
 echo "BGP visibility of Egypt (/24s seen by at least half of the full-feed peer ASes):"
-"$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" |
-	awk -F, 'NR == 1 { next } { v[NR] = $3; t[NR] = $1; if ($3 > max) max = $3 }
-	END { for (i = 2; i <= NR; i++) {
-		n = max ? int(40 * v[i] / max) : 0; bar = "";
-		for (j = 0; j < n; j++) bar = bar "#";
-		printf "  %s %7d %s\n", t[i], v[i], bar } }'
+"$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" --chart
 echo
 echo "Where to look:"
 echo "  database:     $DB   ($L signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"

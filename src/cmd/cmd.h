@@ -13,7 +13,9 @@
 #define LL_CMD_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define EXIT_DATA	1
 #define EXIT_USAGE	2
@@ -31,6 +33,8 @@ int	cmd_evidence(int argc, char **argv);
 int	cmd_registry(int argc, char **argv);
 int	cmd_resilience(int argc, char **argv);
 int	cmd_agent(int argc, char **argv);
+int	cmd_db(int argc, char **argv);
+int	cmd_export(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {
@@ -131,5 +135,40 @@ void	progress_update(struct progress *p, const char *label, uint64_t done,
 	    uint64_t total);
 /* Clears the line. */
 void	progress_done(struct progress *p);
+
+/* ---- output shared by the store's readers (cli_out.c) ---------------- */
+
+/* s as one CSV field (quoted when it holds a comma, quote or newline). */
+void	cli_csv_str(FILE *f, const char *s);
+/* s as a JSON string, quotes included. */
+void	cli_json_str(FILE *f, const char *s);
+/* The shortest of %.15g / %.17g that reads back as v. Returns buf. */
+char	*cli_fmt_value(double v, char *buf, size_t len);
+/* Output times in zone tz (an IANA name such as Africa/Cairo, found under
+ * $TZDIR or /usr/share/zoneinfo; "UTC" or NULL: UTC with Z). 0, or -1
+ * when there is no such zone. */
+int	cli_tz_set(const char *tz);
+#define CLI_TIME_LEN	32
+/* t as ISO 8601: "...Z" in UTC, "...+02:00" after cli_tz_set(). */
+char	*cli_time_fmt(int64_t t, char *buf, size_t len);
+/* Entities in the order people count them: by kind (country, region,
+ * asn, prefix, collector), then numerically (asn:2 before asn:10),
+ * prefixes by address, the rest as text. A strcmp()-like result. */
+int	cli_entity_cmp(const char *a, const char *b);
+/* A series of the store, copied. */
+struct cli_series {
+	char		*signal, *entity;
+	uint64_t	 points;
+	int64_t		 first, last;
+};
+struct store;
+/* All series of signal (NULL: every kind), by signal then
+ * cli_entity_cmp(). 0, or the store's error (store_errmsg()), -1 out of
+ * memory. Free with cli_series_free(). */
+int	cli_series_load(struct store *st, const char *signal,
+	    struct cli_series **out, size_t *n);
+void	cli_series_free(struct cli_series *v, size_t n);
+/* one when n is 1, else many: "1 problem", "2 problems". */
+const char *cli_plural(uint64_t n, const char *one, const char *many);
 
 #endif

@@ -294,7 +294,8 @@ visibility(int argc, char **argv)
 		goto out;
 	}
 	if (run.rs.bad)
-		cli_warn("bgp: %" PRIu64 " bad records skipped", run.rs.bad);
+		cli_warn("bgp: %" PRIu64 " bad %s skipped", run.rs.bad,
+		    cli_plural(run.rs.bad, "record", "records"));
 	ret = run.rs.fail ? EXIT_FAIL :
 	    (run.rs.bad || run.rs.damaged || rc != 0) ?
 	    EXIT_DATA : 0;

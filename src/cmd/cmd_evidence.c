@@ -358,7 +358,7 @@ cmd_verify(int argc, char **argv)
 }
 
 static int
-cmd_export(int argc, char **argv)
+ev_export(int argc, char **argv)
 {
 	struct ev_args a = { 0 };
 	struct store *st;
@@ -388,7 +388,7 @@ cmd_evidence(int argc, char **argv)
 	} sub[] = {
 		{ "keygen", cmd_keygen }, { "record", cmd_record },
 		{ "list", cmd_list }, { "verify", cmd_verify },
-		{ "export", cmd_export },
+		{ "export", ev_export },
 	};
 	bool top = strcmp(argv[0], "keygen") == 0;
 

@@ -39,7 +39,8 @@ usage(FILE *f)
 	    "\n"
 	    "  --project P       ris (RIPE RIS) or routeviews\n"
 	    "  --collector C     rrc00..rrc26, route-views2, route-views.linx...\n"
-	    "  --from T, --to T  UTC: 2021-01-01, 2021-01-01T04:55Z, @epoch\n"
+	    "  --from T, --to T  ISO 8601: 2021-01-01, 2021-01-01T04:55Z,\n"
+	    "                    2021-01-01T06:55+02:00, or @epoch\n"
 	    "  --dir DIR         where to write (default .)\n"
 	    "  --base-url URL    another server with the same layout\n"
 	    "                    (default https://data.ris.ripe.net/ or\n"
@@ -343,10 +344,12 @@ cmd_fetch(int argc, char **argv)
 		cli_err("fetch: %s", rc == LL_EINTR ? "interrupted" :
 		    ll_strerror(rc));
 	if (c.dry_run)
-		fprintf(stderr, "fetch: %zu files, %zu to download, %zu "
-		    "present\n", plan.n, st.planned, st.present);
+		fprintf(stderr, "lifeline: fetch: %zu %s, %zu to download, %zu "
+		    "present\n", plan.n, cli_plural(plan.n, "file", "files"),
+		    st.planned, st.present);
 	else
-		fprintf(stderr, "fetch: %zu fetched, %zu present, %zu missing, "
+		fprintf(stderr, "lifeline: fetch: %zu fetched, %zu present, %zu "
+		    "missing, "
 		    "%zu bad, %zu failed; %.1f MB received\n", st.done,
 		    st.present, st.missing, st.bad, st.failed,
 		    (double)st.bytes / 1e6);

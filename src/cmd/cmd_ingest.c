@@ -143,8 +143,9 @@ report(const struct ingest_result *r, const struct sig_opts *so,
 	char t1[LL_ISO8601_LEN], t2[LL_ISO8601_LEN];
 
 	if (r->recorded == 0 && r->no_point == 0) {
-		fprintf(stderr, "lifeline: nothing to ingest: %zu archive(s) "
-		    "already in %s\n", r->given, db);
+		fprintf(stderr, "lifeline: nothing to ingest: %zu %s already "
+		    "in %s\n", r->given, cli_plural(r->given, "archive",
+		    "archives"), db);
 		return 0;
 	}
 	if (r->recorded == 0) {
@@ -153,17 +154,20 @@ report(const struct ingest_result *r, const struct sig_opts *so,
 		    "archive is recorded without a point)\n", db);
 		return EXIT_DATA;
 	}
-	fprintf(stderr, "lifeline: ingested %zu archive(s) (%zu given), "
-	    "%" PRIu64 " points", r->recorded, r->given, r->points);
+	fprintf(stderr, "lifeline: ingested %zu %s (%zu given), %" PRIu64
+	    " %s", r->recorded, cli_plural(r->recorded, "archive", "archives"),
+	    r->given, r->points, cli_plural(r->points, "point", "points"));
 	if (r->points)
 		fprintf(stderr, " from %s to %s", ll_time_fmt(r->tmin, t1,
 		    sizeof(t1)), ll_time_fmt(r->tmax, t2, sizeof(t2)));
 	fprintf(stderr, " into %s\n", db);
 	if (r->no_point)
-		cli_warn("ingest: %zu archive(s) gave no point and were not "
-		    "recorded", r->no_point);
+		cli_warn("ingest: %zu %s no point and %s not recorded",
+		    r->no_point, cli_plural(r->no_point, "archive gave",
+		    "archives gave"), cli_plural(r->no_point, "was", "were"));
 	if (r->bad)
-		cli_warn("ingest: %" PRIu64 " bad records skipped", r->bad);
+		cli_warn("ingest: %" PRIu64 " bad %s skipped", r->bad,
+		    cli_plural(r->bad, "record", "records"));
 	return r->bad || r->damaged ? EXIT_DATA : 0;
 }
 

@@ -99,7 +99,8 @@ usage(FILE *f)
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --level N          gzip level 1..9 (default 1, fastest)\n"
 	    "\n"
-	    "Times are UTC: 2011-01-27T22:34Z, 2011-01-27 22:34, @epoch.\n"
+	    "Times are ISO 8601: 2011-01-27T22:34Z, 2011-01-27 22:34 (UTC),\n"
+	    "2011-01-28T00:34+02:00, or @epoch.\n"
 	    "Takes about 2-3 s with the defaults (mostly loading the location\n"
 	    "database); the files hold about 60 MB of MRT before gzip.\n"
 	    "\n"
@@ -456,11 +457,13 @@ summary(const struct args *a, const struct sim_stats *st)
 	target_name(a, what, sizeof(what));
 	ll_time_fmt(a->o.outage_from, from, sizeof(from));
 	ll_time_fmt(a->o.outage_to, to, sizeof(to));
-	fprintf(stderr, "simulate: %zu IPv4 + %zu IPv6 prefixes, %u peers; "
-	    "%s: %zu IPv4 + %zu IPv6 prefixes of %zu origin ASes withdrawn "
+	fprintf(stderr, "lifeline: simulate: %zu IPv4 + %zu IPv6 prefixes, %u "
+	    "peers; "
+	    "%s: %zu IPv4 + %zu IPv6 prefixes of %zu origin %s withdrawn "
 	    "from %s, back from %s; %zu files, %llu MRT records",
 	    st->v4, st->v6, a->o.peers, what, st->target_v4, st->target_v6,
-	    st->target_origins, from, to, st->files,
+	    st->target_origins, cli_plural(st->target_origins, "AS", "ASes"),
+	    from, to, st->files,
 	    (unsigned long long)st->records);
 	if (st->reset_at != 0)
 		fprintf(stderr, "; peer %u session reset at %s", st->reset_peer,
@@ -486,6 +489,94 @@ list_files(const struct args *a, const struct sim_stats *st)
 	}
 }
 
+/* True when the location database has a network of country cc. */
+static bool
+country_known(struct geo *g, const char *cc)
+{
+	static const uint8_t afs[] = { NET_AF4, NET_AF6 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct net_prefix *v = NULL;
+		size_t n = 0;
+		int rc = geo_country_networks(g, cc, afs[i], &v, &n);
+
+		free(v);
+		if (rc == 0 && n > 0)
+			return true;
+	}
+	return false;
+}
+
+/* --country and each --background name a country the location database
+ * has networks of; an unknown code is refused, not dropped. */
+static int
+check_countries(struct geo *g, const struct args *a)
+{
+	if (a->o.cc != NULL && !country_known(g, a->o.cc)) {
+		cli_err("simulate: --country %s: the location database has no "
+		    "network of that country (an ISO 3166-1 code it knows?)",
+		    a->o.cc);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; a->bg[i] != NULL; i++)
+		if (!country_known(g, a->bg[i])) {
+			cli_err("simulate: --background %s: the location "
+			    "database has no network of that country (an ISO "
+			    "3166-1 code it knows?)", a->bg[i]);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+struct asn_cc {
+	uint32_t	asn;
+	uint64_t	n[26 * 26];	/* networks by country */
+};
+
+static int
+asn_cc_route(void *ctx, const struct net_prefix *p, uint32_t asn,
+    const char *cc)
+{
+	struct asn_cc *c = ctx;
+
+	(void)p;
+	if (asn == c->asn && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' &&
+	    cc[1] <= 'Z' && cc[2] == '\0')
+		c->n[(cc[0] - 'A') * 26 + (cc[1] - 'A')]++;
+	return 0;
+}
+
+/* --asn alone: the country the AS announces most networks from, into cc
+ * (3 bytes). Returns 0 or an exit code after saying why. */
+static int
+asn_country(struct args *a, char *cc)
+{
+	struct asn_cc *c = calloc(1, sizeof(*c));
+	char err[256];
+	size_t best = 0;
+	int rc;
+
+	if (c == NULL)
+		return EXIT_FAIL;
+	c->asn = a->o.asn;
+	rc = geo_loc_routes(a->locdb, asn_cc_route, c, err, sizeof(err));
+	for (size_t i = 1; rc == 0 && i < 26 * 26; i++)
+		if (c->n[i] > c->n[best])
+			best = i;
+	if (rc == 0 && c->n[best] > 0) {
+		cc[0] = (char)('A' + best / 26);
+		cc[1] = (char)('A' + best % 26);
+		cc[2] = '\0';
+		a->o.cc = cc;
+	} else if (rc == 0)
+		cli_err("simulate: AS%u has no network in the location "
+		    "database", (unsigned)a->o.asn);
+	else
+		cli_err("simulate: %s", err);
+	free(c);
+	return a->o.cc != NULL ? 0 : rc == 0 ? EXIT_USAGE : EXIT_FAIL;
+}
+
 static int
 run(struct args *a)
 {
@@ -496,7 +587,7 @@ run(struct args *a)
 	struct sim_source src = { &sc, src_networks, src_origin, src_routes };
 	struct sim_stats st;
 	struct progress prog;
-	char what[32];
+	char what[32], asn_cc[3];
 	int rc, ex = 0;
 
 	if (mkdir(a->o.outdir, 0777) != 0 && errno != EEXIST) {
@@ -511,6 +602,11 @@ run(struct args *a)
 		return EXIT_FAIL;
 	}
 	sc.g = g;
+	if ((rc = check_countries(g, a)) != 0 || (a->o.asn != 0 &&
+	    a->o.cc == NULL && (rc = asn_country(a, asn_cc)) != 0)) {
+		geo_free(g);
+		return rc;
+	}
 	progress_init(&prog);
 	a->o.progress = on_progress;
 	a->o.progress_ctx = &prog;

@@ -20,6 +20,9 @@ static const struct command commands[] = {
 	    "(bgp visibility)" },
 	{ "ingest", cmd_ingest, "replay archives into the store (ingest bgp)" },
 	{ "signal", cmd_signal, "read a signal back from the store" },
+	{ "db", cmd_db, "what a database holds: archives, series, settings, "
+	    "gaps" },
+	{ "export", cmd_export, "the store's points as CSV, streamed" },
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
 	    "outage" },

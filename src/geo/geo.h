@@ -170,4 +170,17 @@ int	geo_rir_scan(const char *path, geo_rir_fn *fn, void *ctx,
 	    void (*warn)(void *ctx, const char *msg), void *warn_ctx,
 	    uint64_t *bad, char *err, size_t errlen);
 
+/*
+ * AS names from a libloc database (locdb NULL: the system's), looked up
+ * one at a time without loading the networks. geo_names_open() returns 0,
+ * LL_ENOTFOUND (no database), LL_EFORMAT, LL_ENOMEM. geo_names_get()
+ * writes asn's name into buf ("" when the database has none; n may be
+ * NULL) and returns buf. geo_names_free() accepts NULL.
+ */
+struct geo_names;
+int	geo_names_open(const char *locdb, struct geo_names **out);
+const char *geo_names_get(struct geo_names *n, uint32_t asn, char *buf,
+	    size_t len);
+void	geo_names_free(struct geo_names *n);
+
 #endif

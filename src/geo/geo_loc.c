@@ -7,9 +7,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <libloc/as.h>
 #include <libloc/database.h>
 #include <libloc/libloc.h>
 #include <libloc/network.h>
@@ -241,4 +243,69 @@ geo_loc_created(const char *path, int64_t *t)
 	loc_unref(ctx);
 	fclose(f);
 	return rc;
+}
+
+/* AS names, looked up one at a time in the open database. */
+struct geo_names {
+	struct loc_ctx		*ctx;
+	struct loc_database	*db;
+	FILE			*f;
+};
+
+int
+geo_names_open(const char *locdb, struct geo_names **out)
+{
+	const char *path = geo_locdb_path(locdb);
+	struct geo_names *n;
+
+	*out = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return LL_ENOMEM;
+	if (path == NULL || (n->f = fopen(path, "rb")) == NULL) {
+		free(n);
+		return LL_ENOTFOUND;
+	}
+	if (loc_new(&n->ctx) != 0) {
+		geo_names_free(n);
+		return LL_ENOMEM;
+	}
+	loc_set_log_fn(n->ctx, loc_quiet);
+	if (loc_database_new(n->ctx, &n->db, n->f) != 0) {
+		geo_names_free(n);
+		return LL_EFORMAT;
+	}
+	*out = n;
+	return 0;
+}
+
+const char *
+geo_names_get(struct geo_names *n, uint32_t asn, char *buf, size_t len)
+{
+	struct loc_as *as = NULL;
+	const char *name;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (n == NULL || asn == 0 || loc_database_get_as(n->db, &as, asn) != 0 ||
+	    as == NULL)
+		return buf;
+	if ((name = loc_as_get_name(as)) != NULL)
+		snprintf(buf, len, "%s", name);
+	loc_as_unref(as);
+	return buf;
+}
+
+void
+geo_names_free(struct geo_names *n)
+{
+	if (n == NULL)
+		return;
+	if (n->db != NULL)
+		loc_database_unref(n->db);
+	if (n->ctx != NULL)
+		loc_unref(n->ctx);
+	if (n->f != NULL)
+		fclose(n->f);
+	free(n);
 }

@@ -316,5 +316,18 @@ int	mrt_printer_put(struct mrt_printer *p, const struct mrt_record *rec);
 /* Flushes buffered output. Returns 0 or LL_EIO. */
 int	mrt_printer_flush(struct mrt_printer *p);
 void	mrt_printer_free(struct mrt_printer *p);
+/*
+ * Prints only the route elements fn returns true for (rec is the record
+ * they belong to); NULL prints all. A filtered MRT_FMT_BGPDUMP dump gives
+ * each kept element the line the unfiltered dump gives it.
+ */
+typedef bool mrt_elem_filter_fn(void *ctx, const struct mrt_record *rec,
+    const struct mrt_elem *e);
+void	mrt_printer_filter(struct mrt_printer *p, mrt_elem_filter_fn *fn,
+	    void *ctx);
+/* MRT_FMT_JSONL: ends every object with "collector" and "file" (strings,
+ * copied; NULL: ""); both NULL: none. Returns 0 or LL_ENOMEM. */
+int	mrt_printer_label(struct mrt_printer *p, const char *collector,
+	    const char *file);
 
 #endif

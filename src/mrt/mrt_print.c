@@ -4,6 +4,7 @@
  * deviation is listed in docs/mrt.md. MRT_FMT_JSONL writes one object per
  * route element, documented in docs/mrt.md.
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "mrt/mrt_out.h"
@@ -16,6 +17,11 @@
 
 struct mrt_printer {
 	enum mrt_format	 fmt;
+	mrt_elem_filter_fn *filter;	/* NULL: every element */
+	void		*fctx;
+	char		*label;		/* JSONL: ',"collector":...,"file":...' */
+	size_t		 label_len;
+	const struct mrt_record *rec;	/* being printed, for the filter */
 	struct out	 o;
 };
 
@@ -35,6 +41,10 @@ mrt_printer_new(FILE *f, enum mrt_format fmt, struct mrt_printer **out)
 	if (p == NULL)
 		return LL_ENOMEM;
 	p->fmt = fmt;
+	p->filter = NULL;
+	p->fctx = NULL;
+	p->label = NULL;
+	p->label_len = 0;
 	p->o.f = f;
 	p->o.n = 0;
 	p->o.err = false;
@@ -54,7 +64,68 @@ mrt_printer_flush(struct mrt_printer *p)
 void
 mrt_printer_free(struct mrt_printer *p)
 {
+	if (p != NULL)
+		free(p->label);
 	free(p);
+}
+
+void
+mrt_printer_filter(struct mrt_printer *p, mrt_elem_filter_fn *fn, void *ctx)
+{
+	p->filter = fn;
+	p->fctx = ctx;
+}
+
+/* Appends s to buf (at *n, room for 6 bytes a byte of s) as the inside of
+ * a JSON string. */
+static void
+js_esc_into(char *buf, size_t *n, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf[(*n)++] = '\\';
+			buf[(*n)++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(buf + *n, "\\u00", 4);
+			buf[*n + 4] = hex[c >> 4];
+			buf[*n + 5] = hex[c & 15];
+			*n += 6;
+		} else
+			buf[(*n)++] = (char)c;
+	}
+}
+
+int
+mrt_printer_label(struct mrt_printer *p, const char *collector,
+    const char *file)
+{
+	size_t cap, n = 0;
+	char *b;
+
+	free(p->label);
+	p->label = NULL;
+	p->label_len = 0;
+	if (collector == NULL && file == NULL)
+		return 0;
+	collector = collector != NULL ? collector : "";
+	file = file != NULL ? file : "";
+	cap = 32 + 6 * (strlen(collector) + strlen(file));
+	if (cap > OUT_SLACK / 2 || (b = malloc(cap)) == NULL)
+		return LL_ENOMEM;
+	memcpy(b, ",\"collector\":\"", 14);
+	n = 14;
+	js_esc_into(b, &n, collector);
+	memcpy(b + n, "\",\"file\":\"", 10);
+	n += 10;
+	js_esc_into(b, &n, file);
+	b[n++] = '"';
+	p->label = b;
+	p->label_len = n;
+	return 0;
 }
 
 
@@ -527,42 +598,48 @@ bd_announce_mp(struct out *o, const struct mrt_record *r)
 
 /* table_line_mrtd_route (TABLE_DUMP) and table_line_dump_v2_prefix. */
 static void
+bd_rib_entry(struct out *o, const struct mrt_record *r,
+    const struct mrt_rib_entry *e)
+{
+	const struct bgp_attrs *a = &e->attrs;
+
+	out_room(o, 512);
+	if (r->type == MRT_T_TABLE_DUMP)
+		OUT_LIT(o, "TABLE_DUMP|");
+	else if (r->type == MRT_T_BGP4MP || r->type == MRT_T_BGP4MP_ET)
+		OUT_LIT(o, "BGP4MP_ENTRY|");
+	else if (r->addpath)
+		OUT_LIT(o, "TABLE_DUMP2_AP|");
+	else
+		OUT_LIT(o, "TABLE_DUMP2|");
+	out_u(o, r->ts);
+	OUT_LIT(o, "|B|");
+	put_peer(o, e->peer);
+	bd_prefix(o, &e->prefix);
+	if (r->addpath) {
+		out_c(o, '|');
+		out_u(o, e->path_id);
+	}
+	out_c(o, '|');
+	put_aspath(o, a);
+	out_c(o, '|');
+	put_origin(o, a);
+	out_c(o, '|');
+	if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI)) &&
+	    a->mp_nexthop.af != 0)
+		bd_addr(o, &a->mp_nexthop);
+	else
+		put_nh4(o, a);
+	put_pref_med(o, a, false);
+	put_comm_field(o, a);
+	put_tail(o, a);
+}
+
+static void
 bd_rib(struct out *o, const struct mrt_record *r)
 {
-	for (uint32_t i = 0; i < r->n_entries; i++) {
-		const struct mrt_rib_entry *e = &r->entries[i];
-		const struct bgp_attrs *a = &e->attrs;
-		out_room(o, 512);
-		if (r->type == MRT_T_TABLE_DUMP)
-			OUT_LIT(o, "TABLE_DUMP|");
-		else if (r->type == MRT_T_BGP4MP || r->type == MRT_T_BGP4MP_ET)
-			OUT_LIT(o, "BGP4MP_ENTRY|");
-		else if (r->addpath)
-			OUT_LIT(o, "TABLE_DUMP2_AP|");
-		else
-			OUT_LIT(o, "TABLE_DUMP2|");
-		out_u(o, r->ts);
-		OUT_LIT(o, "|B|");
-		put_peer(o, e->peer);
-		bd_prefix(o, &e->prefix);
-		if (r->addpath) {
-			out_c(o, '|');
-			out_u(o, e->path_id);
-		}
-		out_c(o, '|');
-		put_aspath(o, a);
-		out_c(o, '|');
-		put_origin(o, a);
-		out_c(o, '|');
-		if ((a->seen & BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI)) &&
-		    a->mp_nexthop.af != 0)
-			bd_addr(o, &a->mp_nexthop);
-		else
-			put_nh4(o, a);
-		put_pref_med(o, a, false);
-		put_comm_field(o, a);
-		put_tail(o, a);
-	}
+	for (uint32_t i = 0; i < r->n_entries; i++)
+		bd_rib_entry(o, r, &r->entries[i]);
 }
 
 static void
@@ -608,6 +685,48 @@ print_bgpdump(struct out *o, const struct mrt_record *r)
 	}
 }
 
+/* True when n is one of the list's. */
+static bool
+in_list(const struct bgp_nlri_list *l, const struct bgp_nlri *n)
+{
+	return l->n > 0 && n >= l->v && n < l->v + l->n;
+}
+
+/* One element's bgpdump line, for a filtered dump: the line the whole
+ * record's printing would give it. */
+static int
+bd_elem(void *ctx, const struct mrt_elem *e)
+{
+	struct mrt_printer *p = ctx;
+	const struct mrt_record *r = p->rec;
+	size_t h, t;
+
+	if (!p->filter(p->fctx, r, e))
+		return 0;
+	switch (e->type) {
+	case MRT_ELEM_STATE:
+		bd_state(&p->o, r);
+		break;
+	case MRT_ELEM_RIB:
+		bd_rib_entry(&p->o, r, (const struct mrt_rib_entry *)(const
+		    void *)((const char *)e->attrs -
+		    offsetof(struct mrt_rib_entry, attrs)));
+		break;
+	case MRT_ELEM_WITHDRAW:
+		out_room(&p->o, 2 * OUT_LINE_MAX);
+		withdraw_line(&p->o, r, e->nlri, &h, &t);
+		break;
+	case MRT_ELEM_ANNOUNCE:
+		out_room(&p->o, 2 * OUT_LINE_MAX);
+		if (in_list(&r->update.announced, e->nlri))
+			announce_line(&p->o, r, e->nlri, &h, &t);
+		else if (r->type != MRT_T_BGP)
+			announce_mp_line(&p->o, r, e->nlri, &h, &t);
+		break;
+	}
+	return 0;
+}
+
 /* ---- JSON lines ---- */
 
 static void
@@ -629,10 +748,55 @@ js_u(struct out *o, const char *k, uint64_t v)
 	out_u(o, v);
 }
 
+/* "communities" and "large_communities", up to the last array's "]". */
+static void
+js_communities(struct out *o, const struct bgp_attrs *a)
+{
+	OUT_LIT(o, ",\"communities\":[");
+	for (uint32_t i = 0; i < a->n_communities; i++) {
+		uint32_t c = rd32(a->communities + 4 * i);
+		out_room(o, 32);
+		if (i)
+			out_c(o, ',');
+		out_c(o, '"');
+		out_u(o, c >> 16);
+		out_c(o, ':');
+		out_u(o, c & 0xffff);
+		out_c(o, '"');
+	}
+	OUT_LIT(o, "],\"large_communities\":[");
+	for (uint32_t i = 0; i < a->n_large_communities; i++) {
+		const uint8_t *lc = a->large_communities + 12 * i;
+		out_room(o, 48);
+		if (i)
+			out_c(o, ',');
+		out_c(o, '"');
+		out_u(o, rd32(lc));
+		out_c(o, ':');
+		out_u(o, rd32(lc + 4));
+		out_c(o, ':');
+		out_u(o, rd32(lc + 8));
+		out_c(o, '"');
+	}
+}
+
+/* The end of an object: the labels, if any, and the brace. */
+static void
+js_end(struct mrt_printer *p)
+{
+	if (p->label_len > 0)
+		out_s(&p->o, p->label, p->label_len);
+	OUT_LIT(&p->o, "}\n");
+}
+
 static int
 js_elem(void *ctx, const struct mrt_elem *e)
 {
-	struct out *o = ctx;
+	struct mrt_printer *p = ctx;
+	struct out *o = &p->o;
+
+	if (p->filter != NULL && !p->filter(p->fctx, p->rec, e))
+		return 0;
 	char t[LL_ISO8601_LEN], b[NET_PREFIX_STRLEN];
 	const char *ty = e->type == MRT_ELEM_RIB ? "R" :
 	    e->type == MRT_ELEM_ANNOUNCE ? "A" :
@@ -657,7 +821,7 @@ js_elem(void *ctx, const struct mrt_elem *e)
 		js_u(o, "old_state", e->old_state);
 		out_c(o, ',');
 		js_u(o, "new_state", e->new_state);
-		OUT_LIT(o, "}\n");
+		js_end(p);
 		return 0;
 	}
 	out_c(o, ',');
@@ -666,7 +830,7 @@ js_elem(void *ctx, const struct mrt_elem *e)
 	out_c(o, ',');
 	js_u(o, "path_id", e->nlri->path_id);
 	if (e->attrs == NULL) {
-		OUT_LIT(o, "}\n");
+		js_end(p);
 		return 0;
 	}
 	const struct bgp_attrs *a = e->attrs;
@@ -690,32 +854,7 @@ js_elem(void *ctx, const struct mrt_elem *e)
 		out_c(o, ',');
 		js_u(o, "med", a->med);
 	}
-	OUT_LIT(o, ",\"communities\":[");
-	for (uint32_t i = 0; i < a->n_communities; i++) {
-		uint32_t c = rd32(a->communities + 4 * i);
-		out_room(o, 32);
-		if (i)
-			out_c(o, ',');
-		out_c(o, '"');
-		out_u(o, c >> 16);
-		out_c(o, ':');
-		out_u(o, c & 0xffff);
-		out_c(o, '"');
-	}
-	OUT_LIT(o, "],\"large_communities\":[");
-	for (uint32_t i = 0; i < a->n_large_communities; i++) {
-		const uint8_t *p = a->large_communities + 12 * i;
-		out_room(o, 48);
-		if (i)
-			out_c(o, ',');
-		out_c(o, '"');
-		out_u(o, rd32(p));
-		out_c(o, ':');
-		out_u(o, rd32(p + 4));
-		out_c(o, ':');
-		out_u(o, rd32(p + 8));
-		out_c(o, '"');
-	}
+	js_communities(o, a);
 	OUT_LIT(o, "],\"atomic_aggregate\":");
 	if (a->seen & BGP_ATTR_BIT(BGP_ATTR_ATOMIC_AGGREGATE))
 		OUT_LIT(o, "true");
@@ -728,16 +867,19 @@ js_elem(void *ctx, const struct mrt_elem *e)
 		out_addr(o, &a->aggregator_addr);
 		out_c(o, '"');
 	}
-	OUT_LIT(o, "}\n");
+	js_end(p);
 	return 0;
 }
 
 int
 mrt_printer_put(struct mrt_printer *p, const struct mrt_record *rec)
 {
-	if (p->fmt == MRT_FMT_BGPDUMP)
+	p->rec = rec;
+	if (p->fmt == MRT_FMT_BGPDUMP && p->filter == NULL)
 		print_bgpdump(&p->o, rec);
+	else if (p->fmt == MRT_FMT_BGPDUMP)
+		mrt_record_elems(rec, bd_elem, p);
 	else
-		mrt_record_elems(rec, js_elem, &p->o);
+		mrt_record_elems(rec, js_elem, p);
 	return p->o.err ? LL_EIO : 0;
 }

@@ -65,12 +65,45 @@ num(const char **s, int digits, unsigned *out)
 	return 0;
 }
 
-/* The fields of "YYYY-MM-DD[(T| )HH:MM[:SS]][Z]": year, month, day,
- * hour, minute, second (0 when absent). Syntax only: 0 or LL_EFORMAT. */
+/* "Z", "+HH:MM", "-HH:MM", "+HHMM", "+HH" or nothing (UTC) at *p: the
+ * offset east of UTC in seconds. 0 or LL_EFORMAT (an offset beyond 18 h,
+ * minutes over 59). */
 static int
-time_fields(const char *p, unsigned f[6])
+time_offset(const char **p, int64_t *off)
+{
+	unsigned h, m = 0;
+	int sign;
+
+	*off = 0;
+	if (**p == 'Z' || **p == 'z') {
+		(*p)++;
+		return 0;
+	}
+	if (**p != '+' && **p != '-')
+		return 0;
+	sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	if (num(p, 2, &h))
+		return LL_EFORMAT;
+	if (**p == ':')
+		(*p)++;
+	if (**p != '\0' && num(p, 2, &m))
+		return LL_EFORMAT;
+	if (h > 18 || m > 59)
+		return LL_EFORMAT;
+	*off = sign * (int64_t)(h * 3600 + m * 60);
+	return 0;
+}
+
+/* The fields of "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|+HH:MM|-HH:MM]":
+ * year, month, day, hour, minute, second (0 when absent), and the offset
+ * east of UTC. Fractions of a second are dropped (bins are whole
+ * seconds). Syntax only: 0 or LL_EFORMAT. */
+static int
+time_fields(const char *p, unsigned f[6], int64_t *off)
 {
 	f[3] = f[4] = f[5] = 0;
+	*off = 0;
 	if (num(&p, 4, &f[0]) || *p++ != '-' || num(&p, 2, &f[1]) ||
 	    *p++ != '-' || num(&p, 2, &f[2]))
 		return LL_EFORMAT;
@@ -82,9 +115,17 @@ time_fields(const char *p, unsigned f[6])
 			p++;
 			if (num(&p, 2, &f[5]))
 				return LL_EFORMAT;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return LL_EFORMAT;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
 		}
-	}
-	if (*p == 'Z' || *p == 'z')
+		if (time_offset(&p, off) != 0)
+			return LL_EFORMAT;
+	} else if (*p == 'Z' || *p == 'z')
 		p++;
 	return *p == '\0' ? 0 : LL_EFORMAT;
 }
@@ -134,13 +175,15 @@ ll_time_parse(const char *s, int64_t *out)
 {
 	const char *p = s;
 	unsigned f[6];
+	int64_t off;
 	char *end;
 
 	if (s == NULL || *s == '\0')
 		return LL_EFORMAT;
-	if (*p == '@' || (strlen(p) > 4 && strspn(p, "0123456789") == strlen(p))) {
-		if (*p == '@')
-			p++;
+	if (*p == '@') {
+		p++;
+		if (!isdigit((unsigned char)*p) && *p != '-')
+			return LL_EFORMAT;
 		errno = 0;
 		long long v = strtoll(p, &end, 10);
 		if (end == p || *end != '\0' || errno == ERANGE)
@@ -148,10 +191,10 @@ ll_time_parse(const char *s, int64_t *out)
 		*out = v;
 		return 0;
 	}
-	if (time_fields(p, f) != 0 || time_range(f, NULL, 0) != 0)
+	if (time_fields(p, f, &off) != 0 || time_range(f, NULL, 0) != 0)
 		return LL_EFORMAT;
 	*out = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 +
-	    f[4] * 60 + f[5];
+	    f[4] * 60 + f[5] - off;
 	return 0;
 }
 
@@ -159,18 +202,23 @@ char *
 ll_time_why(const char *s, char *buf, size_t len)
 {
 	unsigned f[6];
-	int64_t t;
+	int64_t t, off;
 
 	if (len == 0)
 		return buf;
 	buf[0] = '\0';
 	if (s != NULL && ll_time_parse(s, &t) == 0)
 		return buf;
-	if (s != NULL && time_fields(s, f) == 0 &&
+	if (s != NULL && time_fields(s, f, &off) == 0 &&
 	    time_range(f, buf, len) != 0)
 		return buf;
+	if (s != NULL && *s != '\0' && strspn(s, "0123456789") == strlen(s)) {
+		snprintf(buf, len, "a bare number is not a time (a date is "
+		    "YYYY-MM-DD; epoch seconds are written @%s)", s);
+		return buf;
+	}
 	snprintf(buf, len, "not a time (use YYYY-MM-DD, "
-	    "YYYY-MM-DDTHH:MM[:SS]Z, @EPOCH or EPOCH seconds)");
+	    "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM) or @EPOCH)");
 	return buf;
 }
 

@@ -15,10 +15,13 @@
 char	*ll_time_fmt(int64_t t, char *buf, size_t len);
 
 /*
- * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]Z" (also with a space instead of
- * T, and with no Z: UTC is assumed), "@SECONDS" or plain epoch seconds.
- * A date must be one of the calendar's (no 2011-02-29, no hour 24, no
- * second 60). Returns 0 and sets *out, or LL_EFORMAT.
+ * Parses ISO 8601 as people write it: "YYYY-MM-DD" (midnight UTC),
+ * "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by Z, an offset (+02:00, -0500,
+ * +05) or nothing (UTC), also with a space instead of T; fractions of a
+ * second are dropped. Epoch seconds only as "@SECONDS": a bare number
+ * (20210101) is refused, never read as seconds. A date must be one of the
+ * calendar's (no 2011-02-29, no hour 24, no second 60). Returns 0 and sets
+ * *out, or LL_EFORMAT.
  */
 int	 ll_time_parse(const char *s, int64_t *out);
 

@@ -61,6 +61,16 @@ what="mrt dump --format (no value)"; run 2 mrt dump --format; one_line format
 what="mrt dump --format=xml"; run 2 mrt dump --format=xml x; one_line xml
 what="geo lookup --rir (no value)"; run 2 geo lookup --rir; one_line rir
 
+# Times are read the same by every command that takes one: a bare number
+# is refused with the @ spelling (20210101 was once read as 1970-08-23),
+# an impossible date with the reason.
+for c in "signal --from" "export --from" "mrt dump --from" "mrt dump --to" \
+    "fetch --project ris --collector rrc04 --to 2021-01-02 --dry-run --from" \
+    "simulate --out $tmp/sim --start" "simulate --out $tmp/sim --outage-from"; do
+	what="$c 20210101"; run 2 $c 20210101; one_line "@20210101"
+	what="$c 2011-02-30"; run 2 $c 2011-02-30; one_line "February 2011 has 28 days"
+done
+
 # Files that cannot be opened: one line naming the file, exit 3.
 nf=$tmp/no-such-dir/archive.gz
 what="mrt dump missing file"; run 3 mrt dump "$nf"; one_line "$nf"

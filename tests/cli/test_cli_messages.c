@@ -137,7 +137,8 @@ test_names_escaped(void **state)
 
 	/* A damaged archive: the reader's report and the summary. */
 	assert_int_equal(run("mrt", "dump", NAME ".mrt", NULL), 1);
-	assert_int_equal(lines_clean(SHOWN ".mrt: ", NULL), 2);
+	assert_int_equal(lines_clean(SHOWN ".mrt: ", "lifeline: " SHOWN
+	    ".mrt: "), 2);
 	assert_non_null(strstr(err, SHOWN ".mrt: offset 79: "));
 
 	/* A missing one, through cli_err: one line. */
@@ -162,7 +163,8 @@ test_names_escaped(void **state)
 	 * for a newline. */
 	copy(garbage, tpath("back\\slash.mrt"));
 	assert_int_equal(run("mrt", "dump", "back\\slash.mrt", NULL), 1);
-	assert_int_equal(lines_clean("back\\\\slash.mrt: ", NULL), 2);
+	assert_int_equal(lines_clean("back\\\\slash.mrt: ",
+	    "lifeline: back\\\\slash.mrt: "), 2);
 
 	/* Messages of the library naming a time given on the command
 	 * line are escaped as well. */

@@ -45,7 +45,25 @@ has hostile "$out" "10.0.0.0/23 country:- asn:1 units:2 split:-=2"
     --pfx2as "$D/pfx2as-hostile.txt" --city "$D/city-test.mmdb" \
     41.32.0.0/16 >"$out" 2>"$err"
 check city 1 $?
-has city "$out" "41.32.0.0/16 country:EG region:EG-C asn:- units:256 split:EG/EG-C=253,SD=1,EG=1,EG/EG-GZ=1"
+# The split merged per country and region, largest first, never cut.
+has city "$out" "41.32.0.0/16 country:EG region:EG-C asn:- units:256 split:EG/EG-C=253,EG=1,EG/EG-GZ=1,SD=1"
+# Input from a file and standard input; a bad query is a warning naming
+# its line, exit 1; JSON, one object a line.
+printf '41.32.5.1\n# a comment\n10.0.0.0/23 nonsense\n' > "$out.in"
+"$LIFELINE" geo lookup --rir "$D/rir-hostile.txt" --pfx2as "$D/pfx2as-hostile.txt" \
+    --format json --file "$out.in" >"$out" 2>"$err"
+check file 1 $?
+has file "$out" '{"query":"41.32.5.1","country":"SD","region":"","asn":0,"as_name":""}'
+has file "$out" '{"query":"10.0.0.0/23","country":"","region":"","asn":1,"as_name":'
+has file "$out" ',"units":2,"split":[{"country":"","region":"","units":2}]}'
+has file "$err" "lifeline: warning: geo lookup: $out.in:3: 'nonsense' is not an address or prefix; skipped"
+[ "$(wc -l < "$out")" = 2 ] || { echo "FAIL: file: not 2 lines"; fails=$((fails + 1)); }
+echo 1.2.4.0/24 | "$LIFELINE" geo lookup --rir "$D/rir-hostile.txt" \
+    --pfx2as "$D/pfx2as-hostile.txt" - 41.32.5.1 >"$out" 2>"$err"
+check stdin 1 $?
+has stdin "$out" "1.2.4.0/24 country:- asn:24151 units:1 split:-=1"
+has stdin "$out" "41.32.5.1 country:SD asn:-"
+rm -f "$out.in"
 "$LIFELINE" geo lookup --rir /nonexistent --pfx2as "$D/pfx2as-hostile.txt" \
     1.2.3.4 >"$out" 2>"$err"
 check missing 3 $?
@@ -64,6 +82,14 @@ if [ -r /var/lib/location/database.db ] ||
 	has libloc "$out" "8.8.8.8 country:US asn:15169"
 	has libloc "$out" "127.0.0.1 country:- asn:-"
 	has libloc "$out" "2a00:1450::1 country:IE asn:15169"
+	has libloc "$out" "8.8.8.8 country:US asn:15169 as-name:GOOGLE"
+	# The headline is the country holding most of the prefix (the
+	# first address is in KE), the split whole and sorted.
+	"$LIFELINE" geo lookup 102.0.0.0/10 >"$out" 2>"$err"
+	check majority 0 $?
+	has majority "$out" "102.0.0.0/10 country:EG asn:- units:16384 split:EG=6144,KE=2064,MA=2048,TN=2048,"
+	has majority "$out" ",MZ=1,NP=1"
+	grep -qF "..." "$out" && { echo "FAIL: the split is cut"; fails=$((fails + 1)); }
 else
 	skipped="no libloc database in /var/lib/location or /usr/share/libloc-location"
 fi

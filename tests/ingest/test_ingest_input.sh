@@ -70,7 +70,7 @@ for how in stdin fd fifo; do
 	fifo)	fifo "$T/fifo"; L $I --db "$db" "$T/fifo" 2>"$T/err" ;;
 	esac
 	check "ing-$how" 0 $?
-	has "ing-$how" "$T/err" "ingested 1 archive(s)"
+	has "ing-$how" "$T/err" "ingested 1 archive"
 	L signal --db "$db" >"$T/o.sig" 2>"$T/err"
 	same "ing-$how" "$T/reg.sig" "$T/o.sig"
 	L $I --db "$db" "$F" 2>"$T/err"; check "ing-$how-again" 0 $?

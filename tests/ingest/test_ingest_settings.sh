@@ -61,7 +61,7 @@ has ing-noff "$T/err" "nothing ingested"
 # Nothing was recorded: a run with a working rule ingests both files.
 L ingest bgp --db "$T/s.db" --full-feed=50% "$RIB" "$UPD" 2>"$T/err"
 check ing-50 0 $?
-has ing-50 "$T/err" "ingested 2 archive(s) (2 given)"
+has ing-50 "$T/err" "ingested 2 archives (2 given)"
 hasnt ing-50 "$T/err" "nothing to ingest"
 L signal --db "$T/s.db" --entity country:US >"$T/a.sig" 2>"$T/err"
 lines ing-50 "$T/a.sig" 2	# the RIB's bin: the updates before it are a gap
@@ -71,7 +71,7 @@ lines ing-50 "$T/a.sig" 2	# the RIB's bin: the updates before it are a gap
 { gzip -dc "$RIB"; gzip -dc "$UPD"; } >"$T/ribupd.mrt"
 L ingest bgp --db "$T/one.db" --full-feed=50% "$T/ribupd.mrt" 2>"$T/err"
 check one-file 0 $?
-has one-file "$T/err" "ingested 1 archive(s) (1 given)"
+has one-file "$T/err" "ingested 1 archive (1 given)"
 
 # Other settings are refused, with both named.
 L ingest bgp --db "$T/s.db" --full-feed=60% "$RIB" 2>"$T/err"
@@ -96,7 +96,7 @@ has same "$T/err" "nothing to ingest"
 # --force: ingested again with the new settings, which become the store's.
 L ingest bgp --db "$T/s.db" --full-feed=60% --force "$RIB" "$UPD" 2>"$T/err"
 check force 0 $?
-has force "$T/err" "ingested 2 archive(s) (2 given)"
+has force "$T/err" "ingested 2 archives (2 given)"
 L ingest bgp --db "$T/s.db" --full-feed=60% "$RIB" "$UPD" 2>"$T/err"
 check force-kept 0 $?
 has force-kept "$T/err" "nothing to ingest"
@@ -137,7 +137,7 @@ L ingest bgp --db "$T/s.db" --forget "$UPD" 2>"$T/err"; check forget2 1 $?
 has forget2 "$T/err" "not in the store"
 L ingest bgp --db "$T/s.db" --full-feed=60% "$RIB" "$UPD" 2>"$T/err"
 check forget-again 0 $?
-has forget-again "$T/err" "ingested 1 archive(s) (2 given)"
+has forget-again "$T/err" "ingested 1 archive (2 given)"
 
 # The system's location database (when there is one) is years after 2002.
 if L geo lookup 8.8.8.8 >/dev/null 2>&1; then

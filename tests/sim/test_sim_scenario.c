@@ -70,6 +70,21 @@ run(const char *args, const char *out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* DIR/name's text (valid until the next call). */
+static const char *
+slurp_out(const char *name)
+{
+	static uint8_t *buf;
+	char path[512];
+	size_t n;
+
+	free(buf);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf = test_slurp(path, &n);
+	assert_non_null(buf);
+	return (const char *)buf;
+}
+
 static FILE *
 bgpdump(const char *path)
 {
@@ -409,6 +424,30 @@ test_errors(void **state)
 	assert_int_equal(run("--help", "e7"), 0);
 	assert_int_equal(run("--out @/e --peers 4 --peer-ases 5", "e8"), 2);
 	assert_int_equal(run("--out @/e --churn 0", "e9"), 2);
+	/* An unknown country code is refused, not dropped. */
+	assert_int_equal(run("--out @/e --country QQ", "e10"), 2);
+	assert_non_null(strstr(slurp_out("e10.err"), "lifeline: simulate: "
+	    "--country QQ: the location database has no network"));
+	assert_int_equal(run("--out @/e --background US,QQ", "e11"), 2);
+	assert_non_null(strstr(slurp_out("e11.err"), "--background QQ"));
+}
+
+/* --asn alone: the AS's networks in the country it announces most from
+ * (Telecom Egypt's, in Egypt). */
+static void
+test_asn_alone(void **state)
+{
+	const char *err;
+
+	(void)state;
+	assert_int_equal(run("--out @/asn --asn 8452 --duration 10m "
+	    "--outage-from 2011-01-27T22:05Z --outage-to 2011-01-27T22:10Z",
+	    "asn"), 0);
+	err = slurp_out("asn.err");
+	assert_non_null(strstr(err, "lifeline: simulate: "));
+	assert_non_null(strstr(err, "; AS8452: "));
+	assert_null(strstr(err, " 0 IPv4 + 0 IPv6 prefixes of"));
+	assert_non_null(strstr(err, "of 1 origin AS withdrawn"));
 }
 
 int
@@ -419,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_full_table_shared_ases),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_asn_alone),
 	};
 	char cmd[128];
 	int rc;

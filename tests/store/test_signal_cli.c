@@ -233,32 +233,112 @@ test_shapes(void **state)
 	    "{\"time\":\"2021-01-01T05:05:00Z\",\"entity\":\"asn:3320\","
 	    "\"value\":1234.5}\n]\n");
 
-	/* No --entity: all of the signal, by entity then time. */
+	/* No --entity: all of the signal, by kind (countries first), then
+	 * entity, then time. */
 	assert_int_equal(run("LIFELINE_DB=small.db", ""), 0);
 	assert_string_equal(out, "time,entity,value\n"
+	    "2021-01-01T05:00:00Z,country:DE,70000\n"
 	    "2021-01-01T05:00:00Z,asn:3320,1234\n"
 	    "2021-01-01T05:05:00Z,asn:3320,1234.5\n"
-	    "2021-01-01T05:10:00Z,asn:3320,0.1\n"
-	    "2021-01-01T05:00:00Z,country:DE,70000\n");
+	    "2021-01-01T05:10:00Z,asn:3320,0.1\n");
 
-	/* Nothing there: the header (or []) alone, success. */
-	assert_int_equal(run("", "--db small.db --entity asn:1"), 0);
-	assert_string_equal(out, "time,entity,value\n");
+	/* A range with nothing in it: the header (or []) alone, success. */
 	assert_int_equal(run("", "--db small.db --entity asn:3320 --from "
 	    "2022-01-01 --format json"), 0);
 	assert_string_equal(out, "[]\n");
+	/* An entity or a kind the store has no series of: a hint, exit 1. */
+	assert_int_equal(run("", "--db small.db --entity asn:1"), 1);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "lifeline: signal: no bgp series of asn:1 "
+	    "in small.db ('lifeline signal --list --signal bgp' shows the 2 "
+	    "there are)\n");
 	assert_int_equal(run("", "--db small.db --entity asn:3320 --signal "
-	    "probe"), 0);
-	assert_string_equal(out, "time,entity,value\n");
+	    "probe"), 1);
+	assert_string_equal(err, "lifeline: signal: no 'probe' series in "
+	    "small.db; kinds there: bgp\n");
 
 	assert_int_equal(run("", "--db small.db --list --format json"), 0);
 	assert_string_equal(out, "[\n"
-	    "{\"signal\":\"bgp\",\"entity\":\"asn:3320\",\"points\":3,"
-	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
-	    "\"2021-01-01T05:10:00Z\"},\n"
 	    "{\"signal\":\"bgp\",\"entity\":\"country:DE\",\"points\":1,"
 	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
-	    "\"2021-01-01T05:00:00Z\"}\n]\n");
+	    "\"2021-01-01T05:00:00Z\"},\n"
+	    "{\"signal\":\"bgp\",\"entity\":\"asn:3320\",\"points\":3,"
+	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
+	    "\"2021-01-01T05:10:00Z\"}\n]\n");
+}
+
+/* Several entities, numeric order, the other shapes, local time. */
+static void
+test_many(void **state)
+{
+	struct store_point pts[] = {
+		{ "asn:10", 1609477200, 10 },
+		{ "asn:2", 1609477200, 2 },
+		{ "asn:2", 1609477500, 2.5 },
+		{ "asn:100", 1609477800, 100 },
+		{ "country:EG", 1609477200, 4 },
+		{ "country:EG", 1609477800, 8 },
+	};
+	struct store *s = open_new("many.db");
+
+	(void)state;
+	assert_int_equal(store_points_put(s, "bgp", NULL, pts, 6), 0);
+	assert_int_equal(store_points_put(s, "bgp6", NULL, pts, 1), 0);
+	store_free(s);
+
+	/* Given in any order, printed asn:2 before asn:10; once each. */
+	assert_int_equal(run("", "--db many.db --entity asn:10 --entity asn:2 "
+	    "--entity asn:AS2"), 0);
+	assert_string_equal(out, "time,entity,value\n"
+	    "2021-01-01T05:00:00Z,asn:2,2\n"
+	    "2021-01-01T05:05:00Z,asn:2,2.5\n"
+	    "2021-01-01T05:00:00Z,asn:10,10\n");
+	assert_int_equal(run("", "--db many.db --list --signal bgp"), 0);
+	assert_string_equal(out, "signal,entity,points,first,last\n"
+	    "bgp,country:EG,2,2021-01-01T05:00:00Z,2021-01-01T05:10:00Z\n"
+	    "bgp,asn:2,2,2021-01-01T05:00:00Z,2021-01-01T05:05:00Z\n"
+	    "bgp,asn:10,1,2021-01-01T05:00:00Z,2021-01-01T05:00:00Z\n"
+	    "bgp,asn:100,1,2021-01-01T05:10:00Z,2021-01-01T05:10:00Z\n");
+	/* --list filtered by entity, over every kind without --signal. */
+	assert_int_equal(run("", "--db many.db --list --entity asn:10 "
+	    "--format jsonl"), 0);
+	assert_string_equal(out, "{\"signal\":\"bgp\",\"entity\":\"asn:10\","
+	    "\"points\":1,\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
+	    "\"2021-01-01T05:00:00Z\"}\n"
+	    "{\"signal\":\"bgp6\",\"entity\":\"asn:10\",\"points\":1,"
+	    "\"first\":\"2021-01-01T05:00:00Z\",\"last\":"
+	    "\"2021-01-01T05:00:00Z\"}\n");
+	assert_int_equal(run("", "--db many.db --list --entity asn:7"), 1);
+	assert_non_null(strstr(err, "no series of asn:7"));
+
+	assert_int_equal(run("", "--db many.db --entity country:EG --entity "
+	    "asn:2 --format wide"), 0);
+	assert_string_equal(out, "time,country:EG,asn:2\n"
+	    "2021-01-01T05:00:00Z,4,2\n"
+	    "2021-01-01T05:05:00Z,,2.5\n"
+	    "2021-01-01T05:10:00Z,8,\n");
+	assert_int_equal(run("", "--db many.db --entity country:EG --format "
+	    "ioda"), 0);
+	assert_string_equal(out, "[\n{\"entityType\":\"country\","
+	    "\"entityCode\":\"EG\",\"datasource\":\"bgp\",\"from\":"
+	    "1609477200,\"until\":1609478400,\"step\":600,\"values\":[4,8]}"
+	    "\n]\n");
+	assert_int_equal(run("", "--db many.db --entity asn:2 --format jsonl "
+	    "--tz Asia/Kolkata --from 2021-01-01T10:35+05:30"), 0);
+	assert_string_equal(out, "{\"time\":\"2021-01-01T10:35:00+05:30\","
+	    "\"entity\":\"asn:2\",\"value\":2.5}\n");
+	assert_int_equal(run("", "--db many.db --entity country:EG --chart"),
+	    0);
+	assert_string_equal(out, "country:EG bgp (largest 8)\n"
+	    "  2021-01-01T05:00:00Z            4 ####################\n"
+	    "  2021-01-01T05:10:00Z            8 "
+	    "########################################\n");
+	assert_int_equal(run("", "--db many.db --tz Mars/Olympus"), 2);
+	assert_non_null(strstr(err, "no such time zone"));
+	assert_int_equal(run("", "--db many.db --list --format wide"), 2);
+	/* A bare number is not read as epoch seconds. */
+	assert_int_equal(run("", "--db many.db --from 20210101"), 2);
+	assert_non_null(strstr(err, "written @20210101"));
 }
 
 static void
@@ -318,6 +398,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_series),
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -77,6 +77,17 @@ test_refused(void **state)
 		{ "2011-1-1", "not a time" },
 		{ "2011-01-01X", "not a time" },
 		{ "", "not a time" },
+		/* a bare number is no time: 20210101 was once 1970-08-23 */
+		{ "20210101", "epoch seconds are written @20210101" },
+		{ "1609476900", "a bare number is not a time" },
+		{ "@", "not a time" },
+		{ "@12x", "not a time" },
+		{ "2021-01-01T05:00+25:00", "not a time" },
+		{ "2021-01-01T05:00+02:60", "not a time" },
+		{ "2021-01-01T05:00+2", "not a time" },
+		{ "2021-01-01T05:00:00.", "not a time" },
+		{ "2021-01-01T05:00:00.5x", "not a time" },
+		{ "2021-01-01+02:00", "not a time" },
 	};
 	char why[160];
 	int64_t t = 42;
@@ -110,6 +121,23 @@ test_accepted(void **state)
 	assert_int_equal(t, 1325375940);
 	assert_int_equal(ll_time_parse("@1296167640", &t), 0);
 	assert_int_equal(t, 1296167640);
+	/* offsets and fractions name the same instant as Z does */
+	static const char *const same[] = { "2021-01-01T05:00:00Z",
+	    "2021-01-01T07:00:00+02:00", "2021-01-01T07:00+0200",
+	    "2021-01-01T07:00+02", "2021-01-01T00:00-05:00",
+	    "2021-01-01T05:00:00.999Z", "2021-01-01T05:00:00,25",
+	    "2021-01-01 05:00", "2021-01-01T10:30:00.000+05:30",
+	    "@1609477200" };
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		t = 0;
+		if (ll_time_parse(same[i], &t) != 0 || t != 1609477200)
+			fail_msg("%s read as %lld", same[i], (long long)t);
+	}
+	/* an offset that crosses midnight moves the date */
+	assert_int_equal(ll_time_parse("2021-01-01T01:00+03:00", &t), 0);
+	assert_int_equal(t, 1609452000);
+	assert_int_equal(ll_time_parse("2021-01-01Z", &t), 0);
+	assert_int_equal(t, 1609459200);
 	assert_string_equal(ll_time_why("2011-01-27T22:34:00Z", why,
 	    sizeof(why)), "");
 }

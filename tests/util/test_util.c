@@ -106,7 +106,7 @@ time_round_trips(void **state)
 	    "2011-01-27T22:34:00Z");
 	assert_int_equal(ll_time_parse("2021-01-01", &t), 0);
 	assert_int_equal(t, 1609459200);
-	assert_int_equal(ll_time_parse("1609476900", &t), 0);
+	assert_int_equal(ll_time_parse("@1609476900", &t), 0);
 	assert_int_equal(t, 1609476900);
 	assert_string_equal(ll_time_fmt(0, buf, sizeof(buf)),
 	    "1970-01-01T00:00:00Z");
