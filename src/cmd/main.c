@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	    "(bgp visibility)" },
 	{ "ingest", cmd_ingest, "replay archives into the store (ingest bgp)" },
 	{ "signal", cmd_signal, "read a signal back from the store" },
+	{ "import", cmd_import, "import series from other observatories "
+	    "(import series|monash|ndt|ooni)" },
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
 	    "outage" },

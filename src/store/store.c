@@ -395,3 +395,29 @@ store_gap_list(struct store *s, const char *signal, int64_t from,
 		return store_seterr(s, LL_EINVAL, "bad signal name");
 	return s->ops->gap_list(s, signal, from, to, fn, ctx);
 }
+
+int
+store_kind_put(struct store *s, const struct store_kind *k)
+{
+	bool mine;
+	int rc;
+
+	if (k == NULL || !key_ok(k->name) || k->unit == NULL ||
+	    strnlen(k->unit, STORE_KEY_MAX) == STORE_KEY_MAX ||
+	    k->description == NULL || strnlen(k->description,
+	    STORE_SETTINGS_MAX) == STORE_SETTINGS_MAX)
+		return store_seterr(s, LL_EINVAL, "bad kind");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->kind_put(s, k);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_kind_list(struct store *s, const char *name, store_kind_fn *fn,
+    void *ctx)
+{
+	if ((name != NULL && !key_ok(name)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad kind name");
+	return s->ops->kind_list(s, name, fn, ctx);
+}
