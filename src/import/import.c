@@ -365,18 +365,21 @@ reduce(const struct imp_obs *o, size_t n, enum imp_op op)
 	switch (op) {
 	case IMP_LAST:
 		return o[n - 1].v;
-	case IMP_MEDIAN:
-		return n % 2 ? o[n / 2].v : (o[n / 2 - 1].v + o[n / 2].v) / 2;
+	case IMP_MEDIAN:	/* halves first: no overflow */
+		return n % 2 ? o[n / 2].v : o[n / 2 - 1].v / 2 + o[n / 2].v / 2;
 	case IMP_MIN:
 		acc = o[0].v;
 		for (size_t i = 1; i < n; i++)
 			acc = fmin(acc, o[i].v);
 		return acc;
 	case IMP_SUM:
-	case IMP_MEAN:
 		for (size_t i = 0; i < n; i++)
 			acc += o[i].v;
-		return op == IMP_SUM ? acc : acc / (double)n;
+		return acc;
+	case IMP_MEAN:		/* a running mean: no overflow */
+		for (size_t i = 0; i < n; i++)
+			acc += (o[i].v - acc) / (double)(i + 1);
+		return acc;
 	}
 	return NAN;
 }
@@ -401,6 +404,10 @@ import_finish(struct import *im, import_point_fn *fn, void *ctx)
 		p.entity = k->entity;
 		p.time = im->obs[i].t;
 		p.value = reduce(&im->obs[i], j - i, (enum imp_op)k->op);
+		if (!isfinite(p.value)) {	/* a sum beyond DBL_MAX */
+			i = j;
+			continue;
+		}
 		if ((rc = fn(ctx, &p)) != 0)
 			return rc;
 		if (im->st.points == 0 || p.time < im->st.tmin)

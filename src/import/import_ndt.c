@@ -64,6 +64,8 @@ ndt7_test(json_t *m, bool down, struct ndt_test *x)
 	if (!(bytes >= 0) || !(el > 0))
 		return false;
 	x->mbps = bytes * 8 / el;		/* bits a microsecond */
+	if (!isfinite(x->mbps))
+		return false;
 	x->rtt_ms = minrtt > 0 ? minrtt / 1000 : NAN;
 	return true;
 }
