@@ -513,6 +513,15 @@ line_of(const uint8_t *buf, size_t off)
 	return no;
 }
 
+static bool
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
 int
 imp_json_docs(struct import *im, const uint8_t *buf, size_t len,
     imp_json_fn *fn)
@@ -536,7 +545,7 @@ imp_json_docs(struct import *im, const uint8_t *buf, size_t len,
 	/* Else JSON Lines, unless the first line is a document's start. */
 	imp_lines_init(&l, buf, len);
 	while (imp_lines_next(&l, &s, &n)) {
-		if (n == 0 || strspn(s, " \t") >= n)
+		if (blank(s, n))
 			continue;
 		im->st.rows++;
 		if (l.no == 1 && n == 1 && (s[0] == '{' || s[0] == '[')) {

@@ -134,20 +134,23 @@ ioda_series(struct import *im, json_t *o, size_t i, uint64_t line)
 	    from > ((json_int_t)1 << 40))
 		imp_bad(im, line, "series %zu: from %lld, step %lld out of "
 		    "range", i + 1, (long long)from, (long long)step);
-	else
-		json_array_foreach(vals, k, v) {
-			if (json_is_null(v))
-				continue;	/* no value: a gap */
-			if (!json_is_number(v)) {
+	else {
+		/* The whole series or none of it. */
+		json_array_foreach(vals, k, v)
+			if (!json_is_null(v) && !json_is_number(v)) {
 				imp_bad(im, line, "series %zu: value %zu is "
 				    "not a number", i + 1, k + 1);
 				return 0;
 			}
+		json_array_foreach(vals, k, v) {
+			if (json_is_null(v))
+				continue;	/* no value: a gap */
 			if ((rc = imp_obs_add(im, kind, ent, from +
 			    (json_int_t)k * step, json_number_value(v),
 			    IMP_LAST)) != 0)
 				return rc;
 		}
+	}
 	return 0;
 }
 
@@ -164,15 +167,19 @@ ioda_doc(struct import *im, json_t *doc, uint64_t line)
 	}
 	/* data is a list of lists of series (one list an entity), or a
 	 * list of series. */
+	im->st.rows--;		/* the rows are the series */
 	json_array_foreach(data, i, a) {
 		if (json_is_object(a)) {
+			im->st.rows++;
 			if ((rc = ioda_series(im, a, n++, line)) != 0)
 				return rc;
 			continue;
 		}
-		json_array_foreach(a, j, o)
+		json_array_foreach(a, j, o) {
+			im->st.rows++;
 			if ((rc = ioda_series(im, o, n++, line)) != 0)
 				return rc;
+		}
 	}
 	return 0;
 }
