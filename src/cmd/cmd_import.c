@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "geo/geo.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -22,7 +23,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lifeline import series|monash|ndt|ooni [--format F] "
-	    "[--entity E] [--force] [--db URL] FILE...\n"
+	    "[--entity E] [--locdb FILE]\n"
+	    "                       [--force] [--db URL] FILE...\n"
 	    "       lifeline import kinds [--db URL]\n"
 	    "\n"
 	    "Imports signal series from other observatories into the store,\n"
@@ -40,7 +42,10 @@ usage(FILE *f)
 	    "  --format F  series-csv, ioda-json, monash, ndt, ooni (default: "
 	    "detected)\n"
 	    "  --entity E  ndt: entity of results with no client location "
-	    "(country:US)\n"
+	    "(country:US);\n"
+	    "              without it, their client address is located "
+	    "(country, AS)\n"
+	    "  --locdb F   ndt: libloc database (default: the system's)\n"
 	    "  --force     import files already in the store again\n"
 	    "  --db URL    store (default $LIFELINE_DB, else lifeline.db)\n");
 }
@@ -99,9 +104,10 @@ summary(const struct ingest_import_result *r, const char *db)
 }
 
 static int
-run(enum import_family fam, struct ingest_import_opts *o, char **files,
-    size_t n, const char *db)
+run(enum import_family fam, struct ingest_import_opts *o,
+    const struct geo_opts *go, char **files, size_t n, const char *db)
 {
+	struct geo *geo = NULL;
 	struct ingest_import_result res;
 	struct ingest_spool *sp = NULL;
 	struct store *st = NULL;
@@ -120,6 +126,14 @@ run(enum import_family fam, struct ingest_import_opts *o, char **files,
 		cli_err("import: %s", errbuf);
 		goto out;
 	}
+	if (fam == IMPORT_FAM_NDT && o->entity == NULL && (rc =
+	    geo_open(go, &geo)) != 0) {
+		cli_err("import ndt: location database: %s (--entity names "
+		    "the results' entity instead)", geo != NULL ?
+		    geo_errmsg(geo) : ll_strerror(rc));
+		goto out;
+	}
+	o->geo = geo;
 	o->open_paths = ingest_spool_paths(sp);
 	o->on_bad = on_bad;
 	if ((rc = ingest_import(st, (const char *const *)files, n, o,
@@ -132,6 +146,7 @@ run(enum import_family fam, struct ingest_import_opts *o, char **files,
 	ret = res.bad > 0 ? EXIT_DATA : 0;
 out:
 	store_free(st);
+	geo_free(geo);
 	ingest_spool_free(sp);
 	return ret;
 }
@@ -144,10 +159,13 @@ cmd_import(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "entity", required_argument, NULL, 'e' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "locdb", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_import_opts o = { 0 };
+	struct geo_opts go = { .warn = cli_geo_warn,
+	    .cache_dir = cli_cache_dir() };
 	enum import_family fam;
 	const char *db = NULL;
 	bool kinds;
@@ -172,6 +190,7 @@ cmd_import(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'e': o.entity = optarg; break;
 		case 'f': o.force = true; break;
+		case 'l': go.locdb = optarg; break;
 		case 'F':
 			if (import_fmt_parse(optarg, &o.fmt) != 0) {
 				cli_err("import: --format %s: not one of "
@@ -199,5 +218,5 @@ cmd_import(int argc, char **argv)
 		cli_err("import %s: no FILE given (--help for usage)", argv[0]);
 		return EXIT_USAGE;
 	}
-	return run(fam, &o, argv + optind, (size_t)(argc - optind), db);
+	return run(fam, &o, &go, argv + optind, (size_t)(argc - optind), db);
 }

@@ -62,11 +62,20 @@ typedef int import_point_fn(void *ctx, const struct import_point *p);
 /* msg is "FILE:LINE: what is wrong" (one line, no newline). */
 typedef void import_bad_fn(void *ctx, const char *msg);
 
+/* NDT: where a client address ("192.0.2.1", "2001:db8::1") is: its
+ * country code ("" when unknown) and AS (0 when unknown). Returns 0 or a
+ * negative LL_E* code (then the result is taken as not located). */
+typedef int import_locate_fn(void *ctx, const char *addr, char cc[3],
+    uint32_t *asn);
+
 struct import_opts {
 	enum import_fmt	 fmt;
 	/* NDT: the entity of results that carry no client location
-	 * ("country:US"); NULL: such results are bad rows. */
+	 * ("country:US"); NULL: such results are located by their client
+	 * address through locate, or else are bad rows. */
 	const char	*entity;
+	import_locate_fn *locate;	/* NULL: addresses not looked up */
+	void		*locate_ctx;
 	import_bad_fn	*on_bad;	/* NULL: not said, still counted */
 	void		*ctx;
 };

@@ -111,6 +111,30 @@ ndt_tests(json_t *doc, struct ndt_test *x, const char **why)
 	return n;
 }
 
+/* The entities of a result's client address (ClientIP of the result, or
+ * of its measurement), through the import's locate callback. */
+static int
+ndt_locate(struct import *im, json_t *doc, char ent[2][ENT_STRLEN])
+{
+	const char *ip = json_string_value(json_object_get(doc, "ClientIP"));
+	char cc[3] = "", s[32];
+	uint32_t asn = 0;
+	int n = 0;
+
+	if (ip == NULL || strlen(ip) > 45 ||
+	    im->o.locate(im->o.locate_ctx, ip, cc, &asn) != 0)
+		return 0;
+	if (cc[0] != '\0') {
+		snprintf(s, sizeof(s), "country:%.2s", cc);
+		n += imp_entity(s, ent[n]) == 0;
+	}
+	if (asn != 0) {
+		snprintf(s, sizeof(s), "asn:%lu", (unsigned long)asn);
+		n += imp_entity(s, ent[n]) == 0;
+	}
+	return n;
+}
+
 /* The entities of a result: its client's country and AS when it carries
  * them (M-Lab's unified views: client.Geo, client.Network), else the
  * import's default. */
@@ -139,6 +163,8 @@ ndt_entities(struct import *im, json_t *doc, char ent[2][ENT_STRLEN])
 	}
 	if (n == 0 && im->o.entity != NULL)
 		n += imp_entity(im->o.entity, ent[n]) == 0;
+	if (n == 0 && im->o.locate != NULL)
+		n = ndt_locate(im, doc, ent);
 	return n;
 }
 
@@ -181,8 +207,8 @@ ndt_doc(struct import *im, json_t *doc, uint64_t line)
 		return 0;
 	}
 	if ((ne = ndt_entities(im, doc, ent)) == 0) {
-		imp_bad(im, line, "no client location (country or AS) in "
-		    "the result; --entity names one");
+		imp_bad(im, line, "no client location: none in the result, "
+		    "and its address is not located; --entity names one");
 		return 0;
 	}
 	for (int i = 0; i < nt; i++)

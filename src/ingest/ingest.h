@@ -183,6 +183,8 @@ struct ingest_import_opts {
 	enum import_fmt		 fmt;		/* 0: detected per file */
 	const char		*entity;	/* NDT results without a
 						   location; NULL: none */
+	struct geo		*geo;		/* NDT: locates client
+						   addresses (NULL: not) */
 	const char *const	*open_paths;	/* ingest_spool_paths(), or
 						   NULL */
 	bool			 force;		/* import known files again */

@@ -200,13 +200,31 @@ record_files(struct imp_run *r, struct imp_file *f, size_t n,
 	return 0;
 }
 
+/* import_locate_fn over geo: the most specific network's country and
+ * AS (geo_lookup()). */
+static int
+locate(void *ctx, const char *addr, char cc[3], uint32_t *asn)
+{
+	struct geo_info gi;
+	struct net_addr a;
+	int rc;
+
+	if ((rc = net_addr_parse(addr, &a)) != 0 ||
+	    (rc = geo_lookup(ctx, &a, &gi)) != 0)
+		return rc;
+	memcpy(cc, gi.cc, 3);
+	*asn = gi.asn;
+	return 0;
+}
+
 /* Reads every file into im. */
 static int
 feed_all(struct import **imp, struct imp_file *f, size_t n,
     const struct ingest_import_opts *o, struct ingest_import_result *res)
 {
 	struct import_opts io = { .entity = o->entity, .on_bad = o->on_bad,
-	    .ctx = o->ctx };
+	    .ctx = o->ctx, .locate = o->geo != NULL ? locate : NULL,
+	    .locate_ctx = o->geo };
 	uint8_t *buf;
 	size_t len;
 	int rc = 0;

@@ -136,6 +136,76 @@ for (k, h), v in obs.items():
 PY
 compare "$T/got" "$T/want" ndt
 
+# Without --entity the client addresses are located (libloc, the system's
+# database: the 2022-10-29 one of the export below), checked against the
+# most specific network of that export's dump.
+LOC="$LL_SHARED_DATA/geo/debian-libloc-database-20221029-export/location-dump-20221029.txt.gz"
+if [ -r "$LOC" ] && L geo lookup 93.26.109.189 >/dev/null 2>&1; then
+	L import ndt --db "$T/n2.db" "$NDT"/*.json >"$T/out" 2>"$T/err"
+	grep -q 'ndt-5hkck_1566219987_000000000000017D.json:1: no client location' "$T/err" ||
+	    fail "ndt located: loopback client: $(cat "$T/err")"
+	grep -q '11 rows, 6 bad' "$T/out" || fail "ndt located summary: $(cat "$T/out")"
+	dump "$T/n2.db" ndt.down ndt.up ndt.rtt ndt.down.tests ndt.up.tests ndt.rtt.tests >"$T/got"
+	# The dump's networks that can hold the clients (by first octet or
+	# group; the Python below takes the most specific).
+	heads=$(for f in "$NDT"/*.json; do grep -o '"ClientIP":"[^"]*"' "$f" | head -1; done |
+	    sed 's/"ClientIP":"//; s/[.:].*//' | sort -u | tr '\n' '|' | sed 's/|$//')
+	zcat "$LOC" | grep -A3 -E "^net:[[:space:]]+($heads)[.:]" >"$T/loc.txt"
+	python3 - "$NDT" "$T/loc.txt" >"$T/want" <<'PY'
+import json, sys, os, gzip, ipaddress, datetime, collections, statistics
+tests = []
+def hour(s):
+    return datetime.datetime.strptime(s[:19], '%Y-%m-%dT%H:%M:%S').strftime('%Y-%m-%dT%H:00:00Z')
+for f in sorted(os.listdir(sys.argv[1])):
+    try:
+        d = json.load(open(os.path.join(sys.argv[1], f)))
+    except ValueError:
+        continue
+    ip = d.get('ClientIP')
+    for key, dr, field in (('Download', 'down', 'BytesAcked'), ('Upload', 'up', 'BytesReceived')):
+        if key in d:
+            ti = d[key]['ServerMeasurements'][-1]['TCPInfo']
+            tests.append((ip, dr, hour(d[key]['StartTime']), ti[field] * 8 / ti['ElapsedTime'], ti['MinRTT'] / 1000))
+    if 'S2C' in d:
+        tests.append((ip, 'down', hour(d['S2C']['StartTime']), d['S2C']['MeanThroughputMbps'], d['S2C']['MinRTT'] / 1e6))
+    if 'C2S' in d:
+        tests.append((ip, 'up', hour(d['C2S']['StartTime']), d['C2S']['MeanThroughputMbps'], None))
+addrs = {ipaddress.ip_address(t[0]) for t in tests}
+best = {}        # addr -> (prefixlen, cc, asn)
+cur = None
+def take(cur):
+    if cur is None:
+        return
+    for a in addrs:
+        if a.version == cur[0].version and a in cur[0] and cur[0].prefixlen >= best.get(a, (-1,))[0]:
+            best[a] = (cur[0].prefixlen, cur[1], cur[2])
+heads = {str(a).split('.' if a.version == 4 else ':')[0] for a in addrs}
+for line in open(sys.argv[2]):
+    if line.startswith('net:'):
+        take(cur)
+        v = line.split()[1]
+        cur = [ipaddress.ip_network(v), '', 0] if v.split('.' if '.' in v else ':')[0] in heads or v.startswith('::') or v.endswith('/0') else None
+    elif cur is not None and line.startswith('country:'):
+        cur[1] = line.split()[1]
+    elif cur is not None and line.startswith('aut-num:'):
+        cur[2] = int(line.split()[1])
+take(cur)
+obs = collections.defaultdict(list)
+for ip, dr, h, mbps, rtt in tests:
+    b = best.get(ipaddress.ip_address(ip))
+    ents = ([] if b is None or not b[1] else ['country:' + b[1]]) + ([] if b is None or not b[2] else ['asn:%d' % b[2]])
+    for e in ents:
+        obs[('ndt.' + dr, h, e)].append(mbps)
+        if rtt:
+            obs[('ndt.rtt', h, e)].append(rtt)
+for (k, h, e), v in obs.items():
+    f = min if k == 'ndt.rtt' else statistics.median
+    print('%s,%s,%s,%r' % (k, h, e, f(v)))
+    print('%s.tests,%s,%s,%d' % (k, h, e, len(v)))
+PY
+	compare "$T/got" "$T/want" ndt-located
+fi
+
 # ---- OONI ----------------------------------------------------------
 L import ooni --db "$T/o.db" "$OONI" >"$T/out" 2>"$T/err" || fail "ooni: exit $?: $(cat "$T/err")"
 grep -q '33 rows, 0 bad' "$T/out" || fail "ooni summary: $(cat "$T/out")"
