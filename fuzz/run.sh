@@ -16,7 +16,9 @@ corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
     fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
-    fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp fuzz_watchlist)
+    fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp fuzz_watchlist \
+    fuzz_import_series fuzz_import_ioda fuzz_import_monash fuzz_import_ndt \
+    fuzz_import_ooni)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -161,6 +163,19 @@ if [ ! -d "$seeds/watchlist" ]; then
 	mkdir -p "$seeds/watchlist"
 	cp "$root/tests/data/routing/prefixes.yml" "$seeds/watchlist/"
 fi
+# Importers: the real Monash, M-Lab and OONI samples, the fixtures.
+if [ ! -d "$seeds/import_ooni" ]; then
+	mkdir -p "$seeds"/import_{series,ioda,monash,ndt,ooni}
+	head -c 16000 "$data/events/monash-ip-observatory/ven-2019-07-22_gif.csv" \
+	    > "$seeds/import_monash/ven.csv" 2>/dev/null || true
+	cp "$root"/tests/data/import/monash-*.csv "$seeds/import_monash/"
+	cp "$data"/mlab/m-lab-etl-testdata/*.json "$seeds/import_ndt/" \
+	    2>/dev/null || true
+	head -n 8 "$data/ooni/ooni-fastpath-samples.jsonl" \
+	    > "$seeds/import_ooni/samples.jsonl" 2>/dev/null || true
+	cp "$root"/tests/data/import/series-*.csv "$seeds/import_series/"
+	cp "$root"/tests/data/import/ioda.json "$seeds/import_ioda/"
+fi
 
 fail=0
 for t in "${targets[@]}"; do
@@ -178,6 +193,7 @@ for t in "${targets[@]}"; do
 	fuzz_evidence) s=$seeds/evidence; maxlen=65536 ;;
 	fuzz_bmp) s=$root/tests/data/bmp; maxlen=65536 ;;
 	fuzz_watchlist) s=$seeds/watchlist; maxlen=16384 ;;
+	fuzz_import_*) s=$seeds/${t#fuzz_}; maxlen=65536 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

@@ -35,6 +35,7 @@ int	cmd_resilience(int argc, char **argv);
 int	cmd_agent(int argc, char **argv);
 int	cmd_db(int argc, char **argv);
 int	cmd_export(int argc, char **argv);
+int	cmd_import(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{ "db", cmd_db, "what a database holds: archives, series, settings, "
 	    "gaps" },
 	{ "export", cmd_export, "the store's points as CSV, streamed" },
+	{ "import", cmd_import, "import series from other observatories "
+	    "(import series|monash|ndt|ooni)" },
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
 	    "outage" },

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "geo/geo.h"
+#include "import/import.h"
 #include "signal/signal.h"
 #include "store/store.h"
 
@@ -174,5 +175,52 @@ int	ingest_forget(struct store *st, const char *const *args, size_t n,
  * file. Returns 0, or LL_EIO with errno kept.
  */
 int	ingest_sha256_file(const char *path, char *hex, uint64_t *size);
+
+/* ---- imported series (ingest_import.c) ---------------------------- */
+
+struct ingest_import_opts {
+	enum import_family	 fam;		/* the command's family */
+	enum import_fmt		 fmt;		/* 0: detected per file */
+	const char		*entity;	/* NDT results without a
+						   location; NULL: none */
+	struct geo		*geo;		/* NDT: locates client
+						   addresses (NULL: not) */
+	const char *const	*open_paths;	/* ingest_spool_paths(), or
+						   NULL */
+	bool			 force;		/* import known files again */
+	/* A bad row, "FILE:LINE: what is wrong" (NULL: not said). */
+	void			(*on_bad)(void *ctx, const char *msg);
+	void			*ctx;
+};
+
+struct ingest_import_result {
+	enum import_fmt	 fmt;		/* of the run */
+	size_t		 given;		/* files given */
+	size_t		 recorded;	/* files recorded (new or forced) */
+	size_t		 known;		/* already in the store: context */
+	uint64_t	 rows, bad;	/* rows read, rejected (all files) */
+	uint64_t	 points;	/* points written */
+	size_t		 kinds;		/* kinds written */
+	int64_t		 tmin, tmax;	/* of the points written */
+	char		 errmsg[INGEST_ERR_LEN];
+};
+
+/*
+ * Imports n files of one format (import.h) into st, atomically and
+ * idempotently, as ingest_bgp() does archives: every file is known by
+ * its SHA-256; when none is new (and not force) nothing is written.
+ * Otherwise every file given is read (known ones as context, since
+ * medians and shares are taken over all of them), and in ONE
+ * transaction the points of every kind the run yields are written
+ * (replacing those of the same kind, entity and bin), each kind's unit
+ * and description (store_kind_put), and one archive row per new file
+ * with a good row (settings "import=FORMAT[ entity=E]"). A crash before
+ * the commit leaves nothing. Returns 0, LL_EFORMAT (a file not of the
+ * run's format), LL_EIO, LL_ELIMIT, LL_ENOMEM, LL_EDB, with a one-line
+ * message in res->errmsg.
+ */
+int	ingest_import(struct store *st, const char *const *files, size_t n,
+	    const struct ingest_import_opts *o,
+	    struct ingest_import_result *res);
 
 #endif

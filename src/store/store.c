@@ -447,3 +447,29 @@ store_event_list(struct store *s, const char *kind_prefix, int64_t from,
 		return store_seterr(s, LL_EINVAL, "bad event kind");
 	return s->ops->event_list(s, kind_prefix, from, to, fn, ctx);
 }
+
+int
+store_kind_put(struct store *s, const struct store_kind *k)
+{
+	bool mine;
+	int rc;
+
+	if (k == NULL || !key_ok(k->name) || k->unit == NULL ||
+	    strnlen(k->unit, STORE_KEY_MAX) == STORE_KEY_MAX ||
+	    k->description == NULL || strnlen(k->description,
+	    STORE_SETTINGS_MAX) == STORE_SETTINGS_MAX)
+		return store_seterr(s, LL_EINVAL, "bad kind");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->kind_put(s, k);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_kind_list(struct store *s, const char *name, store_kind_fn *fn,
+    void *ctx)
+{
+	if ((name != NULL && !key_ok(name)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad kind name");
+	return s->ops->kind_list(s, name, fn, ctx);
+}

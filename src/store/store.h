@@ -243,6 +243,31 @@ int	store_gap_list(struct store *s, const char *signal, int64_t from,
 	    int64_t to, store_gap_fn *fn, void *ctx);
 
 /*
+ * Signal kinds: a unit and a description per kind ("ndt.down", "Mbit/s",
+ * "M-Lab NDT download throughput, ..."), kept with the data so that
+ * readers can say what a value means. name < STORE_KEY_MAX, unit <
+ * STORE_KEY_MAX, description < STORE_SETTINGS_MAX bytes.
+ */
+struct store_kind {
+	const char	*name;
+	const char	*unit;		/* "" when it has none */
+	const char	*description;
+};
+
+/* Records a kind (an existing one's unit and description are replaced).
+ * Returns 0, LL_EINVAL, LL_EDB. */
+int	store_kind_put(struct store *s, const struct store_kind *k);
+
+/*
+ * Calls fn for the kind name (NULL: every kind), ordered by name.
+ * Strings are valid only during the call. Stops and returns fn's value
+ * when non-zero. Returns 0 (also when none matched), LL_EINVAL, LL_EDB.
+ */
+typedef int store_kind_fn(void *ctx, const struct store_kind *k);
+int	store_kind_list(struct store *s, const char *name, store_kind_fn *fn,
+	    void *ctx);
+
+/*
  * Small key/value settings kept with the data (e.g. the bin size an ingest
  * used). store_meta_get() copies the value (NUL-terminated, truncated to
  * len) into buf; returns 0, LL_ENOTFOUND, LL_EDB. store_meta_set() with

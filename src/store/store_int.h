@@ -40,6 +40,9 @@ struct store_ops {
 		    int64_t from, int64_t to);
 	int	(*gap_list)(struct store *s, const char *signal, int64_t from,
 		    int64_t to, store_gap_fn *fn, void *ctx);
+	int	(*kind_put)(struct store *s, const struct store_kind *k);
+	int	(*kind_list)(struct store *s, const char *name,
+		    store_kind_fn *fn, void *ctx);
 	/* events (schema version 8) */
 	int	(*event_put)(struct store *s, const struct store_event *e);
 	int	(*event_list)(struct store *s, const char *kind_prefix,

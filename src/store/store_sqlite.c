@@ -105,8 +105,13 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (signal, collector, start)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS gap_by_time ON gap (signal, start);",
-	/* 6, 7: taken by other parts of Lifeline (placeholders here). */
-	"",
+	/* 6: a unit and a description per signal kind (store_kind_put). */
+	"CREATE TABLE IF NOT EXISTS kind ("
+	"  name TEXT PRIMARY KEY,"
+	"  unit TEXT NOT NULL,"
+	"  description TEXT NOT NULL"
+	") WITHOUT ROWID;",
+	/* 7: taken by detection (placeholder until it lands). */
 	"",
 	/* 8: events (store_event_put): routing alerts and the like, for
 	 * incidents to include; stop is NULL while the event lasts. */
@@ -1910,6 +1915,57 @@ sq_event_list(struct store *s, const char *kind_prefix, int64_t from,
 	return rc;
 }
 
+/* ---- signal kinds --------------------------------------------------- */
+
+static int
+sq_kind_put(struct store *s, const struct store_kind *k)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO kind (name, "
+	    "unit, description) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO "
+	    "UPDATE SET unit = excluded.unit, description = "
+	    "excluded.description", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare kind");
+	sqlite3_bind_text(st, 1, k->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->description, -1, SQLITE_STATIC);
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, "write kind");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_kind_list(struct store *s, const char *name, store_kind_fn *fn,
+    void *ctx)
+{
+	struct store_kind k;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT name, unit, "
+	    "description FROM kind WHERE ?1 IS NULL OR name = ?1 ORDER BY "
+	    "name", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare kind list");
+	if (name != NULL)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		k.name = (const char *)sqlite3_column_text(st, 0);
+		k.unit = (const char *)sqlite3_column_text(st, 1);
+		k.description = (const char *)sqlite3_column_text(st, 2);
+		if (k.name == NULL || k.unit == NULL || k.description == NULL)
+			continue;
+		if ((rc = fn(ctx, &k)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, "list kinds");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1929,6 +1985,8 @@ static const struct store_ops sq_ops = {
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,
+	.kind_put = sq_kind_put,
+	.kind_list = sq_kind_list,
 	.event_put = sq_event_put,
 	.event_list = sq_event_list,
 	.evidence_append = sq_evidence_append,
