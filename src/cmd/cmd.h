@@ -27,6 +27,9 @@ int	cmd_fetch(int argc, char **argv);
 int	cmd_simulate(int argc, char **argv);
 int	cmd_geo(int argc, char **argv);
 int	cmd_rpki(int argc, char **argv);
+int	cmd_detect(int argc, char **argv);
+int	cmd_incidents(int argc, char **argv);
+int	cmd_baseline(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

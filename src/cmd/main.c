@@ -25,6 +25,11 @@ static const struct command commands[] = {
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
+	{ "detect", cmd_detect, "detect outages in the stored signals" },
+	{ "incidents", cmd_incidents, "list, show, verify and close "
+	    "incidents" },
+	{ "baseline", cmd_baseline, "pin an entity's pre-crisis baseline "
+	    "(baseline pin)" },
 };
 
 static void
