@@ -263,6 +263,7 @@ det_json_list(const char *list)
 
 struct det_out {
 	bool		 json;
+	bool		 show;		/* one incident, as text */
 	uint64_t	 n;
 };
 
@@ -275,6 +276,15 @@ det_print_inc(void *ctx, const struct store_incident *i)
 	ll_time_fmt(i->start, a, sizeof(a));
 	if (i->end != 0)
 		ll_time_fmt(i->end, b, sizeof(b));
+	if (o->show) {
+		printf("incident %" PRId64 ": %s, %s\n  start %s, end %s\n"
+		    "  severity %s, confidence %.2f, score %.0f (drop %% x "
+		    "minutes), now %.0f%% of the baseline\n  signals %s\n"
+		    "  scope %s\n", i->id, i->cls, i->state, a, i->end != 0 ?
+		    b : "(open)", i->severity, i->confidence, i->score,
+		    i->restored, i->signals, i->scope);
+		return 0;
+	}
 	if (!o->json) {
 		printf("%" PRId64 "\t%s\t%s\t%s\t%.2f\t%s\t%s\t%.0f%%\t%s\n",
 		    i->id, i->cls, i->state, i->severity, i->confidence, a,
@@ -330,7 +340,7 @@ det_id(const struct det_args *a, int argc, char **argv, int64_t *id)
 static int
 inc_list(struct store *st, const struct det_args *a, int64_t id)
 {
-	struct det_out o = { .json = a->json };
+	struct det_out o = { .json = a->json, .show = id != 0 && !a->json };
 	int rc;
 
 	if (a->json)
