@@ -15,13 +15,13 @@
 /* IODA's windows and levels: BGP 24 h, 0.99 / 0.5; active probing 7 d,
  * 0.8 / 0.5; the network telescope 7 d, 0.25 / 0.1. */
 const struct detect_kind detect_kinds_default[] = {
-	{ "bgp", 86400, 0.99, 0.5 },
-	{ "bgp6", 86400, 0.99, 0.5 },
-	{ "probe", 7 * 86400, 0.8, 0.5 },
-	{ "ping-slash24", 7 * 86400, 0.8, 0.5 },
-	{ "telescope", 7 * 86400, 0.25, 0.1 },
-	{ "merit-nt", 7 * 86400, 0.25, 0.1 },
-	{ "ucsd-nt", 7 * 86400, 0.25, 0.1 },
+	{ "bgp", 86400, 0.99, 0.5, false },
+	{ "bgp6", 86400, 0.99, 0.5, false },
+	{ "probe", 7 * 86400, 0.8, 0.5, true },
+	{ "ping-slash24", 7 * 86400, 0.8, 0.5, true },
+	{ "telescope", 7 * 86400, 0.25, 0.1, true },
+	{ "merit-nt", 7 * 86400, 0.25, 0.1, true },
+	{ "ucsd-nt", 7 * 86400, 0.25, 0.1, true },
 };
 const size_t detect_nkinds_default =
     sizeof(detect_kinds_default) / sizeof(detect_kinds_default[0]);
@@ -36,6 +36,9 @@ detect_opts_default(struct detect_opts *o)
 	o->restore_level = 0.95;
 	o->health_drop = 0.8;
 	o->merge_bins = 2;
+	o->weeks = 4;
+	o->mad_warn = 3;
+	o->mad_crit = 5;
 	o->kinds = detect_kinds_default;
 	o->nkinds = detect_nkinds_default;
 }
@@ -135,6 +138,50 @@ judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
 	se->plv = level_of(se->kind, se->value / b->value);
 }
 
+/* The hour of the week of t, Monday 00:00 UTC = 0 (1970-01-05 was one). */
+static int64_t
+hour_of_week(int64_t t)
+{
+	int64_t h = (t - 4 * 86400) / 3600 % 168;
+
+	return h < 0 ? h + 168 : h;
+}
+
+/* The seasonal verdict of se at bin t: the value against the points of
+ * the same hour of the week in the last weeks, as a robust z-score
+ * (median, 1.4826 x MAD; the MAD at least 1% of the median). */
+static int
+judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
+{
+	int64_t how = hour_of_week(t), from = t - c->o.weeks * 7 * 86400;
+	double mad, z;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = se->cur; i > 0 && se->t[i - 1] >= from; i--) {
+		if (hour_of_week(se->t[i - 1]) != how)
+			continue;
+		if (n == c->capsv && ll_grow(&c->sv, &c->capsv, n + 1,
+		    sizeof(*c->sv)) != 0)
+			return LL_ENOMEM;
+		c->sv[n++] = se->v[i - 1];
+	}
+	if (n < (size_t)c->o.min_history)
+		return 0;
+	if ((rc = det_median(c, c->sv, n, &se->smedian)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		c->sv[i] = fabs(c->sv[i] - se->smedian);
+	if ((rc = det_median(c, c->sv, n, &mad)) != 0)
+		return rc;
+	if (mad < 0.01 * se->smedian)
+		mad = 0.01 * se->smedian;
+	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
+	se->slv = z < -c->o.mad_crit ? DET_CRIT : z < -c->o.mad_warn ?
+	    DET_WARN : DET_NORMAL;
+	return 0;
+}
+
 static void
 step_state(int *level, int *run, int lv)
 {
@@ -151,7 +198,7 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	bool guarded;
 	int rc;
 
-	se->lv = se->plv = DET_NONE;
+	se->lv = se->plv = se->slv = DET_NONE;
 	det_window(se, t, se->kind->window);
 	if (t <= se->last || se->cur >= se->n || se->t[se->cur] != t)
 		return 0;
@@ -161,15 +208,19 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	if ((rc = judge_ioda(c, se)) != 0)
 		return rc;
 	judge_pinned(c, se, t);
-	guarded = (se->lv >= DET_WARN || se->plv >= DET_WARN) &&
-	    det_guarded(c, se->signal, t);
+	if (se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0)
+		return rc;
+	guarded = (se->lv >= DET_WARN || se->plv >= DET_WARN ||
+	    se->slv >= DET_WARN) && det_guarded(c, se->signal, t);
 	if (guarded) {
 		se->lv = se->lv >= DET_WARN ? DET_GAP : se->lv;
 		se->plv = se->plv >= DET_WARN ? DET_GAP : se->plv;
+		se->slv = se->slv >= DET_WARN ? DET_GAP : se->slv;
 	}
 	step_state(&se->level, &se->run, se->lv);
 	step_state(&se->plevel, &se->prun, se->plv);
-	if ((rc = put_alert(c, se, "ioda", se->lv, se->median, t)) != 0)
+	if ((rc = put_alert(c, se, "ioda", se->lv, se->median, t)) != 0 ||
+	    (rc = put_alert(c, se, "seasonal", se->slv, se->smedian, t)) != 0)
 		return rc;
 	return put_alert(c, se, "pinned", se->plv, se->baseline, t);
 }
@@ -212,7 +263,9 @@ opts_ok(const struct detect_opts *o)
 	if (o->bin <= 0 || o->min_history < 1 || o->restore_bins < 1 ||
 	    !(o->restore_level > 0 && o->restore_level <= 1) ||
 	    !(o->health_drop > 0 && o->health_drop <= 1) ||
-	    o->merge_bins < 0 || (o->to != 0 && o->to <= o->from))
+	    o->merge_bins < 0 || o->weeks < 1 || o->weeks > 52 ||
+	    !(o->mad_warn > 0 && o->mad_warn <= o->mad_crit) ||
+	    (o->to != 0 && o->to <= o->from))
 		return false;
 	for (i = 0; i < o->nkinds; i++)
 		if (o->kinds[i].window < o->bin ||

@@ -8,7 +8,10 @@
  *   ioda     value / median(history window), IODA's windows and levels
  *            per kind (a country, region or AS series);
  *   pinned   value / a frozen baseline (store_baseline), for as long as
- *            an incident lasts or an analyst keeps the pin.
+ *            an incident lasts or an analyst keeps the pin;
+ *   seasonal for kinds with a daily rhythm: a robust z-score of the value
+ *            against the same hour of the week in the last weeks
+ *            (median and MAD).
  * Data-quality guard: a bin in which a collector health series dropped
  * (bgp.peers, bgp.ff_peers, bgp.ff_asns of any collector:*) or that lies
  * in a stored coverage gap gives an alert of level "gap", never an
@@ -24,6 +27,7 @@
 #ifndef LL_DETECT_DETECT_H
 #define LL_DETECT_DETECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +39,7 @@ struct detect_kind {
 	int64_t		 window;	/* history window, seconds */
 	double		 warn;		/* value/history below: warning */
 	double		 crit;		/* below: critical */
+	bool		 seasonal;	/* daily rhythm: also hour-of-week */
 };
 
 struct detect_opts {
@@ -46,6 +51,9 @@ struct detect_opts {
 	double		 restore_level;	/* of the baseline: restored (0.95) */
 	double		 health_drop;	/* health below this x median (0.8) */
 	int		 merge_bins;	/* onsets this close merge (2) */
+	int		 weeks;		/* seasonal history, weeks (4) */
+	double		 mad_warn;	/* seasonal: robust z below -this (3) */
+	double		 mad_crit;	/*   and below -this (5) */
 	const struct detect_kind *kinds;	/* NULL: detect_kinds_default */
 	size_t		 nkinds;
 };

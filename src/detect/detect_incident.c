@@ -291,21 +291,51 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 	return d;
 }
 
+/* The reference se's value is measured against for restoration: the
+ * pinned baseline, else the seasonal expectation, else the history. */
+static double
+evidence_ratio(const struct dseries *se)
+{
+	if (se->plv != DET_NONE)
+		return se->value / se->baseline;
+	if (se->slv != DET_NONE && se->smedian > 0)
+		return se->value / se->smedian;
+	return se->median > 0 ? se->value / se->median : 1;
+}
+
+static void
+evidence_signals(struct dinc *d, const struct dseries *se)
+{
+	static const char *const det[] = { "ioda", "pinned", "seasonal" };
+	int lv[] = { se->lv, se->plv, se->slv };
+	char sig[STORE_KEY_MAX * 2];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (lv[i] < DET_WARN)
+			continue;
+		snprintf(sig, sizeof(sig), "%s:%s", se->signal, det[i]);
+		if (list_add(d->signals, sizeof(d->signals), sig))
+			d->dirty = true;
+	}
+}
+
 /* Takes se's verdicts at t into its incident. */
 static int
 evidence(struct dctx *c, struct dseries *se, int64_t t)
 {
-	char sig[STORE_KEY_MAX * 2];
 	int lv = se->lv > se->plv ? se->lv : se->plv, rc;
 	struct dinc *d;
 	double r;
 
-	if (se->lv == DET_NONE || se->lv == DET_GAP || se->plv == DET_GAP)
+	if (se->slv > lv)
+		lv = se->slv;
+	if (se->lv == DET_NONE || se->lv == DET_GAP || se->plv == DET_GAP ||
+	    se->slv == DET_GAP)
 		return 0;
 	if ((d = inc_for(c, se, lv, t, &rc)) == NULL)
 		return rc;
-	r = se->plv != DET_NONE ? se->value / se->baseline :
-	    se->median > 0 ? se->value / se->median : 1;
+	r = evidence_ratio(se);
 	if (se->plv != DET_NONE && !d->pinned) {
 		d->pinned = true;
 		d->ratio = r;
@@ -314,10 +344,7 @@ evidence(struct dctx *c, struct dseries *se, int64_t t)
 	d->seen = true;
 	if (lv >= DET_WARN) {
 		d->down = true;
-		snprintf(sig, sizeof(sig), "%s:%s", se->signal,
-		    se->plv >= DET_WARN ? "pinned" : "ioda");
-		if (list_add(d->signals, sizeof(d->signals), sig))
-			d->dirty = true;
+		evidence_signals(d, se);
 	}
 	if (lv == DET_CRIT)
 		d->crit = 1;

@@ -26,8 +26,8 @@ struct dseries {
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
 	/* this bin */
-	int		 lv, plv;	/* levels (DET_*) */
-	double		 value, median, baseline;
+	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
+	double		 value, median, baseline, smedian;
 };
 
 struct dbase {
@@ -67,6 +67,8 @@ struct dctx {
 	size_t		 ninc, capinc;
 	double		*scratch;
 	size_t		 capscratch;
+	double		*sv;		/* a seasonal slot's values */
+	size_t		 capsv;
 	int64_t		 start, end;	/* bins judged: [start, end) */
 	int64_t		 engine;	/* last bin of the last run */
 	struct detect_stats st;

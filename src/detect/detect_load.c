@@ -244,9 +244,12 @@ max_window(const struct detect_opts *o)
 	int64_t w = 86400;
 	size_t i;
 
-	for (i = 0; i < o->nkinds; i++)
+	for (i = 0; i < o->nkinds; i++) {
 		if (o->kinds[i].window > w)
 			w = o->kinds[i].window;
+		if (o->kinds[i].seasonal && o->weeks * 7 * 86400 > w)
+			w = (int64_t)o->weeks * 7 * 86400;
+	}
 	return w;
 }
 
@@ -319,6 +322,7 @@ det_free(struct dctx *c)
 	free(c->gap);
 	free(c->inc);
 	free(c->scratch);
+	free(c->sv);
 }
 
 static int
