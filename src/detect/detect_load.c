@@ -3,6 +3,7 @@
  * window before the first bin judged), the detectors' state, pinned
  * baselines and coverage gaps; the median and the data-quality guard.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,25 +139,32 @@ on_series(void *ctx, const struct store_series *ser)
 }
 
 static int
+cmp_series(const void *a, const void *b)
+{
+	const struct dseries *x = a, *y = b;
+	int r = strcmp(x->signal, y->signal);
+
+	return r != 0 ? r : strcmp(x->entity, y->entity);
+}
+
+static int
 on_dstate(void *ctx, const struct store_dstate *d)
 {
 	struct dctx *c = ctx;
-	size_t i;
+	struct dseries key = { .signal = (char *)(uintptr_t)d->signal,
+	    .entity = (char *)(uintptr_t)d->entity };
+	struct dseries *se;
 
-	for (i = 0; i < c->nser; i++) {
-		struct dseries *se = &c->ser[i];
-
-		if (se->kind == NULL || strcmp(se->signal, d->signal) != 0 ||
-		    strcmp(se->entity, d->entity) != 0)
-			continue;
-		if (strcmp(d->detector, "ioda") == 0) {
-			se->last = d->last;
-			se->level = d->level;
-			se->run = d->run;
-		} else if (strcmp(d->detector, "pinned") == 0) {
-			se->plevel = d->level;
-			se->prun = d->run;
-		}
+	se = bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_series);
+	if (se == NULL || se->kind == NULL)
+		return 0;
+	if (strcmp(d->detector, "ioda") == 0) {
+		se->last = d->last;
+		se->level = d->level;
+		se->run = d->run;
+	} else if (strcmp(d->detector, "pinned") == 0) {
+		se->plevel = d->level;
+		se->prun = d->run;
 	}
 	return 0;
 }
@@ -238,18 +246,27 @@ first_bin(struct dctx *c, int64_t first)
 	return start - start % c->o.bin;
 }
 
+/* How far back a run needs kind's points (NULL: a health series). */
+static int64_t
+history_of(const struct detect_opts *o, const struct detect_kind *k)
+{
+	int64_t w = k != NULL ? k->window : 86400;
+
+	if (k != NULL && k->seasonal && (int64_t)o->weeks * 7 * 86400 > w)
+		w = (int64_t)o->weeks * 7 * 86400;
+	return w;
+}
+
+/* The longest history any kind needs. */
 static int64_t
 max_window(const struct detect_opts *o)
 {
-	int64_t w = 86400;
+	int64_t w = 86400, k;
 	size_t i;
 
-	for (i = 0; i < o->nkinds; i++) {
-		if (o->kinds[i].window > w)
-			w = o->kinds[i].window;
-		if (o->kinds[i].seasonal && o->weeks * 7 * 86400 > w)
-			w = (int64_t)o->weeks * 7 * 86400;
-	}
+	for (i = 0; i < o->nkinds; i++)
+		if ((k = history_of(o, &o->kinds[i])) > w)
+			w = k;
 	return w;
 }
 
@@ -284,11 +301,13 @@ det_load(struct dctx *c)
 		sc.signal = g.name[i];
 		sc.kind = detect_kind_find(c->o.kinds, c->o.nkinds, g.name[i]);
 		sc.cur = NULL;
-		rc = store_points_scan(c->s, g.name[i], NULL, c->start - w, to,
-		    on_point, &sc);
+		rc = store_points_scan(c->s, g.name[i], NULL, c->start -
+		    history_of(&c->o, sc.kind), to, on_point, &sc);
 	}
-	if (rc == 0)
+	if (rc == 0 && c->nser > 0) {
+		qsort(c->ser, c->nser, sizeof(*c->ser), cmp_series);
 		rc = store_dstate_list(c->s, on_dstate, c);
+	}
 	if (rc == 0)
 		rc = store_baseline_list(c->s, NULL, on_base, c);
 	if (rc == 0)
