@@ -43,7 +43,8 @@ static const char det_help[] =
 static const char inc_help[] =
     "incidents: the incidents detect keeps (list --format json: id,\n"
     "class, state, scope, start, end (null while open), severity,\n"
-    "confidence, score, restored_percent, signals); verify and close are\n"
+    "confidence, score, restored_percent, signals, campaign: the first\n"
+    "incident of a recurring series, or null); verify and close are\n"
     "an analyst's steps, recorded with --by (default $USER) and the time.\n";
 static const char base_help[] =
     "baseline pin: freezes the median of [from, to) of the entity's\n"
@@ -283,6 +284,9 @@ det_print_inc(void *ctx, const struct store_incident *i)
 		    "  scope %s\n", i->id, i->cls, i->state, a, i->end != 0 ?
 		    b : "(open)", i->severity, i->confidence, i->score,
 		    i->restored, i->signals, i->scope);
+		if (i->campaign != 0)
+			printf("  recurring: campaign of incident %" PRId64 "\n",
+			    i->campaign);
 		return 0;
 	}
 	if (!o->json) {
@@ -304,7 +308,10 @@ det_print_inc(void *ctx, const struct store_incident *i)
 	    "\"restored_percent\":%.1f,\"signals\":", i->severity,
 	    i->confidence, i->score, i->restored);
 	det_json_list(i->signals);
-	putchar('}');
+	if (i->campaign != 0)
+		printf(",\"campaign\":%" PRId64 "}", i->campaign);
+	else
+		fputs(",\"campaign\":null}", stdout);
 	return 0;
 }
 

@@ -15,6 +15,11 @@
 #include "util/err.h"
 #include "util/grow.h"
 
+/* Recurrence: an outage of the same entity at the same time of day
+ * (within DET_RECUR_TOD) 12 hours to 7 days after another. */
+#define DET_RECUR_SPAN	(7 * 86400 + 3600)
+#define DET_RECUR_TOD	3600
+
 /* True when the comma-separated list holds item. */
 bool
 det_inc_has(const char *list, const char *item)
@@ -62,7 +67,10 @@ on_incident(void *ctx, const struct store_incident *i)
 	struct dctx *c = ctx;
 	struct dinc *d;
 
-	if (i->end != 0 || strcmp(i->state, "closed") == 0)
+	/* open ones, and those of the last week (recurrence) */
+	if (i->end != 0 && i->start < c->start - DET_RECUR_SPAN)
+		return 0;
+	if (i->end == 0 && strcmp(i->state, "closed") == 0)
 		return 0;
 	if (ll_grow(&c->inc, &c->capinc, c->ninc + 1, sizeof(*c->inc)) != 0)
 		return LL_ENOMEM;
@@ -233,6 +241,43 @@ auto_pin(struct dctx *c, const struct dseries *se, int64_t t)
 	return det_base_add(c, &b);
 }
 
+/* Seconds between the times of day of a and b (0 .. 12 h). */
+static int64_t
+tod_apart(int64_t a, int64_t b)
+{
+	int64_t d = ((a - b) % 86400 + 86400) % 86400;
+
+	return d > 43200 ? 86400 - d : d;
+}
+
+/* Joins d, just opened on entity at t, to the campaign of the latest
+ * earlier incident of the entity at the same time of day. */
+static void
+recurrence(struct dctx *c, struct dinc *d, const char *entity, int64_t t)
+{
+	struct dinc *o, *best = NULL;
+	size_t i;
+
+	for (i = 0; i < c->ninc; i++) {
+		o = &c->inc[i];
+		if (o == d || o->row.id == 0 || t - o->row.start < 43200 ||
+		    t - o->row.start > DET_RECUR_SPAN ||
+		    tod_apart(o->row.start, t) > DET_RECUR_TOD ||
+		    !det_inc_has(o->scope, entity))
+			continue;
+		if (best == NULL || o->row.start > best->row.start)
+			best = o;
+	}
+	if (best == NULL)
+		return;
+	if (best->row.campaign == 0 && strcmp(best->state, "closed") != 0) {
+		best->row.campaign = best->row.id;
+		best->dirty = true;
+	}
+	d->row.campaign = best->row.campaign != 0 ? best->row.campaign :
+	    best->row.id;
+}
+
 static struct dinc *
 inc_open(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
 {
@@ -252,6 +297,7 @@ inc_open(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
 	snprintf(d->state, sizeof(d->state), "detected");
 	if ((*rc = store_incident_put(c->s, &d->row)) != 0)
 		return NULL;
+	recurrence(c, d, se->entity, t);
 	c->st.opened++;
 	return d;
 }

@@ -482,7 +482,8 @@ store_incident_put(struct store *s, struct store_incident *inc)
 	bool mine;
 	int rc;
 
-	if (inc == NULL || inc->id < 0 || !key_ok(inc->cls) ||
+	if (inc == NULL || inc->id < 0 || inc->campaign < 0 ||
+	    !key_ok(inc->cls) ||
 	    !text_ok(inc->scope) || !text_ok(inc->signals) ||
 	    !key_ok(inc->state) || !key_ok(inc->severity) ||
 	    !isfinite(inc->confidence) || !isfinite(inc->score) ||

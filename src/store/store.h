@@ -328,6 +328,8 @@ struct store_incident {
 	double		 score;		/* sum over bins of drop% x minutes */
 	double		 restored;	/* latest value in % of the baseline */
 	int		 run;		/* bins in a row back at the baseline */
+	int64_t		 campaign;	/* recurring: the first incident's id
+					   (0: none) */
 };
 typedef int store_incident_fn(void *ctx, const struct store_incident *i);
 /* Inserts (id 0: *id is set) or updates. 0, LL_ENOTFOUND, LL_EINVAL,

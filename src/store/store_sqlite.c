@@ -152,7 +152,8 @@ static const char *const migrations[] = {
 	"  confidence REAL NOT NULL,"
 	"  score REAL NOT NULL,"
 	"  restored REAL NOT NULL,"
-	"  run INTEGER NOT NULL"
+	"  run INTEGER NOT NULL,"
+	"  campaign INTEGER NOT NULL"
 	");"
 	"CREATE TABLE IF NOT EXISTS transition ("
 	"  id INTEGER PRIMARY KEY,"
@@ -2037,11 +2038,12 @@ sq_incident_put(struct store *s, struct store_incident *inc)
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, inc->id == 0 ?
 	    "INSERT INTO incident (class, scope, signals, state, severity, "
-	    "start, stop, last, confidence, score, restored, run) VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" :
+	    "start, stop, last, confidence, score, restored, run, campaign) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)" :
 	    "UPDATE incident SET class = ?1, scope = ?2, signals = ?3, state = "
 	    "?4, severity = ?5, start = ?6, stop = ?7, last = ?8, confidence = "
-	    "?9, score = ?10, restored = ?11, run = ?12 WHERE id = ?13", -1,
+	    "?9, score = ?10, restored = ?11, run = ?12, campaign = ?14 WHERE "
+	    "id = ?13", -1,
 	    &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare incident");
 	sqlite3_bind_text(st, 1, inc->cls, -1, SQLITE_STATIC);
@@ -2056,6 +2058,7 @@ sq_incident_put(struct store *s, struct store_incident *inc)
 	sqlite3_bind_double(st, 10, inc->score);
 	sqlite3_bind_double(st, 11, inc->restored);
 	sqlite3_bind_int(st, 12, inc->run);
+	sqlite3_bind_int64(st, 14, inc->campaign);
 	if (inc->id != 0)
 		sqlite3_bind_int64(st, 13, inc->id);
 	if ((rc = sq_done(s, st, "write incident")) != 0)
@@ -2084,6 +2087,7 @@ sq_incident_row(sqlite3_stmt *st, struct store_incident *i)
 	i->score = sqlite3_column_double(st, 10);
 	i->restored = sqlite3_column_double(st, 11);
 	i->run = sqlite3_column_int(st, 12);
+	i->campaign = sqlite3_column_int64(st, 13);
 }
 
 static int
@@ -2097,7 +2101,8 @@ sq_incident_list(struct store *s, int64_t id, store_incident_fn *fn,
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT id, class, scope, "
 	    "signals, state, severity, start, stop, last, confidence, score, "
-	    "restored, run FROM incident WHERE ?1 = 0 OR id = ?1 ORDER BY "
+	    "restored, run, campaign FROM incident WHERE ?1 = 0 OR id = ?1 "
+	    "ORDER BY "
 	    "start, id", -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare incident list");
 	sqlite3_bind_int64(st, 1, id);

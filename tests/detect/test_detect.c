@@ -512,6 +512,41 @@ test_seasonal(void **state)
 	store_free(s);
 }
 
+/* Egypt cut for two hours at the same time on three days (exam-time
+ * shutdowns): three incidents of one campaign; Tunisia's outage at
+ * another hour stays on its own. */
+static void
+test_recurrence(void **state)
+{
+	struct store *s = open_db("recur.db");
+	struct incs x;
+	int k;
+
+	(void)state;
+	health(s, 4 * 288);
+	put(s, "bgp", "country:EG", 0, 4 * 288, 1000);
+	put(s, "bgp", "country:TN", 0, 4 * 288, 500);
+	for (k = 1; k <= 3; k++)
+		put(s, "bgp", "country:EG", k * 288 + 24, k * 288 + 48, 30);
+	put(s, "bgp", "country:TN", 2 * 288 + 120, 2 * 288 + 130, 0);
+	/* in two runs: the campaign is found across them */
+	assert_int_equal(run(s, 0, T0 + 2 * 288 * BIN, NULL), 0);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 4);
+	assert_string_equal(x.scope[0], "country:EG");
+	assert_int_equal(x.i[0].start, T0 + (288 + 24) * BIN);
+	assert_int_equal(x.i[0].campaign, x.i[0].id);
+	assert_string_equal(x.scope[1], "country:EG");
+	assert_int_equal(x.i[1].campaign, x.i[0].id);
+	assert_string_equal(x.scope[2], "country:TN");
+	assert_int_equal(x.i[2].campaign, 0);
+	assert_string_equal(x.scope[3], "country:EG");
+	assert_int_equal(x.i[3].start, T0 + (3 * 288 + 24) * BIN);
+	assert_int_equal(x.i[3].campaign, x.i[0].id);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -524,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
+		cmocka_unit_test(test_recurrence),
 	};
 
 	return test_main("detect", t, test_tmpdir_setup, test_tmpdir_teardown);
