@@ -2,7 +2,9 @@
 # make demo: the one place a newcomer starts. Gets real-format archives
 # (the public RIS archive for Egypt's 2011-01-27 shutdown when it can be
 # reached, else `lifeline simulate` over real Egyptian prefixes), ingests
-# them into a store, and prints the BGP visibility series around the event.
+# them into a store, detects the outage, and prints the BGP visibility
+# series around the event with the incident found, its start and
+# restoration.
 set -eu
 L=${1:-build/lifeline}
 [ -x "$L" ] || L=build/src/cmd/lifeline
@@ -44,11 +46,34 @@ echo "demo: ingesting again is a no-op (archives are known by SHA-256):"
 "$L" ingest bgp --db "$DB" --collector "$collector" --full-feed "$fullfeed" "${files[@]}"
 
 echo
-echo "BGP visibility of Egypt (/24s seen by at least half of the full-feed peer ASes):"
-"$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" --chart
+echo "demo: detecting outages in the store (lifeline detect):"
+"$L" detect --db "$DB"
+# the incident that holds Egypt: its id, class, start and end
+inc=$("$L" incidents list --db "$DB" | awk -F'\t' 'NR > 1 && $9 ~ /(^|,)country:EG(,|$)/ {
+	print $1 "\t" $2 "\t" $6 "\t" $7; exit }')
+IFS=$'\t' read -r iid iclass istart iend <<< "${inc:-}" || true
+echo
+echo "BGP visibility of Egypt (/24s seen by at least half of the full-feed peer ASes),"
+echo "with what detect made of it:"
+"$L" signal --db "$DB" --entity country:EG --signal bgp --from "$FROM" --to "$TO" |
+	awk -F, -v s="${istart:-}" -v e="${iend:-}" -v id="${iid:-}" -v cl="${iclass:-}" '
+	NR == 1 { next } { v[NR] = $3; t[NR] = $1; if ($3 > max) max = $3 }
+	END { for (i = 2; i <= NR; i++) {
+		n = max ? int(40 * v[i] / max) : 0; bar = "";
+		for (j = 0; j < n; j++) bar = bar "#";
+		note = "";
+		if (id != "" && t[i] == s) note = "<- incident " id " detected: " cl;
+		else if (id != "" && t[i] == e) note = "<- incident " id " restored";
+		else if (id != "" && t[i] > s && (e == "open" || t[i] < e)) note = "   (down)";
+		printf "  %s %7d %-40s %s\n", t[i], v[i], bar, note } }'
+if [ -n "${iid:-}" ]; then
+	echo
+	"$L" incidents show "$iid" --db "$DB" | cut -c1-200
+fi
 echo
 echo "Where to look:"
 echo "  database:     $DB   ($L signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"
 echo "  one AS:       $L signal --db $DB --entity asn:8452 --signal bgp --from $FROM --to $TO"
 echo "  the archives: $(dirname "${files[0]}")   ($L mrt dump FILE | head)"
-echo "  the signal:   docs/signals.md; every command: docs/lifeline.md"
+echo "  incidents:    $L incidents list --db $DB --format json"
+echo "  the signal:   docs/signals.md; detection: docs/methodology.md; every command: docs/lifeline.md"

@@ -36,6 +36,9 @@ int	cmd_agent(int argc, char **argv);
 int	cmd_db(int argc, char **argv);
 int	cmd_export(int argc, char **argv);
 int	cmd_import(int argc, char **argv);
+int	cmd_detect(int argc, char **argv);
+int	cmd_incidents(int argc, char **argv);
+int	cmd_baseline(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

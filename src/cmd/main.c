@@ -44,6 +44,11 @@ static const struct command commands[] = {
 	    "(registry diff)" },
 	{ "resilience", cmd_resilience, "a country's upstreams, gateways, "
 	    "chokepoints, AS hegemony" },
+	{ "detect", cmd_detect, "detect outages in the stored signals" },
+	{ "incidents", cmd_incidents, "list, show, verify and close "
+	    "incidents" },
+	{ "baseline", cmd_baseline, "pin an entity's pre-crisis baseline "
+	    "(baseline pin)" },
 };
 
 static void

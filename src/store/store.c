@@ -473,3 +473,135 @@ store_kind_list(struct store *s, const char *name, store_kind_fn *fn,
 		return store_seterr(s, LL_EINVAL, "bad kind name");
 	return s->ops->kind_list(s, name, fn, ctx);
 }
+
+/* ---- detection -------------------------------------------------------- */
+
+static bool
+text_ok(const char *t)
+{
+	return t != NULL && strnlen(t, STORE_TEXT_MAX) < STORE_TEXT_MAX;
+}
+
+int
+store_dstate_put(struct store *s, const struct store_dstate *d)
+{
+	bool mine;
+	int rc;
+
+	if (d == NULL || !key_ok(d->detector) || !key_ok(d->signal) ||
+	    !key_ok(d->entity))
+		return store_seterr(s, LL_EINVAL, "bad detector state");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->dstate_put(s, d);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return store_seterr(s, LL_EINVAL, "no callback");
+	return s->ops->dstate_list(s, fn, ctx);
+}
+
+int
+store_alert_put(struct store *s, const struct store_alert *a)
+{
+	bool mine;
+	int rc;
+
+	if (a == NULL || !key_ok(a->detector) || !key_ok(a->signal) ||
+	    !key_ok(a->entity) || !key_ok(a->level) || !isfinite(a->value) ||
+	    !isfinite(a->expected))
+		return store_seterr(s, LL_EINVAL, "bad alert");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->alert_put(s, a);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_alert_list(struct store *s, const char *entity, int64_t from,
+    int64_t to, store_alert_fn *fn, void *ctx)
+{
+	if ((entity != NULL && !key_ok(entity)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad entity");
+	return s->ops->alert_list(s, entity, from, to, fn, ctx);
+}
+
+int
+store_baseline_put(struct store *s, const struct store_baseline *b)
+{
+	bool mine;
+	int rc;
+
+	if (b == NULL || !key_ok(b->signal) || !key_ok(b->entity) ||
+	    !key_ok(b->who) || !isfinite(b->value) || b->to <= b->from)
+		return store_seterr(s, LL_EINVAL, "bad baseline");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->baseline_put(s, b);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_baseline_list(struct store *s, const char *signal,
+    store_baseline_fn *fn, void *ctx)
+{
+	if ((signal != NULL && !key_ok(signal)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	return s->ops->baseline_list(s, signal, fn, ctx);
+}
+
+int
+store_incident_put(struct store *s, struct store_incident *inc)
+{
+	bool mine;
+	int rc;
+
+	if (inc == NULL || inc->id < 0 || inc->campaign < 0 ||
+	    !key_ok(inc->cls) ||
+	    !text_ok(inc->scope) || !text_ok(inc->signals) ||
+	    !key_ok(inc->state) || !key_ok(inc->severity) ||
+	    !isfinite(inc->confidence) || !isfinite(inc->score) ||
+	    !isfinite(inc->restored))
+		return store_seterr(s, LL_EINVAL, "bad incident");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->incident_put(s, inc);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_incident_list(struct store *s, int64_t id, store_incident_fn *fn,
+    void *ctx)
+{
+	if (id < 0 || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad incident id");
+	return s->ops->incident_list(s, id, fn, ctx);
+}
+
+int
+store_transition_put(struct store *s, const struct store_transition *t)
+{
+	bool mine;
+	int rc;
+
+	if (t == NULL || t->incident <= 0 || !key_ok(t->state) ||
+	    !key_ok(t->who) || !text_ok(t->note))
+		return store_seterr(s, LL_EINVAL, "bad transition");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->transition_put(s, t);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_transition_list(struct store *s, int64_t incident,
+    store_transition_fn *fn, void *ctx)
+{
+	if (incident <= 0 || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad incident id");
+	return s->ops->transition_list(s, incident, fn, ctx);
+}

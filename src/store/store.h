@@ -326,4 +326,107 @@ typedef int store_event_fn(void *ctx, const struct store_event *e);
 int	store_event_list(struct store *s, const char *kind_prefix,
 	    int64_t from, int64_t to, store_event_fn *fn, void *ctx);
 
+/*
+ * Detection (schema version 7): detector state, alerts, pinned baselines,
+ * incidents and their transitions. Strings given are copied; strings
+ * handed to callbacks are valid only during the call. Writes outside a
+ * transaction are each committed on their own.
+ */
+#define STORE_TEXT_MAX	4096	/* an incident's scope, signals, a note */
+
+/* Where a detector stands on one series: the last bin it judged, the
+ * level it gave and for how many bins in a row. */
+struct store_dstate {
+	const char	*detector;	/* "ioda", "pinned" */
+	const char	*signal;
+	const char	*entity;
+	int64_t		 last;		/* start of the last bin judged */
+	int		 level;		/* the detector's level there */
+	int		 run;		/* bins in a row at that level */
+};
+typedef int store_dstate_fn(void *ctx, const struct store_dstate *d);
+/* Upserts by (detector, signal, entity). Returns 0, LL_EINVAL, LL_EDB. */
+int	store_dstate_put(struct store *s, const struct store_dstate *d);
+/* Calls fn for each state, ordered by detector, signal, entity. */
+int	store_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx);
+
+/* One alert: a detector's verdict on one bin of one series. */
+struct store_alert {
+	const char	*detector;
+	const char	*signal;
+	const char	*entity;
+	int64_t		 time;		/* start of the bin */
+	const char	*level;		/* "warning", "critical", "gap" */
+	double		 value;		/* the bin's value */
+	double		 expected;	/* the history's median or baseline */
+};
+typedef int store_alert_fn(void *ctx, const struct store_alert *a);
+/* Upserts by (detector, signal, entity, time). 0, LL_EINVAL, LL_EDB. */
+int	store_alert_put(struct store *s, const struct store_alert *a);
+/* Calls fn for each alert of entity (NULL: all) with from <= time < to,
+ * ordered by time, entity, signal, detector. Returns 0, fn's value, LL_EDB. */
+int	store_alert_list(struct store *s, const char *entity, int64_t from,
+	    int64_t to, store_alert_fn *fn, void *ctx);
+
+/* A pinned baseline: the value an entity's signal is measured against,
+ * frozen from the median of [from, to). */
+struct store_baseline {
+	const char	*signal;
+	const char	*entity;
+	int64_t		 from;
+	int64_t		 to;
+	double		 value;
+	const char	*who;		/* "analyst:NAME" or "system" */
+	int64_t		 pinned_at;	/* set by the store on put */
+};
+typedef int store_baseline_fn(void *ctx, const struct store_baseline *b);
+/* Replaces the baseline of (signal, entity). 0, LL_EINVAL, LL_EDB. */
+int	store_baseline_put(struct store *s, const struct store_baseline *b);
+/* Calls fn for each baseline (signal NULL: of all), ordered by signal,
+ * entity. */
+int	store_baseline_list(struct store *s, const char *signal,
+	    store_baseline_fn *fn, void *ctx);
+
+/* An incident: alerts of one event merged. end is 0 while open. */
+struct store_incident {
+	int64_t		 id;		/* 0 on put: a new one, id set */
+	const char	*cls;		/* "nationwide shutdown", ... */
+	const char	*scope;		/* entities, comma-separated */
+	const char	*signals;	/* supporting signal:detector, ditto */
+	const char	*state;		/* "detected", "verified", ... */
+	const char	*severity;	/* "warning", "critical" */
+	int64_t		 start;
+	int64_t		 end;		/* 0 while open */
+	int64_t		 last;		/* last bin with an alert */
+	double		 confidence;	/* 0..1 */
+	double		 score;		/* sum over bins of drop% x minutes */
+	double		 restored;	/* latest value in % of the baseline */
+	int		 run;		/* bins in a row back at the baseline */
+	int64_t		 campaign;	/* recurring: the first incident's id
+					   (0: none) */
+};
+typedef int store_incident_fn(void *ctx, const struct store_incident *i);
+/* Inserts (id 0: *id is set) or updates. 0, LL_ENOTFOUND, LL_EINVAL,
+ * LL_EDB. */
+int	store_incident_put(struct store *s, struct store_incident *inc);
+/* Calls fn for incident id (0: every incident, by start then id).
+ * LL_ENOTFOUND when id is not there. */
+int	store_incident_list(struct store *s, int64_t id,
+	    store_incident_fn *fn, void *ctx);
+
+/* One step of an incident's lifecycle, and who took it. */
+struct store_transition {
+	int64_t		 incident;
+	int64_t		 time;		/* when, in the data (or now) */
+	const char	*state;
+	const char	*who;		/* "system", "analyst:NAME" */
+	const char	*note;		/* "" when none */
+};
+typedef int store_transition_fn(void *ctx, const struct store_transition *t);
+/* Appends a transition. 0, LL_EINVAL, LL_EDB. */
+int	store_transition_put(struct store *s, const struct store_transition *t);
+/* Calls fn for the transitions of incident, in the order they were made. */
+int	store_transition_list(struct store *s, int64_t incident,
+	    store_transition_fn *fn, void *ctx);
+
 #endif

@@ -40,6 +40,22 @@ struct store_ops {
 		    int64_t from, int64_t to);
 	int	(*gap_list)(struct store *s, const char *signal, int64_t from,
 		    int64_t to, store_gap_fn *fn, void *ctx);
+	int	(*dstate_put)(struct store *s, const struct store_dstate *d);
+	int	(*dstate_list)(struct store *s, store_dstate_fn *fn, void *ctx);
+	int	(*alert_put)(struct store *s, const struct store_alert *a);
+	int	(*alert_list)(struct store *s, const char *entity, int64_t from,
+		    int64_t to, store_alert_fn *fn, void *ctx);
+	int	(*baseline_put)(struct store *s,
+		    const struct store_baseline *b);
+	int	(*baseline_list)(struct store *s, const char *signal,
+		    store_baseline_fn *fn, void *ctx);
+	int	(*incident_put)(struct store *s, struct store_incident *inc);
+	int	(*incident_list)(struct store *s, int64_t id,
+		    store_incident_fn *fn, void *ctx);
+	int	(*transition_put)(struct store *s,
+		    const struct store_transition *t);
+	int	(*transition_list)(struct store *s, int64_t incident,
+		    store_transition_fn *fn, void *ctx);
 	int	(*kind_put)(struct store *s, const struct store_kind *k);
 	int	(*kind_list)(struct store *s, const char *name,
 		    store_kind_fn *fn, void *ctx);

@@ -111,8 +111,65 @@ static const char *const migrations[] = {
 	"  unit TEXT NOT NULL,"
 	"  description TEXT NOT NULL"
 	") WITHOUT ROWID;",
-	/* 7: taken by detection (placeholder until it lands). */
-	"",
+	/* 7: detection: detector state per series, alerts, pinned
+	 * baselines, incidents and their lifecycle (store.h). */
+	"CREATE TABLE IF NOT EXISTS dstate ("
+	"  detector TEXT NOT NULL,"
+	"  signal TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  run INTEGER NOT NULL,"
+	"  PRIMARY KEY (detector, signal, entity)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS alert ("
+	"  detector TEXT NOT NULL,"
+	"  signal TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  expected REAL NOT NULL,"
+	"  PRIMARY KEY (detector, signal, entity, time)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS alert_by_time ON alert (time, entity);"
+	"CREATE TABLE IF NOT EXISTS baseline ("
+	"  signal TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  stop INTEGER NOT NULL CHECK (stop > start),"
+	"  value REAL NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  pinned_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (signal, entity)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS incident ("
+	"  id INTEGER PRIMARY KEY,"
+	"  class TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  signals TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  stop INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  confidence REAL NOT NULL,"
+	"  score REAL NOT NULL,"
+	"  restored REAL NOT NULL,"
+	"  run INTEGER NOT NULL,"
+	"  campaign INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS transition ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident INTEGER NOT NULL REFERENCES incident(id),"
+	"  time INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS transition_by_incident ON transition "
+	"(incident, id);",
 	/* 8: events (store_event_put): routing alerts and the like, for
 	 * incidents to include; stop is NULL while the event lasts. */
 	"CREATE TABLE IF NOT EXISTS event ("
@@ -1966,6 +2023,323 @@ sq_kind_list(struct store *s, const char *name, store_kind_fn *fn,
 	return rc;
 }
 
+/* ---- detection ------------------------------------------------------ */
+
+/* Steps a prepared write to its end and finalises it. */
+static int
+sq_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int src, rc = 0;
+
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *
+sq_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t != NULL ? t : "";
+}
+
+/* Ends a read loop: the callback's value, else the step's error. */
+static int
+sq_read_end(struct store *s, sqlite3_stmt *st, int src, int rc,
+    const char *what)
+{
+	if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = sq_err(s, src, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_dstate_put(struct store *s, const struct store_dstate *d)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO dstate "
+	    "(detector, signal, entity, last, level, run) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6) ON CONFLICT (detector, signal, entity) DO UPDATE SET "
+	    "last = excluded.last, level = excluded.level, run = excluded.run",
+	    -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare detector state");
+	sqlite3_bind_text(st, 1, d->detector, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->signal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, d->last);
+	sqlite3_bind_int(st, 5, d->level);
+	sqlite3_bind_int(st, 6, d->run);
+	return sq_done(s, st, "write detector state");
+}
+
+static int
+sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
+{
+	struct store_dstate d;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT detector, signal, "
+	    "entity, last, level, run FROM dstate ORDER BY detector, signal, "
+	    "entity", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare detector states");
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		d.detector = sq_text(st, 0);
+		d.signal = sq_text(st, 1);
+		d.entity = sq_text(st, 2);
+		d.last = sqlite3_column_int64(st, 3);
+		d.level = sqlite3_column_int(st, 4);
+		d.run = sqlite3_column_int(st, 5);
+		if ((rc = fn(ctx, &d)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list detector states");
+}
+
+static int
+sq_alert_put(struct store *s, const struct store_alert *a)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO alert "
+	    "(detector, signal, entity, time, level, value, expected) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, "
+	    "entity, time) DO UPDATE SET level = excluded.level, value = "
+	    "excluded.value, expected = excluded.expected", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return sq_err(s, src, "prepare alert");
+	sqlite3_bind_text(st, 1, a->detector, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->signal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, a->time);
+	sqlite3_bind_text(st, 5, a->level, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 6, a->value);
+	sqlite3_bind_double(st, 7, a->expected);
+	return sq_done(s, st, "write alert");
+}
+
+static int
+sq_alert_list(struct store *s, const char *entity, int64_t from, int64_t to,
+    store_alert_fn *fn, void *ctx)
+{
+	struct store_alert a;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT detector, signal, "
+	    "entity, time, level, value, expected FROM alert WHERE (?1 IS NULL "
+	    "OR entity = ?1) AND time >= ?2 AND time < ?3 ORDER BY time, "
+	    "entity, signal, detector", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare alert list");
+	if (entity != NULL)
+		sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		a.detector = sq_text(st, 0);
+		a.signal = sq_text(st, 1);
+		a.entity = sq_text(st, 2);
+		a.time = sqlite3_column_int64(st, 3);
+		a.level = sq_text(st, 4);
+		a.value = sqlite3_column_double(st, 5);
+		a.expected = sqlite3_column_double(st, 6);
+		if ((rc = fn(ctx, &a)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list alerts");
+}
+
+static int
+sq_baseline_put(struct store *s, const struct store_baseline *b)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO baseline "
+	    "(signal, entity, start, stop, value, who, pinned_at) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (signal, entity) DO UPDATE "
+	    "SET start = excluded.start, stop = excluded.stop, value = "
+	    "excluded.value, who = excluded.who, pinned_at = "
+	    "excluded.pinned_at", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare baseline");
+	sqlite3_bind_text(st, 1, b->signal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, b->from);
+	sqlite3_bind_int64(st, 4, b->to);
+	sqlite3_bind_double(st, 5, b->value);
+	sqlite3_bind_text(st, 6, b->who, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (int64_t)time(NULL));
+	return sq_done(s, st, "write baseline");
+}
+
+static int
+sq_baseline_list(struct store *s, const char *signal, store_baseline_fn *fn,
+    void *ctx)
+{
+	struct store_baseline b;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT signal, entity, "
+	    "start, stop, value, who, pinned_at FROM baseline WHERE (?1 IS "
+	    "NULL OR signal = ?1) ORDER BY signal, entity", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return sq_err(s, src, "prepare baseline list");
+	if (signal != NULL)
+		sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		b.signal = sq_text(st, 0);
+		b.entity = sq_text(st, 1);
+		b.from = sqlite3_column_int64(st, 2);
+		b.to = sqlite3_column_int64(st, 3);
+		b.value = sqlite3_column_double(st, 4);
+		b.who = sq_text(st, 5);
+		b.pinned_at = sqlite3_column_int64(st, 6);
+		if ((rc = fn(ctx, &b)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list baselines");
+}
+
+static int
+sq_incident_put(struct store *s, struct store_incident *inc)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, inc->id == 0 ?
+	    "INSERT INTO incident (class, scope, signals, state, severity, "
+	    "start, stop, last, confidence, score, restored, run, campaign) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)" :
+	    "UPDATE incident SET class = ?1, scope = ?2, signals = ?3, state = "
+	    "?4, severity = ?5, start = ?6, stop = ?7, last = ?8, confidence = "
+	    "?9, score = ?10, restored = ?11, run = ?12, campaign = ?14 WHERE "
+	    "id = ?13", -1,
+	    &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare incident");
+	sqlite3_bind_text(st, 1, inc->cls, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, inc->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, inc->signals, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, inc->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, inc->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, inc->start);
+	sqlite3_bind_int64(st, 7, inc->end);
+	sqlite3_bind_int64(st, 8, inc->last);
+	sqlite3_bind_double(st, 9, inc->confidence);
+	sqlite3_bind_double(st, 10, inc->score);
+	sqlite3_bind_double(st, 11, inc->restored);
+	sqlite3_bind_int(st, 12, inc->run);
+	sqlite3_bind_int64(st, 14, inc->campaign);
+	if (inc->id != 0)
+		sqlite3_bind_int64(st, 13, inc->id);
+	if ((rc = sq_done(s, st, "write incident")) != 0)
+		return rc;
+	if (inc->id == 0)
+		inc->id = sqlite3_last_insert_rowid(SQ(s)->db);
+	else if (sqlite3_changes(SQ(s)->db) == 0)
+		return store_seterr(s, LL_ENOTFOUND, "no incident %lld",
+		    (long long)inc->id);
+	return 0;
+}
+
+static void
+sq_incident_row(sqlite3_stmt *st, struct store_incident *i)
+{
+	i->id = sqlite3_column_int64(st, 0);
+	i->cls = sq_text(st, 1);
+	i->scope = sq_text(st, 2);
+	i->signals = sq_text(st, 3);
+	i->state = sq_text(st, 4);
+	i->severity = sq_text(st, 5);
+	i->start = sqlite3_column_int64(st, 6);
+	i->end = sqlite3_column_int64(st, 7);
+	i->last = sqlite3_column_int64(st, 8);
+	i->confidence = sqlite3_column_double(st, 9);
+	i->score = sqlite3_column_double(st, 10);
+	i->restored = sqlite3_column_double(st, 11);
+	i->run = sqlite3_column_int(st, 12);
+	i->campaign = sqlite3_column_int64(st, 13);
+}
+
+static int
+sq_incident_list(struct store *s, int64_t id, store_incident_fn *fn,
+    void *ctx)
+{
+	struct store_incident i;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+	bool any = false;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT id, class, scope, "
+	    "signals, state, severity, start, stop, last, confidence, score, "
+	    "restored, run, campaign FROM incident WHERE ?1 = 0 OR id = ?1 "
+	    "ORDER BY "
+	    "start, id", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare incident list");
+	sqlite3_bind_int64(st, 1, id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		any = true;
+		sq_incident_row(st, &i);
+		if ((rc = fn(ctx, &i)) != 0)
+			break;
+	}
+	rc = sq_read_end(s, st, src, rc, "list incidents");
+	if (rc == 0 && id != 0 && !any)
+		rc = store_seterr(s, LL_ENOTFOUND, "no incident %lld",
+		    (long long)id);
+	return rc;
+}
+
+static int
+sq_transition_put(struct store *s, const struct store_transition *t)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO transition "
+	    "(incident, time, state, who, note, at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6)", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare transition");
+	sqlite3_bind_int64(st, 1, t->incident);
+	sqlite3_bind_int64(st, 2, t->time);
+	sqlite3_bind_text(st, 3, t->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
+	return sq_done(s, st, "write transition");
+}
+
+static int
+sq_transition_list(struct store *s, int64_t incident,
+    store_transition_fn *fn, void *ctx)
+{
+	struct store_transition t;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT incident, time, "
+	    "state, who, note FROM transition WHERE incident = ?1 ORDER BY id",
+	    -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare transition list");
+	sqlite3_bind_int64(st, 1, incident);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		t.incident = sqlite3_column_int64(st, 0);
+		t.time = sqlite3_column_int64(st, 1);
+		t.state = sq_text(st, 2);
+		t.who = sq_text(st, 3);
+		t.note = sq_text(st, 4);
+		if ((rc = fn(ctx, &t)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list transitions");
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1985,6 +2359,16 @@ static const struct store_ops sq_ops = {
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,
+	.dstate_put = sq_dstate_put,
+	.dstate_list = sq_dstate_list,
+	.alert_put = sq_alert_put,
+	.alert_list = sq_alert_list,
+	.baseline_put = sq_baseline_put,
+	.baseline_list = sq_baseline_list,
+	.incident_put = sq_incident_put,
+	.incident_list = sq_incident_list,
+	.transition_put = sq_transition_put,
+	.transition_list = sq_transition_list,
 	.kind_put = sq_kind_put,
 	.kind_list = sq_kind_list,
 	.event_put = sq_event_put,

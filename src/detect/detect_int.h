@@ -1,0 +1,95 @@
+/* Inside detection: the series in memory, the incidents being followed. */
+#ifndef LL_DETECT_DETECT_INT_H
+#define LL_DETECT_DETECT_INT_H
+
+#include <stdbool.h>
+
+#include "detect/detect.h"
+
+#define DET_NONE	(-2)	/* no verdict (no point, too little history) */
+#define DET_GAP		(-1)	/* guarded: the data cannot be trusted */
+#define DET_NORMAL	0
+#define DET_WARN	1
+#define DET_CRIT	2
+
+/* One series in memory: its points from a window before the first bin
+ * judged, and the verdicts of the bin being judged. */
+struct dseries {
+	char		*signal;
+	char		*entity;
+	const struct detect_kind *kind;	/* NULL: a health series */
+	int64_t		*t;
+	double		*v;
+	size_t		 n, cap;
+	size_t		 lo, cur;	/* window start, first point >= bin */
+	int64_t		 last;		/* last bin judged (state) */
+	int		 level, run;	/* the ioda detector's state */
+	int		 plevel, prun;	/* the pinned detector's */
+	/* this bin */
+	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
+	double		 value, median, baseline, smedian;
+};
+
+struct dbase {
+	char		*signal, *entity, *who;
+	int64_t		 from, to;
+	double		 value;
+};
+
+struct dgap {
+	char		*signal;
+	int64_t		 from, to;
+};
+
+/* An incident being followed, with room for its strings. */
+struct dinc {
+	struct store_incident row;
+	char		 cls[64], state[32], severity[16];
+	char		 scope[STORE_TEXT_MAX], signals[STORE_TEXT_MAX];
+	bool		 dirty, seen;	/* changed; evidence in this bin */
+	bool		 down;		/* an alert in scope this bin */
+	double		 ratio;		/* lowest value/reference this bin */
+	bool		 pinned;	/* ratio from a pinned baseline */
+	int		 crit;		/* critical in scope this bin */
+	bool		 fresh;		/* opened in this bin */
+};
+
+struct dctx {
+	struct store	*s;
+	struct detect_opts o;
+	struct dseries	*ser;
+	size_t		 nser, capser;
+	struct dbase	*base;
+	size_t		 nbase, capbase;
+	struct dgap	*gap;
+	size_t		 ngap, capgap;
+	struct dinc	*inc;
+	size_t		 ninc, capinc;
+	double		*scratch;
+	size_t		 capscratch;
+	double		*sv;		/* a seasonal slot's values */
+	size_t		 capsv;
+	int64_t		 start, end;	/* bins judged: [start, end) */
+	int64_t		 engine;	/* last bin of the last run */
+	struct detect_stats st;
+	detect_event_fn	*fn;
+	void		*fnctx;
+};
+
+/* detect_load.c */
+int	det_load(struct dctx *c);
+void	det_free(struct dctx *c);
+int	det_median(struct dctx *c, const double *v, size_t n, double *out);
+bool	det_guarded(struct dctx *c, const char *signal, int64_t t);
+void	det_window(struct dseries *se, int64_t t, int64_t window);
+struct dbase *det_base_find(struct dctx *c, const char *signal,
+	    const char *entity);
+int	det_base_add(struct dctx *c, const struct store_baseline *b);
+
+/* detect_incident.c */
+int	det_incidents_load(struct dctx *c);
+int	det_incidents_bin(struct dctx *c, int64_t t);
+int	det_incidents_save(struct dctx *c);
+bool	det_inc_has(const char *list, const char *item);
+
+#endif
