@@ -27,6 +27,10 @@ int	cmd_fetch(int argc, char **argv);
 int	cmd_simulate(int argc, char **argv);
 int	cmd_geo(int argc, char **argv);
 int	cmd_rpki(int argc, char **argv);
+int	cmd_agent(int argc, char **argv);
+int	cmd_bus(int argc, char **argv);
+/* ingest --from nats://: the bus's consumer (cmd_agent.c) */
+int	cmd_ingest_bus(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

@@ -18,6 +18,10 @@ static const struct command commands[] = {
 	{ "bgp", cmd_bgp, "compute BGP signals from archives, no store "
 	    "(bgp visibility)" },
 	{ "ingest", cmd_ingest, "replay archives into the store (ingest bgp)" },
+	{ "agent", cmd_agent, "publish the signal of archives to NATS "
+	    "(agent bgp)" },
+	{ "bus", cmd_bus, "the NATS streams' state (bus status), publish a "
+	    "message" },
 	{ "signal", cmd_signal, "read a signal back from the store" },
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
