@@ -16,7 +16,7 @@ corpus=$root/fuzz/corpus
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_mrt_record fuzz_bgp_update fuzz_input \
     fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
-    fuzz_text_args fuzz_vrp)
+    fuzz_text_args fuzz_vrp fuzz_bus_msg)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -166,6 +166,7 @@ for t in "${targets[@]}"; do
 	fuzz_pfx2as) s=$seeds/pfx2as; maxlen=8192 ;;
 	fuzz_text_args) s=$seeds/text; maxlen=256 ;;
 	fuzz_vrp) s=$seeds/vrp; maxlen=65536 ;;
+	fuzz_bus_msg) s=$root/tests/data/bus; maxlen=65536 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

@@ -371,7 +371,7 @@ bus_enc_point(struct bus_enc *e, const char *kind, int64_t t,
 	int rc;
 
 	if (!token_ok(kind, STORE_KEY_MAX) || !token_ok(entity,
-	    STORE_KEY_MAX) || t < 0 || v >= VALUE_MAX)
+	    STORE_KEY_MAX) || t < 0 || v > VALUE_MAX)
 		return LL_EINVAL;
 	if (!e->started && (rc = start(e)) != 0)
 		return rc;
