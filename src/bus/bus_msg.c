@@ -217,7 +217,8 @@ body(struct parse *ps, struct bus_msg *m)
 		size_t from = m->kinds[k].n;
 		size_t to = k + 1 < m->m.nkinds ? m->kinds[k + 1].n : np;
 
-		m->kinds[k].pts = m->pts + from;
+		/* a kind without points has none (pts NULL) */
+		m->kinds[k].pts = to > from ? m->pts + from : NULL;
 		m->kinds[k].n = to - from;
 	}
 	m->m.kinds = m->kinds;
@@ -331,9 +332,12 @@ bus_enc_new(const char *agent, const char *run, const char *settings,
 	if (!bus_agent_name_ok(agent) || !token_ok(run, sizeof(e->run)) ||
 	    strchr(settings, '\n') != NULL)
 		return LL_EINVAL;
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->settings = strdup(settings)) == NULL) {
-		free(e);
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return LL_ENOMEM;
+	/* a buffer from the start: put() never offsets a NULL pointer */
+	if ((e->settings = strdup(settings)) == NULL ||
+	    ll_grow(&e->buf, &e->cap, 4096, 1) != 0) {
+		bus_enc_free(e);
 		return LL_ENOMEM;
 	}
 	snprintf(e->agent, sizeof(e->agent), "%s", agent);
