@@ -6,11 +6,12 @@
  *
  * Subjects and streams (Lifeline creates them when missing):
  *   lifeline.points.v1.AGENT   points of schema 1, stream LIFELINE_POINTS
- *                              (captures lifeline.points.>, file storage)
+ *                              (captures lifeline.points.>, file storage,
+ *                              kept 7 days)
  *   lifeline.parked.AGENT      messages the consumer could not store
  *                              (malformed, unknown schema), with header
  *                              Lifeline-Parked-Reason; stream
- *                              LIFELINE_PARKED
+ *                              LIFELINE_PARKED (kept 30 days)
  * The durable pull consumer is "ingest" unless named otherwise.
  *
  * A message (schema 1) is UTF-8 text, one item a line:
@@ -47,6 +48,9 @@
 #define BUS_SUBJECT_V1		"lifeline.points.v1."
 #define BUS_PARKED_SUBJECT	"lifeline.parked."
 #define BUS_DURABLE		"ingest"
+#define BUS_POINTS_DAYS		7	/* points kept a week: a consumer may
+					   be down that long */
+#define BUS_PARKED_DAYS		30
 #define BUS_AGENT_MAX		64
 #define BUS_ID_MAX		200
 #define BUS_MSG_MAX		((size_t)4 << 20)	/* bytes */

@@ -28,8 +28,8 @@ nats_fail(char *err, size_t errlen, const char *what, natsStatus s,
 
 /* Creates stream name capturing subject when it does not exist. */
 static int
-add_stream(struct bus *b, const char *name, const char *subject, char *err,
-    size_t errlen)
+add_stream(struct bus *b, const char *name, const char *subject,
+    int64_t max_age_days, char *err, size_t errlen)
 {
 	jsStreamConfig cfg;
 	jsStreamInfo *si = NULL;
@@ -47,6 +47,7 @@ add_stream(struct bus *b, const char *name, const char *subject, char *err,
 	cfg.SubjectsLen = 1;
 	cfg.Storage = js_FileStorage;
 	cfg.Duplicates = (int64_t)120 * 1000000000;	/* ns */
+	cfg.MaxAge = max_age_days * 86400 * (int64_t)1000000000;
 	jerr = 0;
 	s = js_AddStream(&si, b->js, &cfg, NULL, &jerr);
 	jsStreamInfo_Destroy(si);
@@ -105,9 +106,9 @@ bus_open(const struct bus_conf *c, struct bus **out, char *err,
 		rc = nats_fail(err, errlen, "JetStream", s, 0);
 		goto fail;
 	}
-	if ((rc = add_stream(b, BUS_STREAM, BUS_SUBJECTS, err, errlen)) != 0 ||
-	    (rc = add_stream(b, BUS_PARKED_STREAM, BUS_PARKED_SUBJECT ">",
-	    err, errlen)) != 0)
+	if ((rc = add_stream(b, BUS_STREAM, BUS_SUBJECTS, BUS_POINTS_DAYS, err,
+	    errlen)) != 0 || (rc = add_stream(b, BUS_PARKED_STREAM,
+	    BUS_PARKED_SUBJECT ">", BUS_PARKED_DAYS, err, errlen)) != 0)
 		goto fail;
 	*out = b;
 	return 0;
