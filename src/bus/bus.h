@@ -115,6 +115,8 @@ struct bus_conf {
  */
 int	bus_open(const struct bus_conf *c, struct bus **out, char *err,
 	    size_t errlen);
+/* Closes the connection, and the NATS library with it (one bus a
+ * process). Safe to call with NULL. */
 void	bus_free(struct bus *b);
 
 /* Publishes data on subject with header Nats-Msg-Id id (may be NULL) and

@@ -402,7 +402,7 @@ bus_enc_point(struct bus_enc *e, const char *kind, int64_t t,
 		if ((rc = put(e, "kind %s\n", kind)) != 0)
 			return rc;
 	}
-	/* the hot path: no printf (two numbers of at most 20 digits, two
+	/* the hot path, by hand (two numbers of at most 20 digits, two
 	 * spaces, the entity, a newline) */
 	if (ll_grow(&e->buf, &e->cap, e->len + elen + 44, 1) != 0)
 		return LL_ENOMEM;

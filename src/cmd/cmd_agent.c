@@ -548,11 +548,15 @@ cmd_bus(int argc, char **argv)
 	bool status;
 	int ch, ret = EXIT_FAIL;
 
-	if (argc < 2 || (strcmp(argv[1], "status") != 0 &&
-	    strcmp(argv[1], "publish") != 0)) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
 		bus_usage(argc < 2 ? stderr : stdout);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 :
-		    EXIT_USAGE;
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "status") != 0 && strcmp(argv[1], "publish") != 0) {
+		cli_err("bus: unknown subcommand '%s' (try: status, publish)",
+		    argv[1]);
+		return EXIT_USAGE;
 	}
 	status = strcmp(argv[1], "status") == 0;
 	optind = 1;
@@ -563,12 +567,17 @@ cmd_bus(int argc, char **argv)
 		case 'c': bc.creds = optarg; break;
 		case 'D': bc.durable = optarg; break;
 		case 'h': bus_usage(stdout); return 0;
-		default: bus_usage(stderr); return EXIT_USAGE;
+		default:
+			cli_err("bus %s: bad option '%s' (--help for usage)",
+			    argv[1], argv[optind]);
+			return EXIT_USAGE;
 		}
 	}
 	if (bc.url == NULL || (status && optind != argc - 1) ||
 	    (!status && optind != argc - 3)) {
-		bus_usage(stderr);
+		cli_err("bus %s: %s (--help for usage)", argv[1], status ?
+		    "--from nats://HOST:PORT is needed" :
+		    "--to nats://HOST:PORT, SUBJECT and FILE are needed");
 		return EXIT_USAGE;
 	}
 	if (bus_open(&bc, &b, err, sizeof(err)) != 0) {
