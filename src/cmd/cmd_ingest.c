@@ -24,8 +24,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: lifeline ingest bgp [options] FILE...\n"
 	    "       lifeline ingest bgp [--db URL] --forget FILE|SHA256...\n"
-	    "       lifeline ingest --from nats://HOST:PORT [--db URL] (see "
-	    "--from --help)\n"
+	    "       lifeline ingest --from nats://HOST:PORT [--db URL] "
+	    "(then --help: its options)\n"
 	    "\n"
 	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
 	    "several collectors) and writes the BGP visibility signals (IPv4\n"
