@@ -6,9 +6,9 @@ set -eu
 build="gcc meson ninja-build pkg-config zlib1g-dev libbz2-dev liblzma-dev
  libzstd-dev libisal-dev libsqlite3-dev libloc-dev libloc-database
  libmaxminddb-dev libcurl4-openssl-dev libssl-dev libjansson-dev libsodium-dev
- libyaml-dev"
+ libyaml-dev libnats-dev"
 check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
- gzip bzip2 xz-utils zstd python3 frr gobgpd"
+ gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server"
 fuzz="$check clang libclang-rt-14-dev"
 bench="$build bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
 case "${1:-build}" in

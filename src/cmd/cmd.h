@@ -39,6 +39,10 @@ int	cmd_import(int argc, char **argv);
 int	cmd_detect(int argc, char **argv);
 int	cmd_incidents(int argc, char **argv);
 int	cmd_baseline(int argc, char **argv);
+int	cmd_agent_bgp(int argc, char **argv);
+int	cmd_bus(int argc, char **argv);
+/* ingest --from nats://: the bus's consumer (cmd_agent.c) */
+int	cmd_ingest_bus(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

@@ -24,6 +24,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: lifeline ingest bgp [options] FILE...\n"
 	    "       lifeline ingest bgp [--db URL] --forget FILE|SHA256...\n"
+	    "       lifeline ingest --from nats://HOST:PORT [--db URL] "
+	    "(then --help: its options)\n"
 	    "\n"
 	    "Replays MRT archives (RIB dumps and updates, any order, one or\n"
 	    "several collectors) and writes the BGP visibility signals (IPv4\n"
@@ -318,6 +320,10 @@ cmd_ingest(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "bgp") == 0)
 		return ingest_main(argc - 1, argv + 1);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--from") == 0 ||
+		    strncmp(argv[i], "--from=", 7) == 0)
+			return cmd_ingest_bus(argc, argv);
 	cli_err("ingest: unknown source '%s' (try: bgp)", argv[1]);
 	return EXIT_USAGE;
 }

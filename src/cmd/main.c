@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "bgp", cmd_bgp, "compute BGP signals from archives, no store "
 	    "(bgp visibility)" },
 	{ "ingest", cmd_ingest, "replay archives into the store (ingest bgp)" },
+	{ "bus", cmd_bus, "the NATS streams' state (bus status), publish a "
+	    "message" },
 	{ "signal", cmd_signal, "read a signal back from the store" },
 	{ "db", cmd_db, "what a database holds: archives, series, settings, "
 	    "gaps" },
@@ -34,7 +36,8 @@ static const struct command commands[] = {
 	    "(evidence record|list|verify|export)" },
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
-	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp)" },
+	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp); "
+	    "archives' signal to NATS with agent bgp" },
 	{ "routing", cmd_routing, "routing monitors over archives against a "
 	    "watchlist (routing check)" },
 	{ "watch", cmd_watch, "write a watchlist from archives (watch "

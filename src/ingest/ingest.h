@@ -222,5 +222,46 @@ struct ingest_import_result {
 int	ingest_import(struct store *st, const char *const *files, size_t n,
 	    const struct ingest_import_opts *o,
 	    struct ingest_import_result *res);
+/* ---- points that arrive from a bus ---------------------------------- */
+
+/* Points of one signal kind. */
+struct ingest_kind_pts {
+	const char		*kind;		/* "bgp", "bgp.peers", ... */
+	const struct store_point *pts;
+	size_t			 n;
+};
+
+/*
+ * One message of points computed elsewhere (an agent), with the id that
+ * makes it idempotent: the message is recorded as an archive row whose
+ * SHA-256 is that of the id (name "bus:ID" cut to fit), in the same
+ * transaction as its points, so that a redelivery is known and skipped.
+ */
+struct ingest_msg {
+	const char		*id;		/* unique per message, never "" */
+	const char		*source;	/* kept with each point ("bus:A") */
+	const char		*settings;	/* the agent's canonical line */
+	uint64_t		 bytes;		/* size of the message */
+	const struct ingest_kind_pts *kinds;
+	size_t			 nkinds;
+	bool			 dup;		/* out: known before: skipped */
+};
+
+/*
+ * Writes the points of n messages into st in ONE transaction, each
+ * message's id recorded with them; messages whose id the store (or an
+ * earlier message of the batch) already holds are skipped and marked
+ * dup. Nothing is written unless everything is: after a failure the store
+ * is as it was. Returns 0 with the number of messages written in
+ * *stored and of points in *points, or LL_EINVAL (an empty id),
+ * LL_EDB, LL_ENOMEM, with one line in err.
+ */
+int	ingest_bus_points(struct store *st, struct ingest_msg *msgs, size_t n,
+	    size_t *stored, uint64_t *points, char *err, size_t errlen);
+
+/* The SHA-256 of len bytes at p, as 64 lower-case hex digits and a NUL.
+ * Returns 0 or LL_ENOMEM. */
+int	ingest_sha256_bytes(const void *p, size_t len,
+	    char hex[STORE_SHA256_HEX]);
 
 #endif
