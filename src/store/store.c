@@ -41,13 +41,40 @@ key_ok(const char *k)
 	return n > 0 && n < STORE_KEY_MAX;
 }
 
+bool
+store_is_pg(const char *url)
+{
+	return url != NULL && (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0);
+}
+
+static int
+open_backend(const char *where, unsigned flags, struct store **out,
+    char *errbuf, size_t errlen,
+    int (*open)(struct store *, const char *, unsigned))
+{
+	struct store *s;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		copy_err(errbuf, errlen, "out of memory");
+		return LL_ENOMEM;
+	}
+	if ((rc = open(s, where, flags)) != 0) {
+		copy_err(errbuf, errlen, s->errmsg);
+		store_free(s);
+		return rc;
+	}
+	s->errmsg[0] = '\0';
+	*out = s;
+	return 0;
+}
+
 int
 store_open(const char *url, unsigned flags, struct store **out,
     char *errbuf, size_t errlen)
 {
-	struct store *s;
 	const char *path;
-	int rc;
 
 	*out = NULL;
 	copy_err(errbuf, errlen, "");
@@ -55,12 +82,9 @@ store_open(const char *url, unsigned flags, struct store **out,
 		copy_err(errbuf, errlen, "empty database path");
 		return LL_EINVAL;
 	}
-	if (strncmp(url, "postgresql://", 13) == 0 ||
-	    strncmp(url, "postgres://", 11) == 0) {
-		copy_err(errbuf, errlen, "PostgreSQL is not supported yet; "
-		    "use a SQLite file (PATH or sqlite:PATH)");
-		return LL_EUNSUP;
-	}
+	if (store_is_pg(url))
+		return open_backend(url, flags, out, errbuf, errlen,
+		    store_pg_open);
 	path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 	if (*path == '\0') {
 		copy_err(errbuf, errlen, "empty database path");
@@ -73,18 +97,8 @@ store_open(const char *url, unsigned flags, struct store **out,
 		    "(it would keep nothing); give a file's path");
 		return LL_EINVAL;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		copy_err(errbuf, errlen, "out of memory");
-		return LL_ENOMEM;
-	}
-	if ((rc = store_sqlite_open(s, path, flags)) != 0) {
-		copy_err(errbuf, errlen, s->errmsg);
-		store_free(s);
-		return rc;
-	}
-	s->errmsg[0] = '\0';
-	*out = s;
-	return 0;
+	return open_backend(path, flags, out, errbuf, errlen,
+	    store_sqlite_open);
 }
 
 void

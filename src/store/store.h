@@ -4,13 +4,16 @@
  *
  * One interface, several backends behind one vtable (store_int.h):
  *   "PATH" or "sqlite:PATH"   SQLite file (WAL, foreign keys, busy timeout)
- *   "postgresql://..."        PostgreSQL (not built yet: LL_EUNSUP)
+ *   "postgresql://..."        PostgreSQL (libpq's URL: user, host, port,
+ *   "postgres://..."          database, ?host=/socket/dir and the like)
  * The same test suite runs against every backend.
  *
  * Errors: every function returns 0 or a negative LL_E* code
  * (util/err.h); store_errmsg() then describes the backend's last error.
  * A handle is used by one thread at a time; several processes may open the
- * same database (writers wait for each other up to the busy timeout).
+ * same database (writers wait for each other: up to the busy timeout in
+ * SQLite, for as long as it takes in PostgreSQL, where the server ends a
+ * deadlock).
  *
  * Time is UTC seconds since the epoch; entities are canonical strings
  * ("country:EG", "asn:3320", see net/entity.h); signal kinds are "bgp",
@@ -67,6 +70,11 @@ struct store;
  * Returns 0 and sets *out (free with store_free()), or LL_ENOTFOUND,
  * LL_EUNSUP, LL_EINVAL (bad URL), LL_EDB, LL_ENOMEM, with a one-line
  * message naming the file in errbuf (may be NULL) and *out set to NULL.
+ * PostgreSQL: the database must exist; STORE_CREATE makes the store's
+ * tables in it when it holds no tables at all (one holding another
+ * program's tables is LL_EUNSUP); without it an empty database is
+ * LL_ENOTFOUND. A server that cannot be reached is LL_EDB. Messages name
+ * the URL without its password and parameters.
  */
 int	store_open(const char *url, unsigned flags, struct store **out,
 	    char *errbuf, size_t errlen);
@@ -77,6 +85,10 @@ void	store_free(struct store *s);
 /* The backend's message for the last failure ("" when none); owned by s,
  * valid until the next call on s. Never NULL; s may be NULL. */
 const char *store_errmsg(const struct store *s);
+
+/* True when url names a PostgreSQL database (postgresql:// or
+ * postgres://). */
+bool	store_is_pg(const char *url);
 
 /* "sqlite" or "postgresql". */
 const char *store_backend(const struct store *s);

@@ -58,6 +58,13 @@ int	store_seterr(struct store *s, int rc, const char *fmt, ...)
  * Returns 0 or LL_E* with s->errmsg set. */
 int	store_sqlite_open(struct store *s, const char *path, unsigned flags);
 
+/* The PostgreSQL backend: connects to url (a postgresql:// URL) into s,
+ * likewise. */
+int	store_pg_open(struct store *s, const char *url, unsigned flags);
+
+/* Newest schema version of the PostgreSQL backend (the SQLite one's). */
+int	store_pg_latest(void);
+
 /* Newest schema version of the SQLite backend. */
 int	store_sqlite_latest(void);
 
