@@ -352,21 +352,25 @@ test_pg_db(const char *name)
 	static char buf[8][1024];
 	static int k;
 	const char *base = getenv("LL_TEST_PG");
-	char sql[256];
+	char sql[256], db[64];
 	char *out = buf[k++ % 8];
 	const char *q;
 
 	if (base == NULL || *base == '\0')
 		test_skip("no PostgreSQL test cluster ($LL_TEST_PG is not set; "
 		    "make check starts one)");
+	/* the program's name first: test programs run at once */
+	snprintf(db, sizeof(db), "%.30s_%.30s", program_invocation_short_name,
+	    name);
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH "
-	    "(FORCE)", name);
+	    "(FORCE)", db);
+	test_pg_sql(base, "SET client_min_messages = warning");
 	test_pg_sql(base, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", db);
 	test_pg_sql(base, sql);
-	/* postgresql:///postgres?... -> postgresql:///NAME?... */
+	/* postgresql:///postgres?... -> postgresql:///DB?... */
 	q = strchr(base, '?');
-	snprintf(out, sizeof(buf[0]), "postgresql:///%s%s", name,
+	snprintf(out, sizeof(buf[0]), "postgresql:///%s%s", db,
 	    q != NULL ? q : "");
 	return out;
 }

@@ -39,6 +39,7 @@
 #define PG_PEND_MAX	(1u << 20)	/* points gathered before a flush */
 #define PG_CACHE_MAX	(1u << 20)	/* series ids kept in memory */
 #define PG_PARAMS_MAX	16		/* parameters of a statement */
+#define PG_BATCH	256		/* statements in one pipeline */
 
 /*
  * The migrations: pg_migrations[i] takes the schema from version i to
@@ -89,14 +90,16 @@ static const char *const pg_migrations[] = {
 };
 #define PG_LATEST	((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
 
-/* (signal, entity) -> series id */
-struct pg_ent {
+/* A series written: (signal, entity) and its id. */
+struct pg_key {
 	char		*key;		/* signal NUL entity NUL */
 	size_t		 klen;
 	uint64_t	 h;
-	int64_t		 id;
+	int64_t		 id;		/* 0: not looked up yet */
 };
 
+/* A point waiting; series is a key's index until the flush looks up the
+ * keys' ids. */
 struct pg_pend {
 	int64_t		 series;
 	int64_t		 time;
@@ -110,8 +113,13 @@ struct pg {
 	char		*where;		/* the URL without secrets */
 	struct pg_pend	*pend;
 	size_t		 npend, pendcap;
-	struct pg_ent	*tab;
-	size_t		 cap, n;
+	struct pg_key	*keys;		/* the series written, in order */
+	size_t		 nkeys, keyscap;
+	size_t		 resolved;	/* keys[0..resolved) have their ids */
+	uint32_t	*slot;		/* index + 1 into keys, by hash */
+	size_t		 cap;		/* slots: a power of two, or 0 */
+	struct pg_grp	*grp;		/* a flush's chunks */
+	size_t		 grpcap;
 	int64_t		 fresh_from;	/* series ids made in this tx */
 	struct chunk_ent *ent;		/* room for 2 chunks and a batch */
 	size_t		 entcap;
@@ -125,6 +133,21 @@ PG(struct store *s)
 }
 
 /* ---- talking to the server ------------------------------------------ */
+
+/* True when the server went away or ended the session (SQLSTATE class
+ * 08, or 57P01-57P03: terminated by an administrator, a crash, a
+ * shutdown). */
+static bool
+pg_lost(PGconn *c, const PGresult *res)
+{
+	const char *st = res != NULL ? PQresultErrorField(res,
+	    PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(c) == CONNECTION_BAD)
+		return true;
+	return st != NULL && (strncmp(st, "08", 2) == 0 ||
+	    strncmp(st, "57P0", 4) == 0);
+}
 
 /* The message for a failed statement; LL_EDB. */
 static int
@@ -141,7 +164,7 @@ pg_fail(struct store *s, PGresult *res, const char *what)
 	/* one line: the first, without its newline */
 	k = strcspn(one, "\n");
 	one[k] = '\0';
-	if (PQstatus(g->conn) == CONNECTION_BAD)
+	if (pg_lost(g->conn, res))
 		return store_seterr(s, LL_EDB, "%s: %s: connection lost (%s); "
 		    "nothing of the open transaction was kept", g->where,
 		    what, one);
@@ -240,8 +263,84 @@ pg_num(struct pg_num *n, int64_t v)
 	return n->b;
 }
 
-/* ---- the series id cache ------------------------------------------ */
+/* ---- pipelines ------------------------------------------------------ */
 
+/* Fills the parameters of the i-th statement of a pipeline (*blen >= 0:
+ * the last is binary, that long); takes the i-th result. */
+typedef int	pg_fill_fn(struct store *s, void *ctx, size_t i,
+		    const char **vals, int *blen);
+typedef int	pg_take_fn(struct store *s, void *ctx, size_t i,
+		    const PGresult *res);
+
+/*
+ * Runs the prepared statement name n times in one pipeline: one round
+ * trip instead of n. A batch's statements are small (PG_BATCH of them),
+ * so the server reads them all while it writes results: neither side
+ * waits on the other.
+ */
+static int
+pg_pipeline(struct store *s, const char *what, const char *name, int np,
+    size_t n, pg_fill_fn *fill, pg_take_fn *take, void *ctx)
+{
+	PGconn *c = PG(s)->conn;
+	size_t got = 0;
+	int rc = 0, nulls = 0;
+
+	if (n == 0)
+		return 0;
+	if (PQenterPipelineMode(c) != 1)
+		return pg_fail(s, NULL, what);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *vals[PG_PARAMS_MAX];
+		int lens[PG_PARAMS_MAX] = { 0 }, fmts[PG_PARAMS_MAX] = { 0 };
+		int blen = -1;
+
+		if ((rc = fill(s, ctx, i, vals, &blen)) != 0)
+			break;
+		if (blen >= 0) {
+			lens[np - 1] = blen;
+			fmts[np - 1] = 1;
+		}
+		if (PQsendQueryPrepared(c, name, np, vals, lens, fmts, 1) != 1)
+			rc = pg_fail(s, NULL, what);
+	}
+	if (PQpipelineSync(c) != 1 && rc == 0)
+		rc = pg_fail(s, NULL, what);
+	/* each statement's result, then NULL; at the end the sync's */
+	for (;;) {
+		PGresult *r = PQgetResult(c);
+		ExecStatusType st;
+
+		if (r == NULL) {
+			if (++nulls > 1)
+				break;	/* nothing more: the connection died */
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			if (rc == 0 && got < n)
+				rc = take(s, ctx, got, r);
+			got++;
+		} else if (st != PGRES_PIPELINE_ABORTED && rc == 0)
+			rc = pg_fail(s, r, what);
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(c) != 1 && rc == 0)
+		rc = pg_fail(s, NULL, what);
+	return rc;
+}
+
+/* ---- the series ids --------------------------------------------------- */
+
+/*
+ * Each (signal, entity) written gets a key here; its id is looked up (or
+ * the series made) for all new keys at once when the points are flushed.
+ */
 static uint64_t
 pg_key_hash(const char *k, size_t n)
 {
@@ -259,98 +358,142 @@ pg_key_hash(const char *k, size_t n)
 static void
 pg_cache_clear(struct pg *g)
 {
-	for (size_t i = 0; i < g->cap; i++)
-		free(g->tab[i].key);
-	free(g->tab);
-	g->tab = NULL;
-	g->cap = g->n = 0;
+	for (size_t i = 0; i < g->nkeys; i++)
+		free(g->keys[i].key);
+	g->nkeys = g->resolved = 0;
+	free(g->slot);
+	g->slot = NULL;
+	g->cap = 0;
 }
 
-static struct pg_ent *
-pg_cache_find(struct pg_ent *tab, size_t cap, const char *k, size_t n,
-    uint64_t h)
+/* The slot of key k (n bytes): 0 when free, else its index + 1. */
+static uint32_t *
+pg_slot(struct pg *g, const char *k, size_t n, uint64_t h)
 {
-	size_t i = (size_t)h & (cap - 1);
+	size_t i = (size_t)h & (g->cap - 1);
 
-	while (tab[i].key != NULL && (tab[i].h != h || tab[i].klen != n ||
-	    memcmp(tab[i].key, k, n) != 0))
-		i = (i + 1) & (cap - 1);
-	return &tab[i];
+	for (;; i = (i + 1) & (g->cap - 1)) {
+		struct pg_key *e;
+
+		if (g->slot[i] == 0)
+			return &g->slot[i];
+		e = &g->keys[g->slot[i] - 1];
+		if (e->h == h && e->klen == n && memcmp(e->key, k, n) == 0)
+			return &g->slot[i];
+	}
 }
 
 static int
-pg_cache_put(struct pg *g, const char *k, size_t n, uint64_t h, int64_t id)
+pg_slots_grow(struct pg *g)
 {
-	struct pg_ent *e;
+	size_t cap = g->cap == 0 ? 1024 : g->cap * 2;
+	uint32_t *old = g->slot;
 
-	if (g->n >= PG_CACHE_MAX)
-		return 0;
-	if ((g->n + 1) * 2 > g->cap) {
-		size_t cap = g->cap == 0 ? 1024 : g->cap * 2;
-		struct pg_ent *tab = calloc(cap, sizeof(*tab));
-
-		if (tab == NULL)
-			return LL_ENOMEM;
-		for (size_t i = 0; i < g->cap; i++)
-			if (g->tab[i].key != NULL)
-				*pg_cache_find(tab, cap, g->tab[i].key,
-				    g->tab[i].klen, g->tab[i].h) = g->tab[i];
-		free(g->tab);
-		g->tab = tab;
-		g->cap = cap;
-	}
-	e = pg_cache_find(g->tab, g->cap, k, n, h);
-	if ((e->key = malloc(n)) == NULL)
+	if ((g->slot = calloc(cap, sizeof(*g->slot))) == NULL) {
+		g->slot = old;
 		return LL_ENOMEM;
+	}
+	g->cap = cap;
+	for (size_t i = 0; i < g->nkeys; i++)
+		*pg_slot(g, g->keys[i].key, g->keys[i].klen, g->keys[i].h) =
+		    (uint32_t)i + 1;
+	free(old);
+	return 0;
+}
+
+/* The key of (signal, entity), added when new. */
+static int
+pg_key(struct store *s, const char *signal, const char *entity,
+    uint32_t *idx)
+{
+	struct pg *g = PG(s);
+	char k[2 * STORE_KEY_MAX];
+	size_t sl = strlen(signal), el = strlen(entity), n = sl + el + 2;
+	struct pg_key *e;
+	uint32_t *slot;
+	uint64_t h;
+
+	memcpy(k, signal, sl + 1);
+	memcpy(k + sl + 1, entity, el + 1);
+	h = pg_key_hash(k, n);
+	if ((g->nkeys + 1) * 2 > g->cap && pg_slots_grow(g) != 0)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	slot = pg_slot(g, k, n, h);
+	if (*slot != 0) {
+		*idx = *slot - 1;
+		return 0;
+	}
+	if (ll_grow(&g->keys, &g->keyscap, g->nkeys + 1, sizeof(*g->keys)) !=
+	    0 || (g->keys[g->nkeys].key = malloc(n)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	e = &g->keys[g->nkeys];
 	memcpy(e->key, k, n);
 	e->klen = n;
 	e->h = h;
-	e->id = id;
-	g->n++;
+	e->id = 0;
+	*idx = (uint32_t)g->nkeys++;
+	*slot = *idx + 1;
 	return 0;
 }
 
-/* The id of (signal, entity), made when missing. */
+/* Parameters of key resolved + i (or of the i-th still missing). */
 static int
-pg_series_id(struct store *s, const char *signal, const char *entity,
-    int64_t *id)
+pg_key_fill(struct store *s, void *ctx, size_t i, const char **vals,
+    int *blen)
 {
 	struct pg *g = PG(s);
-	char key[2 * STORE_KEY_MAX];
-	size_t sl = strlen(signal), el = strlen(entity), n = sl + el + 2;
-	const char *v[2] = { signal, entity };
-	uint64_t h;
-	PGresult *res;
-	int rc;
+	const size_t *miss = ctx;
+	struct pg_key *e = &g->keys[miss != NULL ? miss[i] : g->resolved + i];
 
-	memcpy(key, signal, sl + 1);
-	memcpy(key + sl + 1, entity, el + 1);
-	h = pg_key_hash(key, n);
-	if (g->cap > 0) {
-		struct pg_ent *e = pg_cache_find(g->tab, g->cap, key, n, h);
-
-		if (e->key != NULL) {
-			*id = e->id;
-			return 0;
-		}
-	}
-	if ((rc = pg_run(s, "look up series", "ser_get", NULL, 2, v, -1,
-	    &res)) != 0)
-		return rc;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		if ((rc = pg_run(s, "add series", "ser_add", NULL, 2, v, -1,
-		    &res)) != 0)
-			return rc;
-	}
-	*id = PQntuples(res) > 0 ? pg_int(res, 0, 0) : 0;
-	PQclear(res);
-	if (*id <= 0)
-		return store_seterr(s, LL_EDB, "%s: add series: no id",
-		    g->where);
-	if (pg_cache_put(g, key, n, h, *id) != 0)
-		return store_seterr(s, LL_ENOMEM, "out of memory");
+	(void)blen;
+	vals[0] = e->key;
+	vals[1] = e->key + strlen(e->key) + 1;
 	return 0;
+}
+
+static int
+pg_key_take(struct store *s, void *ctx, size_t i, const PGresult *res)
+{
+	struct pg *g = PG(s);
+	const size_t *miss = ctx;
+
+	if (PQntuples(res) > 0)
+		g->keys[miss != NULL ? miss[i] : g->resolved + i].id =
+		    pg_int(res, 0, 0);
+	return 0;
+}
+
+/* Looks up the ids of the new keys, and makes the series missing. */
+static int
+pg_resolve(struct store *s)
+{
+	struct pg *g = PG(s);
+	size_t *miss = NULL, nmiss = 0, cap = 0;
+	int rc = 0;
+
+	while (g->resolved < g->nkeys && rc == 0) {
+		size_t n = g->nkeys - g->resolved < PG_BATCH ?
+		    g->nkeys - g->resolved : PG_BATCH;
+
+		nmiss = 0;
+		if ((rc = pg_pipeline(s, "look up series", "ser_get", 2, n,
+		    pg_key_fill, pg_key_take, NULL)) != 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (g->keys[g->resolved + i].id != 0)
+				continue;
+			if (ll_grow(&miss, &cap, nmiss + 1, sizeof(*miss)) != 0) {
+				rc = store_seterr(s, LL_ENOMEM, "out of memory");
+				break;
+			}
+			miss[nmiss++] = g->resolved + i;
+		}
+		if (rc == 0 && (rc = pg_pipeline(s, "add series", "ser_add", 2,
+		    nmiss, pg_key_fill, pg_key_take, miss)) == 0)
+			g->resolved += n;
+	}
+	free(miss);
+	return rc;
 }
 
 static int
@@ -592,6 +735,8 @@ pg_close(struct store *s)
 		return;
 	PQfinish(g->conn);
 	pg_cache_clear(g);
+	free(g->keys);
+	free(g->grp);
 	free(g->pend);
 	free(g->ent);
 	free(g->buf);
@@ -738,53 +883,170 @@ pg_chunk_write(struct store *s, int64_t series, int64_t start,
 	return rc;
 }
 
-/* Merges the waiting points p[0..n) of one chunk into it. */
-static int
-pg_flush_chunk(struct store *s, const struct pg_pend *p, size_t n)
-{
-	struct pg *g = PG(s);
-	int64_t start = store_chunk_start(p[0].time);
-	struct chunk_ent *old, *upd, *out;
-	size_t nold = 0, nout;
-	int rc;
+/* One chunk of a flush: its waiting points pend[i..j), and where its
+ * old entries were read to (ent[off..off + nold)). */
+struct pg_grp {
+	size_t		 i, j;
+	int64_t		 series, start;
+	size_t		 off, nold;
+};
 
-	if ((rc = pg_room(s, 2 * STORE_CHUNK_MAX + 2 * n)) != 0)
-		return rc;
-	old = g->ent;
-	upd = old + STORE_CHUNK_MAX;
-	out = upd + n;
-	for (size_t i = 0; i < n; i++) {
-		upd[i].time = p[i].time;
-		upd[i].value = p[i].value;
-		upd[i].src = p[i].src;
-	}
-	if (p[0].series < g->fresh_from &&
-	    (rc = pg_chunk_read(s, p[0].series, start, old, &nold)) != 0)
-		return rc;
-	nout = store_chunk_merge(old, nold, upd, n, out);
-	return pg_chunk_write(s, p[0].series, start, out, nout);
+/* The batch of a flush: groups grp[from..from + n), of which the reads
+ * are those of rd[0..nrd). */
+struct pg_batch {
+	struct pg_grp	*grp;
+	size_t		*rd;
+	size_t		 nrd, used;	/* entries of g->ent taken */
+	struct pg_num	 a, b, c, d, e;
+};
+
+static int
+pg_read_fill(struct store *s, void *ctx, size_t i, const char **vals,
+    int *blen)
+{
+	struct pg_batch *b = ctx;
+	struct pg_grp *gr = &b->grp[b->rd[i]];
+
+	(void)s;
+	(void)blen;
+	vals[0] = pg_num(&b->a, gr->series);
+	vals[1] = pg_num(&b->b, gr->start);
+	return 0;
 }
 
 static int
-pg_flush(struct store *s)
+pg_read_take(struct store *s, void *ctx, size_t i, const PGresult *res)
+{
+	struct pg_batch *b = ctx;
+	struct pg_grp *gr = &b->grp[b->rd[i]];
+	int64_t cnt;
+
+	if (PQntuples(res) == 0)
+		return 0;
+	cnt = pg_int(res, 0, 0);
+	if (cnt <= 0 || cnt > STORE_CHUNK_MAX)
+		goto bad;
+	if (pg_room(s, b->used + (size_t)cnt) != 0)
+		return LL_ENOMEM;
+	if (store_chunk_decode(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res,
+	    0, 1), gr->start, (size_t)cnt, PG(s)->ent + b->used) != 0)
+		goto bad;
+	gr->off = b->used;
+	gr->nold = (size_t)cnt;
+	b->used += (size_t)cnt;
+	return 0;
+bad:
+	return store_seterr(s, LL_EDB, "%s: damaged chunk (series %lld, time "
+	    "%lld)", PG(s)->where, (long long)gr->series,
+	    (long long)gr->start);
+}
+
+/* The merged chunk of group i, encoded. */
+static int
+pg_write_fill(struct store *s, void *ctx, size_t i, const char **vals,
+    int *blen)
 {
 	struct pg *g = PG(s);
-	size_t i = 0;
-	int rc = 0;
+	struct pg_batch *b = ctx;
+	struct pg_grp *gr = &b->grp[i];
+	size_t n = gr->j - gr->i, nout;
+	struct chunk_ent *upd, *out;
 
-	if (g->npend == 0)
-		return 0;
-	qsort(g->pend, g->npend, sizeof(*g->pend), pg_pend_cmp);
-	while (i < g->npend && rc == 0) {
+	if (pg_room(s, b->used + gr->nold + 2 * n) != 0)
+		return LL_ENOMEM;
+	upd = g->ent + b->used;
+	out = upd + n;
+	for (size_t k = 0; k < n; k++) {
+		const struct pg_pend *p = &g->pend[gr->i + k];
+
+		upd[k] = (struct chunk_ent){ p->time, p->value, p->src };
+	}
+	nout = store_chunk_merge(g->ent + gr->off, gr->nold, upd, n, out);
+	*blen = (int)store_chunk_encode(out, nout, gr->start, g->buf);
+	vals[0] = pg_num(&b->a, gr->series);
+	vals[1] = pg_num(&b->b, gr->start);
+	vals[2] = pg_num(&b->c, (int64_t)nout);
+	vals[3] = pg_num(&b->d, out[0].time);
+	vals[4] = pg_num(&b->e, out[nout - 1].time);
+	vals[5] = (const char *)g->buf;
+	return 0;
+}
+
+static int
+pg_write_take(struct store *s, void *ctx, size_t i, const PGresult *res)
+{
+	(void)s;
+	(void)ctx;
+	(void)i;
+	(void)res;
+	return 0;
+}
+
+/* Reads the old chunks of n groups that may have one, then writes all
+ * n merged: two round trips. */
+static int
+pg_flush_batch(struct store *s, struct pg_grp *grp, size_t n)
+{
+	struct pg_batch b = { .grp = grp };
+	size_t rd[PG_BATCH];
+	int rc;
+
+	b.rd = rd;
+	for (size_t i = 0; i < n; i++)
+		if (grp[i].series < PG(s)->fresh_from)
+			rd[b.nrd++] = i;
+	if ((rc = pg_room(s, 1)) != 0 || (rc = pg_pipeline(s, "read chunk",
+	    "chunk_get", 2, b.nrd, pg_read_fill, pg_read_take, &b)) != 0)
+		return rc;
+	return pg_pipeline(s, "write points", "chunk_put", 6, n, pg_write_fill,
+	    pg_write_take, &b);
+}
+
+/* Groups the sorted waiting points by chunk into g->grp; their number. */
+static int
+pg_group(struct store *s, size_t *ngrp)
+{
+	struct pg *g = PG(s);
+	size_t i = 0, n = 0;
+
+	while (i < g->npend) {
 		int64_t start = store_chunk_start(g->pend[i].time);
 		size_t j = i + 1;
 
 		while (j < g->npend && g->pend[j].series == g->pend[i].series &&
 		    store_chunk_start(g->pend[j].time) == start)
 			j++;
-		rc = pg_flush_chunk(s, g->pend + i, j - i);
+		if (ll_grow(&g->grp, &g->grpcap, n + 1, sizeof(*g->grp)) != 0)
+			return store_seterr(s, LL_ENOMEM, "out of memory");
+		g->grp[n++] = (struct pg_grp){ i, j, g->pend[i].series, start,
+		    0, 0 };
 		i = j;
 	}
+	*ngrp = n;
+	return 0;
+}
+
+/* Writes the waiting points into their chunks. */
+static int
+pg_flush(struct store *s)
+{
+	struct pg *g = PG(s);
+	size_t ngrp = 0;
+	int rc;
+
+	if (g->npend == 0)
+		return 0;
+	if ((rc = pg_resolve(s)) != 0)
+		goto out;
+	for (size_t k = 0; k < g->npend; k++)
+		g->pend[k].series = g->keys[g->pend[k].series].id;
+	qsort(g->pend, g->npend, sizeof(*g->pend), pg_pend_cmp);
+	if ((rc = pg_group(s, &ngrp)) != 0)
+		goto out;
+	for (size_t i = 0; i < ngrp && rc == 0; i += PG_BATCH)
+		rc = pg_flush_batch(s, g->grp + i, ngrp - i < PG_BATCH ?
+		    ngrp - i : PG_BATCH);
+out:
 	g->npend = 0;
 	g->fresh_from = INT64_MAX;
 	return rc;
@@ -807,18 +1069,21 @@ pg_points_put(struct store *s, const char *signal, const char *source,
 		return store_seterr(s, LL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct pg_pend *p = &g->pend[g->npend];
+		uint32_t k;
 
-		if ((rc = pg_series_id(s, signal, pts[i].entity,
-		    &p->series)) != 0)
+		if ((rc = pg_key(s, signal, pts[i].entity, &k)) != 0)
 			return rc;
+		p->series = k;
 		p->time = pts[i].time;
 		p->value = pts[i].value;
 		p->src = (uint32_t)src_id;
 		p->seq = (uint32_t)g->npend++;
 	}
-	if (g->npend >= PG_PEND_MAX)
-		return pg_flush(s);
-	return 0;
+	if (g->npend < PG_PEND_MAX && g->nkeys < PG_CACHE_MAX)
+		return 0;
+	if ((rc = pg_flush(s)) == 0 && g->nkeys >= PG_CACHE_MAX)
+		pg_cache_clear(g);
+	return rc;
 }
 
 /* The lowest chunk start that may hold a time >= from. */
