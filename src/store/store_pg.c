@@ -39,7 +39,7 @@
 #define PG_PEND_MAX	(1u << 20)	/* points gathered before a flush */
 #define PG_CACHE_MAX	(1u << 20)	/* series ids kept in memory */
 #define PG_PARAMS_MAX	16		/* parameters of a statement */
-#define PG_BATCH	256		/* statements in one pipeline */
+#define PG_BATCH	1024		/* rows in one statement */
 
 /*
  * The migrations: pg_migrations[i] takes the schema from version i to
@@ -263,76 +263,119 @@ pg_num(struct pg_num *n, int64_t v)
 	return n->b;
 }
 
-/* ---- pipelines ------------------------------------------------------ */
-
-/* Fills the parameters of the i-th statement of a pipeline (*blen >= 0:
- * the last is binary, that long); takes the i-th result. */
-typedef int	pg_fill_fn(struct store *s, void *ctx, size_t i,
-		    const char **vals, int *blen);
-typedef int	pg_take_fn(struct store *s, void *ctx, size_t i,
-		    const PGresult *res);
+/* ---- arrays ---------------------------------------------------------- */
 
 /*
- * Runs the prepared statement name n times in one pipeline: one round
- * trip instead of n. A batch's statements are small (PG_BATCH of them),
- * so the server reads them all while it writes results: neither side
- * waits on the other.
+ * Many rows go to the server as one statement with array parameters
+ * (unnest): the server then does one statement's work, not one per row,
+ * and the client one round trip. An array is written in PostgreSQL's text
+ * form, {"a","b"} or {1,2}, each text element quoted and escaped.
  */
-static int
-pg_pipeline(struct store *s, const char *what, const char *name, int np,
-    size_t n, pg_fill_fn *fill, pg_take_fn *take, void *ctx)
+struct pg_arr {
+	char	*p;
+	size_t	 len, cap;
+	bool	 bad;		/* out of memory */
+};
+
+static void
+pg_arr_room(struct pg_arr *a, size_t n)
 {
-	PGconn *c = PG(s)->conn;
-	size_t got = 0;
-	int rc = 0, nulls = 0;
+	if (!a->bad && ll_grow(&a->p, &a->cap, a->len + n + 3, 1) != 0)
+		a->bad = true;
+}
 
-	if (n == 0)
-		return 0;
-	if (PQenterPipelineMode(c) != 1)
-		return pg_fail(s, NULL, what);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const char *vals[PG_PARAMS_MAX];
-		int lens[PG_PARAMS_MAX] = { 0 }, fmts[PG_PARAMS_MAX] = { 0 };
-		int blen = -1;
-
-		if ((rc = fill(s, ctx, i, vals, &blen)) != 0)
-			break;
-		if (blen >= 0) {
-			lens[np - 1] = blen;
-			fmts[np - 1] = 1;
-		}
-		if (PQsendQueryPrepared(c, name, np, vals, lens, fmts, 1) != 1)
-			rc = pg_fail(s, NULL, what);
+/* Starts an element (a comma, or the opening brace). */
+static void
+pg_arr_sep(struct pg_arr *a)
+{
+	pg_arr_room(a, 1);
+	if (!a->bad) {
+		a->p[a->len] = a->len == 0 ? '{' : ',';
+		a->len++;
 	}
-	if (PQpipelineSync(c) != 1 && rc == 0)
-		rc = pg_fail(s, NULL, what);
-	/* each statement's result, then NULL; at the end the sync's */
-	for (;;) {
-		PGresult *r = PQgetResult(c);
-		ExecStatusType st;
+}
 
-		if (r == NULL) {
-			if (++nulls > 1)
-				break;	/* nothing more: the connection died */
-			continue;
-		}
-		nulls = 0;
-		st = PQresultStatus(r);
-		if (st == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
-		}
-		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-			if (rc == 0 && got < n)
-				rc = take(s, ctx, got, r);
-			got++;
-		} else if (st != PGRES_PIPELINE_ABORTED && rc == 0)
-			rc = pg_fail(s, r, what);
-		PQclear(r);
+static void
+pg_arr_text(struct pg_arr *a, const char *t)
+{
+	size_t n = strlen(t);
+
+	pg_arr_sep(a);
+	pg_arr_room(a, 2 * n + 2);
+	if (a->bad)
+		return;
+	a->p[a->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '"' || t[i] == '\\')
+			a->p[a->len++] = '\\';
+		a->p[a->len++] = t[i];
 	}
-	if (PQexitPipelineMode(c) != 1 && rc == 0)
-		rc = pg_fail(s, NULL, what);
-	return rc;
+	a->p[a->len++] = '"';
+}
+
+static void
+pg_arr_int(struct pg_arr *a, int64_t v)
+{
+	pg_arr_sep(a);
+	pg_arr_room(a, 24);
+	if (!a->bad)
+		a->len += (size_t)snprintf(a->p + a->len, 24, "%lld",
+		    (long long)v);
+}
+
+/* A bytea element in hex, "\\x0a1b..." (the backslash escaped). */
+static void
+pg_arr_bytes(struct pg_arr *a, const uint8_t *b, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	pg_arr_sep(a);
+	pg_arr_room(a, 2 * n + 6);
+	if (a->bad)
+		return;
+	memcpy(a->p + a->len, "\"\\\\x", 4);
+	a->len += 4;
+	for (size_t i = 0; i < n; i++) {
+		a->p[a->len++] = hex[b[i] >> 4];
+		a->p[a->len++] = hex[b[i] & 15];
+	}
+	a->p[a->len++] = '"';
+}
+
+/* Ends the array (an empty one is "{}"); NULL when out of memory. */
+static const char *
+pg_arr_end(struct pg_arr *a)
+{
+	if (a->len == 0)
+		pg_arr_sep(a);
+	pg_arr_room(a, 1);
+	if (a->bad)
+		return NULL;
+	a->p[a->len++] = '}';
+	a->p[a->len] = '\0';
+	return a->p;
+}
+
+static void
+pg_arrs_free(struct pg_arr *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(a[i].p);
+		a[i] = (struct pg_arr){ 0 };
+	}
+}
+
+/* Runs sql with the n arrays as its parameters. */
+static int
+pg_run_arrs(struct store *s, const char *what, const char *sql,
+    struct pg_arr *a, int n, PGresult **res)
+{
+	const char *v[PG_PARAMS_MAX];
+
+	for (int i = 0; i < n && i < PG_PARAMS_MAX; i++)
+		if ((v[i] = pg_arr_end(&a[i])) == NULL)
+			return store_seterr(s, LL_ENOMEM, "out of memory");
+	return pg_run(s, what, NULL, sql, n, v, -1, res);
 }
 
 /* ---- the series ids --------------------------------------------------- */
@@ -436,64 +479,86 @@ pg_key(struct store *s, const char *signal, const char *entity,
 	return 0;
 }
 
-/* Parameters of key resolved + i (or of the i-th still missing). */
+/* Sets the ids of the rows (id, signal, entity) of res. */
+static void
+pg_key_ids(struct pg *g, const PGresult *res)
+{
+	for (int r = 0; r < PQntuples(res); r++) {
+		char k[2 * STORE_KEY_MAX];
+		size_t sl = (size_t)PQgetlength(res, r, 1);
+		size_t el = (size_t)PQgetlength(res, r, 2), n = sl + el + 2;
+		uint32_t *slot;
+
+		if (sl >= STORE_KEY_MAX || el >= STORE_KEY_MAX)
+			continue;
+		memcpy(k, PQgetvalue(res, r, 1), sl + 1);
+		memcpy(k + sl + 1, PQgetvalue(res, r, 2), el + 1);
+		slot = pg_slot(g, k, n, pg_key_hash(k, n));
+		if (*slot != 0)
+			g->keys[*slot - 1].id = pg_int(res, r, 0);
+	}
+}
+
+/* Looks up the ids of keys[from..to), then makes the series missing. */
 static int
-pg_key_fill(struct store *s, void *ctx, size_t i, const char **vals,
-    int *blen)
+pg_resolve_some(struct store *s, size_t from, size_t to)
 {
 	struct pg *g = PG(s);
-	const size_t *miss = ctx;
-	struct pg_key *e = &g->keys[miss != NULL ? miss[i] : g->resolved + i];
+	struct pg_arr a[2] = { 0 };
+	PGresult *res;
+	int rc;
 
-	(void)blen;
-	vals[0] = e->key;
-	vals[1] = e->key + strlen(e->key) + 1;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = 0;
+
+		pg_arrs_free(a, 2);
+		for (size_t i = from; i < to; i++) {
+			if (g->keys[i].id != 0)
+				continue;
+			pg_arr_text(&a[0], g->keys[i].key);
+			pg_arr_text(&a[1], g->keys[i].key +
+			    strlen(g->keys[i].key) + 1);
+			n++;
+		}
+		if (n == 0)
+			break;
+		rc = pg_run_arrs(s, pass == 0 ? "look up series" :
+		    "add series", pass == 0 ? "SELECT e.id, e.signal, "
+		    "e.entity FROM series e JOIN unnest($1::text[], "
+		    "$2::text[]) k (signal, entity) USING (signal, entity)" :
+		    "INSERT INTO series (signal, entity) SELECT * FROM "
+		    "unnest($1::text[], $2::text[]) RETURNING id, signal, "
+		    "entity", a, 2, &res);
+		if (rc != 0) {
+			pg_arrs_free(a, 2);
+			return rc;
+		}
+		pg_key_ids(g, res);
+		PQclear(res);
+	}
+	pg_arrs_free(a, 2);
+	for (size_t i = from; i < to; i++)
+		if (g->keys[i].id <= 0)
+			return store_seterr(s, LL_EDB, "%s: add series: no id "
+			    "for %s", g->where, g->keys[i].key);
 	return 0;
 }
 
-static int
-pg_key_take(struct store *s, void *ctx, size_t i, const PGresult *res)
-{
-	struct pg *g = PG(s);
-	const size_t *miss = ctx;
-
-	if (PQntuples(res) > 0)
-		g->keys[miss != NULL ? miss[i] : g->resolved + i].id =
-		    pg_int(res, 0, 0);
-	return 0;
-}
-
-/* Looks up the ids of the new keys, and makes the series missing. */
 static int
 pg_resolve(struct store *s)
 {
 	struct pg *g = PG(s);
-	size_t *miss = NULL, nmiss = 0, cap = 0;
-	int rc = 0;
+	int rc;
 
-	while (g->resolved < g->nkeys && rc == 0) {
-		size_t n = g->nkeys - g->resolved < PG_BATCH ?
-		    g->nkeys - g->resolved : PG_BATCH;
+	while (g->resolved < g->nkeys) {
+		size_t to = g->nkeys - g->resolved < PG_BATCH ? g->nkeys :
+		    g->resolved + PG_BATCH;
 
-		nmiss = 0;
-		if ((rc = pg_pipeline(s, "look up series", "ser_get", 2, n,
-		    pg_key_fill, pg_key_take, NULL)) != 0)
-			break;
-		for (size_t i = 0; i < n; i++) {
-			if (g->keys[g->resolved + i].id != 0)
-				continue;
-			if (ll_grow(&miss, &cap, nmiss + 1, sizeof(*miss)) != 0) {
-				rc = store_seterr(s, LL_ENOMEM, "out of memory");
-				break;
-			}
-			miss[nmiss++] = g->resolved + i;
-		}
-		if (rc == 0 && (rc = pg_pipeline(s, "add series", "ser_add", 2,
-		    nmiss, pg_key_fill, pg_key_take, miss)) == 0)
-			g->resolved += n;
+		if ((rc = pg_resolve_some(s, g->resolved, to)) != 0)
+			return rc;
+		g->resolved = to;
 	}
-	free(miss);
-	return rc;
+	return 0;
 }
 
 static int
@@ -647,10 +712,6 @@ pg_prepare(struct store *s)
 	static const struct {
 		const char *name, *sql;
 	} st[] = {
-		{ "ser_get", "SELECT id FROM series WHERE signal = $1 AND "
-		    "entity = $2" },
-		{ "ser_add", "INSERT INTO series (signal, entity) VALUES ($1, "
-		    "$2) RETURNING id" },
 		{ "chunk_get", "SELECT n, data FROM chunk WHERE series = $1 "
 		    "AND start = $2" },
 		{ "chunk_put", "INSERT INTO chunk (series, start, n, first, "
@@ -891,70 +952,101 @@ struct pg_grp {
 	size_t		 off, nold;
 };
 
-/* The batch of a flush: groups grp[from..from + n), of which the reads
- * are those of rd[0..nrd). */
-struct pg_batch {
-	struct pg_grp	*grp;
-	size_t		*rd;
-	size_t		 nrd, used;	/* entries of g->ent taken */
-	struct pg_num	 a, b, c, d, e;
-};
-
-static int
-pg_read_fill(struct store *s, void *ctx, size_t i, const char **vals,
-    int *blen)
+/* The group of grp[0..n) (sorted by series and start) for a chunk. */
+static struct pg_grp *
+pg_grp_find(struct pg_grp *grp, size_t n, int64_t series, int64_t start)
 {
-	struct pg_batch *b = ctx;
-	struct pg_grp *gr = &b->grp[b->rd[i]];
+	size_t lo = 0, hi = n;
 
-	(void)s;
-	(void)blen;
-	vals[0] = pg_num(&b->a, gr->series);
-	vals[1] = pg_num(&b->b, gr->start);
-	return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct pg_grp *m = &grp[mid];
+
+		if (m->series == series && m->start == start)
+			return m;
+		if (m->series < series || (m->series == series &&
+		    m->start < start))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
+/* Decodes row r of a chunk read into the group's old entries. */
 static int
-pg_read_take(struct store *s, void *ctx, size_t i, const PGresult *res)
+pg_batch_old(struct store *s, const PGresult *res, int r, struct pg_grp *gr,
+    size_t *used)
 {
-	struct pg_batch *b = ctx;
-	struct pg_grp *gr = &b->grp[b->rd[i]];
-	int64_t cnt;
+	struct pg *g = PG(s);
+	int64_t cnt = pg_int(res, r, 2);
+	int rc;
 
-	if (PQntuples(res) == 0)
-		return 0;
-	cnt = pg_int(res, 0, 0);
 	if (cnt <= 0 || cnt > STORE_CHUNK_MAX)
 		goto bad;
-	if (pg_room(s, b->used + (size_t)cnt) != 0)
-		return LL_ENOMEM;
-	if (store_chunk_decode(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res,
-	    0, 1), gr->start, (size_t)cnt, PG(s)->ent + b->used) != 0)
+	if ((rc = pg_room(s, *used + (size_t)cnt)) != 0)
+		return rc;
+	if (store_chunk_decode(PQgetvalue(res, r, 3), (size_t)PQgetlength(res,
+	    r, 3), gr->start, (size_t)cnt, g->ent + *used) != 0)
 		goto bad;
-	gr->off = b->used;
+	gr->off = *used;
 	gr->nold = (size_t)cnt;
-	b->used += (size_t)cnt;
+	*used += (size_t)cnt;
 	return 0;
 bad:
 	return store_seterr(s, LL_EDB, "%s: damaged chunk (series %lld, time "
-	    "%lld)", PG(s)->where, (long long)gr->series,
-	    (long long)gr->start);
+	    "%lld)", g->where, (long long)gr->series, (long long)gr->start);
 }
 
-/* The merged chunk of group i, encoded. */
+/* Reads the old chunks of grp[0..n) that may have one into g->ent. */
 static int
-pg_write_fill(struct store *s, void *ctx, size_t i, const char **vals,
-    int *blen)
+pg_batch_read(struct store *s, struct pg_grp *grp, size_t n, size_t *used)
+{
+	struct pg_arr a[2] = { 0 };
+	PGresult *res;
+	size_t k = 0;
+	int rc;
+
+	*used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (grp[i].series < PG(s)->fresh_from) {
+			pg_arr_int(&a[0], grp[i].series);
+			pg_arr_int(&a[1], grp[i].start);
+			k++;
+		}
+	if (k == 0)
+		return 0;
+	rc = pg_run_arrs(s, "read chunks", "SELECT c.series, c.start, c.n, "
+	    "c.data FROM chunk c JOIN unnest($1::int8[], $2::int8[]) k "
+	    "(series, start) USING (series, start)", a, 2, &res);
+	pg_arrs_free(a, 2);
+	if (rc != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
+		struct pg_grp *gr = pg_grp_find(grp, n, pg_int(res, r, 0),
+		    pg_int(res, r, 1));
+
+		if (gr != NULL)
+			rc = pg_batch_old(s, res, r, gr, used);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Merges the waiting points of one group into its old entries and adds
+ * the chunk to the arrays. */
+static int
+pg_batch_merge(struct store *s, const struct pg_grp *gr, size_t used,
+    struct pg_arr *a)
 {
 	struct pg *g = PG(s);
-	struct pg_batch *b = ctx;
-	struct pg_grp *gr = &b->grp[i];
-	size_t n = gr->j - gr->i, nout;
+	size_t n = gr->j - gr->i, nout, len;
 	struct chunk_ent *upd, *out;
+	int rc;
 
-	if (pg_room(s, b->used + gr->nold + 2 * n) != 0)
-		return LL_ENOMEM;
-	upd = g->ent + b->used;
+	if ((rc = pg_room(s, used + 2 * n + gr->nold)) != 0)
+		return rc;
+	upd = g->ent + used;
 	out = upd + n;
 	for (size_t k = 0; k < n; k++) {
 		const struct pg_pend *p = &g->pend[gr->i + k];
@@ -962,44 +1054,41 @@ pg_write_fill(struct store *s, void *ctx, size_t i, const char **vals,
 		upd[k] = (struct chunk_ent){ p->time, p->value, p->src };
 	}
 	nout = store_chunk_merge(g->ent + gr->off, gr->nold, upd, n, out);
-	*blen = (int)store_chunk_encode(out, nout, gr->start, g->buf);
-	vals[0] = pg_num(&b->a, gr->series);
-	vals[1] = pg_num(&b->b, gr->start);
-	vals[2] = pg_num(&b->c, (int64_t)nout);
-	vals[3] = pg_num(&b->d, out[0].time);
-	vals[4] = pg_num(&b->e, out[nout - 1].time);
-	vals[5] = (const char *)g->buf;
+	len = store_chunk_encode(out, nout, gr->start, g->buf);
+	pg_arr_int(&a[0], gr->series);
+	pg_arr_int(&a[1], gr->start);
+	pg_arr_int(&a[2], (int64_t)nout);
+	pg_arr_int(&a[3], out[0].time);
+	pg_arr_int(&a[4], out[nout - 1].time);
+	pg_arr_bytes(&a[5], g->buf, len);
 	return 0;
 }
 
-static int
-pg_write_take(struct store *s, void *ctx, size_t i, const PGresult *res)
-{
-	(void)s;
-	(void)ctx;
-	(void)i;
-	(void)res;
-	return 0;
-}
-
-/* Reads the old chunks of n groups that may have one, then writes all
- * n merged: two round trips. */
+/* Reads the old chunks of grp[0..n), then writes all n merged: two
+ * statements. */
 static int
 pg_flush_batch(struct store *s, struct pg_grp *grp, size_t n)
 {
-	struct pg_batch b = { .grp = grp };
-	size_t rd[PG_BATCH];
+	struct pg_arr a[6] = { 0 };
+	PGresult *res = NULL;
+	size_t used;
 	int rc;
 
-	b.rd = rd;
-	for (size_t i = 0; i < n; i++)
-		if (grp[i].series < PG(s)->fresh_from)
-			rd[b.nrd++] = i;
-	if ((rc = pg_room(s, 1)) != 0 || (rc = pg_pipeline(s, "read chunk",
-	    "chunk_get", 2, b.nrd, pg_read_fill, pg_read_take, &b)) != 0)
+	if ((rc = pg_room(s, 1)) != 0 ||
+	    (rc = pg_batch_read(s, grp, n, &used)) != 0)
 		return rc;
-	return pg_pipeline(s, "write points", "chunk_put", 6, n, pg_write_fill,
-	    pg_write_take, &b);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = pg_batch_merge(s, &grp[i], used, a);
+	if (rc == 0)
+		rc = pg_run_arrs(s, "write points", "INSERT INTO chunk (series, "
+		    "start, n, first, last, data) SELECT * FROM unnest("
+		    "$1::int8[], $2::int8[], $3::int4[], $4::int8[], "
+		    "$5::int8[], $6::bytea[]) ON CONFLICT (series, start) DO "
+		    "UPDATE SET n = excluded.n, first = excluded.first, last = "
+		    "excluded.last, data = excluded.data", a, 6, &res);
+	PQclear(res);
+	pg_arrs_free(a, 6);
+	return rc;
 }
 
 /* Groups the sorted waiting points by chunk into g->grp; their number. */
