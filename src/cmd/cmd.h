@@ -27,6 +27,7 @@ int	cmd_fetch(int argc, char **argv);
 int	cmd_simulate(int argc, char **argv);
 int	cmd_geo(int argc, char **argv);
 int	cmd_rpki(int argc, char **argv);
+int	cmd_db(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

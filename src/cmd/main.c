@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	    "outage" },
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
+	{ "db", cmd_db, "move a store between backends (db copy)" },
 	{ "geo", cmd_geo, "look up where addresses are (geo lookup)" },
 };
 

@@ -371,6 +371,14 @@ store_meta_set(struct store *s, const char *key, const char *value)
 }
 
 int
+store_meta_list(struct store *s, store_meta_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return store_seterr(s, LL_EINVAL, "no callback");
+	return s->ops->meta_list(s, fn, ctx);
+}
+
+int
 store_gap_put(struct store *s, const struct store_gap *g)
 {
 	bool mine;

@@ -183,7 +183,8 @@ struct store_archive {
 	uint64_t	bad_records;		/* records reported and skipped */
 	uint64_t	points;			/* signal points it wrote */
 	enum store_archive_status status;
-	int64_t		ingested_at;		/* set by the store on record */
+	int64_t		ingested_at;		/* set by the store on record
+						   (kept when > 0: a copy) */
 	/* What the archive was ingested with: one canonical line ("bin=300
 	 * full-feed=400000 ... locdb=PATH@2026-11-20"), "" when not known
 	 * (recorded before schema version 4). */
@@ -199,7 +200,8 @@ int	store_archive_get(struct store *s, const char *sha256,
 	    struct store_archive *out);
 
 /*
- * Records an archive as ingested (ingested_at is set to now). Call it in
+ * Records an archive as ingested (ingested_at is set to now, unless the
+ * caller gives one > 0, as a copy of a store does). Call it in
  * the transaction that wrote the archive's points. Returns 0, LL_EEXIST
  * (already recorded, e.g. by a concurrent ingest: roll back), LL_EINVAL,
  * LL_EDB.
@@ -263,5 +265,35 @@ int	store_gap_list(struct store *s, const char *signal, int64_t from,
 int	store_meta_get(struct store *s, const char *key, char *buf,
 	    size_t len);
 int	store_meta_set(struct store *s, const char *key, const char *value);
+
+/* Calls fn(ctx, key, value) for every setting, by key; a non-zero return
+ * stops and is returned. */
+typedef int store_meta_fn(void *ctx, const char *key, const char *value);
+int	store_meta_list(struct store *s, store_meta_fn *fn, void *ctx);
+
+/* What store_copy() and store_verify() went through. */
+struct store_copy_stats {
+	uint64_t	series, points, archives, gaps, meta;
+};
+
+/*
+ * Copies everything of the store from into the store to (another backend
+ * or the same), in one transaction of to: settings, archives (with their
+ * ingested_at), coverage gaps and every point. to must hold no archive
+ * and no series (LL_EEXIST). The source a point was written with is not
+ * carried (no read gives it back): a point of to has none. Returns 0 or
+ * LL_E* with a one-line message in err.
+ */
+int	store_copy(struct store *from, struct store *to,
+	    struct store_copy_stats *st, char *err, size_t errlen);
+
+/*
+ * Reads both stores through and compares them: settings, archives, gaps,
+ * series and every point (time and the value's bits) must be the same.
+ * Returns 0, LL_EVERIFY with the first difference in err, or another
+ * LL_E*. st: what a holds.
+ */
+int	store_verify(struct store *a, struct store *b,
+	    struct store_copy_stats *st, char *err, size_t errlen);
 
 #endif

@@ -35,6 +35,7 @@ struct store_ops {
 		    size_t len);
 	int	(*meta_set)(struct store *s, const char *key,
 		    const char *value);
+	int	(*meta_list)(struct store *s, store_meta_fn *fn, void *ctx);
 	int	(*gap_put)(struct store *s, const struct store_gap *g);
 	int	(*gap_delete)(struct store *s, const char *signal,
 		    int64_t from, int64_t to);

@@ -15,6 +15,10 @@
  * take no lock (MVCC). Points written in a transaction wait in memory and
  * are merged into their chunks at commit or before a read, as in SQLite.
  *
+ * Text is ordered byte by byte (COLLATE "C"), as SQLite does, whatever
+ * the database's collation: both backends list series, archives and gaps
+ * in one order.
+ *
  * PostgreSQL aborts a transaction at the first failed statement, so a
  * write that may find its row there (an archive recorded twice) asks with
  * ON CONFLICT rather than failing.
@@ -1216,7 +1220,8 @@ pg_points_scan(struct store *s, const char *signal, const char *entity,
 	int rc;
 
 	if ((rc = pg_flush(s)) != 0 || (rc = pg_chunks(s, "e.entity, "
-	    "c.start, c.n, c.data", "ORDER BY e.entity, c.start", signal,
+	    "c.start, c.n, c.data", "ORDER BY e.entity COLLATE \"C\", c.start",
+	    signal,
 	    entity, from, to, &res)) != 0)
 		return rc;
 	/* its own buffer: fn may use the store */
@@ -1291,7 +1296,8 @@ pg_series_list(struct store *s, const char *signal, store_series_fn *fn,
 	    "SELECT e.signal, e.entity, sum(c.n)::bigint, min(c.first), "
 	    "max(c.last) FROM series e JOIN chunk c ON c.series = e.id "
 	    "WHERE $1::text IS NULL OR e.signal = $1 GROUP BY e.id "
-	    "ORDER BY e.signal, e.entity", 1, v, -1, &res)) != 0)
+	    "ORDER BY e.signal COLLATE \"C\", e.entity COLLATE \"C\"", 1, v,
+	    -1, &res)) != 0)
 		return rc;
 	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
 		ser.signal = PQgetvalue(res, r, 0);
@@ -1358,7 +1364,8 @@ pg_archive_record(struct store *s, const struct store_archive *a)
 	    pg_num(&n[4], (int64_t)a->bad_records),
 	    pg_num(&n[5], (int64_t)a->points),
 	    a->status == STORE_ARCHIVE_ERRORS ? "errors" : "ok",
-	    pg_num(&n[6], (int64_t)time(NULL)), a->settings };
+	    pg_num(&n[6], a->ingested_at > 0 ? a->ingested_at :
+	    (int64_t)time(NULL)), a->settings };
 	PGresult *res;
 	int rc;
 
@@ -1382,7 +1389,8 @@ pg_archive_list(struct store *s, store_archive_fn *fn, void *ctx)
 	int rc;
 
 	if ((rc = pg_run(s, "list archives", NULL, "SELECT " PG_ARCHIVE_COLS
-	    " FROM archive ORDER BY first_time, name", 0, NULL, -1, &res)) !=
+	    " FROM archive ORDER BY first_time, name COLLATE \"C\"", 0, NULL,
+	    -1, &res)) !=
 	    0)
 		return rc;
 	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
@@ -1447,6 +1455,21 @@ pg_meta_set(struct store *s, const char *key, const char *value)
 }
 
 static int
+pg_meta_list(struct store *s, store_meta_fn *fn, void *ctx)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_run(s, "list settings", NULL, "SELECT key, value FROM "
+	    "meta ORDER BY key COLLATE \"C\"", 0, NULL, -1, &res)) != 0)
+		return rc;
+	for (int r = 0; r < PQntuples(res) && rc == 0; r++)
+		rc = fn(ctx, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+	PQclear(res);
+	return rc;
+}
+
+static int
 pg_gap_put(struct store *s, const struct store_gap *g)
 {
 	struct pg_num a, b;
@@ -1489,8 +1512,8 @@ pg_gap_list(struct store *s, const char *signal, int64_t from, int64_t to,
 
 	if ((rc = pg_run(s, "list gaps", NULL, "SELECT signal, collector, "
 	    "start, stop, reason FROM gap WHERE ($1::text IS NULL OR signal = "
-	    "$1) AND stop > $2 AND start < $3 ORDER BY start, collector, "
-	    "signal", 3, v, -1, &res)) != 0)
+	    "$1) AND stop > $2 AND start < $3 ORDER BY start, collector COLLATE "
+	    "\"C\", signal COLLATE \"C\"", 3, v, -1, &res)) != 0)
 		return rc;
 	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
 		g.signal = PQgetvalue(res, r, 0);
@@ -1520,6 +1543,7 @@ static const struct store_ops pg_ops = {
 	.archive_delete = pg_archive_delete,
 	.meta_get = pg_meta_get,
 	.meta_set = pg_meta_set,
+	.meta_list = pg_meta_list,
 	.gap_put = pg_gap_put,
 	.gap_delete = pg_gap_delete,
 	.gap_list = pg_gap_list,
