@@ -1221,8 +1221,7 @@ pg_points_scan(struct store *s, const char *signal, const char *entity,
 
 	if ((rc = pg_flush(s)) != 0 || (rc = pg_chunks(s, "e.entity, "
 	    "c.start, c.n, c.data", "ORDER BY e.entity COLLATE \"C\", c.start",
-	    signal,
-	    entity, from, to, &res)) != 0)
+	    signal, entity, from, to, &res)) != 0)
 		return rc;
 	/* its own buffer: fn may use the store */
 	if ((e = malloc(STORE_CHUNK_MAX * sizeof(*e))) == NULL) {
