@@ -74,6 +74,12 @@ cmd_db(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "copy") == 0) {
+		for (int i = 2; i < argc; i++)
+			if (argv[i][0] == '-' && argv[i][1] != '\0') {
+				cli_err("db copy: unknown option '%s' (see "
+				    "lifeline db --help)", argv[i]);
+				return EXIT_USAGE;
+			}
 		if (argc != 4) {
 			cli_err("db copy: give FROM and TO (see lifeline db "
 			    "--help)");

@@ -122,6 +122,8 @@ struct pg {
 	size_t		 resolved;	/* keys[0..resolved) have their ids */
 	uint32_t	*slot;		/* index + 1 into keys, by hash */
 	size_t		 cap;		/* slots: a power of two, or 0 */
+	char		*src_name;	/* the last source looked up */
+	int64_t		 src_id;
 	struct pg_grp	*grp;		/* a flush's chunks */
 	size_t		 grpcap;
 	int64_t		 fresh_from;	/* series ids made in this tx */
@@ -408,6 +410,8 @@ pg_cache_clear(struct pg *g)
 	for (size_t i = 0; i < g->nkeys; i++)
 		free(g->keys[i].key);
 	g->nkeys = g->resolved = 0;
+	free(g->src_name);
+	g->src_name = NULL;
 	free(g->slot);
 	g->slot = NULL;
 	g->cap = 0;
@@ -565,19 +569,35 @@ pg_resolve(struct store *s)
 	return 0;
 }
 
+/* The id of source, made when missing; the last one is kept in memory
+ * (a writer gives the same source many times over). */
 static int
 pg_source_id(struct store *s, const char *source, int64_t *id)
 {
+	struct pg *g = PG(s);
 	const char *v[1] = { source };
 	PGresult *res;
 	int rc;
 
-	if ((rc = pg_run(s, "add source", NULL, "INSERT INTO source (name) "
-	    "VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = "
-	    "excluded.name RETURNING id", 1, v, -1, &res)) != 0)
+	if (g->src_name != NULL && strcmp(g->src_name, source) == 0) {
+		*id = g->src_id;
+		return 0;
+	}
+	if ((rc = pg_run(s, "look up source", NULL, "SELECT id FROM source "
+	    "WHERE name = $1", 1, v, -1, &res)) != 0)
 		return rc;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		if ((rc = pg_run(s, "add source", NULL, "INSERT INTO source "
+		    "(name) VALUES ($1) RETURNING id", 1, v, -1, &res)) != 0)
+			return rc;
+	}
 	*id = PQntuples(res) > 0 ? pg_int(res, 0, 0) : 0;
 	PQclear(res);
+	free(g->src_name);
+	if ((g->src_name = strdup(source)) == NULL)
+		return store_seterr(s, LL_ENOMEM, "out of memory");
+	g->src_id = *id;
 	return 0;
 }
 
