@@ -4,13 +4,13 @@
 # Usage: scripts/deps.sh [build|check|fuzz|bench]
 set -eu
 build="gcc meson ninja-build pkg-config zlib1g-dev libbz2-dev liblzma-dev
- libzstd-dev libisal-dev libsqlite3-dev libloc-dev libloc-database
+ libzstd-dev libisal-dev libsqlite3-dev libpq-dev libloc-dev libloc-database
  libmaxminddb-dev libcurl4-openssl-dev libssl-dev libjansson-dev libsodium-dev
  libyaml-dev libnats-dev"
 check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
- gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server"
+ gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql"
 fuzz="$check clang libclang-rt-14-dev"
-bench="$build bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
+bench="$build postgresql bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;

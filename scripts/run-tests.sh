@@ -3,6 +3,15 @@
 set -u
 build=${1:-build-asan}
 log=$build/meson-logs/testlog.json
+# One throwaway PostgreSQL cluster for the whole run; the tests that need
+# it read $LL_TEST_PG and are skipped (77) when it could not be started.
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/ll-pg-XXXXXX")
+trap 'scripts/pg-test-cluster.sh stop "$pgdir"' EXIT
+if url=$(scripts/pg-test-cluster.sh start "$pgdir"); then
+	export LL_TEST_PG=$url
+else
+	echo "PostgreSQL could not be started: its tests are skipped" >&2
+fi
 meson test -C "$build" --print-errorlogs --num-processes 2 "${@:2}"
 rc=$?
 pass=0 fail=0 skip=0

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <libpq-fe.h>
 
 #include "testutil.h"
 
@@ -320,4 +321,56 @@ test_lifeline(struct test_run *r, const char *fmt, ...)
 	st = vrun(r, "\"$LIFELINE\" ", fmt, ap);
 	va_end(ap);
 	return st;
+}
+
+/* ---- PostgreSQL ------------------------------------------------------ */
+
+int64_t
+test_pg_sql(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r;
+	int64_t v = 0;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect %s: %s", url, PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    !PQgetisnull(r, 0, 0))
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+const char *
+test_pg_db(const char *name)
+{
+	static char buf[8][1024];
+	static int k;
+	const char *base = getenv("LL_TEST_PG");
+	char sql[256], db[64];
+	char *out = buf[k++ % 8];
+	const char *q;
+
+	if (base == NULL || *base == '\0')
+		test_skip("no PostgreSQL test cluster ($LL_TEST_PG is not set; "
+		    "make check starts one)");
+	/* the program's name first: test programs run at once */
+	snprintf(db, sizeof(db), "%.30s_%.30s", program_invocation_short_name,
+	    name);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH "
+	    "(FORCE)", db);
+	test_pg_sql(base, "SET client_min_messages = warning");
+	test_pg_sql(base, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", db);
+	test_pg_sql(base, sql);
+	/* postgresql:///postgres?... -> postgresql:///DB?... */
+	q = strchr(base, '?');
+	snprintf(out, sizeof(buf[0]), "postgresql:///%s%s", db,
+	    q != NULL ? q : "");
+	return out;
 }

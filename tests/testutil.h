@@ -99,4 +99,13 @@ int test_lifeline(struct test_run *r, const char *fmt, ...)
 /* Frees what a run captured; r may be reused. */
 void test_run_fini(struct test_run *r);
 
+/* A fresh, empty PostgreSQL database name (dropped first when there) in
+ * the test run's cluster ($LL_TEST_PG, started by scripts/run-tests.sh),
+ * as a URL; skips when there is no cluster. One of 8 buffers. */
+const char *test_pg_db(const char *name);
+
+/* Runs sql on a new connection to url; the first column of the first
+ * row as an integer (0 when none). Fails the test on an error. */
+int64_t test_pg_sql(const char *url, const char *sql);
+
 #endif

@@ -43,6 +43,8 @@ int	cmd_agent_bgp(int argc, char **argv);
 int	cmd_bus(int argc, char **argv);
 /* ingest --from nats://: the bus's consumer (cmd_agent.c) */
 int	cmd_ingest_bus(int argc, char **argv);
+/* db copy FROM TO (cmd_db_copy.c), from cmd_db */
+int	cmd_db_copy(int argc, char **argv);
 
 /* What a replay of archives (bgp visibility, ingest bgp) found. */
 struct replay_status {

@@ -398,6 +398,8 @@ cmd_db(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "copy") == 0)
+		return cmd_db_copy(argc, argv);	/* cmd_db_copy.c */
 	if (cli_wants_help(argc, argv)) {
 		db_usage(stdout);
 		return 0;

@@ -41,13 +41,40 @@ key_ok(const char *k)
 	return n > 0 && n < STORE_KEY_MAX;
 }
 
+bool
+store_is_pg(const char *url)
+{
+	return url != NULL && (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0);
+}
+
+static int
+open_backend(const char *where, unsigned flags, struct store **out,
+    char *errbuf, size_t errlen,
+    int (*open)(struct store *, const char *, unsigned))
+{
+	struct store *s;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		copy_err(errbuf, errlen, "out of memory");
+		return LL_ENOMEM;
+	}
+	if ((rc = open(s, where, flags)) != 0) {
+		copy_err(errbuf, errlen, s->errmsg);
+		store_free(s);
+		return rc;
+	}
+	s->errmsg[0] = '\0';
+	*out = s;
+	return 0;
+}
+
 int
 store_open(const char *url, unsigned flags, struct store **out,
     char *errbuf, size_t errlen)
 {
-	struct store *s;
 	const char *path;
-	int rc;
 
 	*out = NULL;
 	copy_err(errbuf, errlen, "");
@@ -55,12 +82,9 @@ store_open(const char *url, unsigned flags, struct store **out,
 		copy_err(errbuf, errlen, "empty database path");
 		return LL_EINVAL;
 	}
-	if (strncmp(url, "postgresql://", 13) == 0 ||
-	    strncmp(url, "postgres://", 11) == 0) {
-		copy_err(errbuf, errlen, "PostgreSQL is not supported yet; "
-		    "use a SQLite file (PATH or sqlite:PATH)");
-		return LL_EUNSUP;
-	}
+	if (store_is_pg(url))
+		return open_backend(url, flags, out, errbuf, errlen,
+		    store_pg_open);
 	path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 	if (*path == '\0') {
 		copy_err(errbuf, errlen, "empty database path");
@@ -73,18 +97,8 @@ store_open(const char *url, unsigned flags, struct store **out,
 		    "(it would keep nothing); give a file's path");
 		return LL_EINVAL;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		copy_err(errbuf, errlen, "out of memory");
-		return LL_ENOMEM;
-	}
-	if ((rc = store_sqlite_open(s, path, flags)) != 0) {
-		copy_err(errbuf, errlen, s->errmsg);
-		store_free(s);
-		return rc;
-	}
-	s->errmsg[0] = '\0';
-	*out = s;
-	return 0;
+	return open_backend(path, flags, out, errbuf, errlen,
+	    store_sqlite_open);
 }
 
 void
@@ -357,6 +371,14 @@ store_meta_set(struct store *s, const char *key, const char *value)
 }
 
 int
+store_meta_list(struct store *s, store_meta_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return store_seterr(s, LL_EINVAL, "no callback");
+	return s->ops->meta_list(s, fn, ctx);
+}
+
+int
 store_gap_put(struct store *s, const struct store_gap *g)
 {
 	bool mine;
@@ -400,6 +422,9 @@ int
 store_evidence_append(struct store *s, const uint8_t *rec, size_t len,
     int64_t *seq)
 {
+	if (s->ops->evidence_append == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_evidence_append", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -414,6 +439,9 @@ store_evidence_append(struct store *s, const uint8_t *rec, size_t len,
 int
 store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
 {
+	if (s->ops->evidence_scan == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_evidence_scan", s->ops->name);
 	if (fn == NULL)
 		return store_seterr(s, LL_EINVAL, "no callback");
 	return s->ops->evidence_scan(s, fn, ctx);
@@ -426,6 +454,9 @@ store_evidence_scan(struct store *s, store_evidence_fn *fn, void *ctx)
 int
 store_event_put(struct store *s, const struct store_event *e)
 {
+	if (s->ops->event_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_event_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -443,6 +474,9 @@ int
 store_event_list(struct store *s, const char *kind_prefix, int64_t from,
     int64_t to, store_event_fn *fn, void *ctx)
 {
+	if (s->ops->event_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_event_list", s->ops->name);
 	if ((kind_prefix != NULL && !key_ok(kind_prefix)) || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad event kind");
 	return s->ops->event_list(s, kind_prefix, from, to, fn, ctx);
@@ -451,6 +485,9 @@ store_event_list(struct store *s, const char *kind_prefix, int64_t from,
 int
 store_kind_put(struct store *s, const struct store_kind *k)
 {
+	if (s->ops->kind_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_kind_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -469,6 +506,9 @@ int
 store_kind_list(struct store *s, const char *name, store_kind_fn *fn,
     void *ctx)
 {
+	if (s->ops->kind_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_kind_list", s->ops->name);
 	if ((name != NULL && !key_ok(name)) || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad kind name");
 	return s->ops->kind_list(s, name, fn, ctx);
@@ -485,6 +525,9 @@ text_ok(const char *t)
 int
 store_dstate_put(struct store *s, const struct store_dstate *d)
 {
+	if (s->ops->dstate_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_dstate_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -500,6 +543,9 @@ store_dstate_put(struct store *s, const struct store_dstate *d)
 int
 store_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 {
+	if (s->ops->dstate_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_dstate_list", s->ops->name);
 	if (fn == NULL)
 		return store_seterr(s, LL_EINVAL, "no callback");
 	return s->ops->dstate_list(s, fn, ctx);
@@ -508,6 +554,9 @@ store_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 int
 store_alert_put(struct store *s, const struct store_alert *a)
 {
+	if (s->ops->alert_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_alert_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -525,6 +574,9 @@ int
 store_alert_list(struct store *s, const char *entity, int64_t from,
     int64_t to, store_alert_fn *fn, void *ctx)
 {
+	if (s->ops->alert_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_alert_list", s->ops->name);
 	if ((entity != NULL && !key_ok(entity)) || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad entity");
 	return s->ops->alert_list(s, entity, from, to, fn, ctx);
@@ -533,6 +585,9 @@ store_alert_list(struct store *s, const char *entity, int64_t from,
 int
 store_baseline_put(struct store *s, const struct store_baseline *b)
 {
+	if (s->ops->baseline_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_baseline_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -549,6 +604,9 @@ int
 store_baseline_list(struct store *s, const char *signal,
     store_baseline_fn *fn, void *ctx)
 {
+	if (s->ops->baseline_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_baseline_list", s->ops->name);
 	if ((signal != NULL && !key_ok(signal)) || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad signal name");
 	return s->ops->baseline_list(s, signal, fn, ctx);
@@ -557,6 +615,9 @@ store_baseline_list(struct store *s, const char *signal,
 int
 store_incident_put(struct store *s, struct store_incident *inc)
 {
+	if (s->ops->incident_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_incident_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -577,6 +638,9 @@ int
 store_incident_list(struct store *s, int64_t id, store_incident_fn *fn,
     void *ctx)
 {
+	if (s->ops->incident_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_incident_list", s->ops->name);
 	if (id < 0 || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad incident id");
 	return s->ops->incident_list(s, id, fn, ctx);
@@ -585,6 +649,9 @@ store_incident_list(struct store *s, int64_t id, store_incident_fn *fn,
 int
 store_transition_put(struct store *s, const struct store_transition *t)
 {
+	if (s->ops->transition_put == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_transition_put", s->ops->name);
 	bool mine;
 	int rc;
 
@@ -601,6 +668,9 @@ int
 store_transition_list(struct store *s, int64_t incident,
     store_transition_fn *fn, void *ctx)
 {
+	if (s->ops->transition_list == NULL)
+		return store_seterr(s, LL_EUNSUP, "%s: not supported by the "
+		    "%s backend yet", "store_transition_list", s->ops->name);
 	if (incident <= 0 || fn == NULL)
 		return store_seterr(s, LL_EINVAL, "bad incident id");
 	return s->ops->transition_list(s, incident, fn, ctx);

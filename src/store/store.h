@@ -4,13 +4,16 @@
  *
  * One interface, several backends behind one vtable (store_int.h):
  *   "PATH" or "sqlite:PATH"   SQLite file (WAL, foreign keys, busy timeout)
- *   "postgresql://..."        PostgreSQL (not built yet: LL_EUNSUP)
+ *   "postgresql://..."        PostgreSQL (libpq's URL: user, host, port,
+ *   "postgres://..."          database, ?host=/socket/dir and the like)
  * The same test suite runs against every backend.
  *
  * Errors: every function returns 0 or a negative LL_E* code
  * (util/err.h); store_errmsg() then describes the backend's last error.
  * A handle is used by one thread at a time; several processes may open the
- * same database (writers wait for each other up to the busy timeout).
+ * same database (writers wait for each other: up to the busy timeout in
+ * SQLite, for as long as it takes in PostgreSQL, where the server ends a
+ * deadlock).
  *
  * Time is UTC seconds since the epoch; entities are canonical strings
  * ("country:EG", "asn:3320", see net/entity.h); signal kinds are "bgp",
@@ -67,6 +70,11 @@ struct store;
  * Returns 0 and sets *out (free with store_free()), or LL_ENOTFOUND,
  * LL_EUNSUP, LL_EINVAL (bad URL), LL_EDB, LL_ENOMEM, with a one-line
  * message naming the file in errbuf (may be NULL) and *out set to NULL.
+ * PostgreSQL: the database must exist; STORE_CREATE makes the store's
+ * tables in it when it holds no tables at all (one holding another
+ * program's tables is LL_EUNSUP); without it an empty database is
+ * LL_ENOTFOUND. A server that cannot be reached is LL_EDB. Messages name
+ * the URL without its password and parameters.
  */
 int	store_open(const char *url, unsigned flags, struct store **out,
 	    char *errbuf, size_t errlen);
@@ -77,6 +85,10 @@ void	store_free(struct store *s);
 /* The backend's message for the last failure ("" when none); owned by s,
  * valid until the next call on s. Never NULL; s may be NULL. */
 const char *store_errmsg(const struct store *s);
+
+/* True when url names a PostgreSQL database (postgresql:// or
+ * postgres://). */
+bool	store_is_pg(const char *url);
 
 /* "sqlite" or "postgresql". */
 const char *store_backend(const struct store *s);
@@ -171,7 +183,8 @@ struct store_archive {
 	uint64_t	bad_records;		/* records reported and skipped */
 	uint64_t	points;			/* signal points it wrote */
 	enum store_archive_status status;
-	int64_t		ingested_at;		/* set by the store on record */
+	int64_t		ingested_at;		/* set by the store on record
+						   (kept when > 0: a copy) */
 	/* What the archive was ingested with: one canonical line ("bin=300
 	 * full-feed=400000 ... locdb=PATH@2026-11-20"), "" when not known
 	 * (recorded before schema version 4). */
@@ -187,7 +200,8 @@ int	store_archive_get(struct store *s, const char *sha256,
 	    struct store_archive *out);
 
 /*
- * Records an archive as ingested (ingested_at is set to now). Call it in
+ * Records an archive as ingested (ingested_at is set to now, unless the
+ * caller gives one > 0, as a copy of a store does). Call it in
  * the transaction that wrote the archive's points. Returns 0, LL_EEXIST
  * (already recorded, e.g. by a concurrent ingest: roll back), LL_EINVAL,
  * LL_EDB.
@@ -428,5 +442,34 @@ int	store_transition_put(struct store *s, const struct store_transition *t);
 /* Calls fn for the transitions of incident, in the order they were made. */
 int	store_transition_list(struct store *s, int64_t incident,
 	    store_transition_fn *fn, void *ctx);
+/* Calls fn(ctx, key, value) for every setting, by key; a non-zero return
+ * stops and is returned. */
+typedef int store_meta_fn(void *ctx, const char *key, const char *value);
+int	store_meta_list(struct store *s, store_meta_fn *fn, void *ctx);
+
+/* What store_copy() and store_verify() went through. */
+struct store_copy_stats {
+	uint64_t	series, points, archives, gaps, meta;
+};
+
+/*
+ * Copies everything of the store from into the store to (another backend
+ * or the same), in one transaction of to: settings, archives (with their
+ * ingested_at), coverage gaps and every point. to must hold no archive
+ * and no series (LL_EEXIST). The source a point was written with is not
+ * carried (no read gives it back): a point of to has none. Returns 0 or
+ * LL_E* with a one-line message in err.
+ */
+int	store_copy(struct store *from, struct store *to,
+	    struct store_copy_stats *st, char *err, size_t errlen);
+
+/*
+ * Reads both stores through and compares them: settings, archives, gaps,
+ * series and every point (time and the value's bits) must be the same.
+ * Returns 0, LL_EVERIFY with the first difference in err, or another
+ * LL_E*. st: what a holds.
+ */
+int	store_verify(struct store *a, struct store *b,
+	    struct store_copy_stats *st, char *err, size_t errlen);
 
 #endif

@@ -35,6 +35,7 @@ struct store_ops {
 		    size_t len);
 	int	(*meta_set)(struct store *s, const char *key,
 		    const char *value);
+	int	(*meta_list)(struct store *s, store_meta_fn *fn, void *ctx);
 	int	(*gap_put)(struct store *s, const struct store_gap *g);
 	int	(*gap_delete)(struct store *s, const char *signal,
 		    int64_t from, int64_t to);
@@ -84,6 +85,13 @@ int	store_seterr(struct store *s, int rc, const char *fmt, ...)
 /* The SQLite backend: opens path into s (s->ops, s->be, s->version).
  * Returns 0 or LL_E* with s->errmsg set. */
 int	store_sqlite_open(struct store *s, const char *path, unsigned flags);
+
+/* The PostgreSQL backend: connects to url (a postgresql:// URL) into s,
+ * likewise. */
+int	store_pg_open(struct store *s, const char *url, unsigned flags);
+
+/* Newest schema version of the PostgreSQL backend (the SQLite one's). */
+int	store_pg_latest(void);
 
 /* Newest schema version of the SQLite backend. */
 int	store_sqlite_latest(void);

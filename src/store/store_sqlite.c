@@ -1691,7 +1691,8 @@ sq_archive_record(struct store *s, const struct store_archive *a)
 	sqlite3_bind_int64(st, 8, (int64_t)a->points);
 	sqlite3_bind_text(st, 9, a->status == STORE_ARCHIVE_ERRORS ?
 	    "errors" : "ok", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 10, a->ingested_at > 0 ? a->ingested_at :
+	    (int64_t)time(NULL));
 	sqlite3_bind_text(st, 11, a->settings, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -1786,6 +1787,27 @@ sq_meta_set(struct store *s, const char *key, const char *value)
 		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	if ((src = sqlite3_step(st)) != SQLITE_DONE)
 		rc = sq_err(s, src, "write setting");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sq_meta_list(struct store *s, store_meta_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT key, value FROM meta "
+	    "ORDER BY key", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare meta list");
+	while (rc == 0 && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+
+		rc = fn(ctx, k != NULL ? k : "", v != NULL ? v : "");
+	}
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sq_err(s, src, "list settings");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -2356,6 +2378,7 @@ static const struct store_ops sq_ops = {
 	.archive_delete = sq_archive_delete,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	.meta_list = sq_meta_list,
 	.gap_put = sq_gap_put,
 	.gap_delete = sq_gap_delete,
 	.gap_list = sq_gap_list,

@@ -25,6 +25,18 @@
 
 static const char *dir;	/* test_tmpdir_make() */
 static const char *files[2];
+static bool pg;		/* LL_TEST_BACKEND=postgresql: into PostgreSQL */
+
+/* A new, empty store named stem into out: a file in the scratch
+ * directory, or a fresh database of the run's PostgreSQL cluster. */
+static void
+new_db(char *out, size_t len, const char *stem)
+{
+	if (pg)
+		snprintf(out, len, "%s", test_pg_db(stem));
+	else
+		snprintf(out, len, "%s/%s.db", dir, stem);
+}
 
 static int64_t
 now_ms(void)
@@ -141,15 +153,15 @@ dump(const char *db)
 static void
 test_kill_and_rerun(void **state)
 {
-	char clean[128], crash[128];
+	char clean[1024], crash[1024];
 	char *a, *b;
 	int64_t t0, dur;
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	int killed_mid = 0;
 
 	(void)state;
-	snprintf(clean, sizeof(clean), "%s/clean.db", dir);
-	snprintf(crash, sizeof(crash), "%s/crash.db", dir);
+	new_db(clean, sizeof(clean), "clean");
+	new_db(crash, sizeof(crash), "crash");
 	t0 = now_ms();
 	assert_int_equal(wait_rc(start(clean)), 0);
 	dur = now_ms() - t0;
@@ -176,8 +188,12 @@ test_kill_and_rerun(void **state)
 		if (rc != 128 + SIGKILL) {
 			/* it finished: start again from an empty store, so
 			 * the next kill interrupts a real ingest */
-			char p[160];
+			char p[1100];
 			bound = at > 1 ? at : 1;
+			if (pg) {
+				new_db(crash, sizeof(crash), "crash");
+				continue;
+			}
 			unlink(crash);
 			snprintf(p, sizeof(p), "%s-wal", crash);
 			unlink(p);
@@ -205,12 +221,12 @@ test_kill_and_rerun(void **state)
 static void
 test_some_already_in(void **state)
 {
-	char both[128], incr[128];
+	char both[1024], incr[1024];
 	char *a, *b;
 
 	(void)state;
-	snprintf(both, sizeof(both), "%s/both.db", dir);
-	snprintf(incr, sizeof(incr), "%s/incr.db", dir);
+	new_db(both, sizeof(both), "both");
+	new_db(incr, sizeof(incr), "incr");
 	assert_int_equal(wait_rc(start(both)), 0);
 	assert_int_equal(wait_rc(start_files(incr, files[1], NULL)), 0);
 	assert_int_equal(wait_rc(start(incr)), 0);
@@ -228,13 +244,13 @@ test_some_already_in(void **state)
 static void
 test_same_bytes_twice(void **state)
 {
-	char one[128], copy[128], same[128], path[128], cmd[400];
+	char one[1024], copy[1024], same[1024], path[128], cmd[400];
 	char *a, *b, *c;
 
 	(void)state;
-	snprintf(one, sizeof(one), "%s/one.db", dir);
-	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
-	snprintf(same, sizeof(same), "%s/same.db", dir);
+	new_db(one, sizeof(one), "one");
+	new_db(copy, sizeof(copy), "copy");
+	new_db(same, sizeof(same), "same");
 	snprintf(path, sizeof(path), "%s/copy-of-updates.gz", dir);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", files[1], path);
 	assert_int_equal(system(cmd), 0);
@@ -261,8 +277,13 @@ main(void)
 		cmocka_unit_test(test_same_bytes_twice),
 	};
 	static char f0[4096], f1[4096];
+	const char *b = getenv("LL_TEST_BACKEND");
 	int rc;
 
+	pg = b != NULL && strcmp(b, "postgresql") == 0;
+	if (pg && getenv("LL_TEST_PG") == NULL)
+		test_skip("no PostgreSQL test cluster ($LL_TEST_PG is not set; "
+		    "make check starts one)");
 	snprintf(f0, sizeof(f0), "%s", test_shared_or_skip(
 	    "mrt/ripe-bgpdump/bview.20020722.2337.gz"));
 	snprintf(f1, sizeof(f1), "%s", test_shared_or_skip(
@@ -271,7 +292,7 @@ main(void)
 	files[1] = f1;
 	if ((dir = test_tmpdir_make("crash")) == NULL)
 		return 1;
-	rc = test_main("ingest_crash", tests, NULL, NULL);
+	rc = test_main(pg ? "ingest_crash_pg" : "ingest_crash", tests, NULL, NULL);
 	if (test_tmpdir_remove() != 0)
 		rc = 1;
 	return rc;

@@ -371,8 +371,10 @@ test_errors(void **state)
 	assert_non_null(strstr(err, "--bogus"));
 	assert_int_equal(run("", "--db small.db --entity"), 2);
 	assert_int_equal(run("", "--db small.db extra"), 2);
-	assert_int_equal(run("", "--db postgresql://127.0.0.1/x"), 3);
-	assert_non_null(strstr(err, "PostgreSQL"));
+	/* a PostgreSQL server that is not there: one line, exit 3 */
+	assert_int_equal(run("", "--db 'postgresql:///x?host=/nonexistent'"),
+	    3);
+	assert_non_null(strstr(err, "postgresql:///x: cannot connect"));
 
 	/* A database from a newer Lifeline is refused, untouched. */
 	s = open_new("future.db");

@@ -20,12 +20,37 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "testutil.h"
 #include "util/err.h"
 
 static const char *tmpdir;	/* test_tmpdir_make() */
+static bool pg;		/* LL_TEST_BACKEND=postgresql: the same tests on
+			   PostgreSQL (those of SQLite's file format stay
+			   SQLite's) */
+
+/* The newest schema of the backend under test: PostgreSQL has not every
+ * table of SQLite's newest steps yet (their calls answer LL_EUNSUP). */
+static int
+latest(void)
+{
+	return pg ? store_pg_latest() : store_schema_latest();
+}
 
 #define tpath(name)	test_tmpdir_path(name)
+
+/* A new store named stem: a file in the scratch directory, or a fresh
+ * database of the test cluster. */
+static const char *
+tdb(const char *stem)
+{
+	char f[128];
+
+	if (pg)
+		return test_pg_db(stem);
+	snprintf(f, sizeof(f), "%s.db", stem);
+	return tpath(f);
+}
 
 static struct store *
 open_ok(const char *path)
@@ -48,6 +73,8 @@ raw_sql(const char *path, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v = 0;
 
+	if (store_is_pg(path))
+		return test_pg_sql(path, sql);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 	    SQLITE_OK);
@@ -192,8 +219,8 @@ test_open_migrate(void **state)
 
 	s = open_ok(p);
 	assert_string_equal(store_backend(s), "sqlite");
-	assert_true(store_schema_latest() >= 1);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_true(latest() >= 1);
+	assert_int_equal(store_schema_version(s), latest());
 	store_free(s);
 	store_free(NULL);
 
@@ -201,13 +228,13 @@ test_open_migrate(void **state)
 	assert_string_equal(raw_text(p, "PRAGMA journal_mode", buf,
 	    sizeof(buf)), "wal");
 	assert_int_equal(raw_sql(p, "PRAGMA user_version"),
-	    store_schema_latest());
+	    latest());
 	assert_int_equal(raw_sql(p, "PRAGMA application_id"), 0x4c4c5354);
 
 	/* Re-open (also through the sqlite: prefix) without creating. */
 	snprintf(buf, sizeof(buf), "sqlite:%s", p);
 	assert_int_equal(store_open(buf, 0, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_schema_version(s), latest());
 	store_free(s);
 	assert_int_equal(store_open(p, STORE_RDONLY, &s, err, sizeof(err)),
 	    0);
@@ -226,10 +253,10 @@ test_upgrade_empty_and_old(void **state)
 	raw_sql(p, "PRAGMA application_id = 1280070484");
 	assert_int_equal(raw_sql(p, "PRAGMA user_version"), 0);
 	s = open_ok(p);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_schema_version(s), latest());
 	store_free(s);
 	assert_int_equal(raw_sql(p, "PRAGMA user_version"),
-	    store_schema_latest());
+	    latest());
 	assert_int_equal(raw_sql(p, "SELECT count(*) FROM sqlite_schema "
 	    "WHERE name IN ('chunk', 'series', 'archive', 'meta')"), 4);
 }
@@ -274,7 +301,7 @@ test_migrate_v1_points(void **state)
 	    "(2, 1609477200, 5000.5, 1), (3, -300, 7, NULL)");
 	raw_sql(p, "PRAGMA user_version = 1");
 	s = open_ok(p);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_schema_version(s), latest());
 	assert_int_equal(store_points_scan(s, "bgp", "asn:3320", INT64_MIN,
 	    INT64_MAX, collect, &c), 0);
 	assert_int_equal(c.n, 3);
@@ -315,7 +342,7 @@ test_migrate_v2_chunks(void **state)
 	    "7c470000000000000000f83f00000000'");
 	raw_sql(p, "PRAGMA user_version = 2");
 	s = open_ok(p);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_schema_version(s), latest());
 	assert_int_equal(store_points_scan(s, "bgp", "asn:1", INT64_MIN,
 	    INT64_MAX, collect, &c), 0);
 	assert_int_equal(c.n, 2);
@@ -408,10 +435,12 @@ test_refuse(void **state)
 	    sizeof(err)), LL_EDB);
 	assert_non_null(strstr(err, "not a database"));
 
-	/* PostgreSQL comes later. */
-	assert_int_equal(store_open("postgresql://localhost/ll", 0, &s, err,
-	    sizeof(err)), LL_EUNSUP);
-	assert_non_null(strstr(err, "PostgreSQL"));
+	/* A PostgreSQL server that is not there: one line, no password. */
+	assert_int_equal(store_open("postgresql://u:secret@/ll?host=/"
+	    "nonexistent", 0, &s, err, sizeof(err)), LL_EDB);
+	assert_non_null(strstr(err, "postgresql://u@/ll: cannot connect"));
+	assert_null(strstr(err, "secret"));
+	assert_null(strchr(err, '\n'));
 	assert_int_equal(store_open("", 0, &s, err, sizeof(err)), LL_EINVAL);
 	assert_int_equal(store_open("sqlite:", 0, &s, err, sizeof(err)),
 	    LL_EINVAL);
@@ -426,7 +455,8 @@ test_upsert(void **state)
 		{ "asn:3320", 1609477500, 101 },
 		{ "country:DE", 1609477200, 5000 },
 	};
-	struct store *s = open_ok(tpath("upsert.db"));
+	const char *store_path = tdb("upsert");
+	struct store *s = open_ok(store_path);
 	struct coll c = { 0 };
 
 	(void)state;
@@ -445,15 +475,15 @@ test_upsert(void **state)
 	assert_int_equal(store_points_put(s, "probe", NULL, pts, 1), 0);
 	assert_int_equal(count_points(s, "probe", NULL), 1);
 	assert_int_equal(count_points(s, "bgp", NULL), 3);
-	assert_int_equal(raw_sql(tpath("upsert.db"), "SELECT sum(n) FROM "
-	    "chunk"), 4);
+	assert_int_equal(raw_sql(store_path, "SELECT sum(n) FROM chunk"),
+	    4);
 	store_free(s);
 }
 
 static void
 test_range(void **state)
 {
-	struct store *s = open_ok(tpath("range.db"));
+	struct store *s = open_ok(tdb("range"));
 	struct store_point pts[12];
 	struct sercoll sc = { 0 };
 	struct coll c = { 0 };
@@ -538,7 +568,7 @@ test_range(void **state)
 static void
 test_sparse_series(void **state)
 {
-	struct store *s = open_ok(tpath("sparse.db"));
+	struct store *s = open_ok(tdb("sparse"));
 	struct store_point p[2048];
 	char names[2048][16];
 	struct coll c = { 0 };
@@ -576,7 +606,7 @@ test_sparse_series(void **state)
 static void
 test_invalid(void **state)
 {
-	struct store *s = open_ok(tpath("invalid.db"));
+	struct store *s = open_ok(tdb("invalid"));
 	struct store_point p = { "asn:1", 0, 0.0 / 0.0 };
 	char longkey[300];
 
@@ -633,7 +663,7 @@ count_archives(void *ctx, const struct store_archive *a)
 static void
 test_archive(void **state)
 {
-	struct store *s = open_ok(tpath("archive.db"));
+	struct store *s = open_ok(tdb("archive"));
 	struct store_archive a, b;
 	char upper[STORE_SHA256_HEX];
 	int n = 0;
@@ -683,7 +713,7 @@ test_archive(void **state)
 static void
 test_rollback(void **state)
 {
-	const char *p = tpath("rollback.db");
+	const char *p = tdb("rollback");
 	struct store *s = open_ok(p), *other = open_ok(p);
 	struct store_point pts[100];
 	struct store_archive a;
@@ -717,8 +747,9 @@ test_rollback(void **state)
 	 * rolled-back transaction created must not be reused). */
 	assert_int_equal(store_points_put(s, "bgp", a.sha256, pts, 100), 0);
 	assert_int_equal(count_points(other, "bgp", "asn:1"), 50);
-	assert_int_equal(raw_sql(p, "SELECT count(*) FROM pragma_foreign_key_"
-	    "check"), 0);
+	if (!pg)
+		assert_int_equal(raw_sql(p, "SELECT count(*) FROM "
+		    "pragma_foreign_key_check"), 0);
 
 	/* Freeing with a transaction open rolls it back. */
 	assert_int_equal(store_tx_begin(s), 0);
@@ -799,10 +830,12 @@ crash_check(const char *path)
 	size_t shared = 0;
 	int done = 0;
 
-	assert_string_equal(raw_text(path, "PRAGMA integrity_check", ok,
-	    sizeof(ok)), "ok");
-	assert_int_equal(raw_sql(path, "SELECT count(*) FROM "
-	    "pragma_foreign_key_check"), 0);
+	if (!pg) {
+		assert_string_equal(raw_text(path, "PRAGMA integrity_check",
+		    ok, sizeof(ok)), "ok");
+		assert_int_equal(raw_sql(path, "SELECT count(*) FROM "
+		    "pragma_foreign_key_check"), 0);
+	}
 	for (int k = 0; k < CRASH_ARCHIVES; k++) {
 		size_t n;
 
@@ -837,7 +870,7 @@ crash_spawn(const char *path, bool die_before_commit)
 static void
 test_crash_before_commit(void **state)
 {
-	const char *p = tpath("crash1.db");
+	const char *p = tdb("crash1");
 	pid_t pid;
 	int st;
 
@@ -853,12 +886,14 @@ test_crash_before_commit(void **state)
 static void
 test_crash_random(void **state)
 {
-	const char *p = tpath("crash2.db"), *clean = tpath("clean.db");
+	char p[1024], clean[1024];
 	int done = 0, prev = 0, kills = 0, st;
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	pid_t pid;
 
 	(void)state;
+	snprintf(p, sizeof(p), "%s", tdb("crash2"));
+	snprintf(clean, sizeof(clean), "%s", tdb("clean"));
 	print_message("crash seed %u\n", seed);
 	srand(seed);
 	/* A clean run first: how long the whole ingest takes. */
@@ -893,8 +928,10 @@ test_crash_random(void **state)
 		assert_int_equal(crash_check(p), CRASH_ARCHIVES);
 		us = at;
 		prev = 0;
-		for (int k = 0; k < 3; k++) {
-			char f[600];
+		if (pg)
+			(void)tdb("crash2");	/* empty again */
+		for (int k = 0; pg == false && k < 3; k++) {
+			char f[1100];
 
 			snprintf(f, sizeof(f), "%s%s", p, (const char *[]){ "",
 			    "-wal", "-shm" }[k]);
@@ -925,7 +962,7 @@ static void
 test_throughput(void **state)
 {
 	enum { N = 200000, ENTS = 1000 };
-	struct store *s = open_ok(tpath("speed.db"));
+	struct store *s = open_ok(tdb("speed"));
 	struct store_point *pts = calloc(N, sizeof(*pts));
 	static char ents[ENTS][16];
 	struct timespec a, b, ca, cb;
@@ -954,6 +991,150 @@ test_throughput(void **state)
 	store_free(s);
 }
 
+/* ---- PostgreSQL only -------------------------------------------------- */
+
+/* What an empty or foreign database, or a newer schema, gives. */
+static void
+test_pg_open(void **state)
+{
+	const char *u = tdb("pgopen");
+	struct store *s = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(store_open(u, 0, &s, err, sizeof(err)), LL_ENOTFOUND);
+	assert_int_equal(store_open(u, STORE_RDONLY, &s, err, sizeof(err)),
+	    LL_EUNSUP);
+	assert_non_null(strstr(err, "empty"));
+	s = open_ok(u);
+	assert_string_equal(store_backend(s), "postgresql");
+	assert_int_equal(store_schema_version(s), latest());
+	store_free(s);
+	assert_int_equal(raw_sql(u, "SELECT version FROM lifeline_schema"),
+	    latest());
+	assert_int_equal(store_open(u, STORE_RDONLY, &s, err, sizeof(err)), 0);
+	store_free(s);
+	raw_sql(u, "UPDATE lifeline_schema SET version = 999");
+	assert_int_equal(store_open(u, 0, &s, err, sizeof(err)), LL_EUNSUP);
+	assert_non_null(strstr(err, "newer"));
+	u = tdb("pgforeign");
+	raw_sql(u, "CREATE TABLE t (x int)");
+	assert_int_equal(store_open(u, STORE_CREATE, &s, err, sizeof(err)),
+	    LL_EUNSUP);
+	assert_non_null(strstr(err, "not a Lifeline database"));
+	assert_int_equal(raw_sql(u, "SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = 'public'"), 1);
+}
+
+/* Like crash_child, but a writer that finds an archive recorded by
+ * another meanwhile (LL_EEXIST) rolls back and goes on. */
+static void
+writer_child(const char *path, int first)
+{
+	struct store_point *pts = calloc(CRASH_POINTS, sizeof(*pts));
+	struct store_archive a;
+	struct store *s = NULL;
+	char ent[32];
+	int rc;
+
+	if (pts == NULL || store_open(path, STORE_CREATE, &s, NULL, 0) != 0)
+		_exit(2);
+	for (int j = 0; j < CRASH_ARCHIVES; j++) {
+		int k = (first + j) % CRASH_ARCHIVES;
+
+		fill_archive(&a, k, CRASH_POINTS);
+		if (store_archive_get(s, a.sha256, NULL) == 0)
+			continue;
+		crash_entity(k, ent, sizeof(ent));
+		for (int i = 0; i < CRASH_POINTS; i++) {
+			pts[i].entity = i % 4 == 0 ? "country:ZZ" : ent;
+			pts[i].time = 1609459200 + 300 * (k * CRASH_POINTS + i);
+			pts[i].value = k * CRASH_POINTS + i;
+		}
+		if (store_tx_begin(s) != 0 || store_points_put(s, "bgp",
+		    a.sha256, pts, CRASH_POINTS) != 0)
+			_exit(3);
+		rc = store_archive_record(s, &a);
+		if (rc == LL_EEXIST) {
+			if (store_tx_rollback(s) != 0)
+				_exit(4);
+			continue;
+		}
+		if (rc != 0 || store_tx_commit(s) != 0)
+			_exit(5);
+	}
+	free(pts);
+	store_free(s);
+	_exit(0);
+}
+
+/* Two writers at once, on a new database, over the same series: the
+ * tables made once, every archive once, every point of it there, none
+ * twice. */
+static void
+test_pg_two_writers(void **state)
+{
+	char p[1024];
+	pid_t a, b;
+	int st;
+
+	(void)state;
+	/* both create the store's tables too, at once */
+	snprintf(p, sizeof(p), "%s", tdb("writers"));
+	if ((a = fork()) == 0)
+		writer_child(p, 0);
+	if ((b = fork()) == 0)
+		writer_child(p, CRASH_ARCHIVES / 2);
+	assert_true(a > 0 && b > 0);
+	assert_int_equal(waitpid(a, &st, 0), a);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(waitpid(b, &st, 0), b);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(crash_check(p), CRASH_ARCHIVES);
+	assert_int_equal(raw_sql(p, "SELECT sum(n) FROM chunk"),
+	    CRASH_ARCHIVES * CRASH_POINTS);
+	assert_int_equal(raw_sql(p, "SELECT count(*) FROM archive"),
+	    CRASH_ARCHIVES);
+}
+
+/* The server ends the connection in the middle of a transaction: the
+ * commit fails with one line, and nothing of it is kept. */
+static void
+test_pg_lost_connection(void **state)
+{
+	const char *u = tdb("lost");
+	struct store *s = open_ok(u);
+	struct store_point pts[100];
+	struct store_archive a;
+	const char *m;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		pts[i] = (struct store_point){ "asn:1", 1609459200 + 300 * i,
+		    i };
+	fill_archive(&a, 4, 100);
+	assert_int_equal(store_points_put(s, "bgp", NULL, pts, 1), 0);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(store_points_put(s, "bgp", a.sha256, pts, 100), 0);
+	assert_int_equal(store_archive_record(s, &a), 0);
+	assert_int_equal(raw_sql(u, "SELECT count(pg_terminate_backend(pid)) "
+	    "FROM pg_stat_activity WHERE application_name = 'lifeline' AND "
+	    "datname = current_database()"), 1);
+	assert_int_equal(store_tx_commit(s), LL_EDB);
+	m = store_errmsg(s);
+	print_message("%s\n", m);
+	assert_non_null(strstr(m, "connection lost"));
+	assert_non_null(strstr(m, "postgresql:///test_store_pg_run_lost"));
+	assert_null(strchr(m, '\n'));
+	/* the handle stays safe to use and to free */
+	assert_int_equal(store_points_put(s, "bgp", NULL, pts, 1), LL_EDB);
+	store_free(s);
+	s = open_ok(u);
+	assert_int_equal(count_points(s, "bgp", NULL), 1);
+	assert_int_equal(store_archive_get(s, a.sha256, NULL), LL_ENOTFOUND);
+	store_free(s);
+}
+
 static int
 setup(void **state)
 {
@@ -964,6 +1145,21 @@ setup(void **state)
 int
 main(void)
 {
+	const char *b = getenv("LL_TEST_BACKEND");
+	const struct CMUnitTest pg_tests[] = {
+		cmocka_unit_test(test_pg_open),
+		cmocka_unit_test(test_upsert),
+		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_sparse_series),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_archive),
+		cmocka_unit_test(test_rollback),
+		cmocka_unit_test(test_crash_before_commit),
+		cmocka_unit_test(test_crash_random),
+		cmocka_unit_test(test_pg_two_writers),
+		cmocka_unit_test(test_pg_lost_connection),
+		cmocka_unit_test(test_throughput),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_migrate),
 		cmocka_unit_test(test_upgrade_empty_and_old),
@@ -982,5 +1178,13 @@ main(void)
 		cmocka_unit_test(test_throughput),
 	};
 
+	pg = b != NULL && strcmp(b, "postgresql") == 0;
+	if (pg) {
+		if (getenv("LL_TEST_PG") == NULL)
+			test_skip("no PostgreSQL test cluster ($LL_TEST_PG is "
+			    "not set; make check starts one)");
+		return test_main("store-pg", pg_tests, setup,
+		    test_tmpdir_teardown);
+	}
 	return test_main("store", tests, setup, test_tmpdir_teardown);
 }
