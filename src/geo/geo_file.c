@@ -568,11 +568,12 @@ rir_rec_fields(struct geo *g, struct lines *l, char **f, size_t nf,
 		    "or opaque-id");
 		return false;
 	}
-	snprintf(r->registry, sizeof(r->registry), "%s", f[0]);
-	snprintf(r->cc, sizeof(r->cc), "%s", f[1]);
-	snprintf(r->date, sizeof(r->date), "%s", f[5]);
-	snprintf(r->status, sizeof(r->status), "%s", f[6]);
-	snprintf(r->id, sizeof(r->id), "%s", nf >= 8 ? f[7] : "");
+	/* (lengths checked above; the precisions say so to the compiler) */
+	snprintf(r->registry, sizeof(r->registry), "%.15s", f[0]);
+	snprintf(r->cc, sizeof(r->cc), "%.2s", f[1]);
+	snprintf(r->date, sizeof(r->date), "%.8s", f[5]);
+	snprintf(r->status, sizeof(r->status), "%.11s", f[6]);
+	snprintf(r->id, sizeof(r->id), "%.63s", nf >= 8 ? f[7] : "");
 	r->line = l->no;
 	if (r->type == GEO_RIR_ASN) {
 		if (!parse_u64(f[3], UINT32_MAX, &v) ||

@@ -178,7 +178,7 @@ int
 imp_monash(struct import *im, const uint8_t *buf, size_t len)
 {
 	char field[MONASH_LINE_MAX], *f[MONASH_COLS];
-	struct monash_cols c;
+	struct monash_cols c = { -1, -1, -1, -1, -1, -1, -1 };
 	struct imp_lines l;
 	bool head = false;
 	const char *s;
