@@ -6,7 +6,7 @@ set -eu
 build="gcc meson ninja-build pkg-config zlib1g-dev libbz2-dev liblzma-dev
  libzstd-dev libisal-dev libsqlite3-dev libpq-dev libloc-dev libloc-database
  libmaxminddb-dev libcurl4-openssl-dev libssl-dev libjansson-dev libsodium-dev
- libyaml-dev libnats-dev"
+ libyaml-dev libnats-dev libcmocka-dev libmicrohttpd-dev"
 check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
  gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql"
 fuzz="$check clang libclang-rt-14-dev"
