@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_routing.h"
 #include "geo/geo.h"
 #include "input/input.h"
 #include "mrt/mrt.h"
@@ -159,48 +160,14 @@ on_elem(void *ctx, const struct mrt_elem *e)
 	return c->rc = routing_res_add(c->res, e);
 }
 
-static void
-on_mrt_error(void *ctx, const struct mrt_error *e)
-{
-	if (!((struct res_cli *)ctx)->quiet)
-		cli_mrt_error(NULL, e);
-}
-
-/* Reads one archive; returns 0, EXIT_DATA or EXIT_FAIL. */
+/* Reads one archive through the shared element loop (cmd_routing.h);
+ * returns 0, EXIT_DATA or EXIT_FAIL. */
 static int
 read_archive(struct res_cli *c, const char *path, struct progress *pg)
 {
-	struct mrt_reader_opts o = { c->strict, 0, on_mrt_error, c };
-	const struct mrt_record *rec;
-	struct mrt_reader *r = NULL;
-	struct input *in = NULL;
-	uint64_t n = 0;
-	int rc, ex = 0;
+	struct cli_elems ed = { on_elem, c, c->strict, c->quiet };
 
-	if ((rc = input_open(path, NULL, &in)) != 0 ||
-	    (rc = mrt_reader_new(in, path, &o, &r)) != 0) {
-		cli_err("%s: %s", path, *input_errmsg(in) ? input_errmsg(in) :
-		    rc == LL_EIO ? strerror(errno) : ll_strerror(rc));
-		input_free(in);
-		return EXIT_FAIL;
-	}
-	while ((rc = mrt_reader_next(r, &rec)) == MRT_NEXT_RECORD) {
-		if (mrt_record_elems(rec, on_elem, c) != 0)
-			break;
-		if ((++n & 0xfff) == 0)
-			progress_update(pg, path, input_raw_offset(in),
-			    input_raw_size(in));
-	}
-	progress_done(pg);
-	if (mrt_reader_stats(r)->bad > 0 || rc < 0)
-		ex = EXIT_DATA;
-	mrt_reader_free(r);
-	input_free(in);
-	if (c->rc != 0) {
-		cli_err("resilience: %s: %s", path, ll_strerror(c->rc));
-		return EXIT_FAIL;
-	}
-	return ex;
+	return cli_archive_elems(path, &ed, pg);
 }
 
 static void
