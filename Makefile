@@ -51,6 +51,7 @@ fuzz:
 	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp \
 	    fuzz/fuzz_import_series fuzz/fuzz_import_ioda \
 	    fuzz/fuzz_import_monash fuzz/fuzz_import_ndt fuzz/fuzz_import_ooni \
+	    fuzz/fuzz_watchlist fuzz/fuzz_bus_msg \
 	    fuzz/seed_split >/dev/null
 	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

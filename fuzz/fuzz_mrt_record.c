@@ -5,7 +5,7 @@
  * by the header lengths into a run of records decoded by one decoder (so a
  * PEER_INDEX_TABLE sets the peers the RIB records after it use); and as a
  * stream through input_open_mem() and the reader, each record printed by
- * both printers to /dev/null and walked element by element.
+ * the three printers to /dev/null and walked element by element.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *devnull;
-static struct mrt_printer *pr_dump, *pr_json;
+static struct mrt_printer *pr_dump, *pr_json, *pr_multi;
 
 /* Reads every field an element points to, so ASan sees each access. */
 static int
@@ -63,6 +63,7 @@ use_record(const struct mrt_record *rec)
 	mrt_record_elems(rec, touch_elem, NULL);
 	mrt_printer_put(pr_dump, rec);
 	mrt_printer_put(pr_json, rec);
+	mrt_printer_put(pr_multi, rec);
 }
 
 static void
@@ -142,12 +143,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		devnull = fopen("/dev/null", "w");
 		if (devnull == NULL ||
 		    mrt_printer_new(devnull, MRT_FMT_BGPDUMP, &pr_dump) != 0 ||
-		    mrt_printer_new(devnull, MRT_FMT_JSONL, &pr_json) != 0)
+		    mrt_printer_new(devnull, MRT_FMT_JSONL, &pr_json) != 0 ||
+		    mrt_printer_new(devnull, MRT_FMT_BGPDUMP_MULTI, &pr_multi) != 0)
 			__builtin_trap();
 	}
 	decode_whole_and_split(data, size);
 	stream(data, size);
 	mrt_printer_flush(pr_dump);
 	mrt_printer_flush(pr_json);
+	mrt_printer_flush(pr_multi);
 	return 0;
 }

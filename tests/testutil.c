@@ -266,6 +266,9 @@ test_run_fini(struct test_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int vrun(struct test_run *r, const char *prefix, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static int
 vrun(struct test_run *r, const char *prefix, const char *fmt, va_list ap)
 {

@@ -138,6 +138,10 @@ struct bgp_attrs {
 	struct net_addr		 mp_nexthop_ll;	/* IPv6 link-local, if any */
 	struct bgp_nlri_list	 mp_reach;	/* n == 0 when absent */
 	struct bgp_nlri_list	 mp_unreach;
+	/* The whole attribute block as received, for printers that show
+	 * every attribute (bgpdump -H), unknown ones included. */
+	const uint8_t		*raw;
+	size_t			 raw_len;
 };
 
 /* How the bytes are to be read: set by the MRT layer from the subtype. */

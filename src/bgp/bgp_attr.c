@@ -344,6 +344,8 @@ bgp_decode_attrs(const uint8_t *buf, size_t len, const struct bgp_ctx *ctx,
 
 	memset(a, 0, sizeof(*a));
 	memset(&as4_agg_addr, 0, sizeof(as4_agg_addr));
+	a->raw = buf;
+	a->raw_len = len;
 	while (rd_left(&r) > 0) {
 		size_t at = rd_off(&r);
 		unsigned flags = rd_u8(&r), type = rd_u8(&r);

@@ -18,8 +18,9 @@
 #include "input/input.h"
 
 static const char dump_usage[] =
-    "usage: lifeline mrt dump [--format=bgpdump|jsonl|none] [-m|-M] [--strict] "
-    "[-q]\n"
+    "usage: lifeline mrt dump [--format=bgpdump|bgpdump-multi|jsonl|none] "
+    "[-m|-M|-H]\n"
+    "                         [--strict] [-q]\n"
     "                         [--from T] [--to T] [--prefix P "
     "[--more-specific]\n"
     "                         [--less-specific]] [--peer-asn N]... "
@@ -34,6 +35,12 @@ static const char dump_usage[] =
     "\n"
     "  --format=bgpdump  exactly what `bgpdump -m` prints (the default);\n"
     "                    deviations where bgpdump is wrong: docs/mrt.md\n"
+    "  --format=bgpdump-multi\n"
+    "                    bgpdump's multi-line text (its default, -H): a "
+    "block\n"
+    "                    of NAME: value lines per record; with element "
+    "filters,\n"
+    "                    the records that hold an element that passes\n"
     "  --format=jsonl    one JSON object per route element, with its "
     "collector\n"
     "                    and file (docs/mrt.md)\n"
@@ -41,6 +48,7 @@ static const char dump_usage[] =
     "  -m                bgpdump's spelling of --format=bgpdump\n"
     "  -M                bgpdump -M's lines: dates (MM/DD/YY HH:MM:SS, UTC)\n"
     "                    and the first 8 fields\n"
+    "  -H                bgpdump's spelling of --format=bgpdump-multi\n"
     "  --strict          stop at the first bad record\n"
     "  -q, --quiet       do not report bad records one by one\n"
     "\n"
@@ -411,11 +419,13 @@ dump_format(const char *s, enum mrt_format *fmt, bool *none)
 	*none = strcmp(s, "none") == 0;
 	if (strcmp(s, "bgpdump") == 0)
 		*fmt = MRT_FMT_BGPDUMP;
+	else if (strcmp(s, "bgpdump-multi") == 0)
+		*fmt = MRT_FMT_BGPDUMP_MULTI;
 	else if (strcmp(s, "jsonl") == 0)
 		*fmt = MRT_FMT_JSONL;
 	else if (!*none) {
-		cli_err("mrt dump: unknown format '%s' (bgpdump, jsonl or none)",
-		    s);
+		cli_err("mrt dump: unknown format '%s' (bgpdump, "
+		    "bgpdump-multi, jsonl or none)", s);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -447,14 +457,14 @@ dump_parse(int argc, char **argv, struct dump_ctx *c, enum mrt_format *fmt,
 	    (ch = getopt_long(argc, argv, ":f:qmMH", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': rc = dump_format(optarg, fmt, none); break;
-		case 'm': *fmt = MRT_FMT_BGPDUMP; *none = false; break;
+		case 'm': *fmt = MRT_FMT_BGPDUMP; *none = false;
+			c->dates = false;
+			break;
 		case 'M': *fmt = MRT_FMT_BGPDUMP; *none = false; c->dates = true;
 			break;
-		case 'H':
-			cli_err("mrt dump: -H (bgpdump's multi-line text) is not "
-			    "built; -m gives bgpdump -m's lines (the default), "
-			    "-M with dates");
-			return EXIT_USAGE;
+		case 'H': *fmt = MRT_FMT_BGPDUMP_MULTI; *none = false;
+			c->dates = false;
+			break;
 		case 's': c->strict = true; break;
 		case 'q': c->quiet = true; break;
 		case ':':

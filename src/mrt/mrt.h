@@ -98,6 +98,7 @@ struct mrt_rib_entry {
 						   or the record's own */
 	uint32_t		 originated;	/* originated time */
 	uint32_t		 path_id;	/* RFC 8050, else 0 */
+	uint8_t			 status;	/* TABLE_DUMP's, else 0 */
 	struct bgp_attrs	 attrs;
 };
 
@@ -308,6 +309,7 @@ struct mrt_printer;
 enum mrt_format {
 	MRT_FMT_BGPDUMP,	/* byte-exact with `bgpdump -m` */
 	MRT_FMT_JSONL,		/* one JSON object per route element */
+	MRT_FMT_BGPDUMP_MULTI,	/* bgpdump's multi-line text (-H) */
 };
 int	mrt_printer_new(FILE *out, enum mrt_format fmt,
 	    struct mrt_printer **p);

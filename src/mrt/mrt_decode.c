@@ -308,7 +308,7 @@ decode_td1_entry(struct mrt_decoder *d, struct rd *r, uint8_t af, bool as4,
 	rd_copy(r, e->prefix.a, af == NET_AF6 ? 16 : 4);
 	size_t at = rd_off(r);
 	unsigned bits = rd_u8(r);
-	rd_u8(r);				/* status */
+	e->status = rd_u8(r);
 	e->originated = rd_be32(r);
 	read_addr(r, af, &peer->addr);
 	peer->asn = as4 ? rd_be32(r) : rd_be16(r);
@@ -398,12 +398,24 @@ decode_bgp4mp_peer(struct mrt_decoder *d, struct rd *r, bool as4)
 
 	rec->peer.asn = as4 ? rd_be32(r) : rd_be16(r);
 	rec->local_asn = as4 ? rd_be32(r) : rd_be16(r);
-	rd_be16(r);				/* interface index */
+	struct rd msg = *r;
+	uint16_t ifindex = rd_be16(r);
 	size_t at = rd_off(r);
 	uint16_t afi = rd_be16(r);
 	if (!rd_ok(r))
 		return fail(d, 0, LL_ETRUNC, "%s: peer header truncated (RFC "
 		    "6396 4.4)", mrt_type_name(rec->type));
+	if (ifindex == 0xFFFF && afi == 0xFFFF &&
+	    rec->subtype != MRT_BGP4MP_STATE_CHANGE &&
+	    rec->subtype != MRT_BGP4MP_STATE_CHANGE_AS4) {
+		/* Zebra wrote OPEN messages without interface index and
+		 * addresses: the BGP marker starts where they would. Read
+		 * as bgpdump reads them, with no addresses. */
+		*r = msg;
+		rec->peer.addr.af = NET_AF4;
+		rec->local_addr.af = NET_AF4;
+		return 0;
+	}
 	if (afi != BGP_AFI_IPV4 && afi != BGP_AFI_IPV6)
 		return fail(d, at, LL_EFORMAT, "%s: address family %u is not "
 		    "1 or 2 (RFC 6396 4.4)", mrt_type_name(rec->type), afi);

@@ -28,6 +28,9 @@ struct wp {
 	size_t			 errlen;
 };
 
+static int fail(struct wp *ps, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 fail(struct wp *ps, const yaml_node_t *n, const char *fmt, ...)
 {

@@ -73,7 +73,7 @@ n=$(wc -l < "$tmp/got")
 	fail "jsonl objects without collector and file: $(head -n 1 "$tmp/got")"
 
 # Usage errors: one line, exit 2.
-for args in "--type X" "--prefix 1.2.3" "--more-specific" "--peer-asn x" "--from 20210101" "-H"; do
+for args in "--type X" "--prefix 1.2.3" "--more-specific" "--peer-asn x" "--from 20210101" "--format=bgpdump-x"; do
 	"$L" mrt dump $args "$UPD" > "$tmp/got" 2> "$tmp/err"; rc=$?
 	[ "$rc" = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^lifeline: mrt dump: ' "$tmp/err" ||
 		fail "mrt dump $args: exit $rc: $(cat "$tmp/err")"
