@@ -197,6 +197,7 @@ measure lbzip2 "lbzip2 -d -n2" bz2 -- ${lbzip2:-lbzip2} -d -n2 -c "$bz2"
 measure bgpdump "bgpdump -m" plain -- ${bgpdump:-bgpdump} -m "$plain"
 measure bgpdump_gz "bgpdump -m" gz -- ${bgpdump:-bgpdump} -m "$gz"
 measure bgpdump_bz2 "bgpdump -m" bz2 -- ${bgpdump:-bgpdump} -m "$bz2"
+measure bgpdump_H "bgpdump -H" plain -- ${bgpdump:-bgpdump} -H "$plain"
 
 measure scan "bgpscanner" plain -- ${bgpscanner:-bgpscanner} "$plain"
 measure scan_gz "bgpscanner" gz -- ${bgpscanner:-bgpscanner} "$gz"
@@ -208,6 +209,7 @@ measure lpb_period "libparsebgp decode-only (parsebgp -q)" period -- ${parsebgp:
 measure ll "lifeline mrt dump --format=bgpdump" plain -- "$ll" mrt dump --format=bgpdump "$plain"
 measure ll_gz "lifeline mrt dump --format=bgpdump" gz -- "$ll" mrt dump --format=bgpdump "$gz"
 measure ll_bz2 "lifeline mrt dump --format=bgpdump" bz2 -- "$ll" mrt dump --format=bgpdump "$bz2"
+measure ll_H "lifeline mrt dump -H" plain -- "$ll" mrt dump -H "$plain"
 if [ -n "$LIFELINE_DECODE_ARGS" ]; then
 	measure lldec "lifeline mrt dump $LIFELINE_DECODE_ARGS" plain -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$plain"
 	measure lldec_gz "lifeline mrt dump $LIFELINE_DECODE_ARGS" gz -- "$ll" mrt dump $LIFELINE_DECODE_ARGS "$gz"
@@ -333,6 +335,7 @@ report() {
 	fi
 	echo
 	echo "Other ratios (no target): bgpdump -m / lifeline dump on gzip $(rx bgpdump_gz ll_gz), on bzip2 $(rx bgpdump_bz2 ll_bz2);" \
+	    "bgpdump -H / lifeline dump -H (multi-line text), plain $(rx bgpdump_H ll_H);" \
 	    "bgpscanner / lifeline dump on gzip $(rx scan_gz ll_gz), on bzip2 $(rx scan_bz2 ll_bz2);" \
 	    "lifeline dump gzip / igzip -dc $(rx ll_gz igzip); lifeline decode-only gzip / gzip -dc $(rx lldec_gz gzip), bzip2 / lbzip2 -d -n2 $(rx lldec_bz2 lbzip2)."
 	echo
