@@ -165,7 +165,7 @@ must_fail(const char *dir, const char *want, const char *what)
 static uint8_t *
 slurp(const char *dir, const char *rel, size_t *len)
 {
-	char p[2048];
+	char p[9400];
 	uint8_t *b;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, rel);
@@ -176,7 +176,7 @@ slurp(const char *dir, const char *rel, size_t *len)
 static void
 spill(const char *dir, const char *rel, const uint8_t *b, size_t len)
 {
-	char p[2048];
+	char p[9400];
 	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, rel);
@@ -226,7 +226,7 @@ static void
 copy_bundle(const char *from, const char *to)
 {
 	static const char *const sub[] = { "", "/series", "/charts" };
-	char p[2048], names[64][128];
+	char p[9400], names[64][128];
 	size_t n, len;
 	uint8_t *b;
 
@@ -386,7 +386,7 @@ static void
 try_log(const char *line[], const size_t ln[], const int order[],
     size_t cut, const char *what)
 {
-	char p[2048];
+	char p[9400];
 	FILE *f;
 	size_t total = 0;
 
@@ -463,7 +463,7 @@ test_records(void **state)
 static void
 test_files(void **state)
 {
-	char names[64][128], p[2048];
+	char names[64][128], p[9400];
 	size_t n;
 	FILE *f;
 
