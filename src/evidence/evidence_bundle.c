@@ -310,9 +310,11 @@ incident_file(struct model *m, struct ev_files *out)
 			return LL_ENOMEM;
 		}
 	ev_hex(m->pk, sizeof(m->pk), key);
-	/* The incident's impact (inputs and figures, made from the signed
-	 * records) joins here as one more member, "impact", when the impact
-	 * module records it. */
+	/* IMPACT: the place for the incident's impact figures, one more
+	 * member "impact" of this object. They must be computed from what m
+	 * holds (the signed records), not from the store, so that
+	 * evidence_bundle_check(), which calls this same builder on the
+	 * bundle's log, makes them again and compares. */
 	o = json_pack("{s:O, s:O, s:o, s:O, s:{s:s, s:I, s:s, s:s, s:O}}",
 	    "incident", m->latest, "transitions", m->transitions, "series",
 	    list, "archives", m->archives, "log", "file", "evidence.log",
