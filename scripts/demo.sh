@@ -4,7 +4,9 @@
 # reached, else `lifeline simulate` over real Egyptian prefixes), ingests
 # them into a store, detects the outage, and prints the BGP visibility
 # series around the event with the incident found, its start and
-# restoration.
+# restoration; every state change of the incident is signed into the
+# evidence log, and the demo ends with the incident's evidence bundle,
+# exported and verified as a third party would.
 set -eu
 L=${1:-build/lifeline}
 [ -x "$L" ] || L=build/src/cmd/lifeline
@@ -46,8 +48,12 @@ echo "demo: ingesting again is a no-op (archives are known by SHA-256):"
 "$L" ingest bgp --db "$DB" --collector "$collector" --full-feed "$fullfeed" "${files[@]}"
 
 echo
-echo "demo: detecting outages in the store (lifeline detect):"
-"$L" detect --db "$DB"
+echo "demo: a key pair to sign the evidence (lifeline keygen), a new one each run:"
+rm -f "$OUT/demo-key" "$OUT/demo-key.pub" "$OUT/demo-key.pub.pem"
+"$L" keygen --out "$OUT/demo-key"
+echo
+echo "demo: detecting outages in the store (lifeline detect --key):"
+"$L" detect --db "$DB" --key "$OUT/demo-key"
 # the incident that holds Egypt: its id, class, start and end
 inc=$("$L" incidents list --db "$DB" | awk -F'\t' 'NR > 1 && $9 ~ /(^|,)country:EG(,|$)/ {
 	print $1 "\t" $2 "\t" $6 "\t" $7; exit }')
@@ -70,10 +76,27 @@ if [ -n "${iid:-}" ]; then
 	echo
 	"$L" incidents show "$iid" --db "$DB" | cut -c1-200
 fi
+if [ -n "${iid:-}" ]; then
+	echo
+	echo "demo: exporting the evidence bundle of incident $iid and checking it:"
+	B=$OUT/bundle-incident-$iid
+	rm -rf "$B"
+	"$L" evidence export "$iid" --out "$B" --db "$DB"
+	(cd "$B" && sha256sum -c --quiet MANIFEST.sha256) && echo "  sha256sum -c MANIFEST.sha256: every file as exported"
+	if command -v python3 >/dev/null; then
+		python3 "$B/verify.py" "$B" | sed 's/^/  python3 verify.py: /' | cut -c1-160
+	fi
+	"$L" evidence check "$B" --pub "$OUT/demo-key.pub" | cut -c1-160
+	"$L" incidents show "$iid" --format md --db "$DB" > "$OUT/incident-$iid.md"
+fi
 echo
 echo "Where to look:"
 echo "  database:     $DB   ($L signal --db $DB --entity country:EG --signal bgp --from $FROM --to $TO)"
 echo "  one AS:       $L signal --db $DB --entity asn:8452 --signal bgp --from $FROM --to $TO"
 echo "  the archives: $(dirname "${files[0]}")   ($L mrt dump FILE | head)"
 echo "  incidents:    $L incidents list --db $DB --format json"
+if [ -n "${iid:-}" ]; then
+	echo "  evidence:     $B   (README.txt says how anyone checks it; charts/*.svg open in a browser)"
+	echo "  the report:   $OUT/incident-$iid.md   (the norms it cites: data/norms.tsv, docs/evidence.md)"
+fi
 echo "  the signal:   docs/signals.md; detection: docs/methodology.md; every command: docs/lifeline.md"

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_evinc.h"
 #include "detect/detect.h"
 #include "net/entity.h"
 #include "store/store.h"
@@ -28,8 +29,11 @@ struct det_args {
 	const char	*note;
 	const char	*by;
 	const char	*entity;
+	const char	*key;		/* --key: sign evidence records */
+	const char	*norms;		/* --norms: the report's table */
 	int64_t		 from, to;
 	bool		 json;
+	bool		 md;		/* --format md (incidents show) */
 	char		 ent[ENT_STRLEN];
 	char		 who[STORE_KEY_MAX];
 };
@@ -39,13 +43,21 @@ static const char det_help[] =
     "median of the history window; pinned baselines), behind the\n"
     "collector-health guard, writes alerts and follows incidents\n"
     "(docs/methodology.md). It prints each incident transition it\n"
-    "makes and a summary line. --from/--to bound the bins judged.\n";
+    "makes and a summary line. --from/--to bound the bins judged.\n"
+    "--key FILE (lifeline keygen) appends a signed evidence record for\n"
+    "each transition: the incident, the points and baselines, the\n"
+    "detector and its parameters, the software version and the SHA-256\n"
+    "of every archive and file behind them (docs/evidence.md).\n";
 static const char inc_help[] =
     "incidents: the incidents detect keeps (list --format json: id,\n"
     "class, state, scope, start, end (null while open), severity,\n"
     "confidence, score, restored_percent, signals, campaign: the first\n"
     "incident of a recurring series, or null); verify and close are\n"
-    "an analyst's steps, recorded with --by (default $USER) and the time.\n";
+    "an analyst's steps, recorded with --by (default $USER) and the time,\n"
+    "and with --key FILE as a signed evidence record. show --format md\n"
+    "writes an incident report citing the norms that apply, from\n"
+    "--norms FILE or the norms table shipped with Lifeline (norms.tsv).\n"
+    "lifeline evidence export ID --out DIR writes its evidence bundle.\n";
 static const char base_help[] =
     "baseline pin: freezes the median of [from, to) of the entity's\n"
     "signal (default bgp) as the baseline detect measures it against,\n"
@@ -57,15 +69,16 @@ det_usage(FILE *f, int which)
 {
 	if (which == 'd')
 		fprintf(f, "usage: lifeline detect [--from T] [--to T] "
-		    "[--db URL]\n\n%s", det_help);
+		    "[--key FILE] [--db URL]\n\n%s", det_help);
 	else if (which == 'i')
 		fprintf(f, "usage: lifeline incidents list [--format "
 		    "text|json] [--db URL]\n"
-		    "       lifeline incidents show ID [--format text|json]\n"
+		    "       lifeline incidents show ID [--format text|json|md] "
+		    "[--norms FILE]\n"
 		    "       lifeline incidents verify ID --note TEXT "
-		    "[--by NAME]\n"
+		    "[--by NAME] [--key FILE]\n"
 		    "       lifeline incidents close ID [--note TEXT] "
-		    "[--by NAME]\n\n%s", inc_help);
+		    "[--by NAME] [--key FILE]\n\n%s", inc_help);
 	else
 		fprintf(f, "usage: lifeline baseline pin --entity E --from T "
 		    "--to T [--signal KIND]\n"
@@ -98,14 +111,18 @@ det_opt(struct det_args *a, int c, const char *arg, char **argv)
 	case 's': a->signal = arg; return 0;
 	case 'n': a->note = arg; return 0;
 	case 'b': a->by = arg; return 0;
+	case 'k': a->key = arg; return 0;
+	case 'N': a->norms = arg; return 0;
 	case 'f': return det_time_opt(a, "from", arg, &a->from);
 	case 't': return det_time_opt(a, "to", arg, &a->to);
 	case 'F':
-		if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
+		if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0 ||
+		    strcmp(arg, "md") == 0) {
 			a->json = arg[0] == 'j';
+			a->md = arg[0] == 'm';
 			return 0;
 		}
-		cli_err("%s: --format %s: use text or json", a->cmd, arg);
+		cli_err("%s: --format %s: use text, json or md", a->cmd, arg);
 		return EXIT_USAGE;
 	case 'e':
 		if (entity_parse(arg, &e) != 0) {
@@ -138,6 +155,8 @@ det_parse(int argc, char **argv, struct det_args *a, const char *cmd)
 		{ "entity", required_argument, NULL, 'e' },
 		{ "note", required_argument, NULL, 'n' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "norms", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *user;
@@ -201,7 +220,7 @@ det_announce(void *ctx, const struct store_incident *inc,
 {
 	char ts[LL_ISO8601_LEN], scope[256];
 
-	(void)ctx;
+	cli_evinc_add(ctx, inc, t);
 	det_scope_short(inc->scope, scope, sizeof(scope));
 	printf("incident %" PRId64 " %s at %s: %s, %s, %.0f%% of the "
 	    "baseline; scope %s; signals %s\n", inc->id, t->state,
@@ -215,6 +234,8 @@ cmd_detect(int argc, char **argv)
 	struct detect_opts o;
 	struct detect_stats s;
 	struct det_args a;
+	struct evidence_key k;
+	struct cli_evinc *ev;
 	struct store *st = NULL;
 	int rc;
 
@@ -228,23 +249,32 @@ cmd_detect(int argc, char **argv)
 		cli_err("detect: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if ((rc = det_open(&a, 0, &st)) != 0)
+	if (a.key != NULL && (rc = cli_evinc_key(a.key, &k, "detect")) != 0)
 		return rc;
+	if ((ev = cli_evinc_new(a.key != NULL ? &k : NULL)) == NULL)
+		return EXIT_FAIL;
+	if ((rc = det_open(&a, 0, &st)) != 0) {
+		cli_evinc_free(ev);
+		return rc;
+	}
 	detect_opts_default(&o);
 	o.from = a.from;
 	o.to = a.to;
-	if ((rc = detect_run(st, &o, det_announce, NULL, &s)) != 0) {
+	if ((rc = detect_run(st, &o, det_announce, ev, &s)) != 0) {
 		cli_err("detect: %s", rc == LL_EINVAL ? "bad options" :
 		    store_errmsg(st));
-		store_free(st);
-		return EXIT_FAIL;
+		rc = EXIT_FAIL;
+	} else {
+		printf("detect: %" PRIu64 " series, %" PRIu64 " bins judged: %"
+		    PRIu64 " alerts, %" PRIu64 " guarded bins (gaps), %" PRIu64
+		    " incidents opened, %" PRIu64 " restored\n", s.series,
+		    s.bins, s.alerts, s.gaps, s.opened, s.restored);
+		fflush(stdout);
+		rc = cli_evinc_record(ev, st, &o, "detect");
 	}
-	printf("detect: %" PRIu64 " series, %" PRIu64 " bins judged: %" PRIu64
-	    " alerts, %" PRIu64 " guarded bins (gaps), %" PRIu64 " incidents "
-	    "opened, %" PRIu64 " restored\n", s.series, s.bins, s.alerts,
-	    s.gaps, s.opened, s.restored);
+	cli_evinc_free(ev);
 	store_free(st);
-	return 0;
+	return rc;
 }
 
 static void
@@ -375,7 +405,7 @@ inc_list(struct store *st, const struct det_args *a, int64_t id)
 
 static int
 inc_mark(struct store *st, const struct det_args *a, int64_t id,
-    const char *state)
+    const char *state, const struct evidence_key *k)
 {
 	int rc;
 
@@ -395,7 +425,7 @@ inc_mark(struct store *st, const struct det_args *a, int64_t id,
 		return EXIT_FAIL;
 	}
 	printf("incident %" PRId64 " %s by %s\n", id, state, a->who);
-	return 0;
+	return k != NULL ? cli_evinc_mark(st, k, id, a->cmd) : 0;
 }
 
 int
@@ -404,6 +434,7 @@ cmd_incidents(int argc, char **argv)
 	static const char *const subs[] = { "list", "show", "verify",
 	    "close" };
 	struct det_args a;
+	struct evidence_key k;
 	struct store *st = NULL;
 	const char *sub;
 	int64_t id = 0;
@@ -430,10 +461,21 @@ cmd_incidents(int argc, char **argv)
 		cli_err("incidents list: unexpected argument");
 		return EXIT_USAGE;
 	}
+	if (a.md && (i != 1 || a.key != NULL)) {
+		cli_err("incidents: --format md is for show");
+		return EXIT_USAGE;
+	}
+	if (a.key != NULL && (i < 2 || (rc = cli_evinc_key(a.key, &k,
+	    "incidents")) != 0))
+		return i < 2 ? (cli_err("incidents: --key is for verify and "
+		    "close"), EXIT_USAGE) : rc;
 	if ((rc = det_open(&a, i < 2 ? STORE_RDONLY : 0, &st)) != 0)
 		return rc;
-	rc = i < 2 ? inc_list(st, &a, id) :
-	    inc_mark(st, &a, id, i == 2 ? "verified" : "closed");
+	if (i == 1 && a.md)
+		rc = cli_report_md(st, id, a.norms, "incidents show");
+	else
+		rc = i < 2 ? inc_list(st, &a, id) : inc_mark(st, &a, id,
+		    i == 2 ? "verified" : "closed", a.key != NULL ? &k : NULL);
 	store_free(st);
 	return rc;
 }

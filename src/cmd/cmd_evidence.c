@@ -28,6 +28,8 @@ usage(FILE *f, bool keygen)
 	    "       lifeline evidence list [--db URL]\n"
 	    "       lifeline evidence verify [--db URL | --log FILE] [--pub FILE]\n"
 	    "       lifeline evidence export --out FILE [--db URL]\n"
+	    "       lifeline evidence export INCIDENT --out DIR [--db URL]\n"
+	    "       lifeline evidence check DIR [--pub FILE]\n"
 	    "       lifeline keygen --out FILE\n");
 	fprintf(f,
 	    "\n"
@@ -40,9 +42,14 @@ usage(FILE *f, bool keygen)
 	    "settings, the SHA-256 of every archive that fed the range, its\n"
 	    "coverage gaps, the software version and a note. `verify` checks\n"
 	    "the log in the store or an exported file (--log), against a\n"
-	    "public key when given. `export` writes the log and its signed\n"
-	    "head to FILE, which sha256sum and openssl can check without\n"
-	    "Lifeline (docs/methodology.md, \"Evidence format\").\n"
+	    "public key when given. `export --out FILE` writes the whole log\n"
+	    "and its signed head to FILE, which sha256sum and openssl can\n"
+	    "check without Lifeline. `export INCIDENT --out DIR` writes the\n"
+	    "incident's bundle into a new directory: the log, the public key,\n"
+	    "the incident as JSON, a CSV and an SVG chart per series, a README\n"
+	    "and verify.py for third parties, and MANIFEST.sha256. `check DIR`\n"
+	    "verifies a bundle offline: manifest, signatures, chain, head, and\n"
+	    "every file made again from the signed records (docs/evidence.md).\n"
 	    "\n"
 	    "exit status: 0 ok (verified), 1 the log does not verify, 2 usage,\n"
 	    "3 failure (key, file, database).\n");
@@ -51,6 +58,8 @@ usage(FILE *f, bool keygen)
 struct ev_args {
 	const char	*db, *key, *pub, *log, *out, *signal, *entity, *note;
 	const char	*from_s, *to_s;
+	const char	*operand;	/* export INCIDENT, check DIR */
+	bool		 want_operand;
 	int64_t		 from, to;
 };
 
@@ -88,10 +97,14 @@ parse_args(int argc, char **argv, struct ev_args *a, const char *cmd)
 		}
 		*slot[ch - O_DB] = optarg;
 	}
-	if (optind < argc) {
-		cli_err("%s: unexpected argument '%s'", cmd, argv[optind]);
+	if (optind < argc && (a->operand != NULL || !a->want_operand ||
+	    optind + 1 < argc)) {
+		cli_err("%s: unexpected argument '%s'", cmd,
+		    argv[optind + (a->want_operand && optind + 1 < argc)]);
 		return EXIT_USAGE;
 	}
+	if (optind < argc)
+		a->operand = argv[optind];
 	return 0;
 }
 
@@ -357,16 +370,46 @@ cmd_verify(int argc, char **argv)
 	return 0;
 }
 
+/* export INCIDENT --out DIR: the incident's bundle. */
+static int
+ev_bundle(struct ev_args *a)
+{
+	struct store *st;
+	char err[512], *end;
+	long long id = strtoll(a->operand, &end, 10);
+	int rc;
+
+	if (*end != '\0' || id <= 0) {
+		cli_err("evidence export: %s: not an incident ID", a->operand);
+		return EXIT_USAGE;
+	}
+	if ((st = open_db(a->db, STORE_RDONLY, "evidence export")) == NULL)
+		return EXIT_FAIL;
+	rc = evidence_bundle_write(st, (int64_t)id, a->out, err, sizeof(err));
+	store_free(st);
+	if (rc != 0) {
+		cli_err("evidence export: %s", err[0] ? err : ll_strerror(rc));
+		return rc == LL_EVERIFY || rc == LL_ENOTFOUND ? EXIT_DATA :
+		    EXIT_FAIL;
+	}
+	fprintf(stderr, "lifeline: evidence: bundle of incident %lld written "
+	    "to %s (check it: lifeline evidence check %s)\n", id, a->out,
+	    a->out);
+	return 0;
+}
+
 static int
 ev_export(int argc, char **argv)
 {
-	struct ev_args a = { 0 };
+	struct ev_args a = { .want_operand = true };
 	struct store *st;
 	char err[512];
 	int rc;
 
 	if ((rc = parse_out(argc, argv, &a, "evidence export")) != 0)
 		return rc;
+	if (a.operand != NULL)
+		return ev_bundle(&a);
 	if ((st = open_db(a.db, STORE_RDONLY, "evidence export")) == NULL)
 		return EXIT_FAIL;
 	rc = evidence_export_log(st, a.out, err, sizeof(err));
@@ -379,6 +422,43 @@ ev_export(int argc, char **argv)
 	return 0;
 }
 
+/* check DIR [--pub FILE]: a bundle, offline. */
+static int
+ev_check(int argc, char **argv)
+{
+	struct ev_args a = { .want_operand = true };
+	struct evidence_check r;
+	uint8_t pk[EVIDENCE_PK_LEN];
+	char err[512], hex[2 * EVIDENCE_PK_LEN + 1];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a, "evidence check")) != 0)
+		return rc;
+	if (a.operand == NULL) {
+		cli_err("evidence check: give the bundle's directory");
+		return EXIT_USAGE;
+	}
+	if (a.pub != NULL && evidence_pub_load(a.pub, pk, err, sizeof(err))) {
+		cli_err("evidence check: %s", err);
+		return EXIT_FAIL;
+	}
+	rc = evidence_bundle_check(a.operand, a.pub != NULL ? pk : NULL, &r);
+	if (rc != 0) {
+		cli_err("evidence check: %s: %s", a.operand, rc == LL_EVERIFY ?
+		    r.why : ll_strerror(rc));
+		return rc == LL_EVERIFY ? EXIT_DATA : EXIT_FAIL;
+	}
+	for (size_t i = 0; i < EVIDENCE_PK_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r.pk[i]);
+	printf("%s: verified: incident %" PRId64 ", %" PRIu64 " of its records "
+	    "in a log of %" PRIu64 ", signed by %s%s; %" PRIu64 " files match "
+	    "the manifest and the signed records\n", a.operand, r.incident,
+	    r.incident_records, r.records, hex, a.pub != NULL ?
+	    " (the key given)" : " (compare it with the publisher's key)",
+	    r.files);
+	return 0;
+}
+
 int
 cmd_evidence(int argc, char **argv)
 {
@@ -388,7 +468,7 @@ cmd_evidence(int argc, char **argv)
 	} sub[] = {
 		{ "keygen", cmd_keygen }, { "record", cmd_record },
 		{ "list", cmd_list }, { "verify", cmd_verify },
-		{ "export", ev_export },
+		{ "export", ev_export }, { "check", ev_check },
 	};
 	bool top = strcmp(argv[0], "keygen") == 0;
 
@@ -405,6 +485,6 @@ cmd_evidence(int argc, char **argv)
 			    (usage(stdout, false), 0) :
 			    sub[i].fn(argc - 1, argv + 1);
 	cli_err("evidence: unknown subcommand '%s' (record, list, verify, "
-	    "export); see 'lifeline evidence --help'", argv[1]);
+	    "export, check); see 'lifeline evidence --help'", argv[1]);
 	return EXIT_USAGE;
 }

@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
 	    "validate)" },
 	{ "evidence", cmd_evidence, "the signed, chained evidence log "
-	    "(evidence record|list|verify|export)" },
+	    "(evidence record|list|verify|export|check)" },
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
 	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp); "

@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 struct store;
+struct store_incident;
+struct store_transition;
 
 #define EVIDENCE_PK_LEN	32
 #define EVIDENCE_SK_LEN	64
@@ -90,5 +92,67 @@ int	evidence_verify_file(const char *path, const uint8_t *pk,
 /* Verifies a log held in memory (len bytes): the file form. */
 int	evidence_verify_buf(const uint8_t *buf, size_t len, const uint8_t *pk,
 	    struct evidence_report *r);
+
+/* What an incident record says about detection (see
+ * evidence_incident_record()). */
+struct evidence_inc_params {
+	const char	*detector;	/* JSON object: the detectors and
+					   every parameter they ran with */
+	int64_t		 history;	/* seconds of points kept before the
+					   incident's start */
+	int64_t		 bin;		/* bin length, seconds */
+};
+
+/*
+ * Appends a record of kind "incident" for transition t of incident inc
+ * (both as they stand at the transition): the incident, the transition,
+ * the detector (p->detector), the points of every series of the scope
+ * and the incident's signal kinds over [start - history, end or last
+ * bin + bin) with the baseline each is measured against, the alerts
+ * among them, and the archives and imported files (name, SHA-256, size,
+ * range, settings) whose data overlap that range. docs/evidence.md gives
+ * the body's fields. Returns 0 or LL_E* (err says why).
+ */
+int	evidence_incident_record(struct store *s, const struct evidence_key *k,
+	    const struct evidence_inc_params *p,
+	    const struct store_incident *inc, const struct store_transition *t,
+	    int64_t now, int64_t *seq, char *err, size_t errlen);
+
+/*
+ * The export bundle of one incident: a directory a third party checks
+ * offline. evidence_bundle_write() verifies the log in s, then creates
+ * dir (which must not exist) holding the log, the public key, the
+ * incident as JSON, a CSV and an SVG chart per series, a README, a
+ * stand-alone verifier (verify.py) and MANIFEST.sha256 (sha256sum -c
+ * reads it). Every file but README.txt, verify.py and the log is made
+ * from the incident's signed records alone, so that a check can make
+ * them again and compare. Returns 0, LL_ENOTFOUND (no record of that
+ * incident), LL_EEXIST (dir exists), LL_EVERIFY (the log does not
+ * verify), LL_EIO, LL_ENOMEM; err says why.
+ */
+int	evidence_bundle_write(struct store *s, int64_t id, const char *dir,
+	    char *err, size_t errlen);
+
+/* What a bundle check found. */
+struct evidence_check {
+	int64_t		incident;
+	uint64_t	records;	/* records in the log */
+	uint64_t	incident_records;	/* of the incident */
+	uint64_t	files;		/* files checked */
+	uint8_t		pk[EVIDENCE_PK_LEN];	/* the signer */
+	char		why[512];	/* the first thing wrong, naming the
+					   file (and record) */
+};
+
+/*
+ * Checks a bundle offline: the manifest against every file (none
+ * missing, none added), the log (records, chain, signatures, head) with
+ * the bundle's public key, that key against pk when pk is not NULL, and
+ * every file made from the records against the one in the bundle.
+ * Returns 0, LL_EVERIFY (r->why names the file and what is wrong),
+ * LL_ENOMEM.
+ */
+int	evidence_bundle_check(const char *dir, const uint8_t *pk,
+	    struct evidence_check *r);
 
 #endif

@@ -88,23 +88,31 @@ write_new(const char *path, const char *buf, size_t len, mode_t mode,
 	return close(fd) == 0 ? 0 : LL_EIO;
 }
 
-static int
-write_pem(const char *path, const uint8_t pk[EVIDENCE_PK_LEN], char *err,
-    size_t errlen)
+size_t
+ev_pem(const uint8_t *pk, char *out)
 {
 	uint8_t der[sizeof(spki_prefix) + EVIDENCE_PK_LEN];
 	char b64[sodium_base64_ENCODED_LEN(sizeof(der),
 	    sodium_base64_VARIANT_ORIGINAL)];
-	char pem[256];
 	int n;
 
 	memcpy(der, spki_prefix, sizeof(spki_prefix));
 	memcpy(der + sizeof(spki_prefix), pk, EVIDENCE_PK_LEN);
 	sodium_bin2base64(b64, sizeof(b64), der, sizeof(der),
 	    sodium_base64_VARIANT_ORIGINAL);
-	n = snprintf(pem, sizeof(pem), "-----BEGIN PUBLIC KEY-----\n%s\n"
+	n = snprintf(out, EV_PEM_MAX, "-----BEGIN PUBLIC KEY-----\n%s\n"
 	    "-----END PUBLIC KEY-----\n", b64);
-	return write_new(path, pem, (size_t)n, 0644, err, errlen);
+	return (size_t)n;
+}
+
+static int
+write_pem(const char *path, const uint8_t pk[EVIDENCE_PK_LEN], char *err,
+    size_t errlen)
+{
+	char pem[EV_PEM_MAX];
+	size_t n = ev_pem(pk, pem);
+
+	return write_new(path, pem, n, 0644, err, errlen);
 }
 
 int
