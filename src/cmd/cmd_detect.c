@@ -361,6 +361,8 @@ inc_list(struct store *st, const struct det_args *a, int64_t id)
 	if (rc == 0 && id != 0 && !a->json) {
 		puts("transitions:");
 		rc = store_transition_list(st, id, det_print_tr, NULL);
+		if (rc == 0)
+			return cli_impact_print(st, id, false, a->cmd);
 	}
 	if (rc == LL_ENOTFOUND) {
 		cli_err("%s: no incident %" PRId64, a->cmd, id);
@@ -430,7 +432,9 @@ cmd_incidents(int argc, char **argv)
 		cli_err("incidents list: unexpected argument");
 		return EXIT_USAGE;
 	}
-	if ((rc = det_open(&a, i < 2 ? STORE_RDONLY : 0, &st)) != 0)
+	/* show computes the impact and stores it */
+	if ((rc = det_open(&a, i == 0 || (i == 1 && a.json) ? STORE_RDONLY :
+	    0, &st)) != 0)
 		return rc;
 	rc = i < 2 ? inc_list(st, &a, id) :
 	    inc_mark(st, &a, id, i == 2 ? "verified" : "closed");
