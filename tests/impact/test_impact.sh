@@ -90,6 +90,37 @@ grep -q 'cost *2,968,037 US\$' "$tmp/show" || fail "show has no cost: $(cat "$tm
 python3 -c "import sqlite3,sys; v=sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version').fetchone()[0]; sys.exit(v < 10)" "$db" ||
 	fail "schema version below 10"
 
+# An open incident (detect stops at 03:00Z) and one of a single AS (its
+# country found through the per-AS estimates).
+"$L" import series --db "$tmp/open.db" "$tmp/series.csv" >/dev/null || fail "import (open)"
+"$L" detect --db "$tmp/open.db" --to 2024-06-10T03:00Z >/dev/null || fail "detect (open)"
+"$L" import users --db "$tmp/open.db" "$T/users.csv" >/dev/null || fail "users (open)"
+"$L" impact 1 --db "$tmp/open.db" --format json >"$tmp/open.json" || fail "impact (open)"
+grep -v '^[^,]*,country:EG,' "$tmp/series.csv" | grep -v 'asn:6450[12]' >"$tmp/as.csv"
+"$L" import series --db "$tmp/as.db" "$tmp/as.csv" >/dev/null || fail "import (AS)"
+"$L" detect --db "$tmp/as.db" >/dev/null || fail "detect (AS)"
+"$L" import users --db "$tmp/as.db" "$T/users.csv" >/dev/null || fail "users (AS)"
+"$L" import countries --db "$tmp/as.db" "$T/countries.csv" >/dev/null || fail "countries (AS)"
+"$L" impact 1 --db "$tmp/as.db" --format json >"$tmp/as.json" || fail "impact (AS)"
+python3 - "$tmp" <<'PY' || fails=$((fails + 1))
+import json, sys
+d = sys.argv[1]
+o = {f['name']: f for f in json.load(open(d + '/open.json'))['figures']}
+assert o['duration']['inputs']['open'] is True and o['duration']['inputs']['end'] is None, o['duration']
+assert o['duration']['value'] == 3600, o['duration']
+assert o['restored']['value'] == 0, o['restored']
+assert o['users']['value'] == 6500000, o['users']
+assert o['cost']['value'] is None and 'reason' in o['cost']['inputs']['countries'][0], o['cost']
+a = {f['name']: f for f in json.load(open(d + '/as.json'))['figures']}
+assert a['space.v4']['inputs']['entities'][0]['entity'] == 'asn:64500', a['space.v4']
+assert a['space.v4']['value'] == 600, a['space.v4']
+c = a['users']['inputs']['countries'][0]
+assert c['cc'] == 'EG' and [x['asn'] for x in c['ases']] == [64500], c
+assert a['users']['value'] == 4000000, a['users']
+want = 4e11 / 365 * 0.05 * 0.4 * (2 / 24)
+assert abs(a['cost']['value'] - want) < 1e-6, (a['cost'], want)
+PY
+
 # Bad rows and files.
 printf 'title\n#Rank,AS,AS Name,CC,Users (est.),%% of Country,%% of Internet,Samples\n1,AS1,A,EG,10,1,0,1\n2,ASX,B,EG,10,1,0,1\n3,AS3,C,E1,10,1,0,1\n4,AS4,D,EG,-5,1,0,1\n5,AS4294967296,E,EG,1,1,0,1\n6,AS6,"open,EG,1,1,0,1\n7,AS7,G,EG,1,101,0,1\n8,AS8\n' >"$tmp/bad.csv"
 "$L" import users --db "$tmp/db2" "$tmp/bad.csv" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
