@@ -435,9 +435,10 @@ users_country(struct ictx *c, struct ctry *k)
 	tab = k->have_row && k->row.users >= 0;
 	k->total = tab ? k->row.users : r.sum;
 	sb_printf(&k->js, "{\"cc\":\"%s\",\"internet_users\":", k->cc);
-	sb_json_num(&k->js, k->total);
+	sb_json_num(&k->js, tab || r.n > 0 ? k->total : NAN);
 	sb_printf(&k->js, ",\"internet_users_from\":\"%s\"", tab ?
-	    "country table" : "sum of the per-AS estimates");
+	    "country table" : r.n > 0 ? "sum of the per-AS estimates" :
+	    "none");
 	if (tab) {
 		sb_printf(&k->js, ",\"country_table_source\":");
 		sb_json_str(&k->js, k->source);
@@ -456,7 +457,8 @@ users_country(struct ictx *c, struct ctry *k)
 		    "with a baseline\"}");
 		goto out;
 	}
-	sb_printf(&k->js, "\"%s\",\"peak\":", k->method);
+	sb_printf(&k->js, "\"%s\",\"%s\":", k->method, strcmp(k->method,
+	    "space-share") == 0 ? "peak_lost_share" : "peak");
 	sb_json_num(&k->js, k->peak);
 	sb_printf(&k->js, ",\"peak_at\":\"%s\",\"mean_share\":",
 	    ll_time_fmt(k->peak_t, ts, sizeof(ts)));
