@@ -12,7 +12,8 @@
 #    skipped, a file with no header writes nothing;
 #  - the access index: throttling (throughput halved, BGP holding) lowers
 #    "fast" and not "available"; a shutdown lowers "available" and
-#    "reliable"; dimensions without data read "no data".
+#    "reliable"; OONI's shares set "safe", routing events of the
+#    country's ASes "core"; dimensions without data read "no data".
 set -u
 L=${LIFELINE:?}
 T=${LL_TEST_DATA:?}/impact
@@ -62,6 +63,8 @@ for g in (bare, share, f):
     for x in g.values():
         assert x['inputs'] and x['unit'] and x['method'], x
 assert bare['users']['value'] is None and 'reason' in bare['users']['inputs'], bare['users']
+assert bare['users']['inputs']['countries'][0]['internet_users'] is None, bare['users']
+assert bare['users']['inputs']['countries'][0]['method'] == 'space-share', bare['users']
 assert bare['cost']['value'] is None, bare['cost']
 assert f['space.v6']['value'] is None, f['space.v6']
 # the country table alone: its users times the lost share of space
@@ -151,22 +154,47 @@ with open(sys.argv[1], 'w') as f:
             thr = t.day == 6
             f.write('%s,country:ZZ,ndt.down,%g\n' % (s, 25 if thr else 50))
             f.write('%s,country:ZZ,ndt.rtt,%g\n' % (s, 80 if thr else 40))
+    # OONI's daily shares on 03-07 only
+    f.write('2024-03-07T00:00:00Z,country:ZZ,ooni.anomaly.web_connectivity,0.3\n')
+    f.write('2024-03-07T00:00:00Z,country:ZZ,ooni.confirmed.web_connectivity,0.1\n')
 PY
 idb="$tmp/idx.db"
 "$L" import series --db "$idb" "$tmp/idx.csv" >/dev/null || fail "import index series"
 "$L" index --db "$idb" --entity country:ZZ --from 2024-03-05 --to 2024-03-09 \
+	--format json >"$tmp/idx0.json" || fail "index json (no events)"
+# A routing event of an AS with users in ZZ on 03-06 (as `routing check
+# --db` writes them).
+printf 'title\n#Rank,AS,AS Name,CC,Users (est.)\n1,AS64510,X,ZZ,100\n' >"$tmp/zz.csv"
+"$L" import users --db "$idb" "$tmp/zz.csv" >/dev/null || fail "import ZZ users"
+python3 - "$idb" <<'PY' || fail "event"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO event (kind, entity, start, stop, detail) VALUES "
+    "('routing:hijack', 'asn:64510', 1709715600, 1709719200, '{}')")  # 03-06 09:00-10:00Z
+db.commit()
+PY
+"$L" index --db "$idb" --entity country:ZZ --from 2024-03-05 --to 2024-03-09 \
 	--format json >"$tmp/idx.json" || fail "index json"
 "$L" index --db "$idb" --entity country:ZZ --from 2024-03-05 --to 2024-03-09 \
 	>"$tmp/idx.out" || fail "index csv"
-python3 - "$tmp/idx.json" "$tmp/idx.out" <<'PY' || fails=$((fails + 1))
+python3 - "$tmp/idx.json" "$tmp/idx.out" "$tmp/idx0.json" <<'PY' || fails=$((fails + 1))
 import csv, json, sys
 days = {d['date']: d for d in json.load(open(sys.argv[1]))}
 assert sorted(days) == ['2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08'], sorted(days)
 n, thr, shut = days['2024-03-05'], days['2024-03-06'], days['2024-03-08']
 for d in days.values():
-    for dim in ('safe', 'core'):
-        assert d[dim]['score'] is None and d[dim]['status'] == 'no data', d[dim]
+    if d['date'] != '2024-03-07':
+        assert d['safe']['score'] is None and d['safe']['status'] == 'no data', d['safe']
     assert d['available']['measurements'] and d['fast']['measurements'], d
+# safe: the worst OONI share of the day
+assert days['2024-03-07']['safe']['score'] == 70, days['2024-03-07']['safe']
+assert len(days['2024-03-07']['safe']['measurements']) == 2, days['2024-03-07']['safe']
+# core: no routing event in the store at all is no data; one event of an
+# AS of the country costs its day 25
+for d in json.load(open(sys.argv[3])):
+    assert d['core']['score'] is None and d['core']['status'] == 'no data', d['core']
+assert thr['core']['score'] == 75 and thr['core']['measurements'][0]['value'] == 1, thr['core']
+assert n['core']['score'] == 100 and shut['core']['score'] == 100, (n['core'], shut['core'])
 assert n['available']['score'] == 100 and n['fast']['score'] == 100, n
 # throttling: fast falls, available does not
 assert thr['fast']['score'] == 50, thr['fast']
@@ -181,7 +209,7 @@ o = [x for x in shut['reliable']['measurements'] if x['measure'].startswith('out
 assert o and o[0]['value'] == 360, shut['reliable']
 assert shut['fast']['score'] == 100, shut['fast']
 rows = list(csv.DictReader(open(sys.argv[2])))
-assert any(r['date'] == '2024-03-07' and r['dimension'] == 'safe' and r['score'] == 'no data' for r in rows), rows[:5]
+assert any(r['date'] == '2024-03-08' and r['dimension'] == 'safe' and r['score'] == 'no data' for r in rows), rows[:5]
 assert any(r['date'] == '2024-03-06' and r['dimension'] == 'fast' and r['kind'] == 'ndt.down' and r['score'] == '50.0' for r in rows)
 PY
 [ "$fails" = 0 ] || exit 1
