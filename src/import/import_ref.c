@@ -29,6 +29,7 @@ struct ref_rd {
 	char		 buf[REF_LINE];
 	char		*f[REF_FIELDS];
 	int		 nf;
+	bool		 head;		/* the header was read */
 };
 
 static void
@@ -68,6 +69,8 @@ ref_next(struct ref_rd *r)
 		    REF_FIELDS);
 		if (r->nf > 0)
 			return true;
+		if (!r->head)
+			continue;	/* a title line, not data */
 		r->rows++;
 		ref_bad(r, "not a CSV line of at most %d fields and %d bytes "
 		    "(or a quote left open)", REF_FIELDS, REF_LINE - 1);
@@ -231,7 +234,8 @@ import_users_read(const char *name, const uint8_t *buf, size_t len,
 			col[2] = ref_col(&r, "Users (est.)");
 			col[3] = ref_col(&r, "% of Country");
 			col[4] = ref_col(&r, "Samples");
-			head = col[0] >= 0 && col[1] >= 0 && col[2] >= 0;
+			head = r.head = col[0] >= 0 && col[1] >= 0 &&
+			    col[2] >= 0;
 			continue;
 		}
 		r.rows++;
@@ -316,7 +320,7 @@ import_countries_read(const char *name, const uint8_t *buf, size_t len,
 	if (ref_next(&r)) {
 		for (size_t i = 0; i < CTRY_NCOL; i++)
 			col[i] = ref_col(&r, ctry_cols[i]);
-		head = col[0] >= 0 && col[2] >= 0;
+		head = r.head = col[0] >= 0 && col[2] >= 0;
 	}
 	while (head && rc == 0 && ref_next(&r)) {
 		r.rows++;
