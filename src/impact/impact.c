@@ -17,6 +17,7 @@
 
 #define IMP_ENT_MAX	256	/* scope entities considered */
 #define IMP_CC_MAX	32	/* countries of one incident */
+#define IMP_JSON_BUDGET	(768u << 10)	/* the users inputs' AS lists */
 
 /* A country's users affected, per bin (computed once, used by the users
  * and cost figures). */
@@ -335,15 +336,19 @@ out:
 }
 
 /* The per-AS method: every AS row of the country (or of the scope's
- * ASes). Returns 0 with k->method set when an AS was covered. */
+ * ASes). The ASes are listed, largest first, while the country's inputs
+ * stay within its share of IMP_JSON_BUDGET; the rest are summed in
+ * "more_ases" (a figure's inputs must fit STORE_INPUTS_MAX). Returns 0
+ * with k->method set when an AS was covered. */
 static int
 users_apnic(struct ictx *c, struct ctry *k, const struct urows *r,
     struct contribs *cv)
 {
+	size_t budget = IMP_JSON_BUDGET / (c->nc > 0 ? c->nc : 1);
+	double lo = 0, uncovered = 0, more[3] = { 0, 0, 0 };
+	size_t covered = 0, listed = 0;
 	char ent[ENT_STRLEN];
 	struct ibase bl;
-	double lo = 0, uncovered = 0;
-	size_t covered = 0;
 	bool cov;
 	int rc = 0;
 
@@ -351,8 +356,16 @@ users_apnic(struct ictx *c, struct ctry *k, const struct urows *r,
 	for (size_t i = 0; i < r->n && rc == 0; i++) {
 		snprintf(ent, sizeof(ent), "asn:%u", r->v[i].asn);
 		rc = contrib_entity(c, ent, r->v[i].users, cv, &bl, &lo, &cov);
-		sb_printf(&k->js, "%s{\"asn\":%u,\"users\":", i > 0 ? "," : "",
-		    r->v[i].asn);
+		covered += cov;
+		uncovered += cov ? 0 : r->v[i].users;
+		if (k->js.len >= budget) {
+			more[0]++;
+			more[1] += r->v[i].users;
+			more[2] += cov;
+			continue;
+		}
+		sb_printf(&k->js, "%s{\"asn\":%u,\"users\":", listed++ > 0 ?
+		    "," : "", r->v[i].asn);
 		sb_json_num(&k->js, r->v[i].users);
 		sb_printf(&k->js, ",\"percent_of_country\":");
 		sb_json_num(&k->js, r->v[i].share >= 0 ? r->v[i].share : NAN);
@@ -361,12 +374,14 @@ users_apnic(struct ictx *c, struct ctry *k, const struct urows *r,
 			ibase_json(&k->js, &bl);
 			sb_printf(&k->js, ",\"lowest\":");
 			sb_json_num(&k->js, lo);
-			covered++;
-		} else
-			uncovered += r->v[i].users;
+		}
 		sb_printf(&k->js, ",\"measured\":%s}", cov ? "true" : "false");
 	}
-	sb_printf(&k->js, "],\"users_not_measured\":");
+	sb_printf(&k->js, "],\"more_ases\":{\"count\":%.0f,\"users\":",
+	    more[0]);
+	sb_json_num(&k->js, more[1]);
+	sb_printf(&k->js, ",\"measured\":%.0f},\"users_not_measured\":",
+	    more[2]);
 	sb_json_num(&k->js, uncovered);
 	if (covered > 0)
 		k->method = "apnic-aspop";
