@@ -30,6 +30,7 @@ struct det_args {
 	const char	*entity;
 	int64_t		 from, to;
 	bool		 json;
+	bool		 rdonly;	/* show: the store is not writable */
 	char		 ent[ENT_STRLEN];
 	char		 who[STORE_KEY_MAX];
 };
@@ -362,7 +363,8 @@ inc_list(struct store *st, const struct det_args *a, int64_t id)
 		puts("transitions:");
 		rc = store_transition_list(st, id, det_print_tr, NULL);
 		if (rc == 0)
-			return cli_impact_print(st, id, false, a->cmd);
+			return cli_impact_print(st, id, false, a->cmd,
+			    !a->rdonly);
 	}
 	if (rc == LL_ENOTFOUND) {
 		cli_err("%s: no incident %" PRId64, a->cmd, id);
@@ -432,9 +434,13 @@ cmd_incidents(int argc, char **argv)
 		cli_err("incidents list: unexpected argument");
 		return EXIT_USAGE;
 	}
-	/* show computes the impact and stores it */
-	if ((rc = det_open(&a, i == 0 || (i == 1 && a.json) ? STORE_RDONLY :
-	    0, &st)) != 0)
+	/* show computes the impact and stores it; in a store it cannot
+	 * write, it shows the stored one */
+	if (i == 1 && !a.json && store_open(cli_db_url(a.db), 0, &st, NULL,
+	    0) != 0)
+		a.rdonly = true;
+	if (st == NULL && (rc = det_open(&a, i < 2 ? STORE_RDONLY : 0,
+	    &st)) != 0)
 		return rc;
 	rc = i < 2 ? inc_list(st, &a, id) :
 	    inc_mark(st, &a, id, i == 2 ? "verified" : "closed");

@@ -134,13 +134,21 @@ imp_open(const struct imp_args *a, unsigned flags, struct store **st)
 }
 
 int
-cli_impact_print(struct store *st, int64_t id, bool json, const char *cmd)
+cli_impact_print(struct store *st, int64_t id, bool json, const char *cmd,
+    bool compute)
 {
 	struct impact im;
 	char *out;
 	int rc;
 
-	rc = impact_compute(st, id, (int64_t)time(NULL), &im);
+	rc = compute ? impact_compute(st, id, (int64_t)time(NULL), &im) :
+	    impact_load(st, id, &im);
+	if (rc == LL_ENOTFOUND && !compute) {
+		printf("impact: not computed yet, and the store cannot be "
+		    "written ('lifeline impact %" PRId64 "' computes it)\n",
+		    id);
+		return 0;
+	}
 	if (rc == LL_ENOTFOUND) {
 		cli_err("%s: no incident %" PRId64, cmd, id);
 		return EXIT_DATA;
@@ -187,7 +195,7 @@ cmd_impact(int argc, char **argv)
 	}
 	if ((rc = imp_open(&a, 0, &st)) != 0)
 		return rc;
-	rc = cli_impact_print(st, id, a.fmt == 'j', "impact");
+	rc = cli_impact_print(st, id, a.fmt == 'j', "impact", true);
 	store_free(st);
 	return rc;
 }
