@@ -43,6 +43,17 @@ int	cmd_agent_bgp(int argc, char **argv);
 int	cmd_bus(int argc, char **argv);
 /* ingest --from nats://: the bus's consumer (cmd_agent.c) */
 int	cmd_ingest_bus(int argc, char **argv);
+/* impact ID, index (cmd_impact.c); import users|countries FILE...,
+ * from cmd_import (argv[0] is "users" or "countries") */
+int	cmd_impact(int argc, char **argv);
+int	cmd_index(int argc, char **argv);
+int	cmd_import_ref(int argc, char **argv);
+struct store;
+/* Computes, stores and prints the impact of incident id (text or JSON);
+ * without compute, prints the stored one (or says there is none).
+ * Returns 0 or an exit code, after a one-line message. */
+int	cli_impact_print(struct store *st, int64_t id, bool json,
+	    const char *cmd, bool compute);
 /* db copy FROM TO (cmd_db_copy.c), from cmd_db */
 int	cmd_db_copy(int argc, char **argv);
 

@@ -34,6 +34,7 @@ struct det_args {
 	int64_t		 from, to;
 	bool		 json;
 	bool		 md;		/* --format md (incidents show) */
+	bool		 rdonly;	/* show: the store is not writable */
 	char		 ent[ENT_STRLEN];
 	char		 who[STORE_KEY_MAX];
 };
@@ -391,6 +392,9 @@ inc_list(struct store *st, const struct det_args *a, int64_t id)
 	if (rc == 0 && id != 0 && !a->json) {
 		puts("transitions:");
 		rc = store_transition_list(st, id, det_print_tr, NULL);
+		if (rc == 0)
+			return cli_impact_print(st, id, false, a->cmd,
+			    !a->rdonly);
 	}
 	if (rc == LL_ENOTFOUND) {
 		cli_err("%s: no incident %" PRId64, a->cmd, id);
@@ -469,7 +473,13 @@ cmd_incidents(int argc, char **argv)
 	    "incidents")) != 0))
 		return i < 2 ? (cli_err("incidents: --key is for verify and "
 		    "close"), EXIT_USAGE) : rc;
-	if ((rc = det_open(&a, i < 2 ? STORE_RDONLY : 0, &st)) != 0)
+	/* show computes the impact and stores it; in a store it cannot
+	 * write, it shows the stored one */
+	if (i == 1 && !a.json && store_open(cli_db_url(a.db), 0, &st, NULL,
+	    0) != 0)
+		a.rdonly = true;
+	if (st == NULL && (rc = det_open(&a, i < 2 ? STORE_RDONLY : 0,
+	    &st)) != 0)
 		return rc;
 	if (i == 1 && a.md)
 		rc = cli_report_md(st, id, a.norms, "incidents show");

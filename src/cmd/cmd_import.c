@@ -38,6 +38,9 @@ usage(FILE *f)
 	    "  ooni        OONI measurements, JSON or JSONL\n"
 	    "  kinds       list the kinds in the store: kind,unit,"
 	    "description\n"
+	    "  users       APNIC's per-AS user estimates (CSV), for impact\n"
+	    "  countries   country table: cc,name,year,gdp_usd,population,\n"
+	    "              internet_users,digital_share, for impact\n"
 	    "\n"
 	    "  --format F  series-csv, ioda-json, monash, ndt, ooni (default: "
 	    "detected)\n"
@@ -175,6 +178,9 @@ cmd_import(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(argv[1], "users") == 0 || strcmp(argv[1], "countries") ==
+	    0)
+		return cmd_import_ref(argc - 1, argv + 1);
 	kinds = strcmp(argv[1], "kinds") == 0;
 	if (!kinds && import_family_parse(argv[1], &fam) != 0) {
 		cli_err("import: unknown source '%s' (try: series, monash, "

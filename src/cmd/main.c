@@ -52,6 +52,9 @@ static const struct command commands[] = {
 	    "incidents" },
 	{ "baseline", cmd_baseline, "pin an entity's pre-crisis baseline "
 	    "(baseline pin)" },
+	{ "impact", cmd_impact, "an incident's impact: space, users, "
+	    "duration, restoration, cost" },
+	{ "index", cmd_index, "the access index of an entity per day" },
 };
 
 static void

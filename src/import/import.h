@@ -144,4 +144,46 @@ struct import_kind {
 };
 void	import_kind_info(const char *kind, struct import_kind *out);
 
+/*
+ * Reference tables for an incident's impact (docs/methodology.md).
+ *
+ * import_users_read(): APNIC Labs' per-AS user estimates ("Customer
+ * Populations (Est.)", stats.labs.apnic.net/aspop, CSV download): a
+ * title line, then the header "#Rank,AS,AS Name,CC,Users (est.),% of
+ * Country,% of Internet,Samples" and a row per (AS, country). Columns are
+ * found by name (AS, CC and Users (est.) are needed; % of Country and
+ * Samples are kept when present). import_countries_read(): the country
+ * table, header "cc,name,year,gdp_usd,population,internet_users,
+ * digital_share" (cc and year needed; empty fields are unknown, -1).
+ * Each good row goes to fn (strings valid during the call); bad rows are
+ * reported as "FILE:LINE: what" through on_bad (may be NULL), counted and
+ * skipped. Returns 0, fn's value, or LL_EFORMAT when no header is found.
+ */
+struct import_users_row {
+	const char	*cc;		/* "EG" */
+	uint32_t	 asn;
+	double		 users;
+	double		 share;		/* % of the country, -1: not given */
+	double		 samples;	/* -1: not given */
+};
+typedef int import_users_fn(void *ctx, const struct import_users_row *u);
+int	import_users_read(const char *name, const uint8_t *buf, size_t len,
+	    import_users_fn *fn, void *ctx, import_bad_fn *on_bad, void *bctx,
+	    uint64_t *rows, uint64_t *bad);
+
+struct import_country_row {
+	const char	*cc;
+	const char	*name;		/* "" when not given */
+	int		 year;
+	double		 gdp;		/* US$ a year; -1 unknown (likewise) */
+	double		 population;
+	double		 users;		/* Internet users */
+	double		 digital;	/* Internet economy share of GDP, 0-1 */
+};
+typedef int import_country_fn(void *ctx,
+    const struct import_country_row *c);
+int	import_countries_read(const char *name, const uint8_t *buf,
+	    size_t len, import_country_fn *fn, void *ctx,
+	    import_bad_fn *on_bad, void *bctx, uint64_t *rows, uint64_t *bad);
+
 #endif

@@ -675,3 +675,126 @@ store_transition_list(struct store *s, int64_t incident,
 		return store_seterr(s, LL_EINVAL, "bad incident id");
 	return s->ops->transition_list(s, incident, fn, ctx);
 }
+
+/* ---- impact (schema version 10) ---------------------------------------- */
+
+#define STORE_UNSUP(s, what) store_seterr((s), LL_EUNSUP, "%s: not " \
+	"supported by the %s backend yet", (what), (s)->ops->name)
+
+static bool
+cc_ok(const char *cc)
+{
+	return cc != NULL && isupper((unsigned char)cc[0]) &&
+	    isupper((unsigned char)cc[1]) && cc[2] == '\0';
+}
+
+/* A number that is either -1 (not given) or finite and >= 0. */
+static bool
+opt_num_ok(double v)
+{
+	return v == -1 || (isfinite(v) && v >= 0);
+}
+
+int
+store_users_put(struct store *s, const struct store_users *u)
+{
+	bool mine;
+	int rc;
+
+	if (s->ops->users_put == NULL)
+		return STORE_UNSUP(s, "store_users_put");
+	if (u == NULL || !cc_ok(u->cc) || u->asn == 0 || !isfinite(u->users) ||
+	    u->users < 0 || !opt_num_ok(u->share) || !opt_num_ok(u->samples) ||
+	    !text_ok(u->source))
+		return store_seterr(s, LL_EINVAL, "bad user estimate");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->users_put(s, u);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_users_list(struct store *s, const char *cc, uint32_t asn,
+    store_users_fn *fn, void *ctx)
+{
+	if (s->ops->users_list == NULL)
+		return STORE_UNSUP(s, "store_users_list");
+	if ((cc != NULL && !cc_ok(cc)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad country code");
+	return s->ops->users_list(s, cc, asn, fn, ctx);
+}
+
+int
+store_country_put(struct store *s, const struct store_country *c)
+{
+	bool mine;
+	int rc;
+
+	if (s->ops->country_put == NULL)
+		return STORE_UNSUP(s, "store_country_put");
+	if (c == NULL || !cc_ok(c->cc) || !text_ok(c->name) ||
+	    !opt_num_ok(c->gdp) || !opt_num_ok(c->population) ||
+	    !opt_num_ok(c->users) || !opt_num_ok(c->digital) ||
+	    c->digital > 1 || !text_ok(c->source))
+		return store_seterr(s, LL_EINVAL, "bad country row");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->country_put(s, c);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_country_list(struct store *s, const char *cc, store_country_fn *fn,
+    void *ctx)
+{
+	if (s->ops->country_list == NULL)
+		return STORE_UNSUP(s, "store_country_list");
+	if ((cc != NULL && !cc_ok(cc)) || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad country code");
+	return s->ops->country_list(s, cc, fn, ctx);
+}
+
+int
+store_impact_put(struct store *s, const struct store_impact *f)
+{
+	bool mine;
+	int rc;
+
+	if (s->ops->impact_put == NULL)
+		return STORE_UNSUP(s, "store_impact_put");
+	if (f == NULL || f->incident <= 0 || !key_ok(f->name) ||
+	    (f->known && !isfinite(f->value)) || f->unit == NULL ||
+	    strnlen(f->unit, STORE_KEY_MAX) == STORE_KEY_MAX ||
+	    !key_ok(f->method) || !text_ok(f->formula) || f->inputs == NULL ||
+	    strnlen(f->inputs, STORE_INPUTS_MAX) == STORE_INPUTS_MAX)
+		return store_seterr(s, LL_EINVAL, "bad impact figure");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->impact_put(s, f);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_impact_delete(struct store *s, int64_t incident)
+{
+	bool mine;
+	int rc;
+
+	if (s->ops->impact_delete == NULL)
+		return STORE_UNSUP(s, "store_impact_delete");
+	if ((rc = auto_begin(s, &mine)) != 0)
+		return rc;
+	rc = s->ops->impact_delete(s, incident);
+	return auto_end(s, mine, rc);
+}
+
+int
+store_impact_list(struct store *s, int64_t incident, store_impact_fn *fn,
+    void *ctx)
+{
+	if (s->ops->impact_list == NULL)
+		return STORE_UNSUP(s, "store_impact_list");
+	if (incident <= 0 || fn == NULL)
+		return store_seterr(s, LL_EINVAL, "bad incident id");
+	return s->ops->impact_list(s, incident, fn, ctx);
+}

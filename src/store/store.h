@@ -447,6 +447,76 @@ int	store_transition_list(struct store *s, int64_t incident,
 typedef int store_meta_fn(void *ctx, const char *key, const char *value);
 int	store_meta_list(struct store *s, store_meta_fn *fn, void *ctx);
 
+/* ---- impact (schema version 10): reference tables the user imports,
+ * and the figures computed per incident ---- */
+
+/* One AS's users in one country: an estimate such as APNIC's "customer
+ * populations per AS". cc: two capital letters. */
+struct store_users {
+	const char	*cc;		/* "EG" */
+	uint32_t	 asn;		/* > 0 */
+	double		 users;		/* estimated users, >= 0 */
+	double		 share;		/* % of the country's users, -1: not
+					   given */
+	double		 samples;	/* measurements behind it, -1: not
+					   given */
+	const char	*source;	/* "apnic-aspop:FILE@2024-06-10" */
+};
+typedef int store_users_fn(void *ctx, const struct store_users *u);
+/* Upserts by (cc, asn). Returns 0, LL_EINVAL, LL_EDB. */
+int	store_users_put(struct store *s, const struct store_users *u);
+/* Calls fn for the estimates of cc (NULL: all) and asn (0: all), ordered
+ * by cc, then users (largest first), then asn. Returns 0, fn's value,
+ * LL_EINVAL, LL_EDB. */
+int	store_users_list(struct store *s, const char *cc, uint32_t asn,
+	    store_users_fn *fn, void *ctx);
+
+/* A country's economy and users, for the impact's figures. Unknown
+ * numbers are -1. */
+struct store_country {
+	const char	*cc;		/* "EG" */
+	const char	*name;		/* "Egypt" ("" when not given) */
+	int		 year;		/* of the figures */
+	double		 gdp;		/* GDP, current US$ a year */
+	double		 population;
+	double		 users;		/* Internet users */
+	double		 digital;	/* Internet economy share of GDP,
+					   0..1 */
+	const char	*source;	/* where the row came from */
+};
+typedef int store_country_fn(void *ctx, const struct store_country *c);
+/* Upserts by cc. Returns 0, LL_EINVAL, LL_EDB. */
+int	store_country_put(struct store *s, const struct store_country *c);
+/* Calls fn for cc (NULL: every country), ordered by cc. Returns 0, fn's
+ * value, LL_EINVAL, LL_EDB. */
+int	store_country_list(struct store *s, const char *cc,
+	    store_country_fn *fn, void *ctx);
+
+/* One figure of an incident's impact, stored with what it was computed
+ * from. A figure that could not be computed has no value (known false)
+ * and says why in inputs. */
+#define STORE_INPUTS_MAX	(1u << 20)
+struct store_impact {
+	int64_t		 incident;
+	const char	*name;		/* "space.v4", "users", "cost" ... */
+	bool		 known;		/* false: "no data" */
+	double		 value;
+	const char	*unit;		/* "/24s", "users", "US$" ... */
+	const char	*method;	/* "apnic-aspop", "gdp-share" ... */
+	const char	*formula;	/* the formula, in words and symbols */
+	const char	*inputs;	/* JSON object (< STORE_INPUTS_MAX) */
+	int64_t		 computed_at;	/* set by the caller */
+};
+typedef int store_impact_fn(void *ctx, const struct store_impact *f);
+/* Upserts by (incident, name). Returns 0, LL_EINVAL, LL_EDB. */
+int	store_impact_put(struct store *s, const struct store_impact *f);
+/* Deletes every figure of incident. Returns 0, LL_EDB. */
+int	store_impact_delete(struct store *s, int64_t incident);
+/* Calls fn for the figures of incident, in the order they were put.
+ * Returns 0 (also when there are none), fn's value, LL_EINVAL, LL_EDB. */
+int	store_impact_list(struct store *s, int64_t incident,
+	    store_impact_fn *fn, void *ctx);
+
 /* What store_copy() and store_verify() went through. */
 struct store_copy_stats {
 	uint64_t	series, points, archives, gaps, meta;

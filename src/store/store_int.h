@@ -68,6 +68,18 @@ struct store_ops {
 		    size_t len, int64_t *seq);
 	int	(*evidence_scan)(struct store *s, store_evidence_fn *fn,
 		    void *ctx);
+	/* impact (schema version 10) */
+	int	(*users_put)(struct store *s, const struct store_users *u);
+	int	(*users_list)(struct store *s, const char *cc, uint32_t asn,
+		    store_users_fn *fn, void *ctx);
+	int	(*country_put)(struct store *s,
+		    const struct store_country *c);
+	int	(*country_list)(struct store *s, const char *cc,
+		    store_country_fn *fn, void *ctx);
+	int	(*impact_put)(struct store *s, const struct store_impact *f);
+	int	(*impact_delete)(struct store *s, int64_t incident);
+	int	(*impact_list)(struct store *s, int64_t incident,
+		    store_impact_fn *fn, void *ctx);
 };
 
 struct store {

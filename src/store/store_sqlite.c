@@ -188,6 +188,39 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
 	"  record BLOB NOT NULL"
 	");",
+	/* 10: impact: per-AS user estimates and country figures the user
+	 * imports, and each incident's figures with their inputs. */
+	"CREATE TABLE IF NOT EXISTS users_as ("
+	"  cc TEXT NOT NULL,"
+	"  asn INTEGER NOT NULL CHECK (asn > 0),"
+	"  users REAL NOT NULL CHECK (users >= 0),"
+	"  share REAL NOT NULL,"
+	"  samples REAL NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  PRIMARY KEY (cc, asn)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS country ("
+	"  cc TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  year INTEGER NOT NULL,"
+	"  gdp REAL NOT NULL,"
+	"  population REAL NOT NULL,"
+	"  users REAL NOT NULL,"
+	"  digital REAL NOT NULL,"
+	"  source TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS impact ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  value REAL,"
+	"  unit TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  formula TEXT NOT NULL,"
+	"  inputs TEXT NOT NULL,"
+	"  computed_at INTEGER NOT NULL,"
+	"  UNIQUE (incident, name)"
+	");",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2362,6 +2395,180 @@ sq_transition_list(struct store *s, int64_t incident,
 	return sq_read_end(s, st, src, rc, "list transitions");
 }
 
+/* ---- impact (schema version 10) ---- */
+
+static int
+sq_users_put(struct store *s, const struct store_users *u)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO users_as (cc, "
+	    "asn, users, share, samples, source) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6) ON CONFLICT (cc, asn) DO UPDATE SET users = excluded.users, "
+	    "share = excluded.share, samples = excluded.samples, source = "
+	    "excluded.source", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare users");
+	sqlite3_bind_text(st, 1, u->cc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, u->asn);
+	sqlite3_bind_double(st, 3, u->users);
+	sqlite3_bind_double(st, 4, u->share);
+	sqlite3_bind_double(st, 5, u->samples);
+	sqlite3_bind_text(st, 6, u->source, -1, SQLITE_STATIC);
+	return sq_done(s, st, "write users");
+}
+
+static int
+sq_users_list(struct store *s, const char *cc, uint32_t asn,
+    store_users_fn *fn, void *ctx)
+{
+	struct store_users u;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT cc, asn, users, "
+	    "share, samples, source FROM users_as WHERE (?1 IS NULL OR cc = "
+	    "?1) AND (?2 = 0 OR asn = ?2) ORDER BY cc, users DESC, asn", -1,
+	    &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare users list");
+	if (cc != NULL)
+		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, asn);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		u.cc = sq_text(st, 0);
+		u.asn = (uint32_t)sqlite3_column_int64(st, 1);
+		u.users = sqlite3_column_double(st, 2);
+		u.share = sqlite3_column_double(st, 3);
+		u.samples = sqlite3_column_double(st, 4);
+		u.source = sq_text(st, 5);
+		if ((rc = fn(ctx, &u)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list users");
+}
+
+static int
+sq_country_put(struct store *s, const struct store_country *c)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO country (cc, "
+	    "name, year, gdp, population, users, digital, source) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (cc) DO UPDATE SET "
+	    "name = excluded.name, year = excluded.year, gdp = excluded.gdp, "
+	    "population = excluded.population, users = excluded.users, "
+	    "digital = excluded.digital, source = excluded.source", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare country");
+	sqlite3_bind_text(st, 1, c->cc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, c->year);
+	sqlite3_bind_double(st, 4, c->gdp);
+	sqlite3_bind_double(st, 5, c->population);
+	sqlite3_bind_double(st, 6, c->users);
+	sqlite3_bind_double(st, 7, c->digital);
+	sqlite3_bind_text(st, 8, c->source, -1, SQLITE_STATIC);
+	return sq_done(s, st, "write country");
+}
+
+static int
+sq_country_list(struct store *s, const char *cc, store_country_fn *fn,
+    void *ctx)
+{
+	struct store_country c;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT cc, name, year, gdp, "
+	    "population, users, digital, source FROM country WHERE ?1 IS NULL "
+	    "OR cc = ?1 ORDER BY cc", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare country list");
+	if (cc != NULL)
+		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		c.cc = sq_text(st, 0);
+		c.name = sq_text(st, 1);
+		c.year = sqlite3_column_int(st, 2);
+		c.gdp = sqlite3_column_double(st, 3);
+		c.population = sqlite3_column_double(st, 4);
+		c.users = sqlite3_column_double(st, 5);
+		c.digital = sqlite3_column_double(st, 6);
+		c.source = sq_text(st, 7);
+		if ((rc = fn(ctx, &c)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list countries");
+}
+
+static int
+sq_impact_put(struct store *s, const struct store_impact *f)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO impact "
+	    "(incident, name, value, unit, method, formula, inputs, "
+	    "computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+	    "(incident, name) DO UPDATE SET value = excluded.value, unit = "
+	    "excluded.unit, method = excluded.method, formula = "
+	    "excluded.formula, inputs = excluded.inputs, computed_at = "
+	    "excluded.computed_at", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare impact");
+	sqlite3_bind_int64(st, 1, f->incident);
+	sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
+	if (f->known)
+		sqlite3_bind_double(st, 3, f->value);
+	sqlite3_bind_text(st, 4, f->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->formula, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, f->computed_at);
+	return sq_done(s, st, "write impact");
+}
+
+static int
+sq_impact_delete(struct store *s, int64_t incident)
+{
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "DELETE FROM impact WHERE "
+	    "incident = ?1", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare impact delete");
+	sqlite3_bind_int64(st, 1, incident);
+	return sq_done(s, st, "delete impact");
+}
+
+static int
+sq_impact_list(struct store *s, int64_t incident, store_impact_fn *fn,
+    void *ctx)
+{
+	struct store_impact f;
+	sqlite3_stmt *st = NULL;
+	int src, rc = 0;
+
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT incident, name, "
+	    "value, unit, method, formula, inputs, computed_at FROM impact "
+	    "WHERE incident = ?1 ORDER BY id", -1, &st, NULL)) != SQLITE_OK)
+		return sq_err(s, src, "prepare impact list");
+	sqlite3_bind_int64(st, 1, incident);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		f.incident = sqlite3_column_int64(st, 0);
+		f.name = sq_text(st, 1);
+		f.known = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		f.value = f.known ? sqlite3_column_double(st, 2) : 0;
+		f.unit = sq_text(st, 3);
+		f.method = sq_text(st, 4);
+		f.formula = sq_text(st, 5);
+		f.inputs = sq_text(st, 6);
+		f.computed_at = sqlite3_column_int64(st, 7);
+		if ((rc = fn(ctx, &f)) != 0)
+			break;
+	}
+	return sq_read_end(s, st, src, rc, "list impact");
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -2398,4 +2605,11 @@ static const struct store_ops sq_ops = {
 	.event_list = sq_event_list,
 	.evidence_append = sq_evidence_append,
 	.evidence_scan = sq_evidence_scan,
+	.users_put = sq_users_put,
+	.users_list = sq_users_list,
+	.country_put = sq_country_put,
+	.country_list = sq_country_list,
+	.impact_put = sq_impact_put,
+	.impact_delete = sq_impact_delete,
+	.impact_list = sq_impact_list,
 };
