@@ -188,6 +188,8 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
 	"  record BLOB NOT NULL"
 	");",
+	/* 10: a detector's running value per series (the CUSUM sum). */
+	"ALTER TABLE dstate ADD COLUMN value REAL NOT NULL DEFAULT 0;",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2085,9 +2087,10 @@ sq_dstate_put(struct store *s, const struct store_dstate *d)
 	int src;
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO dstate "
-	    "(detector, signal, entity, last, level, run) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6) ON CONFLICT (detector, signal, entity) DO UPDATE SET "
-	    "last = excluded.last, level = excluded.level, run = excluded.run",
+	    "(detector, signal, entity, last, level, run, value) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, entity) DO "
+	    "UPDATE SET last = excluded.last, level = excluded.level, run = "
+	    "excluded.run, value = excluded.value",
 	    -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare detector state");
 	sqlite3_bind_text(st, 1, d->detector, -1, SQLITE_STATIC);
@@ -2096,6 +2099,7 @@ sq_dstate_put(struct store *s, const struct store_dstate *d)
 	sqlite3_bind_int64(st, 4, d->last);
 	sqlite3_bind_int(st, 5, d->level);
 	sqlite3_bind_int(st, 6, d->run);
+	sqlite3_bind_double(st, 7, d->value);
 	return sq_done(s, st, "write detector state");
 }
 
@@ -2107,7 +2111,7 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 	int src, rc = 0;
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT detector, signal, "
-	    "entity, last, level, run FROM dstate ORDER BY detector, signal, "
+	    "entity, last, level, run, value FROM dstate ORDER BY detector, signal, "
 	    "entity", -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare detector states");
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2117,6 +2121,7 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 		d.last = sqlite3_column_int64(st, 3);
 		d.level = sqlite3_column_int(st, 4);
 		d.run = sqlite3_column_int(st, 5);
+		d.value = sqlite3_column_double(st, 6);
 		if ((rc = fn(ctx, &d)) != 0)
 			break;
 	}

@@ -1,0 +1,121 @@
+/*
+ * CUSUM for slow degradation: per series, a one-sided cumulative sum of
+ * the robust score's shortfall against the series' reference (pinned,
+ * else seasonal, else the history's median), scaled by 1.4826 x MAD:
+ *
+ *	z = (value - ref) / scale	(ref - value for a kind where up is bad)
+ *	S = min(max(0, S - z - k), 2h)
+ *
+ * S above h is a warning. The sum is kept in the store (store_dstate,
+ * detector "cusum") so that runs in parts sum as one run does.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_int.h"
+#include "util/err.h"
+#include "util/grow.h"
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct dseries *x = a, *y = b;
+	int r = strcmp(x->signal, y->signal);
+
+	return r != 0 ? r : strcmp(x->entity, y->entity);
+}
+
+static int
+on_state(void *ctx, const struct store_dstate *d)
+{
+	struct dctx *c = ctx;
+	struct dseries key = { .signal = (char *)(uintptr_t)d->signal,
+	    .entity = (char *)(uintptr_t)d->entity };
+	struct dseries *se;
+
+	if (strcmp(d->detector, "cusum") != 0 || c->nser == 0)
+		return 0;
+	se = bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_key);
+	if (se == NULL || se->kind == NULL)
+		return 0;
+	se->csum = d->value;
+	se->clevel = d->level;
+	se->crun = d->run;
+	return 0;
+}
+
+/* Loads every series' CUSUM state (after det_load sorted the series). */
+int
+det_cusum_load(struct dctx *c)
+{
+	if (c->nser == 0)
+		return 0;
+	return store_dstate_list(c->s, on_state, c);
+}
+
+int
+det_cusum_save(struct dctx *c, struct dseries *se)
+{
+	struct store_dstate d = { .detector = "cusum", .signal = se->signal,
+	    .entity = se->entity, .last = se->last, .level = se->clevel,
+	    .run = se->crun, .value = se->csum };
+
+	return store_dstate_put(c->s, &d);
+}
+
+/* The scale of se's history [lo, cur): 1.4826 x its MAD, at least 1% of
+ * ref; the seasonal scale when the reference is the seasonal median. */
+static int
+scale_of(struct dctx *c, struct dseries *se, double *out)
+{
+	size_t i, n = se->cur - se->lo;
+	double mad = 0;
+	int rc;
+
+	if (se->plv == DET_NONE && se->slv != DET_NONE && se->smedian > 0)
+		mad = se->smad / 1.4826;
+	else if (n > 0) {
+		if (ll_grow(&c->sv, &c->capsv, n, sizeof(*c->sv)) != 0)
+			return LL_ENOMEM;
+		for (i = 0; i < n; i++)
+			c->sv[i] = fabs(se->v[se->lo + i] - se->median);
+		if ((rc = det_median(c, c->sv, n, &mad)) != 0)
+			return rc;
+	}
+	if (mad < 0.01 * se->ref)
+		mad = 0.01 * se->ref;
+	*out = 1.4826 * mad;
+	return 0;
+}
+
+/* The CUSUM verdict of se at bin t (its reference already set), its
+ * alert, and its state. A bin that would raise the alarm and that the
+ * data-quality guard holds leaves the sum as it was: a gap. */
+int
+det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t)
+{
+	double scale, z, sum, h = c->o.cusum_h;
+	int rc;
+
+	if (se->ref <= 0 || se->lv == DET_NONE)
+		return 0;
+	if ((rc = scale_of(c, se, &scale)) != 0)
+		return rc;
+	if (!(scale > 0))
+		return 0;
+	z = (se->kind->up ? se->ref - se->value : se->value - se->ref) /
+	    scale;
+	sum = se->csum - z - c->o.cusum_k;
+	sum = sum < 0 ? 0 : sum > 2 * h ? 2 * h : sum;
+	if (sum > h && det_guarded(c, se->signal, t))
+		se->clv = DET_GAP;
+	else {
+		se->csum = sum;
+		se->clv = sum > h ? DET_WARN : DET_NORMAL;
+	}
+	se->crun = se->clv == se->clevel ? se->crun + 1 : 1;
+	se->clevel = se->clv;
+	return det_alert(c, se, "cusum", se->clv, se->ref, t);
+}
