@@ -259,7 +259,7 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	if ((rc = det_cusum_judge(c, se, t)) != 0)
 		return rc;
 	if (se->kind->perf) {
-		det_perf_judge(c, se);
+		det_perf_judge(se);
 		return 0;
 	}
 	guarded = (se->lv >= DET_WARN || se->plv >= DET_WARN ||

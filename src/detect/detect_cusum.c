@@ -19,25 +19,14 @@
 #include "util/grow.h"
 
 static int
-cmp_key(const void *a, const void *b)
-{
-	const struct dseries *x = a, *y = b;
-	int r = strcmp(x->signal, y->signal);
-
-	return r != 0 ? r : strcmp(x->entity, y->entity);
-}
-
-static int
 on_state(void *ctx, const struct store_dstate *d)
 {
 	struct dctx *c = ctx;
-	struct dseries key = { .signal = (char *)(uintptr_t)d->signal,
-	    .entity = (char *)(uintptr_t)d->entity };
 	struct dseries *se;
 
-	if (strcmp(d->detector, "cusum") != 0 || c->nser == 0)
+	if (strcmp(d->detector, "cusum") != 0)
 		return 0;
-	se = bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_key);
+	se = det_series_find(c, d->signal, d->entity);
 	if (se == NULL || se->kind == NULL)
 		return 0;
 	se->csum = d->value;

@@ -106,7 +106,9 @@ int	det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t);
 int	det_cusum_save(struct dctx *c, struct dseries *se);
 
 /* detect_throttle.c */
-void	det_perf_judge(struct dctx *c, struct dseries *se);
+void	det_perf_judge(struct dseries *se);
+struct dseries *det_series_find(struct dctx *c, const char *signal,
+	    const char *entity);
 int	det_throttle_bin(struct dctx *c, int64_t t);
 
 /* detect_incident.c */

@@ -17,9 +17,8 @@
 #include "util/err.h"
 
 void
-det_perf_judge(struct dctx *c, struct dseries *se)
+det_perf_judge(struct dseries *se)
 {
-	(void)c;
 	if (se->ref <= 0)
 		return;
 	se->tlv = det_level(se->kind, det_ratio(se->kind, se->value,
@@ -35,20 +34,32 @@ cmp_key(const void *a, const void *b)
 	return r != 0 ? r : strcmp(x->entity, y->entity);
 }
 
+/* The series (signal, entity) in memory, NULL when there is none (the
+ * series are sorted once loaded). */
+struct dseries *
+det_series_find(struct dctx *c, const char *signal, const char *entity)
+{
+	struct dseries key = { .signal = (char *)(uintptr_t)signal,
+	    .entity = (char *)(uintptr_t)entity };
+
+	if (c->nser == 0)
+		return NULL;
+	return bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_key);
+}
+
 /* How the reachability of entity stood in bin t: -1 nothing judged, 0
  * down (a verdict critical or guarded), 1 held. */
 static int
 reach_of(struct dctx *c, const char *entity, int64_t t)
 {
-	struct dseries key = { .entity = (char *)(uintptr_t)entity }, *se;
+	struct dseries *se;
 	int held = -1, lv[3];
 	size_t i, j;
 
 	for (i = 0; i < c->o.nkinds; i++) {
 		if (c->o.kinds[i].perf)
 			continue;
-		key.signal = (char *)(uintptr_t)c->o.kinds[i].signal;
-		se = bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_key);
+		se = det_series_find(c, c->o.kinds[i].signal, entity);
 		if (se == NULL || se->last != t || se->lv == DET_NONE)
 			continue;
 		lv[0] = se->lv;
