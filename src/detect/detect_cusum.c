@@ -54,6 +54,55 @@ det_cusum_save(struct dctx *c, struct dseries *se)
 	return store_dstate_put(c->s, &d);
 }
 
+/* The k-th smallest of v[0..n) (k < n), reordering v so that no value
+ * before k is larger and none after it smaller: Wirth's selection, linear
+ * on average where a sort is n log n. */
+static double
+select_kth(double *v, size_t n, size_t k)
+{
+	int64_t l = 0, m = (int64_t)n - 1, i, j, kk = (int64_t)k;
+	double x, y;
+
+	while (l < m) {
+		x = v[kk];
+		i = l;
+		j = m;
+		do {
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i <= j) {
+				y = v[i];
+				v[i++] = v[j];
+				v[j--] = y;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return v[kk];
+}
+
+/* The median of v[0..n) (n > 0), reordering v. */
+static double
+median_of(double *v, size_t n)
+{
+	double hi = select_kth(v, n, n / 2), lo = hi;
+	size_t i;
+
+	if (n % 2 == 0) {
+		/* the largest of the lower half */
+		lo = v[0];
+		for (i = 1; i < n / 2; i++)
+			if (v[i] > lo)
+				lo = v[i];
+	}
+	return (lo + hi) / 2;
+}
+
 /* The scale of se's history [lo, cur): 1.4826 x its MAD, at least 1% of
  * ref; the seasonal scale when the reference is the seasonal median. */
 static int
@@ -61,7 +110,6 @@ scale_of(struct dctx *c, struct dseries *se, double *out)
 {
 	size_t i, n = se->cur - se->lo;
 	double mad = 0;
-	int rc;
 
 	if (se->plv == DET_NONE && se->slv != DET_NONE && se->smedian > 0)
 		mad = se->smad / 1.4826;
@@ -70,8 +118,7 @@ scale_of(struct dctx *c, struct dseries *se, double *out)
 			return LL_ENOMEM;
 		for (i = 0; i < n; i++)
 			c->sv[i] = fabs(se->v[se->lo + i] - se->median);
-		if ((rc = det_median(c, c->sv, n, &mad)) != 0)
-			return rc;
+		mad = median_of(c->sv, n);
 	}
 	if (mad < 0.01 * se->ref)
 		mad = 0.01 * se->ref;
