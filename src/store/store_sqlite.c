@@ -92,7 +92,7 @@ static const char *const migrations[] = {
 	"",
 	/* 4: the settings each archive was ingested with (the signal's
 	 * options and its sources, as one canonical line): the column is
-	 * added by sq_mig_settings(). */
+	 * added by sq_add_column(). */
 	"",
 	/* 5: coverage gaps (store_gap_put): bins a signal has no values
 	 * for, per collector, with the reason. */
@@ -188,8 +188,9 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY CHECK (seq > 0),"
 	"  record BLOB NOT NULL"
 	");",
-	/* 10: a detector's running value per series (the CUSUM sum). */
-	"ALTER TABLE dstate ADD COLUMN value REAL NOT NULL DEFAULT 0;",
+	/* 10: a detector's running value per series (the CUSUM sum): the
+	 * column is added by sq_add_column(). */
+	"",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -738,20 +739,25 @@ out:
 	return rc;
 }
 
-/* Version 4's archive.settings (unless a file relabelled older has it). */
+/* Adds table's column (unless a file relabelled older has it): version
+ * 4's archive.settings, version 10's dstate.value. */
 static int
-sq_mig_settings(struct store *s)
+sq_add_column(struct store *s, const char *table, const char *column,
+    const char *decl)
 {
+	char sql[256];
 	int64_t have;
 	int rc;
 
-	if ((rc = sq_int(s, "SELECT count(*) FROM pragma_table_info("
-	    "'archive') WHERE name = 'settings'", &have)) != 0)
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info("
+	    "'%s') WHERE name = '%s'", table, column);
+	if ((rc = sq_int(s, sql, &have)) != 0)
 		return rc;
 	if (have)
 		return 0;
-	return sq_exec(s, "ALTER TABLE archive ADD COLUMN settings TEXT NOT "
-	    "NULL DEFAULT ''", "migrate: archive settings");
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table,
+	    column, decl);
+	return sq_exec(s, sql, "migrate: add a column");
 }
 
 /*
@@ -789,7 +795,11 @@ sq_migrate(struct store *s, const char *path, unsigned flags)
 			goto fail;
 		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
 			goto fail;
-		if (v == 3 && (rc = sq_mig_settings(s)) != 0)
+		if (v == 3 && (rc = sq_add_column(s, "archive", "settings",
+		    "TEXT NOT NULL DEFAULT ''")) != 0)
+			goto fail;
+		if (v == 9 && (rc = sq_add_column(s, "dstate", "value",
+		    "REAL NOT NULL DEFAULT 0")) != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
