@@ -256,12 +256,10 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	if (se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0)
 		return rc;
 	reference(se);
-	if ((rc = det_cusum_judge(c, se, t)) != 0)
-		return rc;
-	if (se->kind->perf) {
+	if (se->kind->perf)
 		det_perf_judge(se);
-		return 0;
-	}
+	if ((rc = det_cusum_judge(c, se, t)) != 0 || se->kind->perf)
+		return rc;
 	guarded = (se->lv >= DET_WARN || se->plv >= DET_WARN ||
 	    se->slv >= DET_WARN) && det_guarded(c, se->signal, t);
 	if (guarded) {

@@ -6,7 +6,9 @@
  *	z = (value - ref) / scale	(ref - value for a kind where up is bad)
  *	S = min(max(0, S - z - k), 2h)
  *
- * S above h is a warning. The sum is kept in the store (store_dstate,
+ * S above h is a warning. Bins in which the series' ratio detectors alert
+ * leave the sum as it was: an abrupt drop is theirs to report. The sum is
+ * kept in the store (store_dstate,
  * detector "cusum") so that runs in parts sum as one run does.
  */
 #include <math.h>
@@ -136,6 +138,10 @@ det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t)
 	int rc;
 
 	if (se->ref <= 0 || se->lv == DET_NONE)
+		return 0;
+	/* a drop the ratio detectors report is theirs: no sum, no alarm */
+	if (se->kind->perf ? se->tlv >= DET_WARN : se->lv >= DET_WARN ||
+	    se->plv >= DET_WARN || se->slv >= DET_WARN)
 		return 0;
 	if ((rc = scale_of(c, se, &scale)) != 0)
 		return rc;

@@ -320,8 +320,7 @@ test_guard(void **state)
 	assert_int_equal(run(s, 0, 0, &st), 0);
 	assert_int_equal(st.opened, 0);
 	assert_int_equal(st.alerts, 0);
-	/* 22 bins, each a gap for IODA parity and for CUSUM */
-	assert_int_equal(st.gaps, 44);
+	assert_int_equal(st.gaps, 22);
 	incidents(s, &x);
 	assert_int_equal(x.n, 0);
 	store_free(s);
