@@ -31,9 +31,7 @@ on_state(void *ctx, const struct store_dstate *d)
 	se = det_series_find(c, d->signal, d->entity);
 	if (se == NULL || se->kind == NULL)
 		return 0;
-	se->csum = d->value;
-	se->clevel = d->level;
-	se->crun = d->run;
+	se->csum = se->csaved = d->value;
 	return 0;
 }
 
@@ -46,13 +44,18 @@ det_cusum_load(struct dctx *c)
 	return store_dstate_list(c->s, on_state, c);
 }
 
+/* Stores se's sum when it changed: a series whose sum stays 0 (most)
+ * costs no write. The level is the sum's (above h: warning). */
 int
 det_cusum_save(struct dctx *c, struct dseries *se)
 {
 	struct store_dstate d = { .detector = "cusum", .signal = se->signal,
-	    .entity = se->entity, .last = se->last, .level = se->clevel,
-	    .run = se->crun, .value = se->csum };
+	    .entity = se->entity, .last = se->last, .value = se->csum };
 
+	if (se->csum == se->csaved)
+		return 0;
+	d.level = se->csum > c->o.cusum_h ? DET_WARN : DET_NORMAL;
+	se->csaved = se->csum;
 	return store_dstate_put(c->s, &d);
 }
 
@@ -143,6 +146,13 @@ det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t)
 	if (se->kind->perf ? se->tlv >= DET_WARN : se->lv >= DET_WARN ||
 	    se->plv >= DET_WARN || se->slv >= DET_WARN)
 		return 0;
+	/* at rest and no further below the reference than k times the
+	 * least scale: the sum stays 0 whatever the scale */
+	if (se->csum == 0 && (se->kind->up ? se->ref - se->value :
+	    se->value - se->ref) >= -c->o.cusum_k * 0.014826 * se->ref) {
+		se->clv = DET_NORMAL;
+		return 0;
+	}
 	if ((rc = scale_of(c, se, &scale)) != 0)
 		return rc;
 	if (!(scale > 0))
@@ -157,7 +167,5 @@ det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t)
 		se->csum = sum;
 		se->clv = sum > h ? DET_WARN : DET_NORMAL;
 	}
-	se->crun = se->clv == se->clevel ? se->crun + 1 : 1;
-	se->clevel = se->clv;
 	return det_alert(c, se, "cusum", se->clv, se->ref, t);
 }

@@ -26,7 +26,7 @@ struct dseries {
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
 	double		 csum;		/* the CUSUM sum (state) */
-	int		 clevel, crun;	/* the CUSUM detector's state */
+	double		 csaved;	/* the sum as the store has it */
 	/* this bin */
 	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
 	int		 tlv, clv;	/* perf, cusum */
