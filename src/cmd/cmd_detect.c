@@ -41,7 +41,9 @@ struct det_args {
 
 static const char det_help[] =
     "detect judges every bin not judged before (IODA parity: value /\n"
-    "median of the history window; pinned baselines), behind the\n"
+    "median of the history window; pinned baselines; the hour of the\n"
+    "week; CUSUM for slow degradation; throughput, RTT and loss, a\n"
+    "throttling verdict while reachability holds), behind the\n"
     "collector-health guard, writes alerts and follows incidents\n"
     "(docs/methodology.md). It prints each incident transition it\n"
     "makes and a summary line. --from/--to bound the bins judged.\n"

@@ -13,15 +13,23 @@
 #include "util/grow.h"
 
 /* IODA's windows and levels: BGP 24 h, 0.99 / 0.5; active probing 7 d,
- * 0.8 / 0.5; the network telescope 7 d, 0.25 / 0.1. */
+ * 0.8 / 0.5; the network telescope 7 d, 0.25 / 0.1. Then the performance
+ * kinds (the NDT importer's, the prober's RTT and loss): 7 d, a fall to
+ * 0.8 of the reference (or a rise to 1.25 times it) a warning, to 0.6
+ * (1.67 times) critical; loss counted from 1% (a share). */
 const struct detect_kind detect_kinds_default[] = {
-	{ "bgp", 86400, 0.99, 0.5, false },
-	{ "bgp6", 86400, 0.99, 0.5, false },
-	{ "probe", 7 * 86400, 0.8, 0.5, true },
-	{ "ping-slash24", 7 * 86400, 0.8, 0.5, true },
-	{ "telescope", 7 * 86400, 0.25, 0.1, true },
-	{ "merit-nt", 7 * 86400, 0.25, 0.1, true },
-	{ "ucsd-nt", 7 * 86400, 0.25, 0.1, true },
+	{ "bgp", 86400, 0.99, 0.5, false, false, false, 0 },
+	{ "bgp6", 86400, 0.99, 0.5, false, false, false, 0 },
+	{ "probe", 7 * 86400, 0.8, 0.5, true, false, false, 0 },
+	{ "ping-slash24", 7 * 86400, 0.8, 0.5, true, false, false, 0 },
+	{ "telescope", 7 * 86400, 0.25, 0.1, true, false, false, 0 },
+	{ "merit-nt", 7 * 86400, 0.25, 0.1, true, false, false, 0 },
+	{ "ucsd-nt", 7 * 86400, 0.25, 0.1, true, false, false, 0 },
+	{ "ndt.down", 7 * 86400, 0.8, 0.6, false, true, false, 0 },
+	{ "ndt.up", 7 * 86400, 0.8, 0.6, false, true, false, 0 },
+	{ "ndt.rtt", 7 * 86400, 0.8, 0.6, false, true, true, 0 },
+	{ "probe.rtt", 7 * 86400, 0.8, 0.6, false, true, true, 0 },
+	{ "probe.loss", 7 * 86400, 0.8, 0.6, false, true, true, 0.01 },
 };
 const size_t detect_nkinds_default =
     sizeof(detect_kinds_default) / sizeof(detect_kinds_default[0]);
@@ -39,6 +47,8 @@ detect_opts_default(struct detect_opts *o)
 	o->weeks = 4;
 	o->mad_warn = 3;
 	o->mad_crit = 5;
+	o->cusum_k = 1;
+	o->cusum_h = 10;
 	o->kinds = detect_kinds_default;
 	o->nkinds = detect_nkinds_default;
 }
@@ -61,8 +71,25 @@ detect_kind_find(const struct detect_kind *kinds, size_t n,
 	return NULL;
 }
 
-static int
-level_of(const struct detect_kind *k, double ratio)
+/* The health ratio of value against ref: value / ref, or ref / value for
+ * a kind where a rise is bad (both at least the kind's floor); 1 when
+ * there is nothing to compare. */
+double
+det_ratio(const struct detect_kind *k, double value, double ref)
+{
+	if (k->up) {
+		if (value < k->floor)
+			value = k->floor;
+		if (ref < k->floor)
+			ref = k->floor;
+		return value > 0 ? ref / value : 1;
+	}
+	return ref > 0 ? value / ref : 1;
+}
+
+/* The level of a health ratio by the kind's warning and critical. */
+int
+det_level(const struct detect_kind *k, double ratio)
 {
 	if (ratio < k->crit)
 		return DET_CRIT;
@@ -73,8 +100,9 @@ level_of(const struct detect_kind *k, double ratio)
 
 static const char *const level_names[] = { "normal", "warning", "critical" };
 
-static int
-put_alert(struct dctx *c, const struct dseries *se, const char *det, int lv,
+/* Stores se's alert of detector det at level lv (none below warning). */
+int
+det_alert(struct dctx *c, const struct dseries *se, const char *det, int lv,
     double expected, int64_t t)
 {
 	struct store_alert a = {
@@ -122,7 +150,7 @@ judge_ioda(struct dctx *c, struct dseries *se)
 	if ((rc = det_median(c, se->v + se->lo, n, &se->median)) != 0)
 		return rc;
 	/* Nothing to lose: the outage has become the history's normal. */
-	se->lv = se->median > 0 ? level_of(se->kind, se->value / se->median) :
+	se->lv = se->median > 0 ? det_level(se->kind, se->value / se->median) :
 	    DET_NORMAL;
 	return 0;
 }
@@ -135,7 +163,7 @@ judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
 	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
 		return;
 	se->baseline = b->value;
-	se->plv = level_of(se->kind, se->value / b->value);
+	se->plv = det_level(se->kind, se->value / b->value);
 }
 
 /* The hour of the week of t, Monday 00:00 UTC = 0 (1970-01-05 was one). */
@@ -176,6 +204,7 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 		return rc;
 	if (mad < 0.01 * se->smedian)
 		mad = 0.01 * se->smedian;
+	se->smad = 1.4826 * mad;
 	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
 	se->slv = z < -c->o.mad_crit ? DET_CRIT : z < -c->o.mad_warn ?
 	    DET_WARN : DET_NORMAL;
@@ -191,14 +220,30 @@ step_state(int *level, int *run, int lv)
 	*level = lv;
 }
 
-/* Both detectors' verdicts on bin t of se, and their alerts. */
+/* The reference perf and cusum measure against: the pinned baseline,
+ * else the seasonal median, else the history's; 0 when there is none. */
+static void
+reference(struct dseries *se)
+{
+	se->ref = 0;
+	if (se->plv != DET_NONE)
+		se->ref = se->baseline;
+	else if (se->slv != DET_NONE && se->smedian > 0)
+		se->ref = se->smedian;
+	else if (se->lv != DET_NONE)
+		se->ref = se->median;
+}
+
+/* The detectors' verdicts on bin t of se, and their alerts (a perf
+ * series' wait for the reachability of the bin: det_throttle_bin). */
 static int
 judge(struct dctx *c, struct dseries *se, int64_t t)
 {
 	bool guarded;
 	int rc;
 
-	se->lv = se->plv = se->slv = DET_NONE;
+	se->lv = se->plv = se->slv = se->tlv = se->clv = DET_NONE;
+	se->held = false;
 	det_window(se, t, se->kind->window);
 	if (t <= se->last || se->cur >= se->n || se->t[se->cur] != t)
 		return 0;
@@ -210,6 +255,11 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	judge_pinned(c, se, t);
 	if (se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0)
 		return rc;
+	reference(se);
+	if (se->kind->perf)
+		det_perf_judge(se);
+	if ((rc = det_cusum_judge(c, se, t)) != 0 || se->kind->perf)
+		return rc;
 	guarded = (se->lv >= DET_WARN || se->plv >= DET_WARN ||
 	    se->slv >= DET_WARN) && det_guarded(c, se->signal, t);
 	if (guarded) {
@@ -219,10 +269,10 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	}
 	step_state(&se->level, &se->run, se->lv);
 	step_state(&se->plevel, &se->prun, se->plv);
-	if ((rc = put_alert(c, se, "ioda", se->lv, se->median, t)) != 0 ||
-	    (rc = put_alert(c, se, "seasonal", se->slv, se->smedian, t)) != 0)
+	if ((rc = det_alert(c, se, "ioda", se->lv, se->median, t)) != 0 ||
+	    (rc = det_alert(c, se, "seasonal", se->slv, se->smedian, t)) != 0)
 		return rc;
-	return put_alert(c, se, "pinned", se->plv, se->baseline, t);
+	return det_alert(c, se, "pinned", se->plv, se->baseline, t);
 }
 
 static int
@@ -249,7 +299,8 @@ save_states(struct dctx *c)
 		d.detector = "pinned";
 		d.level = se->plevel;
 		d.run = se->prun;
-		if ((rc = store_dstate_put(c->s, &d)) != 0)
+		if ((rc = store_dstate_put(c->s, &d)) != 0 ||
+		    (rc = det_cusum_save(c, se)) != 0)
 			return rc;
 	}
 	return 0;
@@ -264,6 +315,7 @@ opts_ok(const struct detect_opts *o)
 	    !(o->restore_level > 0 && o->restore_level <= 1) ||
 	    !(o->health_drop > 0 && o->health_drop <= 1) ||
 	    o->merge_bins < 0 || o->weeks < 1 || o->weeks > 52 ||
+	    !(o->cusum_k >= 0 && o->cusum_h > 0) ||
 	    !(o->mad_warn > 0 && o->mad_warn <= o->mad_crit) ||
 	    (o->to != 0 && o->to <= o->from))
 		return false;
@@ -287,7 +339,8 @@ run_bins(struct dctx *c)
 			if (c->ser[i].kind != NULL &&
 			    (rc = judge(c, &c->ser[i], t)) != 0)
 				return rc;
-		if ((rc = det_incidents_bin(c, t)) != 0)
+		if ((rc = det_throttle_bin(c, t)) != 0 ||
+		    (rc = det_incidents_bin(c, t)) != 0)
 			return rc;
 	}
 	return 0;
@@ -313,7 +366,8 @@ detect_run(struct store *s, const struct detect_opts *o, detect_event_fn *fn,
 		return LL_EINVAL;
 	if ((rc = store_tx_begin(s)) != 0)
 		return rc;
-	if ((rc = det_load(&c)) == 0 && (rc = det_incidents_load(&c)) == 0 &&
+	if ((rc = det_load(&c)) == 0 && (rc = det_cusum_load(&c)) == 0 &&
+	    (rc = det_incidents_load(&c)) == 0 &&
 	    (rc = run_bins(&c)) == 0 && (rc = save_states(&c)) == 0 &&
 	    (rc = det_incidents_save(&c)) == 0)
 		rc = store_tx_commit(s);

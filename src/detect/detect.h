@@ -11,7 +11,14 @@
  *            an incident lasts or an analyst keeps the pin;
  *   seasonal for kinds with a daily rhythm: a robust z-score of the value
  *            against the same hour of the week in the last weeks
- *            (median and MAD).
+ *            (median and MAD);
+ *   perf     for performance kinds (throughput down, RTT or loss up):
+ *            the value against its reference (pinned, else seasonal,
+ *            else the history's median);
+ *   throttle the perf verdict, while every reachability series of the
+ *            entity judged in the bin holds (none critical);
+ *   cusum    a one-sided CUSUM of the robust score against the same
+ *            reference: slow degradation (warnings only).
  * Data-quality guard: a bin in which a collector health series dropped
  * (bgp.peers, bgp.ff_peers, bgp.ff_asns of any collector:*) or that lies
  * in a stored coverage gap gives an alert of level "gap", never an
@@ -33,13 +40,23 @@
 
 #include "store/store.h"
 
-/* One kind's parameters for the ioda and pinned detectors. */
+/*
+ * One kind's parameters. A reachability kind (perf false: BGP, probing,
+ * telescope) is judged by the ioda, pinned and seasonal detectors; a
+ * performance kind (perf: throughput, RTT, loss) by the perf detector,
+ * whose verdict is a throttling verdict while the entity's reachability
+ * holds. Both get CUSUM. For a kind where a rise is bad (up: RTT, loss)
+ * the ratio is reference / value, values below floor counting as floor.
+ */
 struct detect_kind {
 	const char	*signal;	/* "bgp", "bgp6", "probe", ... */
 	int64_t		 window;	/* history window, seconds */
-	double		 warn;		/* value/history below: warning */
+	double		 warn;		/* ratio below: warning */
 	double		 crit;		/* below: critical */
 	bool		 seasonal;	/* daily rhythm: also hour-of-week */
+	bool		 perf;		/* performance, not reachability */
+	bool		 up;		/* a rise is bad */
+	double		 floor;		/* up: the least value counted */
 };
 
 struct detect_opts {
@@ -54,6 +71,8 @@ struct detect_opts {
 	int		 weeks;		/* seasonal history, weeks (4) */
 	double		 mad_warn;	/* seasonal: robust z below -this (3) */
 	double		 mad_crit;	/*   and below -this (5) */
+	double		 cusum_k;	/* CUSUM slack, robust sigmas (1) */
+	double		 cusum_h;	/* CUSUM threshold (10) */
 	const struct detect_kind *kinds;	/* NULL: detect_kinds_default */
 	size_t		 nkinds;
 };

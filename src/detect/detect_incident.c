@@ -170,27 +170,22 @@ same_country(const char *scope, const char *e)
 	return true;
 }
 
-/* The scope's level and the kind of loss, by the documented rules. */
+/* The scope's level and the kind of loss, by the documented rules:
+ * throttling when the incident opened on a throttling verdict, until a
+ * reachability series in scope is critical; then, and otherwise, a
+ * shutdown, or infrastructure damage when it lasts and is partly back. */
 static void
 classify(struct dctx *c, struct dinc *d, int64_t t)
 {
 	const char *level = "network-specific", *kind = "shutdown";
-	const char *p = d->signals;
-	bool reach = false;
+	bool thr = strstr(d->cls, "throttling") != NULL ||
+	    (d->fresh && d->throttle);
 
 	if (strstr(d->scope, "country:") != NULL)
 		level = "nationwide";
 	else if (strstr(d->scope, "region:") != NULL)
 		level = "regional";
-	/* Throughput or latency alone, reachability holding: throttling. */
-	while (*p != '\0') {
-		if (strncmp(p, "ndt.", 4) != 0 && strncmp(p, "probe.rtt", 9) &&
-		    strncmp(p, "probe.loss", 10) != 0)
-			reach = true;
-		p += strcspn(p, ",");
-		p += *p == ',';
-	}
-	if (!reach && d->signals[0] != '\0')
+	if (thr && !d->reach)
 		kind = "throttling";
 	else if (t - d->row.start > 7 * 86400 &&
 	    d->row.restored >= 100 * c->o.kinds[0].crit)
@@ -198,8 +193,36 @@ classify(struct dctx *c, struct dinc *d, int64_t t)
 	snprintf(d->cls, sizeof(d->cls), "%s %s", level, kind);
 }
 
-/* Independent sources among the supporting signals (bgp, bgp6 and
- * bgp.* are one: BGP; probe.* one: probing ...): 1 - 2^-n. */
+/* The source a supporting signal ("ndt.down:perf", "bgp6:ioda") comes
+ * from: its kind without "series." or "ioda.", IODA's names mapped to
+ * ours (ping-slash24: probe, merit-nt and ucsd-nt: telescope), up to the
+ * first dot, without a trailing 6 (bgp6 is BGP). */
+static void
+source_of(const char *p, size_t n, char *out, size_t cap)
+{
+	static const char *const alias[][2] = { { "ping-slash24", "probe" },
+	    { "merit-nt", "telescope" }, { "ucsd-nt", "telescope" } };
+	size_t k, i;
+
+	if (n > 7 && strncmp(p, "series.", 7) == 0)
+		p += 7, n -= 7;
+	else if (n > 5 && strncmp(p, "ioda.", 5) == 0)
+		p += 5, n -= 5;
+	k = strcspn(p, ".:,");
+	if (k > n)
+		k = n;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strlen(alias[i][0]) == k && strncmp(p, alias[i][0], k) == 0) {
+			snprintf(out, cap, "%s", alias[i][1]);
+			return;
+		}
+	if (k > 0 && p[k - 1] == '6')
+		k--;
+	snprintf(out, cap, "%.*s", (int)k, p);
+}
+
+/* Independent sources among the supporting signals (source_of): n of
+ * them give 1 - 2^-n. */
 static double
 confidence(const char *signals)
 {
@@ -209,14 +232,12 @@ confidence(const char *signals)
 	size_t k;
 
 	while (*p != '\0') {
-		k = strcspn(p, ".:,");
-		if (k > 0 && p[k - 1] == '6')
-			k--;
-		snprintf(kind, sizeof(kind), "%.*s", (int)k, p);
-		if (!det_inc_has(seen, kind) &&
+		k = strcspn(p, ",");
+		source_of(p, k, kind, sizeof(kind));
+		if (kind[0] != '\0' && !det_inc_has(seen, kind) &&
 		    list_add(seen, sizeof(seen), kind))
 			n++;
-		p += strcspn(p, ",");
+		p += k;
 		p += *p == ',';
 	}
 	return 1 - ldexp(1, -n);
@@ -338,10 +359,13 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 }
 
 /* The reference se's value is measured against for restoration: the
- * pinned baseline, else the seasonal expectation, else the history. */
+ * pinned baseline, else the seasonal expectation, else the history (for
+ * a performance kind, its reference, in the direction bad for it). */
 static double
 evidence_ratio(const struct dseries *se)
 {
+	if (se->kind->perf)
+		return det_ratio(se->kind, se->value, se->ref);
 	if (se->plv != DET_NONE)
 		return se->value / se->baseline;
 	if (se->slv != DET_NONE && se->smedian > 0)
@@ -352,13 +376,15 @@ evidence_ratio(const struct dseries *se)
 static void
 evidence_signals(struct dinc *d, const struct dseries *se)
 {
-	static const char *const det[] = { "ioda", "pinned", "seasonal" };
-	int lv[] = { se->lv, se->plv, se->slv };
+	static const char *const det[] = { "ioda", "pinned", "seasonal",
+	    "perf", "throttle", "cusum" };
+	int lv[] = { se->lv, se->plv, se->slv, se->tlv,
+	    se->held ? se->tlv : DET_NONE, se->clv };
 	char sig[STORE_KEY_MAX * 2];
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		if (lv[i] < DET_WARN)
+	for (i = se->kind->perf ? 3 : 0; i < 6; i++) {
+		if (lv[i] < DET_WARN || (i > 2 && i < 5 && !se->kind->perf))
 			continue;
 		snprintf(sig, sizeof(sig), "%s:%s", se->signal, det[i]);
 		if (list_add(d->signals, sizeof(d->signals), sig))
@@ -366,21 +392,55 @@ evidence_signals(struct dinc *d, const struct dseries *se)
 	}
 }
 
-/* Takes se's verdicts at t into its incident. */
+/* True when signal supports the incident (a "signal:detector" of it). */
+static bool
+supports(const struct dinc *d, const char *signal)
+{
+	size_t n = strlen(signal);
+	const char *p = d->signals;
+
+	while ((p = strstr(p, signal)) != NULL) {
+		if ((p == d->signals || p[-1] == ',') && p[n] == ':')
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* se's level for its incident: a perf verdict opens one only as a
+ * throttling verdict (reachability held); DET_NONE: no evidence. */
+static int
+evidence_level(const struct dseries *se)
+{
+	int lv;
+
+	if (se->kind->perf) {
+		if (se->tlv == DET_NONE)
+			return DET_NONE;
+		return se->held || se->tlv < DET_CRIT ? se->tlv : DET_WARN;
+	}
+	if (se->lv == DET_NONE || se->lv == DET_GAP || se->plv == DET_GAP ||
+	    se->slv == DET_GAP || se->clv == DET_GAP)
+		return DET_NONE;
+	lv = se->lv > se->plv ? se->lv : se->plv;
+	return se->slv > lv ? se->slv : lv;
+}
+
+/* Takes se's verdicts at t into its incident. A normal verdict measures
+ * restoration only for a signal that supports the incident. */
 static int
 evidence(struct dctx *c, struct dseries *se, int64_t t)
 {
-	int lv = se->lv > se->plv ? se->lv : se->plv, rc;
+	int lv = evidence_level(se), rc;
 	struct dinc *d;
 	double r;
 
-	if (se->slv > lv)
-		lv = se->slv;
-	if (se->lv == DET_NONE || se->lv == DET_GAP || se->plv == DET_GAP ||
-	    se->slv == DET_GAP)
+	if (lv == DET_NONE)
 		return 0;
 	if ((d = inc_for(c, se, lv, t, &rc)) == NULL)
 		return rc;
+	if (lv < DET_WARN && se->clv < DET_WARN && !supports(d, se->signal))
+		return 0;
 	r = evidence_ratio(se);
 	if (se->plv != DET_NONE && !d->pinned) {
 		d->pinned = true;
@@ -388,12 +448,15 @@ evidence(struct dctx *c, struct dseries *se, int64_t t)
 	} else if (se->plv != DET_NONE || !d->pinned)
 		d->ratio = d->seen && r > d->ratio ? d->ratio : r;
 	d->seen = true;
-	if (lv >= DET_WARN) {
+	evidence_signals(d, se);
+	if (lv >= DET_WARN)
 		d->down = true;
-		evidence_signals(d, se);
-	}
 	if (lv == DET_CRIT)
 		d->crit = 1;
+	if (lv == DET_CRIT && !se->kind->perf)
+		d->reach = true;
+	if (se->held)
+		d->throttle = true;
 	return 0;
 }
 
@@ -417,9 +480,13 @@ lifecycle(struct dctx *c, struct dinc *d, int64_t t)
 		return 0;
 	}
 	if (r >= c->o.restore_level) {
-		if (++d->row.run < c->o.restore_bins)
+		/* the first bin back: sparse series (hourly speed tests)
+		 * give evidence in some bins only */
+		if (d->row.run++ == 0)
+			d->row.last = t;
+		if (d->row.run < c->o.restore_bins)
 			return 0;
-		d->row.end = t - (int64_t)(d->row.run - 1) * c->o.bin;
+		d->row.end = d->row.last;
 		c->st.restored++;
 		return transit(c, d, "restored", d->row.end);
 	}
@@ -438,7 +505,8 @@ det_incidents_bin(struct dctx *c, int64_t t)
 	int rc;
 
 	for (i = 0; i < c->ninc; i++)
-		c->inc[i].seen = c->inc[i].down = c->inc[i].pinned = false,
+		c->inc[i].seen = c->inc[i].down = c->inc[i].pinned =
+		    c->inc[i].reach = c->inc[i].throttle = false,
 		c->inc[i].crit = 0;
 	for (i = 0; i < c->nser; i++)
 		if (c->ser[i].kind != NULL &&

@@ -25,9 +25,15 @@ struct dseries {
 	int64_t		 last;		/* last bin judged (state) */
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
+	double		 csum;		/* the CUSUM sum (state) */
+	double		 csaved;	/* the sum as the store has it */
 	/* this bin */
 	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
+	int		 tlv, clv;	/* perf, cusum */
+	bool		 held;		/* perf: reachability held */
 	double		 value, median, baseline, smedian;
+	double		 smad;		/* seasonal scale (1.4826 x MAD) */
+	double		 ref;		/* perf and cusum reference */
 };
 
 struct dbase {
@@ -52,6 +58,8 @@ struct dinc {
 	bool		 pinned;	/* ratio from a pinned baseline */
 	int		 crit;		/* critical in scope this bin */
 	bool		 fresh;		/* opened in this bin */
+	bool		 reach;		/* reachability critical this bin */
+	bool		 throttle;	/* throttle evidence this bin */
 };
 
 struct dctx {
@@ -85,6 +93,23 @@ void	det_window(struct dseries *se, int64_t t, int64_t window);
 struct dbase *det_base_find(struct dctx *c, const char *signal,
 	    const char *entity);
 int	det_base_add(struct dctx *c, const struct store_baseline *b);
+
+/* detect.c */
+double	det_ratio(const struct detect_kind *k, double value, double ref);
+int	det_level(const struct detect_kind *k, double ratio);
+int	det_alert(struct dctx *c, const struct dseries *se, const char *det,
+	    int lv, double expected, int64_t t);
+
+/* detect_cusum.c */
+int	det_cusum_load(struct dctx *c);
+int	det_cusum_judge(struct dctx *c, struct dseries *se, int64_t t);
+int	det_cusum_save(struct dctx *c, struct dseries *se);
+
+/* detect_throttle.c */
+void	det_perf_judge(struct dseries *se);
+struct dseries *det_series_find(struct dctx *c, const char *signal,
+	    const char *entity);
+int	det_throttle_bin(struct dctx *c, int64_t t);
 
 /* detect_incident.c */
 int	det_incidents_load(struct dctx *c);

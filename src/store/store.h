@@ -357,6 +357,7 @@ struct store_dstate {
 	int64_t		 last;		/* start of the last bin judged */
 	int		 level;		/* the detector's level there */
 	int		 run;		/* bins in a row at that level */
+	double		 value;		/* a running value (the CUSUM sum) */
 };
 typedef int store_dstate_fn(void *ctx, const struct store_dstate *d);
 /* Upserts by (detector, signal, entity). Returns 0, LL_EINVAL, LL_EDB. */
@@ -411,7 +412,8 @@ struct store_incident {
 	const char	*severity;	/* "warning", "critical" */
 	int64_t		 start;
 	int64_t		 end;		/* 0 while open */
-	int64_t		 last;		/* last bin with an alert */
+	int64_t		 last;		/* last bin with an alert; once back
+					   at the baseline, the first bin back */
 	double		 confidence;	/* 0..1 */
 	double		 score;		/* sum over bins of drop% x minutes */
 	double		 restored;	/* latest value in % of the baseline */

@@ -92,7 +92,7 @@ static const char *const migrations[] = {
 	"",
 	/* 4: the settings each archive was ingested with (the signal's
 	 * options and its sources, as one canonical line): the column is
-	 * added by sq_mig_settings(). */
+	 * added by sq_add_column(). */
 	"",
 	/* 5: coverage gaps (store_gap_put): bins a signal has no values
 	 * for, per collector, with the reason. */
@@ -221,6 +221,9 @@ static const char *const migrations[] = {
 	"  computed_at INTEGER NOT NULL,"
 	"  UNIQUE (incident, name)"
 	");",
+	/* 11: a detector's running value per series (the CUSUM sum): the
+	 * column is added by sq_add_column(). */
+	"",
 };
 #define SQ_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -769,20 +772,25 @@ out:
 	return rc;
 }
 
-/* Version 4's archive.settings (unless a file relabelled older has it). */
+/* Adds table's column (unless a file relabelled older has it): version
+ * 4's archive.settings, version 10's dstate.value. */
 static int
-sq_mig_settings(struct store *s)
+sq_add_column(struct store *s, const char *table, const char *column,
+    const char *decl)
 {
+	char sql[256];
 	int64_t have;
 	int rc;
 
-	if ((rc = sq_int(s, "SELECT count(*) FROM pragma_table_info("
-	    "'archive') WHERE name = 'settings'", &have)) != 0)
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info("
+	    "'%s') WHERE name = '%s'", table, column);
+	if ((rc = sq_int(s, sql, &have)) != 0)
 		return rc;
 	if (have)
 		return 0;
-	return sq_exec(s, "ALTER TABLE archive ADD COLUMN settings TEXT NOT "
-	    "NULL DEFAULT ''", "migrate: archive settings");
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table,
+	    column, decl);
+	return sq_exec(s, sql, "migrate: add a column");
 }
 
 /*
@@ -820,7 +828,11 @@ sq_migrate(struct store *s, const char *path, unsigned flags)
 			goto fail;
 		if (v == 2 && cur == 2 && (rc = sq_mig_compact(s)) != 0)
 			goto fail;
-		if (v == 3 && (rc = sq_mig_settings(s)) != 0)
+		if (v == 3 && (rc = sq_add_column(s, "archive", "settings",
+		    "TEXT NOT NULL DEFAULT ''")) != 0)
+			goto fail;
+		if (v == 10 && (rc = sq_add_column(s, "dstate", "value",
+		    "REAL NOT NULL DEFAULT 0")) != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; "
@@ -2118,9 +2130,10 @@ sq_dstate_put(struct store *s, const struct store_dstate *d)
 	int src;
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO dstate "
-	    "(detector, signal, entity, last, level, run) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6) ON CONFLICT (detector, signal, entity) DO UPDATE SET "
-	    "last = excluded.last, level = excluded.level, run = excluded.run",
+	    "(detector, signal, entity, last, level, run, value) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, entity) DO "
+	    "UPDATE SET last = excluded.last, level = excluded.level, run = "
+	    "excluded.run, value = excluded.value",
 	    -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare detector state");
 	sqlite3_bind_text(st, 1, d->detector, -1, SQLITE_STATIC);
@@ -2129,6 +2142,7 @@ sq_dstate_put(struct store *s, const struct store_dstate *d)
 	sqlite3_bind_int64(st, 4, d->last);
 	sqlite3_bind_int(st, 5, d->level);
 	sqlite3_bind_int(st, 6, d->run);
+	sqlite3_bind_double(st, 7, d->value);
 	return sq_done(s, st, "write detector state");
 }
 
@@ -2140,7 +2154,7 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 	int src, rc = 0;
 
 	if ((src = sqlite3_prepare_v2(SQ(s)->db, "SELECT detector, signal, "
-	    "entity, last, level, run FROM dstate ORDER BY detector, signal, "
+	    "entity, last, level, run, value FROM dstate ORDER BY detector, signal, "
 	    "entity", -1, &st, NULL)) != SQLITE_OK)
 		return sq_err(s, src, "prepare detector states");
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2150,6 +2164,7 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 		d.last = sqlite3_column_int64(st, 3);
 		d.level = sqlite3_column_int(st, 4);
 		d.run = sqlite3_column_int(st, 5);
+		d.value = sqlite3_column_double(st, 6);
 		if ((rc = fn(ctx, &d)) != 0)
 			break;
 	}

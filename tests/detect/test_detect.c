@@ -547,6 +547,240 @@ test_recurrence(void **state)
 	store_free(s);
 }
 
+/* About N(0, sd) noise from a linear congruential generator (the sum of
+ * four uniforms), for a value v. */
+static double
+noisy(uint32_t *rnd, double v, double sd)
+{
+	double u = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		*rnd = *rnd * 1103515245u + 12345u;
+		u += (double)(*rnd >> 16) / 65536 - 0.5;
+	}
+	return v * (1 + sd * u * 1.732);
+}
+
+/* Hourly probing of IR for 35 days, noise of 1%: flat, or (decline) from
+ * day 14 on falling by 1% of the start a day. */
+static void
+build_decline(struct store *s, bool decline)
+{
+	struct store_point p = { .entity = "country:IR" };
+	uint32_t rnd = 7;
+	int h;
+
+	assert_int_equal(store_tx_begin(s), 0);
+	for (h = 0; h < 35 * 24; h++) {
+		double v = 1000;
+
+		if (decline && h > 14 * 24)
+			v *= 1 - 0.01 * (h - 14 * 24) / 24.0;
+		p.time = T0 + (int64_t)h * 3600;
+		p.value = noisy(&rnd, v, 0.01);
+		assert_int_equal(store_points_put(s, "probe", "t", &p, 1), 0);
+	}
+	assert_int_equal(store_tx_commit(s), 0);
+}
+
+struct first {
+	const char	*det;
+	int64_t		 t;
+	int		 n;
+};
+
+static int
+on_first(void *ctx, const struct store_alert *a)
+{
+	struct first *f = ctx;
+
+	if (strcmp(a->detector, f->det) != 0)
+		return 0;
+	if (f->n++ == 0 || a->time < f->t)
+		f->t = a->time;
+	return 0;
+}
+
+/* The earliest alert of detector det (0: none) and their number. */
+static int64_t
+first_alert(struct store *s, const char *det, int *n)
+{
+	struct first f = { det, 0, 0 };
+
+	assert_int_equal(store_alert_list(s, NULL, INT64_MIN, INT64_MAX,
+	    on_first, &f), 0);
+	*n = f.n;
+	return f.t;
+}
+
+/* A slow decline of 1% a day: the ratio detectors see nothing (IODA
+ * parity's 7-day median follows it within 4%), CUSUM warns within days
+ * of its start; flat noisy data gives no alert at all; two runs in parts
+ * leave what one run leaves. */
+static void
+test_cusum(void **state)
+{
+	struct store *a = open_db("cusum-a.db"), *b = open_db("cusum-b.db");
+	struct store *f = open_db("cusum-flat.db");
+	static struct dump da, db;
+	struct detect_stats st;
+	struct incs x;
+	int64_t t;
+	int n;
+
+	(void)state;
+	build_decline(a, true);
+	build_decline(b, true);
+	build_decline(f, false);
+	assert_int_equal(run(a, 0, 0, &st), 0);
+	assert_int_equal(count(a, "ioda", "warning", 0) +
+	    count(a, "ioda", "critical", 0) + count(a, "seasonal", "warning",
+	    0) + count(a, "seasonal", "critical", 0), 0);
+	t = first_alert(a, "cusum", &n);
+	assert_true(n > 24);
+	assert_true(t > T0 + 14 * 86400 && t < T0 + 21 * 86400);
+	assert_int_equal(count(a, "cusum", "warning", 0), n);
+	incidents(a, &x);
+	assert_int_equal(x.n, 0);
+	/* in three runs */
+	assert_int_equal(run(b, 0, T0 + 17 * 86400 + 1800, NULL), 0);
+	assert_int_equal(run(b, 0, T0 + 25 * 86400, NULL), 0);
+	assert_int_equal(run(b, 0, 0, NULL), 0);
+	dump(a, &da);
+	dump(b, &db);
+	assert_non_null(strstr(da.buf, "A cusum probe country:IR"));
+	assert_string_equal(da.buf, db.buf);
+	/* flat */
+	assert_int_equal(run(f, 0, 0, &st), 0);
+	assert_true(st.bins > 800);
+	assert_int_equal(st.alerts, 0);
+	store_free(a);
+	store_free(b);
+	store_free(f);
+}
+
+/* Ten days of IR: BGP every 5 minutes at 1000 (from bgp_lo at that
+ * level for hours [200, 212)), and the hourly NDT kind at v, at bad for
+ * those twelve hours. */
+static void
+build_throttle(struct store *s, const char *kind, double v, double bad,
+    double bgp_lo)
+{
+	struct store_point p = { .entity = "country:IR" };
+	uint32_t rnd = 3;
+	int h;
+
+	health(s, 10 * 288);
+	put(s, "bgp", "country:IR", 0, 200 * 12, 1000);
+	put(s, "bgp", "country:IR", 200 * 12, 212 * 12, bgp_lo);
+	put(s, "bgp", "country:IR", 212 * 12, 10 * 288, 1000);
+	assert_int_equal(store_tx_begin(s), 0);
+	for (h = 0; h < 240; h++) {
+		p.time = T0 + (int64_t)h * 3600;
+		p.value = noisy(&rnd, h >= 200 && h < 212 ? bad : v, 0.02);
+		assert_int_equal(store_points_put(s, kind, "t", &p, 1), 0);
+	}
+	assert_int_equal(store_tx_commit(s), 0);
+}
+
+struct sigs_ {
+	char	 signals[8][512];
+	int	 n;
+};
+
+static int
+on_sigs(void *ctx, const struct store_incident *i)
+{
+	struct sigs_ *x = ctx;
+
+	if (x->n < 8)
+		snprintf(x->signals[x->n++], 512, "%s", i->signals);
+	return 0;
+}
+
+/* kind falls from v to bad (or rises, for RTT) for twelve hours while
+ * BGP holds: one nationwide throttling incident, from the first hour down
+ * to the first back, at pct% of the baseline while it lasts (within 5),
+ * supported by the throttle detector alone. */
+static void
+throttle_case(const char *db, const char *kind, double v, double bad,
+    double pct)
+{
+	struct store *s = open_db(db);
+	char sig[64];
+	struct sigs_ g = { 0 };
+	struct incs x;
+	int n;
+
+	build_throttle(s, kind, v, bad, 1000);
+	assert_int_equal(run(s, 0, T0 + 206 * 3600, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.cls[0], "nationwide throttling");
+	assert_true(fabs(x.i[0].restored - pct) < 5);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.cls[0], "nationwide throttling");
+	assert_string_equal(x.state[0], "restored");
+	assert_int_equal(x.i[0].start, T0 + 200 * 3600);
+	assert_int_equal(x.i[0].end, T0 + 212 * 3600);
+	assert_true(x.i[0].confidence > 0.4 && x.i[0].confidence < 0.6);
+	assert_int_equal(store_incident_list(s, 0, on_sigs, &g), 0);
+	snprintf(sig, sizeof(sig), "%s:throttle", kind);
+	assert_non_null(strstr(g.signals[0], sig));
+	assert_null(strstr(g.signals[0], "bgp"));
+	assert_int_equal(first_alert(s, "throttle", &n), T0 + 200 * 3600);
+	assert_int_equal(count(s, "throttle", "critical", 0), 12);
+	store_free(s);
+}
+
+/* Throughput halves while BGP holds: throttling at 50%. */
+static void
+test_throttle(void **state)
+{
+	(void)state;
+	throttle_case("thr.db", "ndt.down", 50, 25, 50);
+}
+
+/* Throughput halves and BGP falls to 30% with it: a shutdown, which the
+ * speed tests confirm (a second source: confidence 0.75); no throttling
+ * verdict. */
+static void
+test_throttle_not(void **state)
+{
+	struct store *s = open_db("thr-not.db");
+	struct sigs_ g = { 0 };
+	struct incs x;
+	int n;
+
+	(void)state;
+	build_throttle(s, "ndt.down", 50, 25, 300);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.cls[0], "nationwide shutdown");
+	assert_int_equal(x.i[0].start, T0 + 200 * 3600);
+	assert_true(x.i[0].confidence > 0.7 && x.i[0].confidence < 0.8);
+	assert_int_equal(store_incident_list(s, 0, on_sigs, &g), 0);
+	assert_non_null(strstr(g.signals[0], "bgp:ioda"));
+	assert_non_null(strstr(g.signals[0], "ndt.down:perf"));
+	(void)first_alert(s, "throttle", &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(s, "perf", "critical", 0), 12);
+	store_free(s);
+}
+
+/* The minimum RTT triples while BGP holds: throttling too (a rise is
+ * what is bad for RTT), at 33% of the baseline. */
+static void
+test_throttle_rtt(void **state)
+{
+	(void)state;
+	throttle_case("thr-rtt.db", "ndt.rtt", 40, 120, 33.3);
+}
+
 int
 main(void)
 {
@@ -560,6 +794,10 @@ main(void)
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
 		cmocka_unit_test(test_recurrence),
+		cmocka_unit_test(test_cusum),
+		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_throttle_not),
+		cmocka_unit_test(test_throttle_rtt),
 	};
 
 	return test_main("detect", t, test_tmpdir_setup, test_tmpdir_teardown);

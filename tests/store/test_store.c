@@ -362,6 +362,46 @@ test_migrate_v2_chunks(void **state)
 	assert_int_equal(raw_sql(p, "SELECT length(data) FROM chunk"), 4);
 }
 
+static int
+on_dstate(void *ctx, const struct store_dstate *d)
+{
+	struct store_dstate *out = ctx;
+
+	out->last = d->last;
+	out->level = d->level;
+	out->run = d->run;
+	out->value = d->value;
+	return 0;
+}
+
+/* A version 9 database's detector states gain a running value of 0 when
+ * opened, and keep the rest; the value is then stored and read back. */
+static void
+test_migrate_v9_dstate(void **state)
+{
+	const char *p = tpath("v9.db");
+	struct store_dstate d = { .detector = "cusum", .signal = "bgp",
+	    .entity = "country:EG", .last = 1609477200, .level = 1, .run = 4,
+	    .value = 12.5 }, got = { 0 };
+	struct store *s;
+
+	(void)state;
+	s = open_ok(p);
+	assert_int_equal(store_dstate_put(s, &d), 0);
+	store_free(s);
+	raw_sql(p, "ALTER TABLE dstate DROP COLUMN value");
+	raw_sql(p, "PRAGMA user_version = 9");
+	s = open_ok(p);
+	assert_int_equal(store_schema_version(s), latest());
+	assert_int_equal(store_dstate_list(s, on_dstate, &got), 0);
+	assert_true(got.last == d.last && got.level == 1 && got.run == 4);
+	assert_true(got.value == 0);
+	assert_int_equal(store_dstate_put(s, &d), 0);
+	assert_int_equal(store_dstate_list(s, on_dstate, &got), 0);
+	assert_true(got.value == 12.5);
+	store_free(s);
+}
+
 /* A chunk damaged on disk is an error with a message, not a crash. */
 static void
 test_damaged_chunk(void **state)
@@ -1165,6 +1205,7 @@ main(void)
 		cmocka_unit_test(test_upgrade_empty_and_old),
 		cmocka_unit_test(test_migrate_v1_points),
 		cmocka_unit_test(test_migrate_v2_chunks),
+		cmocka_unit_test(test_migrate_v9_dstate),
 		cmocka_unit_test(test_damaged_chunk),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_upsert),
