@@ -177,8 +177,12 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 	if (mad < 0.01 * se->smedian)
 		mad = 0.01 * se->smedian;
 	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
-	se->slv = z < -c->o.mad_crit ? DET_CRIT : z < -c->o.mad_warn ?
-	    DET_WARN : DET_NORMAL;
+	/* Critical needs a drop that matters as well as a rare one: below
+	 * the kind's warning level of the expectation. A quiet series (MAD
+	 * at its 1% floor) otherwise calls a 10% dip an outage. */
+	se->slv = z < -c->o.mad_crit && se->value < se->kind->warn *
+	    se->smedian ? DET_CRIT : z < -c->o.mad_warn ? DET_WARN :
+	    DET_NORMAL;
 	return 0;
 }
 

@@ -512,6 +512,41 @@ test_seasonal(void **state)
 	store_free(s);
 }
 
+/* The rhythm of test_seasonal, but on the last day a dip to 90% for two
+ * hours at the peak: unusual (robust z far below -5, the MAD at its 1%
+ * floor) but no outage. Seasonal warnings, no critical, no incident. */
+static void
+test_seasonal_shallow(void **state)
+{
+	struct store *s = open_db("shallow.db");
+	struct store_point p = { .entity = "country:IR" };
+	uint32_t rnd = 1;
+	struct incs x;
+	int b;
+
+	(void)state;
+	assert_int_equal(store_tx_begin(s), 0);
+	for (b = 0; b < 15 * 288; b++) {
+		double h = (double)(b % 288) / 288;
+
+		rnd = rnd * 1103515245u + 12345u;
+		p.time = T0 - 12 * 3600 + (int64_t)b * BIN;
+		p.value = (1000 + 300 * sin(2 * M_PI * h)) *
+		    (0.99 + 0.02 * (double)(rnd >> 16) / 65536);
+		if (b >= 14 * 288 + 60 && b < 14 * 288 + 84)
+			p.value *= 0.9;
+		assert_int_equal(store_points_put(s, "probe", "t", &p, 1), 0);
+	}
+	assert_int_equal(store_tx_commit(s), 0);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(count(s, "seasonal", "critical", 0), 0);
+	assert_true(count(s, "seasonal", "warning", T0 - 12 * 3600 +
+	    (14 * 288 + 60) * BIN) >= 12);
+	store_free(s);
+}
+
 /* Egypt cut for two hours at the same time on three days (exam-time
  * shutdowns): three incidents of one campaign; Tunisia's outage at
  * another hour stays on its own. */
@@ -559,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
+		cmocka_unit_test(test_seasonal_shallow),
 		cmocka_unit_test(test_recurrence),
 	};
 
