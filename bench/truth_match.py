@@ -140,8 +140,14 @@ def summarise(scen, events, verdicts, incs_by, d):
     return out
 
 
-def check(v, ev, camp, xfail):
+def check(v, ev, camp, xfail, incs, sc):
     why = []
+    if ev["reachability"] == "intact":
+        a, b = event_window(ev, sc)
+        for i in incs:
+            if overlaps(i, a, b) and "shutdown" in i["class"]:
+                why.append("reachability holds, but incident %d calls it "
+                           "a %s" % (i["id"], i["class"]))
     if not v["detected"]:
         why.append("not detected")
     else:
@@ -245,7 +251,8 @@ def main(argv):
         bad = 0
         for v in verdicts:
             ev = next(e for e in events if e["id"] == v["id"])
-            bad += check(v, ev, camp, xfail)
+            bad += check(v, ev, camp, xfail, incs_by[ev["scenario"]],
+                         scen[ev["scenario"]])
         return 1 if bad else 0
     if "--report" in argv:
         report(verdicts, summary)

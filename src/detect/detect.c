@@ -22,6 +22,8 @@ const struct detect_kind detect_kinds_default[] = {
 	{ "telescope", 7 * 86400, 0.25, 0.1, true },
 	{ "merit-nt", 7 * 86400, 0.25, 0.1, true },
 	{ "ucsd-nt", 7 * 86400, 0.25, 0.1, true },
+	/* the Monash IP Observatory's index probes addresses: probing */
+	{ "monash.connectivity", 7 * 86400, 0.8, 0.5, false },
 };
 const size_t detect_nkinds_default =
     sizeof(detect_kinds_default) / sizeof(detect_kinds_default[0]);
