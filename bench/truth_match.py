@@ -122,16 +122,24 @@ def summarise(scen, events, verdicts, incs_by, d):
             "delay_bins": sorted(v["delay_bins"] for v in ok),
             "incidents_of_class": len(own),
             "precision": round(len(tp) / len(own), 3) if own else None}
+    tot = [0, 0.0]
     for n, sc in scen.items():
         incs = incs_by.get(n)
-        if incs is None:
-            continue
+        if incs is None or sc["series"] is None:
+            continue    # MRT scenarios: two hours, every entity of a table
         span = (ts(sc["to"]) - ts(sc["from"])) / (30 * 86400)
         fa = [i for i in incs if not i["_true"]]
         em = len(sc["entities"]) * span
         out["false_alarms"][n] = {"incidents": len(fa),
                                   "entity_months": round(em, 2),
                                   "per_entity_month": round(len(fa) / em, 2)}
+        tot[0] += len(fa)
+        tot[1] += em
+    if tot[1] > 0:
+        out["false_alarms"]["all"] = {"incidents": tot[0],
+                                      "entity_months": round(tot[1], 2),
+                                      "per_entity_month":
+                                      round(tot[0] / tot[1], 2)}
     for v in verdicts:
         ev = next(e for e in events if e["id"] == v["id"])
         if ev["end"] is None:

@@ -21,6 +21,28 @@
 #define MAX_BG		64
 
 static void
+usage_scenario(FILE *f)
+{
+	fprintf(f,
+	    "With --scenario, it writes ground truth for detection instead:\n"
+	    "the series BGP cannot carry, as CSV for `lifeline import series`\n"
+	    "(time,entity,kind,value: active probing, kind probe, every 5\n"
+	    "minutes; speed tests, ndt.down, ndt.rtt, ndt.down.tests, hourly)\n"
+	    "in DIR/NAME.csv, and DIR/truth.jsonl, one JSON object a line for\n"
+	    "each scenario and each event in it (class, entity, start, end,\n"
+	    "the bins a detector has to find it in; docs/detection.md). A\n"
+	    "country, its 4 regions and 4 ASes, with a daily rhythm, noise,\n"
+	    "missing points and gaps of 1-3 hours with no data. Scenarios:\n"
+	    "nationwide, regional and single-as shutdowns; throttling\n"
+	    "(download speed halves, RTT rises, reachability stays);\n"
+	    "continuous (a 60-day shutdown with slow partial restoration);\n"
+	    "exam (2-hour shutdowns on successive days); quiet (30 days of\n"
+	    "three countries, no incident); all. Each has 8 days of history\n"
+	    "before its events. Prints the path of each file written.\n"
+	    "\n");
+}
+
+static void
 usage(FILE *f)
 {
 	fprintf(f,
@@ -60,24 +82,11 @@ usage(FILE *f)
 	    "session resets once (Established -> Idle, back through Connect,\n"
 	    "OpenSent, OpenConfirm half a minute later, then its whole table\n"
 	    "again), in a file a quarter into the run away from the outage.\n"
-	    "The same options and --seed give the same bytes.\n"
-	    "\n"
-	    "With --scenario, it writes ground truth for detection instead:\n"
-	    "the series BGP cannot carry, as CSV for `lifeline import series`\n"
-	    "(time,entity,kind,value: active probing, kind probe, every 5\n"
-	    "minutes; speed tests, ndt.down, ndt.rtt, ndt.down.tests, hourly)\n"
-	    "in DIR/NAME.csv, and DIR/truth.jsonl, one JSON object a line for\n"
-	    "each scenario and each event in it (class, entity, start, end,\n"
-	    "the bins a detector has to find it in; docs/detection.md). A\n"
-	    "country, its 4 regions and 4 ASes, with a daily rhythm, noise,\n"
-	    "missing points and gaps of 1-3 hours with no data. Scenarios:\n"
-	    "nationwide, regional and single-as shutdowns; throttling\n"
-	    "(download speed halves, RTT rises, reachability stays);\n"
-	    "continuous (a 60-day shutdown with slow partial restoration);\n"
-	    "exam (2-hour shutdowns on successive days); quiet (30 days of\n"
-	    "three countries, no incident); all. Each has 8 days of history\n"
-	    "before its events. Prints the path of each file written.\n"
+	    "The same options and --seed give the same bytes. DIR/truth.jsonl\n"
+	    "says what was withdrawn when (docs/detection.md), for measuring\n"
+	    "detection; it is not listed with the archives.\n"
 	    "\n");
+	usage_scenario(f);
 	fprintf(f,
 	    "  --out DIR          where to write (created if missing)\n"
 	    "  --country CC       the country that goes dark (default EG)\n"
@@ -658,6 +667,10 @@ run(struct args *a)
 		ex = EXIT_FAIL;
 	} else if (rc != 0) {
 		cli_err("simulate: %s", sc.err[0] ? sc.err : ll_strerror(rc));
+		ex = EXIT_FAIL;
+	} else if ((rc = sim_mrt_truth(&a->o, &st)) != 0) {
+		cli_err("simulate: %s: %s", st.errpath, rc == LL_EIO ?
+		    strerror(errno) : ll_strerror(rc));
 		ex = EXIT_FAIL;
 	} else {
 		list_files(a, &st);

@@ -132,4 +132,12 @@ struct sim_series_stats {
 int	sim_series_run(const struct sim_series_opts *o,
 	    struct sim_series_stats *st);
 
+/*
+ * The ground truth of sim_run()'s archives in o->outdir/truth.jsonl, in
+ * the same format: scenario "bgp-CC" (or "bgp-asN"), one event, the
+ * withdrawal of o->cc (or o->asn) from o->outage_from to o->outage_to,
+ * signal bgp. Returns 0, LL_EINVAL, LL_EIO (st->errpath names the file).
+ */
+int	sim_mrt_truth(const struct sim_opts *o, struct sim_stats *st);
+
 #endif

@@ -529,6 +529,11 @@ sim_series_run(const struct sim_series_opts *o, struct sim_series_stats *st)
 	    o->start < 0 || o->start % SS_BIN != 0)
 		return LL_EINVAL;
 	all = strcmp(o->scenario, "all") == 0;
+	for (i = 0; !all && sim_scenarios[i] != NULL &&
+	    strcmp(o->scenario, sim_scenarios[i]) != 0; i++)
+		;
+	if (!all && sim_scenarios[i] == NULL)
+		return LL_EINVAL;
 	if ((size_t)snprintf(st->errpath, sizeof(st->errpath),
 	    "%s/truth.jsonl", o->outdir) >= sizeof(st->errpath))
 		return LL_EINVAL;
@@ -548,4 +553,44 @@ sim_series_run(const struct sim_series_opts *o, struct sim_series_stats *st)
 	if (rc == 0)
 		st->errpath[0] = '\0';
 	return rc;
+}
+
+int
+sim_mrt_truth(const struct sim_opts *o, struct sim_stats *st)
+{
+	char ent[48], name[48], a[LL_ISO8601_LEN], b[LL_ISO8601_LEN];
+	char c[LL_ISO8601_LEN], e[LL_ISO8601_LEN];
+	FILE *f;
+
+	if (o == NULL || o->outdir == NULL || (o->cc == NULL && o->asn == 0))
+		return LL_EINVAL;
+	if (o->asn != 0) {
+		snprintf(ent, sizeof(ent), "asn:%u", (unsigned)o->asn);
+		snprintf(name, sizeof(name), "bgp-as%u", (unsigned)o->asn);
+	} else {
+		snprintf(ent, sizeof(ent), "country:%s", o->cc);
+		snprintf(name, sizeof(name), "bgp-%s", o->cc);
+	}
+	if ((size_t)snprintf(st->errpath, sizeof(st->errpath),
+	    "%s/truth.jsonl", o->outdir) >= sizeof(st->errpath))
+		return LL_EINVAL;
+	if ((f = fopen(st->errpath, "w")) == NULL)
+		return LL_EIO;
+	fprintf(f, "{\"record\":\"scenario\",\"scenario\":\"%s\",\"series\":"
+	    "null,\"from\":\"%s\",\"to\":\"%s\",\"bin\":%d,\"entities\":"
+	    "[\"%s\"],\"events\":1}\n", name, ll_time_fmt(o->start, a,
+	    sizeof(a)), ll_time_fmt(o->start + o->duration, b, sizeof(b)),
+	    SS_BIN, ent);
+	fprintf(f, "{\"record\":\"event\",\"scenario\":\"%s\",\"id\":"
+	    "\"%s-1\",\"class\":\"%s\",\"entity\":\"%s\",\"start\":\"%s\","
+	    "\"end\":\"%s\",\"signals\":[\"bgp\"],\"reachability\":\"lost\","
+	    "\"detect_within_bins\":2,\"campaign\":null,"
+	    "\"restored_percent_at_end\":null}\n", name, name, o->asn != 0 ?
+	    "network-specific shutdown" : "nationwide shutdown", ent,
+	    ll_time_fmt(o->outage_from, c, sizeof(c)),
+	    ll_time_fmt(o->outage_to, e, sizeof(e)));
+	if (fclose(f) != 0)
+		return LL_EIO;
+	st->errpath[0] = '\0';
+	return 0;
 }
