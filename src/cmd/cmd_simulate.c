@@ -148,6 +148,7 @@ struct args {
 	const char	*from_s, *to_s, *start_s;
 	const char	*scenario;	/* --scenario, or NULL */
 	bool		 shrt;		/* --short */
+	bool		 mrt_opt;	/* an option of the MRT scenario */
 	bool		 full;		/* --full: defaults of a modern day */
 	bool		 set_peers, set_ases, set_churn, set_duration;
 };
@@ -238,6 +239,9 @@ parse_opt(struct args *a, int ch, const char *arg, char *cc)
 	uint64_t v;
 	int rc = 0;
 
+	if (ch != O_OUT && ch != O_SEED && ch != O_START && ch != O_SCENARIO &&
+	    ch != O_SHORT)
+		a->mrt_opt = true;
 	switch (ch) {
 	case O_OUT:
 		a->o.outdir = arg;
@@ -692,6 +696,11 @@ run_scenarios(const struct args *a)
 
 	if (a->scenario == NULL) {
 		cli_err("simulate: --short goes with --scenario NAME|all");
+		return EXIT_USAGE;
+	}
+	if (a->mrt_opt) {
+		cli_err("simulate: --scenario takes only --out, --short, --seed "
+		    "and --start; the other options shape the MRT scenario");
 		return EXIT_USAGE;
 	}
 	for (i = 0; sim_scenarios[i] != NULL &&

@@ -13,6 +13,13 @@ L=${LIFELINE:?}
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 bench=$(cd "$(dirname "$0")/../../bench" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# misuse is refused with exit 2
+for bad in "--scenario tsunami" "--scenario all --country EG" "--short"; do
+	# shellcheck disable=SC2086
+	"$L" simulate $bad --out "$tmp/bad" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || { echo "FAIL: simulate $bad: exit $rc, want 2"; exit 1; }
+done
 # throttling-1: no detector judges speed-test kinds (ndt.*) yet
 BENCH_OUT=$tmp XFAIL=throttling-1 "$bench/detect-quality.sh" --short \
 	--check "$L"
