@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 NINJA ?= ninja
 
-.PHONY: all deps build check demo bench bench-scale fuzz lint format-check tidy clean
+.PHONY: all deps build check demo bench bench-scale bench-quality fuzz lint format-check tidy clean
 
 all: build
 
@@ -37,6 +37,14 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
+	@bench/detect-quality.sh $(BUILD)/lifeline
+	@bench/detect-real.sh $(BUILD)/lifeline
+
+# Only detection quality: simulated ground truth (docs/detection.md) and
+# the real Venezuela 2019 series against IODA's and Access Now's lists.
+bench-quality: build
+	@bench/detect-quality.sh $(BUILD)/lifeline
+	@bench/detect-real.sh $(BUILD)/lifeline
 
 # Only the modern-collector-scale run (minutes; writes 0.7 GB once).
 bench-scale: build

@@ -21,11 +21,35 @@
 #define MAX_BG		64
 
 static void
+usage_scenario(FILE *f)
+{
+	fprintf(f,
+	    "With --scenario, it writes ground truth for detection instead:\n"
+	    "the series BGP cannot carry, as CSV for `lifeline import series`\n"
+	    "(time,entity,kind,value: active probing, kind probe, every 5\n"
+	    "minutes; speed tests, ndt.down, ndt.rtt, ndt.down.tests, hourly)\n"
+	    "in DIR/NAME.csv, and DIR/truth.jsonl, one JSON object a line for\n"
+	    "each scenario and each event in it (class, entity, start, end,\n"
+	    "the bins a detector has to find it in; docs/detection.md). A\n"
+	    "country, its 4 regions and 4 ASes, with a daily rhythm, noise,\n"
+	    "missing points and gaps of 1-3 hours with no data. Scenarios:\n"
+	    "nationwide, regional and single-as shutdowns; throttling\n"
+	    "(download speed halves, RTT rises, reachability stays);\n"
+	    "continuous (a 60-day shutdown with slow partial restoration);\n"
+	    "exam (2-hour shutdowns on successive days); quiet (30 days of\n"
+	    "three countries, no incident); all. Each has 8 days of history\n"
+	    "before its events. Prints the path of each file written.\n"
+	    "\n");
+}
+
+static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lifeline simulate --out DIR [--country CC | --asn N]\n"
 	    "                         [options]\n"
+	    "       lifeline simulate --scenario NAME|all --out DIR [--short]\n"
+	    "                         [--seed S] [--start T]\n"
 	    "\n"
 	    "Writes MRT archives (RFC 6396) as a RIPE RIS collector would,\n"
 	    "gzip-compressed, into DIR: bview.YYYYMMDD.HHMM.gz, a\n"
@@ -58,8 +82,11 @@ usage(FILE *f)
 	    "session resets once (Established -> Idle, back through Connect,\n"
 	    "OpenSent, OpenConfirm half a minute later, then its whole table\n"
 	    "again), in a file a quarter into the run away from the outage.\n"
-	    "The same options and --seed give the same bytes.\n"
+	    "The same options and --seed give the same bytes. DIR/truth.jsonl\n"
+	    "says what was withdrawn when (docs/detection.md), for measuring\n"
+	    "detection; it is not listed with the archives.\n"
 	    "\n");
+	usage_scenario(f);
 	fprintf(f,
 	    "  --out DIR          where to write (created if missing)\n"
 	    "  --country CC       the country that goes dark (default EG)\n"
@@ -98,6 +125,11 @@ usage(FILE *f)
 	    "                     (default " DEF_BACKGROUND ")\n"
 	    "  --locdb FILE       libloc database (default: the system's)\n"
 	    "  --level N          gzip level 1..9 (default 1, fastest)\n"
+	    "  --scenario NAME    write ground-truth series (above): NAME or\n"
+	    "                     all; --start defaults to 2024-01-01T00:00Z\n"
+	    "  --short            with --scenario: 2 days of history, a\n"
+	    "                     12-day continuous shutdown, 3 exam days, 5\n"
+	    "                     quiet days of one country (for tests)\n"
 	    "\n"
 	    "Times are ISO 8601: 2011-01-27T22:34Z, 2011-01-27 22:34 (UTC),\n"
 	    "2011-01-28T00:34+02:00, or @epoch.\n"
@@ -114,13 +146,16 @@ struct args {
 	char		 bgbuf[256];
 	const char	*bg[MAX_BG + 1];
 	const char	*from_s, *to_s, *start_s;
+	const char	*scenario;	/* --scenario, or NULL */
+	bool		 shrt;		/* --short */
+	bool		 mrt_opt;	/* an option of the MRT scenario */
 	bool		 full;		/* --full: defaults of a modern day */
 	bool		 set_peers, set_ases, set_churn, set_duration;
 };
 
 enum { O_OUT = 256, O_COUNTRY, O_ASN, O_START, O_DURATION, O_FROM, O_TO,
     O_PEERS, O_SEED, O_TABLE, O_BG, O_LOCDB, O_LEVEL, O_PEER_ASES, O_CHURN,
-    O_TABLE6, O_FULL_TABLE, O_FULL };
+    O_TABLE6, O_FULL_TABLE, O_FULL, O_SCENARIO, O_SHORT };
 
 static int
 parse_u64(const char *s, const char *name, uint64_t lo, uint64_t hi,
@@ -204,6 +239,9 @@ parse_opt(struct args *a, int ch, const char *arg, char *cc)
 	uint64_t v;
 	int rc = 0;
 
+	if (ch != O_OUT && ch != O_SEED && ch != O_START && ch != O_SCENARIO &&
+	    ch != O_SHORT)
+		a->mrt_opt = true;
 	switch (ch) {
 	case O_OUT:
 		a->o.outdir = arg;
@@ -261,6 +299,12 @@ parse_opt(struct args *a, int ch, const char *arg, char *cc)
 	case O_FULL:
 		a->full = true;
 		a->o.full_table = true;
+		break;
+	case O_SCENARIO:
+		a->scenario = arg;
+		break;
+	case O_SHORT:
+		a->shrt = true;
 		break;
 	case O_SEED:
 		rc = parse_u64(arg, "--seed", 0, UINT64_MAX, &a->o.seed);
@@ -341,6 +385,8 @@ parse_args(int argc, char **argv, struct args *a, char *cc)
 		{ "table6", required_argument, NULL, O_TABLE6 },
 		{ "full-table", no_argument, NULL, O_FULL_TABLE },
 		{ "full", no_argument, NULL, O_FULL },
+		{ "scenario", required_argument, NULL, O_SCENARIO },
+		{ "short", no_argument, NULL, O_SHORT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc;
@@ -373,6 +419,8 @@ parse_args(int argc, char **argv, struct args *a, char *cc)
 		    "simulate --help'");
 		return EXIT_USAGE;
 	}
+	if (a->scenario != NULL || a->shrt)
+		return 0;	/* run_scenarios() checks the rest */
 	if (a->o.cc == NULL && a->o.asn == 0)
 		a->o.cc = "EG";
 	if (a->o.table == 0 && !a->o.full_table)
@@ -624,12 +672,75 @@ run(struct args *a)
 	} else if (rc != 0) {
 		cli_err("simulate: %s", sc.err[0] ? sc.err : ll_strerror(rc));
 		ex = EXIT_FAIL;
+	} else if ((rc = sim_mrt_truth(&a->o, &st)) != 0) {
+		cli_err("simulate: %s: %s", st.errpath, rc == LL_EIO ?
+		    strerror(errno) : ll_strerror(rc));
+		ex = EXIT_FAIL;
 	} else {
 		list_files(a, &st);
 		summary(a, &st);
 	}
 	geo_free(g);
 	return ex;
+}
+
+/* --scenario: the ground-truth series, no location database needed. */
+static int
+run_scenarios(const struct args *a)
+{
+	struct sim_series_opts so = { .outdir = a->o.outdir,
+	    .scenario = a->scenario, .seed = a->o.seed, .shrt = a->shrt };
+	struct sim_series_stats st;
+	size_t i;
+	int rc;
+
+	if (a->scenario == NULL) {
+		cli_err("simulate: --short goes with --scenario NAME|all");
+		return EXIT_USAGE;
+	}
+	if (a->mrt_opt) {
+		cli_err("simulate: --scenario takes only --out, --short, --seed "
+		    "and --start; the other options shape the MRT scenario");
+		return EXIT_USAGE;
+	}
+	for (i = 0; sim_scenarios[i] != NULL &&
+	    strcmp(sim_scenarios[i], a->scenario) != 0; i++)
+		;
+	if (sim_scenarios[i] == NULL && strcmp(a->scenario, "all") != 0) {
+		cli_err("simulate: --scenario %s: not one of nationwide, "
+		    "regional, single-as, throttling, continuous, exam, quiet, "
+		    "all", a->scenario);
+		return EXIT_USAGE;
+	}
+	if ((rc = parse_time(a->start_s ? a->start_s : "2024-01-01T00:00Z",
+	    "--start", &so.start)) != 0)
+		return rc;
+	if (so.start < 0 || so.start > 4000000000LL) {
+		cli_err("simulate: --start must lie in 1970..2096");
+		return EXIT_USAGE;
+	}
+	so.start -= so.start % 300;
+	if (mkdir(a->o.outdir, 0777) != 0 && errno != EEXIST) {
+		cli_err("simulate: %s: %s", a->o.outdir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if ((rc = sim_series_run(&so, &st)) != 0) {
+		cli_err("simulate: %s: %s", st.errpath, rc == LL_EIO ?
+		    strerror(errno) : ll_strerror(rc));
+		return EXIT_FAIL;
+	}
+	for (i = 0; sim_scenarios[i] != NULL; i++)
+		if (strcmp(a->scenario, "all") == 0 ||
+		    strcmp(a->scenario, sim_scenarios[i]) == 0)
+			printf("%s/%s.csv\n", cli_esc(a->o.outdir),
+			    sim_scenarios[i]);
+	printf("%s/truth.jsonl\n", cli_esc(a->o.outdir));
+	fprintf(stderr, "lifeline: simulate: %zu %s, %zu %s, %llu points "
+	    "(%llu left out: loss and gaps)\n", st.scenarios,
+	    cli_plural(st.scenarios, "scenario", "scenarios"), st.events,
+	    cli_plural(st.events, "event", "events"),
+	    (unsigned long long)st.points, (unsigned long long)st.missing);
+	return 0;
 }
 
 int
@@ -647,5 +758,7 @@ cmd_simulate(int argc, char **argv)
 	rc = parse_args(argc, argv, &a, cc);
 	if (rc != 0)
 		return rc;
+	if (a.scenario != NULL || a.shrt)
+		return run_scenarios(&a);
 	return run(&a);
 }

@@ -30,6 +30,8 @@ const struct detect_kind detect_kinds_default[] = {
 	{ "ndt.rtt", 7 * 86400, 0.8, 0.6, false, true, true, 0 },
 	{ "probe.rtt", 7 * 86400, 0.8, 0.6, false, true, true, 0 },
 	{ "probe.loss", 7 * 86400, 0.8, 0.6, false, true, true, 0.01 },
+	/* the Monash IP Observatory's index probes addresses: probing */
+	{ "monash.connectivity", 7 * 86400, 0.8, 0.5, false, false, false, 0 },
 };
 const size_t detect_nkinds_default =
     sizeof(detect_kinds_default) / sizeof(detect_kinds_default[0]);
@@ -206,8 +208,12 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 		mad = 0.01 * se->smedian;
 	se->smad = 1.4826 * mad;
 	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
-	se->slv = z < -c->o.mad_crit ? DET_CRIT : z < -c->o.mad_warn ?
-	    DET_WARN : DET_NORMAL;
+	/* Critical needs a drop that matters as well as a rare one: below
+	 * the kind's warning level of the expectation. A quiet series (MAD
+	 * at its 1% floor) otherwise calls a 10% dip an outage. */
+	se->slv = z < -c->o.mad_crit && se->value < se->kind->warn *
+	    se->smedian ? DET_CRIT : z < -c->o.mad_warn ? DET_WARN :
+	    DET_NORMAL;
 	return 0;
 }
 

@@ -98,4 +98,46 @@ struct sim_stats {
 int	sim_run(const struct sim_opts *o, const struct sim_source *src,
 	    struct sim_stats *st);
 
+/*
+ * Ground truth for detection (sim_series.c, docs/detection.md): the
+ * scenarios below as series CSV ("time,entity,kind,value": active
+ * probing every 5 minutes, hourly speed tests) in OUTDIR/NAME.csv, and
+ * OUTDIR/truth.jsonl, one line per scenario and per event (class,
+ * entity, start, end, the bins a detector has to find it in).
+ */
+extern const char *const sim_scenarios[];	/* NULL-terminated */
+
+struct sim_series_opts {
+	const char	*outdir;	/* must exist */
+	const char	*scenario;	/* one of sim_scenarios, or "all" */
+	int64_t		 start;		/* first point; multiple of 300 */
+	uint64_t	 seed;
+	bool		 shrt;		/* short: 2 days of history (not 8),
+					   a 12-day continuous shutdown (not
+					   60), fewer days and countries */
+};
+
+struct sim_series_stats {
+	size_t		scenarios, events;
+	uint64_t	points;		/* CSV rows written */
+	uint64_t	missing;	/* points left out (loss, gaps) */
+	char		errpath[512];	/* file that failed, if any */
+};
+
+/*
+ * Writes the series and truth.jsonl (truncating them). Returns 0;
+ * LL_EINVAL for a bad option or an unknown scenario; LL_EIO (errno kept,
+ * st->errpath names the file).
+ */
+int	sim_series_run(const struct sim_series_opts *o,
+	    struct sim_series_stats *st);
+
+/*
+ * The ground truth of sim_run()'s archives in o->outdir/truth.jsonl, in
+ * the same format: scenario "bgp-CC" (or "bgp-asN"), one event, the
+ * withdrawal of o->cc (or o->asn) from o->outage_from to o->outage_to,
+ * signal bgp. Returns 0, LL_EINVAL, LL_EIO (st->errpath names the file).
+ */
+int	sim_mrt_truth(const struct sim_opts *o, struct sim_stats *st);
+
 #endif
