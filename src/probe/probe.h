@@ -48,6 +48,7 @@
 #define PROBE_HIST_CENSUSES	16	/* A from the last 16 censuses */
 #define PROBE_PPS_DEFAULT	100
 #define PROBE_PPS_MAX		100000	/* no cap may be set above this */
+#define PROBE_BURST_MS		10	/* the cap's bucket: 10 ms of packets */
 #define PROBE_MAX_BLOCKS	(1u << 24)	/* every /24 of IPv4 */
 
 enum probe_state {

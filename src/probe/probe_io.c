@@ -1,7 +1,8 @@
 /*
  * The prober's raw ICMP socket (Linux): echo requests out, echo replies in
  * (the kernel's ICMP_FILTER passes nothing else up to us), non-blocking,
- * waited on with poll().
+ * waited on with ppoll() (nanoseconds: the pacing needs better than poll's
+ * milliseconds).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,8 +63,9 @@ raw_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap)
 		if (left <= 0)
 			return 0;
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };
-		int ms = (int)((left + 999999) / 1000000);
-		if (poll(&p, 1, ms) < 0)
+		struct timespec ts = { (time_t)(left / 1000000000),
+		    (long)(left % 1000000000) };
+		if (ppoll(&p, 1, &ts, NULL) < 0)
 			return errno == EINTR ? LL_EINTR : LL_EIO;
 	}
 }

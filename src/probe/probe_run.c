@@ -51,6 +51,7 @@ struct run {
 	struct slot		*fifo;		/* ring: probes in flight */
 	size_t			 fhead, flen, fcap;
 	int64_t			 next_send, interval, timeout;
+	int64_t			 burst;		/* packets */
 	int64_t			 rstart, rend, spread;
 	uint64_t		 rng;
 	uint32_t		 cookie, serial;
@@ -163,17 +164,23 @@ pick(struct run *r, int64_t now)
 	return -1;
 }
 
+/*
+ * The cap, a token bucket: a packet a 1/pps, and when the process woke
+ * late, the packets it missed sent at once, but never more than 10 ms'
+ * worth (PROBE_BURST_MS): over any second, at most pps packets and that
+ * burst.
+ */
 static void
 send_due(struct run *r, int64_t now)
 {
-	int64_t b;
+	int64_t b, lag = r->interval * r->burst;
 
+	if (r->next_send < now - lag)
+		r->next_send = now - lag;
 	while (now >= r->next_send && (b = pick(r, now)) >= 0) {
 		if (now + r->timeout > r->rend)
 			continue;		/* no time left this round */
 		send_probe(r, (uint32_t)b, now);
-		if (r->next_send < now)
-			r->next_send = now;
 		r->next_send += r->interval;
 	}
 }
@@ -343,11 +350,14 @@ probe_run(struct probe_set *set, const struct probe_targets *t,
 	    o->timeout_ms * 2 > o->round_ms || o->on_round == NULL)
 		return LL_EINVAL;
 	r.interval = NS / o->pps;
+	r.burst = (int64_t)o->pps * PROBE_BURST_MS / 1000;
+	if (r.burst < 1)
+		r.burst = 1;
 	r.timeout = (int64_t)o->timeout_ms * MS;
 	/* Probes in flight, or sent within one timeout: the pacing allows
-	 * timeout / interval + 1 of them; no block sends more than
+	 * timeout / interval + 1 + burst of them; no block sends more than
 	 * PROBE_MAX_PER_ROUND a round. */
-	r.fcap = (size_t)(r.timeout / r.interval) + 2;
+	r.fcap = (size_t)(r.timeout / r.interval + r.burst) + 2;
 	if (r.fcap > set->n * PROBE_MAX_PER_ROUND + 1)
 		r.fcap = set->n * PROBE_MAX_PER_ROUND + 1;
 	if ((rc = run_alloc(&r)) != 0)

@@ -323,6 +323,9 @@ struct sim {
 	int64_t		 last_send, min_gap;
 	unsigned	 per_block[8];	/* this round's probes */
 	bool		 stray;		/* answer with a wrong cookie too */
+	int64_t		 late;		/* a wait overshoots by this much */
+	int64_t		*times;		/* every send's time, when set */
+	size_t		 ntimes, captimes;
 };
 
 static int64_t
@@ -378,6 +381,8 @@ sim_send(void *ctx, uint32_t dst, const uint8_t *pkt, size_t len)
 		s->too_close++;
 	s->sends++;
 	s->last_send = s->now;
+	if (s->times != NULL && s->ntimes < s->captimes)
+		s->times[s->ntimes++] = s->now;
 	if (b < 8)
 		s->per_block[b]++;
 	if (b < 32 && (s->down & (1u << b)))
@@ -402,7 +407,7 @@ sim_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap)
 			best = i;
 	if (best == SIZE_MAX) {
 		if (deadline > s->now)
-			s->now = deadline;
+			s->now = deadline + s->late;
 		return 0;
 	}
 	if (s->q[best].at > s->now)
@@ -432,8 +437,8 @@ on_round(void *ctx, int64_t start, const struct probe_result *r, size_t n)
 		x->st[x->n][i] = r[i].state;
 		x->sent[x->n][i] = r[i].sent;
 		x->rtt[x->n][i] = r[i].rtt_ms;
-		x->probes[x->n][i] = x->sim->per_block[(r[i].block->net >> 8) &
-		    0xff];
+		unsigned b = (r[i].block->net >> 8) & 0xff;
+		x->probes[x->n][i] = b < 8 ? x->sim->per_block[b] : 0;
 	}
 	memset(x->sim->per_block, 0, sizeof(x->sim->per_block));
 	x->start[x->n] = start;
@@ -546,6 +551,53 @@ test_run_refuse(void **state)
 	probe_targets_free(wide);
 }
 
+/* A process that wakes late (25 ms past each deadline), every block due
+ * at the start of each round (15 timeouts fill the round: no spread),
+ * after an idle end of round: the bucket lets the packets missed while
+ * late go at once, but never more than 10 ms' worth. */
+static void
+test_run_cap(void **state)
+{
+	struct probe_targets *t = targets("10.1.0.0/16\n");
+	int64_t times[2048];
+	struct sim sim = { .delay = 1000000, .t = t, .late = 25000000,
+	    .times = times, .captimes = 2048, .down = ~0u };
+	struct probe_io io = { &sim, sim_now, sim_send, sim_recv };
+	struct rounds x = { .sim = &sim, .down_after = { ~0u, ~0u, ~0u } };
+	struct probe_opts o = { .pps = 400, .round_ms = 2000, .timeout_ms =
+	    200, .rounds = 3, .seed = 5, .wall_ms = sim_wall, .on_round =
+	    on_round, .ctx = &x };
+	size_t cap = 200 * 16 * 20;
+	char *buf = calloc(1, cap), err[256];
+	struct probe_set s;
+	struct probe_stats st;
+
+	(void)state;
+	assert_non_null(buf);
+	append(buf, cap, "#fsdb -F t hex_ip history score\n");
+	for (int b = 1; b <= 200; b++)
+		hist_block(buf, cap, b, 15, "ffff");
+	assert_int_equal(probe_set_load(buf, strlen(buf), "h", t, 3, NULL,
+	    NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n, 200);
+	assert_int_equal(probe_run(&s, t, &io, &o, &st), 0);
+	assert_true(sim.ntimes < sim.captimes);
+	assert_true(sim.ntimes > 400);		/* the cap binds, no stall */
+	/* In any window of w, at most pps w + the bucket (4) + 1. */
+	for (size_t k = 0, j = 0, i = 0; k < sim.ntimes; k++) {
+		while (times[j] <= times[k] - 1000000000LL)
+			j++;
+		while (times[i] <= times[k] - 50000000LL)
+			i++;
+		assert_true(k - j + 1 <= 400 + 4 + 1);
+		assert_true(k - i + 1 <= 20 + 4 + 1);
+	}
+	assert_int_equal(sim.outside, 0);
+	probe_set_fini(&s);
+	probe_targets_free(t);
+	free(buf);
+}
+
 /* ---- points ---- */
 
 struct pts {
@@ -631,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_run_refuse),
+		cmocka_unit_test(test_run_cap),
 		cmocka_unit_test(test_points),
 	};
 
