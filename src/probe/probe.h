@@ -262,7 +262,9 @@ typedef int probe_point_fn(void *ctx, const char *kind, int64_t time,
  * blocks only), probe = the blocks up, out of those tracked; everywhere
  * probe.rtt = the median RTT (ms) of the blocks that replied, and
  * probe.loss = unanswered probes / probes sent. Points come ordered by
- * kind, then entity. Returns 0, LL_ENOMEM, or fn's value.
+ * kind, then entity type (asn, country, prefix), then number (AS, /24).
+ * entity is valid during the call only. Memory: 36 bytes a block. Returns
+ * 0, LL_ENOMEM, or fn's value.
  */
 int	probe_points(const struct probe_result *r, size_t n, int64_t time,
 	    struct geo *g, unsigned by, probe_point_fn *fn, void *ctx);

@@ -21,27 +21,50 @@ const struct store_kind probe_kinds[3] = {
 	    "sent" },
 };
 
+/* A result's place under one entity: compact (12 bytes), its string made
+ * only when a point is emitted. */
+enum { K_ASN, K_COUNTRY, K_BLOCK };
 struct key {
-	char		 ent[ENT_STRLEN];
+	uint8_t		 type;		/* K_* */
+	uint32_t	 id;		/* AS number, 'E' << 8 | 'G', /24 */
 	uint32_t	 i;		/* result index */
-	bool		 block;		/* a block's own entity */
 };
 
 static int
 key_cmp(const void *a, const void *b)
 {
 	const struct key *x = a, *y = b;
-	int c = strcmp(x->ent, y->ent);
 
-	return c != 0 ? c : x->i < y->i ? -1 : x->i > y->i;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static void
-key_fill(struct key *k, const struct entity *e, uint32_t i, bool block)
+static char *
+key_entity(const struct key *k, char *buf)
 {
-	entity_fmt(e, k->ent);
-	k->i = i;
-	k->block = block;
+	struct entity e;
+
+	memset(&e, 0, sizeof(e));
+	switch (k->type) {
+	case K_ASN:
+		e.type = ENT_ASN;
+		e.u.asn = k->id;
+		break;
+	case K_COUNTRY:
+		e.type = ENT_COUNTRY;
+		e.u.cc[0] = (char)(k->id >> 8);
+		e.u.cc[1] = (char)k->id;
+		break;
+	default:
+		e.type = ENT_PREFIX;
+		e.u.prefix = (struct net_prefix){ .af = NET_AF4, .len = 24,
+		    .a = { (uint8_t)(k->id >> 24), (uint8_t)(k->id >> 16),
+		    (uint8_t)(k->id >> 8) } };
+	}
+	return entity_fmt(&e, buf);
 }
 
 /* The keys of result i: its block, its AS and country as asked. */
@@ -49,33 +72,25 @@ static size_t
 keys_of(const struct probe_result *r, uint32_t i, struct geo *g, unsigned by,
     struct key *k)
 {
-	struct entity e = { .type = ENT_PREFIX };
 	struct net_addr a = { .af = NET_AF4 };
 	struct geo_info gi;
 	size_t n = 0;
 	uint32_t net = r->block->net;
 
-	if (by & PROBE_BY_BLOCK) {
-		e.u.prefix = (struct net_prefix){ .af = NET_AF4, .len = 24,
-		    .a = { (uint8_t)(net >> 24), (uint8_t)(net >> 16),
-		    (uint8_t)(net >> 8) } };
-		key_fill(&k[n++], &e, i, true);
-	}
+	if (by & PROBE_BY_BLOCK)
+		k[n++] = (struct key){ K_BLOCK, net, i };
 	if (g == NULL || !(by & (PROBE_BY_ASN | PROBE_BY_COUNTRY)))
 		return n;
-	memcpy(a.a, (uint8_t[]){ (uint8_t)(net >> 24), (uint8_t)(net >> 16),
-	    (uint8_t)(net >> 8), 0 }, 4);
+	a.a[0] = (uint8_t)(net >> 24);
+	a.a[1] = (uint8_t)(net >> 16);
+	a.a[2] = (uint8_t)(net >> 8);
 	if (geo_lookup(g, &a, &gi) != 0)
 		return n;
-	if ((by & PROBE_BY_ASN) && gi.asn != 0) {
-		e = (struct entity){ .type = ENT_ASN, .u.asn = gi.asn };
-		key_fill(&k[n++], &e, i, false);
-	}
-	if ((by & PROBE_BY_COUNTRY) && gi.cc[0] != '\0') {
-		e = (struct entity){ .type = ENT_COUNTRY };
-		memcpy(e.u.cc, gi.cc, sizeof(e.u.cc));
-		key_fill(&k[n++], &e, i, false);
-	}
+	if ((by & PROBE_BY_ASN) && gi.asn != 0)
+		k[n++] = (struct key){ K_ASN, gi.asn, i };
+	if ((by & PROBE_BY_COUNTRY) && gi.cc[0] != '\0' && gi.cc[1] != '\0')
+		k[n++] = (struct key){ K_COUNTRY, (uint32_t)(uint8_t)gi.cc[0] << 8 |
+		    (uint8_t)gi.cc[1], i };
 	return n;
 }
 
@@ -93,15 +108,16 @@ static bool
 value(const struct probe_result *r, const struct key *k, size_t i, size_t j,
     int kind, double *tmp, double *v)
 {
-	double up = 0, nr = 0;
+	double up = 0;
+	size_t nr = 0;
 	uint64_t sent = 0, replies = 0;
 
 	for (size_t x = i; x < j; x++) {
 		const struct probe_result *p = &r[k[x].i];
-		up += p->state == PROBE_UP ? 1 : k[x].block &&
+		up += p->state == PROBE_UP ? 1 : k[x].type == K_BLOCK &&
 		    p->state == PROBE_UNCERTAIN ? 0.5 : 0;
 		if (p->rtt_ms >= 0)
-			tmp[(size_t)nr++] = p->rtt_ms;
+			tmp[nr++] = p->rtt_ms;
 		sent += p->sent;
 		replies += p->replies;
 	}
@@ -110,9 +126,8 @@ value(const struct probe_result *r, const struct key *k, size_t i, size_t j,
 	else if (kind == 2 && sent > 0)
 		*v = (double)(sent - replies) / (double)sent;
 	else if (kind == 1 && nr > 0) {
-		size_t m = (size_t)nr;
-		qsort(tmp, m, sizeof(*tmp), dbl_cmp);
-		*v = m % 2 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
+		qsort(tmp, nr, sizeof(*tmp), dbl_cmp);
+		*v = nr % 2 ? tmp[nr / 2] : (tmp[nr / 2 - 1] + tmp[nr / 2]) / 2;
 	} else
 		return false;
 	return true;
@@ -122,8 +137,9 @@ int
 probe_points(const struct probe_result *r, size_t n, int64_t time,
     struct geo *g, unsigned by, probe_point_fn *fn, void *ctx)
 {
-	struct key *k = n ? calloc(n * 3, sizeof(*k)) : NULL;
+	struct key *k = n ? calloc(n, 3 * sizeof(*k)) : NULL;
 	double *tmp = n ? calloc(n, sizeof(*tmp)) : NULL;
+	char ent[ENT_STRLEN];
 	size_t nk = 0;
 	int rc = 0;
 
@@ -137,11 +153,12 @@ probe_points(const struct probe_result *r, size_t n, int64_t time,
 	for (int kind = 0; kind < 3 && rc == 0; kind++) {
 		for (size_t i = 0, j; i < nk && rc == 0; i = j) {
 			double v;
-			for (j = i + 1; j < nk && strcmp(k[j].ent, k[i].ent) == 0;)
+			for (j = i + 1; j < nk && k[j].type == k[i].type &&
+			    k[j].id == k[i].id;)
 				j++;
 			if (value(r, k, i, j, kind, tmp, &v))
 				rc = fn(ctx, probe_kinds[kind].name, time,
-				    k[i].ent, v);
+				    key_entity(&k[i], ent), v);
 		}
 	}
 out:
