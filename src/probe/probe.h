@@ -185,11 +185,14 @@ struct probe_io {
 	 * (the probe then counts as unanswered). */
 	int	(*send)(void *ctx, uint32_t dst, const uint8_t *pkt,
 		    size_t len);
-	/* Waits until a packet comes or the deadline passes. Returns the
-	 * packet's length (> 0) with the bytes in buf, 0 at the deadline, or
-	 * a negative LL_E* (LL_EINTR when interrupted). */
+	/* Waits until a packet comes or the deadline passes (a deadline in
+	 * the past: only a packet already there). Returns the packet's
+	 * length (> 0) with the bytes in buf and its arrival time in *at
+	 * (the kernel's, where it gives it: a reply waiting while the
+	 * process was not running keeps its true time), 0 at the deadline,
+	 * or a negative LL_E* (LL_EINTR when interrupted). */
 	int	(*recv)(void *ctx, int64_t deadline, uint8_t *buf,
-		    size_t cap);
+		    size_t cap, int64_t *at);
 };
 
 /* One block's outcome in a round. */

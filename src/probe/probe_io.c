@@ -1,6 +1,7 @@
 /*
  * The prober's raw ICMP socket (Linux): echo requests out, echo replies in
- * (the kernel's ICMP_FILTER passes nothing else up to us), non-blocking,
+ * (the kernel's ICMP_FILTER passes nothing else up to us), each with the
+ * kernel's receive time (SO_TIMESTAMPNS), non-blocking,
  * waited on with ppoll() (nanoseconds: the pacing needs better than poll's
  * milliseconds).
  */
@@ -46,15 +47,47 @@ raw_send(void *ctx, uint32_t dst, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
+/* The kernel's receive time (SO_TIMESTAMPNS, CLOCK_REALTIME) of the
+ * message, on our monotonic clock; the present when it gave none. */
+static int64_t
+arrival(struct msghdr *mh, int64_t mono)
+{
+	struct timespec real;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPNS ||
+		    c->cmsg_len < CMSG_LEN(sizeof(struct timespec)))
+			continue;
+		struct timespec k;
+		memcpy(&k, CMSG_DATA(c), sizeof(k));
+		clock_gettime(CLOCK_REALTIME, &real);
+		int64_t ago = ((int64_t)real.tv_sec - k.tv_sec) * 1000000000 +
+		    (real.tv_nsec - k.tv_nsec);
+		return ago > 0 ? mono - ago : mono;
+	}
+	return mono;
+}
+
 static int
-raw_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap)
+raw_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap, int64_t *at)
 {
 	struct raw *r = ctx;
+	union {
+		char		 b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	 align;
+	} cm;
 
 	for (;;) {
-		ssize_t n = recv(r->fd, buf, cap, 0);
-		if (n > 0)
+		struct iovec iov = { buf, cap };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = cm.b, .msg_controllen = sizeof(cm.b) };
+		ssize_t n = recvmsg(r->fd, &mh, 0);
+		if (n > 0) {
+			*at = arrival(&mh, raw_now(r));
 			return n > (ssize_t)cap ? (int)cap : (int)n;
+		}
 		if (n < 0 && errno == EINTR)
 			return LL_EINTR;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -75,7 +108,7 @@ probe_io_raw_open(struct probe_io *io, char *err, size_t errlen)
 {
 	struct raw *r = calloc(1, sizeof(*r));
 	struct icmp_filter f = { .data = ~(1u << ICMP_ECHOREPLY) };
-	int buf = 1 << 20;
+	int buf = 1 << 20, on = 1;
 
 	memset(io, 0, sizeof(*io));
 	if (r == NULL) {
@@ -97,6 +130,7 @@ probe_io_raw_open(struct probe_io *io, char *err, size_t errlen)
 		return LL_EIO;
 	}
 	(void)setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	(void)setsockopt(r->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 	*io = (struct probe_io){ .ctx = r, .now = raw_now, .send = raw_send,
 	    .recv = raw_recv };
 	return 0;

@@ -204,8 +204,10 @@ deadline(const struct run *r)
 	return d;
 }
 
+/* A packet that arrived at `at`: a reply to a probe in flight, when it
+ * came within the probe's timeout. */
 static void
-packet(struct run *r, const uint8_t *buf, size_t len, int64_t now)
+packet(struct run *r, const uint8_t *buf, size_t len, int64_t at)
 {
 	struct probe_echo e;
 	const char *why;
@@ -219,11 +221,14 @@ packet(struct run *r, const uint8_t *buf, size_t len, int64_t now)
 	}
 	if (e.id != r->id || e.cookie != r->cookie || e.block >= r->set->n ||
 	    !r->bs[e.block].out || r->bs[e.block].serial != e.serial ||
-	    r->bs[e.block].dst != e.src) {
+	    r->bs[e.block].dst != e.src ||
+	    at > r->bs[e.block].sent_ns + r->timeout) {
 		r->st->stray++;
 		return;
 	}
-	resolve(r, e.block, true, now);
+	if (at < r->bs[e.block].sent_ns)
+		at = r->bs[e.block].sent_ns;
+	resolve(r, e.block, true, at);
 }
 
 static void
@@ -291,18 +296,25 @@ one_round(struct run *r, int64_t bin)
 	for (;;) {
 		if (r->o->stop != NULL && *r->o->stop)
 			return 1;
-		int64_t now = r->io->now(r->io->ctx);
+		int64_t now = r->io->now(r->io->ctx), at;
+		/* What has come in goes before any timeout is called: a reply
+		 * that waited while the process was not running counts by its
+		 * arrival time. */
+		int n;
+		while ((n = r->io->recv(r->io->ctx, now, buf, sizeof(buf),
+		    &at)) > 0)
+			packet(r, buf, (size_t)n, at);
+		if (n < 0 && n != LL_EINTR)
+			return n;
 		expire(r, now);
 		send_due(r, now);
 		if (now >= r->rend && r->flen == 0)
 			break;
-		int n = r->io->recv(r->io->ctx, deadline(r), buf, sizeof(buf));
-		if (n == LL_EINTR)
-			continue;
-		if (n < 0)
+		n = r->io->recv(r->io->ctx, deadline(r), buf, sizeof(buf), &at);
+		if (n < 0 && n != LL_EINTR)
 			return n;
 		if (n > 0)
-			packet(r, buf, (size_t)n, r->io->now(r->io->ctx));
+			packet(r, buf, (size_t)n, at);
 	}
 	return round_end(r, bin);
 }

@@ -396,7 +396,7 @@ sim_send(void *ctx, uint32_t dst, const uint8_t *pkt, size_t len)
 }
 
 static int
-sim_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap)
+sim_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap, int64_t *at)
 {
 	struct sim *s = ctx;
 	size_t best = SIZE_MAX;
@@ -410,8 +410,9 @@ sim_recv(void *ctx, int64_t deadline, uint8_t *buf, size_t cap)
 			s->now = deadline + s->late;
 		return 0;
 	}
-	if (s->q[best].at > s->now)
-		s->now = s->q[best].at;
+	if (s->q[best].at > s->now)			/* waited: woke late */
+		s->now = s->q[best].at + s->late;
+	*at = s->q[best].at;
 	size_t n = s->q[best].len < cap ? s->q[best].len : cap;
 	memcpy(buf, s->q[best].p, n);
 	s->q[best] = s->q[--s->nq];
@@ -598,6 +599,37 @@ test_run_cap(void **state)
 	free(buf);
 }
 
+/* A process that sleeps past its probes' timeouts (150 ms late, a
+ * timeout of 100 ms; every block due at the round's start, so several
+ * are in flight at once): the replies that came in time, and waited to
+ * be read, count by their arrival (1 ms after each probe), not as
+ * losses. */
+static void
+test_run_late(void **state)
+{
+	struct probe_targets *t = targets("10.1.0.0/16\n");
+	struct sim sim = { .delay = 1000000, .t = t, .late = 150000000 };
+	struct probe_io io = { &sim, sim_now, sim_send, sim_recv };
+	struct rounds x = { .sim = &sim };
+	struct probe_opts o = { .pps = 100, .round_ms = 1000, .timeout_ms =
+	    100, .rounds = 2, .seed = 5, .wall_ms = sim_wall, .on_round =
+	    on_round, .ctx = &x };
+	struct probe_set s;
+	struct probe_stats st;
+
+	(void)state;
+	sim_set(&s, t);
+	assert_int_equal(probe_run(&s, t, &io, &o, &st), 0);
+	assert_int_equal(st.sent, 8);
+	assert_int_equal(st.replies, 8);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(x.st[1][i], PROBE_UP);
+		assert_true(fabs(x.rtt[1][i] - 1) < 1e-3);
+	}
+	probe_set_fini(&s);
+	probe_targets_free(t);
+}
+
 /* ---- points ---- */
 
 struct pts {
@@ -684,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_run_refuse),
 		cmocka_unit_test(test_run_cap),
+		cmocka_unit_test(test_run_late),
 		cmocka_unit_test(test_points),
 	};
 
