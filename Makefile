@@ -51,7 +51,7 @@ fuzz:
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Doptimization=1 -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	@$(NINJA) -C $(FUZZ_BUILD) fuzz/fuzz_mrt_record fuzz/fuzz_bgp_update fuzz/fuzz_input \
 	    fuzz/fuzz_geo_cache fuzz/fuzz_store_chunk fuzz/fuzz_sig_lean \
-	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp fuzz/fuzz_probe_icmp \
+	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp fuzz/fuzz_probe_icmp fuzz/fuzz_probe_hist \
 	    fuzz/fuzz_import_series fuzz/fuzz_import_ioda \
 	    fuzz/fuzz_import_monash fuzz/fuzz_import_ndt fuzz/fuzz_import_ooni \
 	    fuzz/seed_split >/dev/null
