@@ -225,6 +225,8 @@ blocks(struct hist *h, uint64_t seed)
 	size_t hcap = 0, nb = 0;
 	int rc = 0;
 
+	if (h->n == 0)
+		return 0;			/* (qsort() of NULL is undefined) */
 	qsort(h->ent, h->n, sizeof(*h->ent), u64_cmp);
 	for (size_t i = 0; i < h->n; i++)
 		nb += i == 0 || h->ent[i] >> 16 != h->ent[i - 1] >> 16;

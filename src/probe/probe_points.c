@@ -143,7 +143,9 @@ probe_points(const struct probe_result *r, size_t n, int64_t time,
 	size_t nk = 0;
 	int rc = 0;
 
-	if (n > 0 && (k == NULL || tmp == NULL)) {
+	if (n == 0)
+		goto out;
+	if (k == NULL || tmp == NULL) {
 		rc = LL_ENOMEM;
 		goto out;
 	}

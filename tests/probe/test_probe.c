@@ -699,6 +699,11 @@ test_points(void **state)
 		assert_null(strstr(p.line[i], "probe.rtt,prefix:10.1.3.0/24"));
 	/* Ordered by kind, then entity. */
 	assert_string_equal(p.line[0], "600,probe,asn:64501,1");
+	/* No block, no point (and no qsort() of NULL). */
+	int before = p.n;
+	assert_int_equal(probe_points(r, 0, 600, g, PROBE_BY_BLOCK |
+	    PROBE_BY_ASN, collect, &p), 0);
+	assert_int_equal(p.n, before);
 	geo_free(g);
 }
 
