@@ -35,8 +35,11 @@ demo: build
 
 bench: build
 	@scripts/deps.sh bench
+	@$(NINJA) -C $(BUILD) bench_bmp_table >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
+	@bench/bmp.sh $(BUILD)/lifeline
+	@bench/probe.sh $(BUILD)/lifeline
 	@bench/detect-quality.sh $(BUILD)/lifeline
 	@bench/detect-real.sh $(BUILD)/lifeline
 
@@ -56,10 +59,10 @@ fuzz:
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Doptimization=1 -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	@$(NINJA) -C $(FUZZ_BUILD) fuzz/fuzz_mrt_record fuzz/fuzz_bgp_update fuzz/fuzz_input \
 	    fuzz/fuzz_geo_cache fuzz/fuzz_store_chunk fuzz/fuzz_sig_lean \
-	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp \
+	    fuzz/fuzz_rir fuzz/fuzz_pfx2as fuzz/fuzz_text_args fuzz/fuzz_vrp fuzz/fuzz_evidence fuzz/fuzz_bmp fuzz/fuzz_probe_icmp fuzz/fuzz_probe_hist \
 	    fuzz/fuzz_import_series fuzz/fuzz_import_ioda \
 	    fuzz/fuzz_import_monash fuzz/fuzz_import_ndt fuzz/fuzz_import_ooni \
-	    fuzz/fuzz_watchlist fuzz/fuzz_bus_msg \
+	    fuzz/fuzz_watchlist fuzz/fuzz_bus_msg fuzz/fuzz_impact_ref \
 	    fuzz/seed_split >/dev/null
 	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

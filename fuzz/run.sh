@@ -18,7 +18,8 @@ targets=("$@")
     fuzz_geo_cache fuzz_store_chunk fuzz_sig_lean fuzz_rir fuzz_pfx2as \
     fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp fuzz_watchlist \
     fuzz_import_series fuzz_import_ioda fuzz_import_monash fuzz_import_ndt \
-    fuzz_import_ooni fuzz_bus_msg fuzz_impact_ref)
+    fuzz_import_ooni fuzz_bus_msg fuzz_impact_ref fuzz_probe_icmp \
+    fuzz_probe_hist)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -196,6 +197,8 @@ for t in "${targets[@]}"; do
 	fuzz_import_*) s=$seeds/${t#fuzz_}; maxlen=65536 ;;
 	fuzz_bus_msg) s=$root/tests/data/bus; maxlen=65536 ;;
 	fuzz_impact_ref) s=$root/tests/data/impact; maxlen=16384 ;;
+	fuzz_probe_icmp) s=$root/tests/data/probe; maxlen=1500 ;;
+	fuzz_probe_hist) s=$root/tests/data/probe-hist; maxlen=16384 ;;
 	*) echo "fuzz: unknown target $t" >&2; exit 2 ;;
 	esac
 	work=$corpus/$t

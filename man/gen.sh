@@ -11,19 +11,32 @@ LC_ALL=C; export LC_ALL
 
 top=$("$L" --help)
 version=$("$L" --version | awk '{ print $2 }')
-# "cmd" or "cmd sub", one a line, in the order of the top-level help
+# "cmd" or "cmd sub" (one line for each "(cmd sub)" of its summary), one
+# a line, in the order of the top-level help
 commands() {
 	printf '%s\n' "$top" | awk '
 	/^commands:/ { on = 1; next }
 	on && /^$/ { on = 0 }
 	on && NF {
-		sub_ = ""
-		if (match($0, /\([a-z]+ [a-z]+\)/)) {
-			split(substr($0, RSTART + 1, RLENGTH - 2), w, " ")
-			if (w[1] == $1) sub_ = " " w[2]
+		s = $0
+		n = 0
+		while (match(s, /\([a-z]+ [a-z]+\)/)) {
+			split(substr(s, RSTART + 1, RLENGTH - 2), w, " ")
+			s = substr(s, RSTART + RLENGTH)
+			if (w[1] == $1) {
+				print $1 " " w[2]
+				n++
+			}
 		}
-		print $1 sub_
+		if (n == 0)
+			print $1
 	}'
+}
+# "cmd sub sub ..." for each command with subcommands.
+groups() {
+	commands | awk 'NF == 2 { if ($1 != c) { if (c != "") print c subs;
+		c = $1; subs = "" } subs = subs " " $2 }
+	    END { if (c != "") print c subs }'
 }
 # The summary of a command, from the top-level help.
 summary() {
@@ -128,12 +141,11 @@ gen_bash() {
 	echo '	local key=${COMP_WORDS[1]} opts=""'
 	echo '	if [ "$COMP_CWORD" -eq 1 ]; then'
 	printf '\t\tCOMPREPLY=($(compgen -W "%s --help --version" -- "$cur"))\n' \
-	    "$(commands | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//')"
+	    "$(commands | awk '{ print $1 }' | uniq | tr '\n' ' ' | sed 's/ $//')"
 	echo '		return'
 	echo '	fi'
 	echo '	case $key in'
-	commands | while read -r c s; do
-		[ -n "$s" ] || continue
+	groups | while read -r c s; do
 		printf '\t%s)\n' "$c"
 		printf '\t\tif [ "$COMP_CWORD" -eq 2 ]; then\n'
 		printf '\t\t\tCOMPREPLY=($(compgen -W "%s" -- "$cur"))\n' "$s"
@@ -169,7 +181,7 @@ gen_zsh() {
 	echo "	local -a cmds opts"
 	echo "	local key=\${words[2]}"
 	echo "	cmds=("
-	commands | while read -r c s; do
+	commands | awk '{ print $1 }' | uniq | while read -r c; do
 		printf "\t\t'%s:%s'\n" "$c" "$(summary "$c" | sed "s/'/'\\\\''/g; s/:/\\\\:/g")"
 	done
 	echo "	)"
@@ -178,8 +190,7 @@ gen_zsh() {
 	echo "		return"
 	echo "	fi"
 	echo "	case \$key in"
-	commands | while read -r c s; do
-		[ -n "$s" ] || continue
+	groups | while read -r c s; do
 		printf '\t%s)\n' "$c"
 		printf '\t\tif (( CURRENT == 3 )); then compadd %s; return; fi\n' "$s"
 		printf '\t\tkey="%s ${words[3]}";;\n' "$c"

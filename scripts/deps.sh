@@ -8,9 +8,11 @@ build="gcc meson ninja-build pkg-config zlib1g-dev libbz2-dev liblzma-dev
  libmaxminddb-dev libcurl4-openssl-dev libssl-dev libjansson-dev libsodium-dev
  libyaml-dev libnats-dev libcmocka-dev libmicrohttpd-dev"
 check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
- gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql"
+ gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql
+ iproute2 nftables"
 fuzz="$check clang libclang-rt-14-dev"
-bench="$build postgresql bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
+bench="$build postgresql bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time
+ bc iproute2"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;

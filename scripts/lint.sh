@@ -54,7 +54,7 @@ report "function size" "$bad"
 # is possible).
 bad=$(grep -rnE '^#[[:space:]]*include[[:space:]]+"' src | awk '
 	BEGIN {
-		n = split("util:0 net:0 input:1 bgp:1 mrt:1 bmp:1 geo:1 fetch:1 sim:1 import:1 signal:2 store:2 ingest:3 routing:3 detect:3 evidence:3 impact:3 bus:4 cmd:5", t, " ")
+		n = split("util:0 net:0 input:1 bgp:1 mrt:1 bmp:1 geo:1 fetch:1 sim:1 import:1 signal:2 store:2 ingest:3 routing:3 detect:3 evidence:3 impact:3 bus:4 probe:4 cmd:5", t, " ")
 		for (i = 1; i <= n; i++) { split(t[i], kv, ":"); layer[kv[1]] = kv[2] }
 		same["net util"] = same["mrt input"] = same["mrt bgp"] = same["fetch input"] = same["fetch mrt"] = same["bmp mrt"] = same["bmp bgp"] = 1
 	}

@@ -40,6 +40,8 @@ int	cmd_detect(int argc, char **argv);
 int	cmd_incidents(int argc, char **argv);
 int	cmd_baseline(int argc, char **argv);
 int	cmd_agent_bgp(int argc, char **argv);
+/* agent probe (cmd_agent_probe.c), from cmd_agent; argv[0] is "probe" */
+int	cmd_agent_probe(int argc, char **argv);
 int	cmd_bus(int argc, char **argv);
 /* ingest --from nats://: the bus's consumer (cmd_agent.c) */
 int	cmd_ingest_bus(int argc, char **argv);

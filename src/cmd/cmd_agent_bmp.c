@@ -84,7 +84,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: lifeline agent bmp --listen ADDR:PORT [options]\n"
 	    "\n"
-	    "(`lifeline agent bgp --help`: archives' signal published to NATS.)\n"
+	    "(`lifeline agent bgp --help`: archives' signal published to NATS;\n"
+	    "`lifeline agent probe --help`: the active prober.)\n"
 	    "\n"
 	    "A BMP collector (RFC 7854): routers connect and stream their\n"
 	    "peers' routes; the BGP visibility signal is computed on the live\n"
@@ -681,6 +682,9 @@ cmd_agent(int argc, char **argv)
 		return agent_bmp(argc - 1, argv + 1);
 	if (strcmp(argv[1], "bgp") == 0)	/* cmd_agent.c: to NATS */
 		return cmd_agent_bgp(argc, argv);
-	cli_err("agent: unknown subcommand '%s' (try: bmp, bgp)", argv[1]);
+	if (strcmp(argv[1], "probe") == 0)	/* cmd_agent_probe.c */
+		return cmd_agent_probe(argc - 1, argv + 1);
+	cli_err("agent: unknown subcommand '%s' (try: bmp, bgp, probe)",
+	    argv[1]);
 	return EXIT_USAGE;
 }

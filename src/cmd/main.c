@@ -36,8 +36,9 @@ static const struct command commands[] = {
 	    "(evidence record|list|verify|export|check)" },
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "
 	    "evidence" },
-	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp); "
-	    "archives' signal to NATS with agent bgp" },
+	{ "agent", cmd_agent, "live feeds: a BMP collector (agent bmp), "
+	    "the active prober (agent probe); archives' signal to NATS with "
+	    "agent bgp" },
 	{ "routing", cmd_routing, "routing monitors over archives against a "
 	    "watchlist (routing check)" },
 	{ "watch", cmd_watch, "write a watchlist from archives (watch "

@@ -22,7 +22,9 @@ groff -man -Tascii -rLL=250n "$man" 2>/dev/null | sed 's/.\x08//g; s/  */ /g; s/
 cmds=$(awk '/^commands:/ { on = 1; next } on && /^$/ { on = 0 } on && NF { print $1 }' "$tmp/top")
 n=0
 for c in $cmds; do
-	s=$(grep "^  $c " "$tmp/top" | grep -o "($c [a-z]*)" | tr -d '()' | cut -d' ' -f2)
+for s in $(grep "^  $c " "$tmp/top" | grep -o "($c [a-z]*)" | tr -d '()' | cut -d' ' -f2 |
+    tr '\n' ' ' | sed 's/ $//' | grep . || echo '""'); do
+	[ "$s" = '""' ] && s=
 	"$L" $c $s --help > "$tmp/help"
 	# each line of the help, blanks squeezed, is a line of the page
 	sed 's/  */ /g; s/^ //' "$tmp/help" | grep -v '^$' | while IFS= read -r line; do
@@ -40,6 +42,7 @@ for c in $cmds; do
 		awk -v k="'$c${s:+ $s}')" '{ t = $0; sub(/^[ \t]+/, "", t) } t == k { on = 1; next } on && /opts=\(/ { print; exit }' "$zshc" |
 		    grep -qE -- "[( ]$o[ )]" || fail "zsh: $c $s: no $o"
 	done
+done
 done
 [ "$n" -gt 50 ] || fail "only $n options checked"
 # Completing the command itself, and a value the help lists.
