@@ -15,28 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_rows.h"
 #include "import/import.h"
 
 #define SIZE_CAP	(64u << 10)
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct run {
-	uint64_t	lines;
-	uint64_t	bad;
-};
-
-static void
-on_bad(void *ctx, const char *msg)
-{
-	struct run *r = ctx;
-	unsigned long long line;
-
-	if (sscanf(msg, "fuzz:%llu: ", &line) != 1 || line == 0 ||
-	    line > r->lines)
-		abort();
-	r->bad++;
-}
 
 static void
 check_cc(const char *cc)
@@ -83,13 +67,12 @@ on_country(void *ctx, const struct import_country_row *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct run r = { .lines = 1 };
+	struct run r;
 	uint64_t rows, bad;
 
 	if (size > SIZE_CAP)
 		return 0;
-	for (size_t i = 0; i < size; i++)
-		r.lines += data[i] == '\n';
+	run_init(&r, data, size);
 	(void)import_users_read("fuzz", data, size, on_user, NULL, on_bad, &r,
 	    &rows, &bad);
 	if (bad > rows || bad != r.bad)

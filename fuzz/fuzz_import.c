@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_rows.h"
 #include "import/import.h"
 #include "net/entity.h"
 
@@ -24,23 +25,6 @@
 #define SIZE_CAP	(64u << 10)
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct run {
-	uint64_t	lines;
-	uint64_t	bad;
-};
-
-static void
-on_bad(void *ctx, const char *msg)
-{
-	struct run *r = ctx;
-	unsigned long long line;
-
-	if (sscanf(msg, "fuzz:%llu: ", &line) != 1 || line == 0 ||
-	    line > r->lines)
-		abort();
-	r->bad++;
-}
 
 static int
 on_point(void *ctx, const struct import_point *p)
@@ -61,14 +45,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct import_opts o = { .fmt = IMPORT_FMT, .entity = "country:US",
 	    .on_bad = on_bad };
-	struct run r = { .lines = 1 };
+	struct run r;
 	struct import *im;
 	uint64_t rows = 0, bad = 0;
 
 	if (size > SIZE_CAP)
 		return 0;
-	for (size_t i = 0; i < size; i++)
-		r.lines += data[i] == '\n';
+	run_init(&r, data, size);
 	o.ctx = &r;
 	if (import_new(&o, &im) != 0)
 		return 0;
