@@ -119,6 +119,12 @@ cmp -s "$T/ref.txt" "$T/bus.txt" ||
 "$LIFELINE" ingest --from "$URL" --db "$T/bus.db" --health 1s \
     --log-format json 2>"$T/c3.log" &
 CONS=$!
+# stop the server only once the consumer is connected (its first health
+# line): stopped before, the consumer rightly says no server is there
+i=0
+until grep -q '"event":"health"' "$T/c3.log"; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
 stop_server
 start_server "$PORT" || { fail "the server did not restart"; exit 1; }
 L agent bgp --to "$URL" --name ripe2 --view v2 $FF "$B1" "$B2" \
