@@ -29,7 +29,7 @@ open_db(const char *name)
 	struct store *s = NULL;
 	char err[256];
 
-	assert_int_equal(store_open(test_tmpdir_path(name), STORE_CREATE, &s,
+	assert_int_equal(store_open(test_store_url(name), STORE_CREATE, &s,
 	    err, sizeof(err)), 0);
 	return s;
 }
@@ -562,5 +562,6 @@ main(void)
 		cmocka_unit_test(test_recurrence),
 	};
 
-	return test_main("detect", t, test_tmpdir_setup, test_tmpdir_teardown);
+	return test_main(test_pg_backend() ? "detect-pg" : "detect", t,
+	    test_tmpdir_setup, test_tmpdir_teardown);
 }
