@@ -1756,7 +1756,8 @@ pg_baseline_put(struct store *s, const struct store_baseline *b)
 	struct pg_fnum x;
 	const char *v[7] = { b->signal, b->entity, pg_num(&f, b->from),
 	    pg_num(&t, b->to), pg_fnum(&x, b->value), b->who,
-	    pg_num(&at, (int64_t)time(NULL)) };
+	    pg_num(&at, b->pinned_at > 0 ? b->pinned_at :
+	    (int64_t)time(NULL)) };
 
 	return pg_write(s, "write baseline", "INSERT INTO baseline (signal, "
 	    "entity, start, stop, value, who, pinned_at) VALUES ($1, $2, $3, "
