@@ -7,7 +7,8 @@
 # two agents' points cannot give (checked too). Also: a consumer killed
 # (-9) while it holds one agent's run leaves nothing in the store and
 # gets the pieces again; a second pass stores nothing twice; a malformed
-# archive message is parked. Skipped (77) without nats-server, the data,
+# archive message is parked; as a service it says how it is (health) and
+# ends on SIGTERM. Skipped (77) without nats-server, the data,
 # or the PostgreSQL test cluster.
 set -u
 LL_SHARED_DATA=${LL_SHARED_DATA:-${LL_SHARED_DATA_CONFIGURED:-../shared/data}}
@@ -137,6 +138,19 @@ L ingest --from "$URL" --durable pg --merge rrc15,rrc03 --drain \
 check parked 0 $? "$T/c5.log"
 has parked "$T/c5.log" "parked"
 has parked "$T/c5.log" "not within the archive"
+
+# As a service: a health line now and then, SIGTERM ends it cleanly.
+"$LIFELINE" ingest --from "$URL" --durable pg --merge rrc15,rrc03 \
+    --db "$PG" $OPTS --health 1s --log-format json 2>"$T/c6.log" &
+CONS=$!
+i=0
+until grep -q '"event":"health"' "$T/c6.log"; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+kill -TERM "$CONS"; wait "$CONS"; rc=$?; CONS=""
+check sigterm 0 $rc "$T/c6.log"
+has health "$T/c6.log" '"event":"health"'
+has sigterm "$T/c6.log" '"reason":"signal"'
 
 [ $fails -eq 0 ] || exit 1
 echo "ok: merge (two agents, one view, SQLite and PostgreSQL as direct ingest)"
