@@ -35,8 +35,11 @@ demo: build
 
 bench: build
 	@scripts/deps.sh bench
+	@$(NINJA) -C $(BUILD) bench_store_month >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
+	@bench/bus.sh $(BUILD)/lifeline
+	@bench/pg.sh $(BUILD)/lifeline
 
 # Only the modern-collector-scale run (minutes; writes 0.7 GB once).
 bench-scale: build

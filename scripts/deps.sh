@@ -10,7 +10,7 @@ build="gcc meson ninja-build pkg-config zlib1g-dev libbz2-dev liblzma-dev
 check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
  gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql"
 fuzz="$check clang libclang-rt-14-dev"
-bench="$build postgresql bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
+bench="$build postgresql nats-server bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
