@@ -301,6 +301,9 @@ struct bus_merge_opts {
 						   can be done */
 	const volatile sig_atomic_t *stop;
 	int64_t			 health_ms;
+	/* Testing crashes: after this many committed merges, return
+	 * LL_EINTR before acknowledging the last (0 = never). */
+	uint64_t		 fail_after_commits;
 	void			(*on_event)(void *ctx,
 				    const struct bus_event *ev);
 	void			*ctx;

@@ -393,6 +393,13 @@ merge_runs(struct merge *m)
 		goto out;
 	}
 	rc = 0;
+	if (m->o->fail_after_commits > 0 &&
+	    m->stats->batches + 1 >= m->o->fail_after_commits) {
+		snprintf(m->err, m->errlen, "stopped after a commit, before "
+		    "acknowledging (testing)");
+		rc = LL_EINTR;
+		goto out;
+	}
 	acked = release(m, true, false);
 	m->stats->stored += runs;
 	m->stats->points += res.points;

@@ -154,7 +154,8 @@ ingest_usage(FILE *f)
 	    "event\n"
 	    "  --fail-after-commits N  (testing) exit after the Nth "
 	    "committed\n"
-	    "                        batch, before acknowledging it\n"
+	    "                        batch (or merge), before "
+	    "acknowledging it\n"
 	    "  --merge A,B,...       consume the archives these agents ship\n"
 	    "                        (agent bgp --ship) and replay each "
 	    "complete\n"
@@ -375,6 +376,7 @@ merge_run(struct ing_args *a, struct bus *b, struct store *st,
 	a->mo.drain = a->co.drain;
 	a->mo.stop = &stop_flag;
 	a->mo.health_ms = a->co.health_ms;
+	a->mo.fail_after_commits = a->co.fail_after_commits;
 	a->mo.on_event = on_ingest_event;
 	rc = bus_merge(b, st, &a->mo, stats, err, errlen);
 	geo_free(geo);
