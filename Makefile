@@ -35,9 +35,11 @@ demo: build
 
 bench: build
 	@scripts/deps.sh bench
-	@$(NINJA) -C $(BUILD) bench_bmp_table >/dev/null
+	@$(NINJA) -C $(BUILD) bench_bmp_table bench_store_month >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
+	@bench/bus.sh $(BUILD)/lifeline
+	@bench/pg.sh $(BUILD)/lifeline
 	@bench/bmp.sh $(BUILD)/lifeline
 	@bench/probe.sh $(BUILD)/lifeline
 	@bench/detect-quality.sh $(BUILD)/lifeline

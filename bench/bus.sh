@@ -9,7 +9,9 @@
 #           the files, timed from the agent's start until the consumer has
 #           acknowledged every message (pipelined: both run at once)
 #   apart   the agent alone, then `ingest --from --drain` alone
-# and checks that the bus's store has the same series as the direct one.
+#   merge   `agent bgp --ship` of the files, then `ingest --from --merge`
+#           (one view of several agents' collectors: the archives cross)
+# and checks that the bus's stores have the same series as the direct one.
 # Usage: bench/bus.sh [path/to/lifeline]        (default build/lifeline)
 # Writes BENCH_OUT/bus.md (default bench/out) and prints it.
 set -uo pipefail
@@ -69,10 +71,26 @@ t0=$(now)
     --health 0 2>"$T/cons2.log" || die "consumer failed"
 t_cons=$(echo "$(now) - $t0" | bc)
 
+# one view of several agents' collectors: the archives shipped, then
+# merged (the consumer replays once the run's end has come)
+t0=$(now)
+"$ll" agent bgp --to "$url" --name sim --ship "${files[@]}" 2>"$T/ship.log" ||
+	die "agent --ship failed: $(tail -1 "$T/ship.log")"
+t_ship=$(echo "$(now) - $t0" | bc)
+"$ll" ingest --from "$url" --db "$T/merge.db" --durable merge --merge sim \
+    --drain --health 0 $ff 2>"$T/merge.log" ||
+	die "ingest --merge failed: $(tail -1 "$T/merge.log")"
+t_merge=$(echo "$(now) - $t0" | bc)
+shipped=$(sed -n 's/.*shipped msgs=\([0-9]*\).*/\1/p' "$T/ship.log")
+
 same=no
 cmp -s <("$ll" signal --list --db "$T/direct.db") \
     <("$ll" signal --list --db "$T/bus.db") && same=yes
+same_merge=no
+cmp -s <("$ll" export --db "$T/direct.db") \
+    <("$ll" export --db "$T/merge.db") && same_merge=yes
 ratio=$(echo "scale=2; $t_direct / $t_bus" | bc)
+ratio_merge=$(echo "scale=2; $t_direct / $t_merge" | bc)
 {
 echo "| ingest of ${#files[@]} files, $((gz / 1000)) kB gzipped, $points points | seconds |"
 echo "|---|---|"
@@ -84,6 +102,10 @@ echo "| the consumer alone (\`--drain\`, includes its 1 s idle fetch) | $t_cons 
 echo "| throughput ratio direct / NATS | $ratio |"
 echo "| messages, bytes on the stream | $msgs, $bytes ($(echo "scale=1; $bytes / $points" | bc) bytes a point) |"
 echo "| bus store = direct store (series list) | $same |"
+echo "| archives shipped (\`agent bgp --ship\`), $shipped messages of $((gz / 1000)) kB | $t_ship |"
+echo "| shipped, then merged (\`ingest --from --merge\`), until stored | $t_merge |"
+echo "| throughput ratio direct / shipped and merged | $ratio_merge |"
+echo "| merged store = direct store (every point) | $same_merge |"
 echo
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), nproc $(nproc)"
 } | tee "$out/bus.md"

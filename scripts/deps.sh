@@ -11,8 +11,8 @@ check="$build libcmocka-dev libmicrohttpd-dev libjansson-dev bgpdump
  gzip bzip2 xz-utils zstd python3 frr gobgpd nats-server postgresql
  iproute2 nftables"
 fuzz="$check clang libclang-rt-14-dev"
-bench="$build postgresql bgpdump isal lbzip2 bzip2 gzip xz-utils zstd time
- bc iproute2"
+bench="$build postgresql nats-server bgpdump isal lbzip2 bzip2 gzip xz-utils zstd
+ time bc iproute2"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;

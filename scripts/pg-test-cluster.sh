@@ -4,6 +4,7 @@
 # and prints its URL; `stop DIR` stops it and removes DIR. The cluster
 # does not sync to disk (fsync, synchronous_commit and full_page_writes
 # off): it is thrown away, and the tests kill clients, not the server.
+# LL_PG_DURABLE=1 keeps PostgreSQL's defaults (for benchmarks).
 # Run as root, the server runs as the user postgres (it refuses root).
 set -eu
 cmd=${1:-}; dir=${2:-}
@@ -23,10 +24,11 @@ start)
 		echo "pg-test-cluster: initdb failed (see $dir/initdb.log)" >&2
 		exit 1; }
 	port=$((20000 + $$ % 20000))
+	nosync="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	[ "${LL_PG_DURABLE:-0}" = 1 ] && nosync=""
 	as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
 	    -o "-c listen_addresses='' -c unix_socket_directories='$dir' \
-	    -c port=$port -c fsync=off -c synchronous_commit=off \
-	    -c full_page_writes=off -c max_connections=60" start \
+	    -c port=$port $nosync -c max_connections=60" start \
 	    >/dev/null 2>&1 || {
 		echo "pg-test-cluster: the server did not start (see" \
 		    "$dir/server.log)" >&2; exit 1; }

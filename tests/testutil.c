@@ -349,6 +349,15 @@ test_pg_sql(const char *url, const char *sql)
 	return v;
 }
 
+/* postgresql:///postgres?... -> postgresql:///DB?... */
+static void
+pg_url(char *out, size_t len, const char *db)
+{
+	const char *q = strchr(getenv("LL_TEST_PG"), '?');
+
+	snprintf(out, len, "postgresql:///%s%s", db, q != NULL ? q : "");
+}
+
 const char *
 test_pg_db(const char *name)
 {
@@ -357,7 +366,6 @@ test_pg_db(const char *name)
 	const char *base = getenv("LL_TEST_PG");
 	char sql[256], db[64];
 	char *out = buf[k++ % 8];
-	const char *q;
 
 	if (base == NULL || *base == '\0')
 		test_skip("no PostgreSQL test cluster ($LL_TEST_PG is not set; "
@@ -371,9 +379,44 @@ test_pg_db(const char *name)
 	test_pg_sql(base, sql);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", db);
 	test_pg_sql(base, sql);
-	/* postgresql:///postgres?... -> postgresql:///DB?... */
-	q = strchr(base, '?');
-	snprintf(out, sizeof(buf[0]), "postgresql:///%s%s", db,
-	    q != NULL ? q : "");
+	pg_url(out, sizeof(buf[0]), db);
+	return out;
+}
+
+bool
+test_pg_backend(void)
+{
+	const char *b = getenv("LL_TEST_BACKEND");
+
+	if (b == NULL || strcmp(b, "postgresql") != 0)
+		return false;
+	if (getenv("LL_TEST_PG") == NULL || *getenv("LL_TEST_PG") == '\0')
+		test_skip("no PostgreSQL test cluster ($LL_TEST_PG is not set; "
+		    "make check starts one)");
+	return true;
+}
+
+const char *
+test_store_url(const char *name)
+{
+	static char made[64][64], buf[8][1024];
+	static int nmade, k;
+	char stem[64], db[64], *out;
+	int i;
+
+	if (!test_pg_backend())
+		return test_tmpdir_path(name);
+	snprintf(stem, sizeof(stem), "%.*s", (int)strcspn(name, "."), name);
+	for (i = 0; i < nmade && strcmp(made[i], stem) != 0; i++)
+		;
+	if (i == nmade && nmade < 64) {
+		snprintf(made[nmade++], sizeof(made[0]), "%s", stem);
+		return test_pg_db(stem);
+	}
+	/* made before: the same URL as test_pg_db() gave */
+	out = buf[k++ % 8];
+	snprintf(db, sizeof(db), "%.30s_%.30s", program_invocation_short_name,
+	    stem);
+	pg_url(out, sizeof(buf[0]), db);
 	return out;
 }

@@ -16,6 +16,7 @@
 #define LL_TESTS_TESTUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -103,6 +104,16 @@ void test_run_fini(struct test_run *r);
  * the test run's cluster ($LL_TEST_PG, started by scripts/run-tests.sh),
  * as a URL; skips when there is no cluster. One of 8 buffers. */
 const char *test_pg_db(const char *name);
+
+/* True when the tests run against PostgreSQL ($LL_TEST_BACKEND is
+ * "postgresql"); skips then when there is no test cluster. */
+bool test_pg_backend(void);
+
+/* The store named name (e.g. "a.db") of the backend under test: a path in
+ * the scratch directory, or a database of the test cluster, made empty the
+ * first time a program asks for that name (the same URL after). One of 8
+ * buffers. */
+const char *test_store_url(const char *name);
 
 /* Runs sql on a new connection to url; the first column of the first
  * row as an integer (0 when none). Fails the test on an error. */

@@ -211,4 +211,116 @@ int	bus_agent_bgp(struct bus *b, const char *const *files, size_t n,
 /* True when name may be an agent's (a subject token). */
 bool	bus_agent_name_ok(const char *name);
 
+/* ---- archives: one view of several agents' collectors ---------------
+ *
+ * Points of two agents cannot be merged into one view (a prefix is
+ * visible when half of ALL full-feed peer ASes see it). For one view of
+ * several agents' collectors the route data itself crosses the bus: an
+ * agent ships its archives as recorded (MRT, compressed as archived, the
+ * most compact form of their route elements), and bus_merge() replays
+ * them together with ingest_bgp(), as `ingest bgp` of all of them would.
+ *
+ * Subjects: lifeline.archives.v1.AGENT, stream LIFELINE_ARCHIVES
+ * (lifeline.archives.>, file storage, kept 7 days). Two messages:
+ *   lifeline-archive 1          a piece of one archive
+ *   agent NAME
+ *   run RUN
+ *   file SHA256 SIZE PATH       the archive (PATH as the agent names it:
+ *                               its real path, which gives its collector)
+ *   chunk OFFSET LEN
+ *   (an empty line, then LEN bytes)
+ *
+ *   lifeline-run 1              an agent's run is complete
+ *   agent NAME
+ *   run RUN
+ *   file SHA256 SIZE PATH       each archive of the run
+ *   end N                       N files
+ * Ids: RUN.SHA256.OFFSET and RUN.end (Nats-Msg-Id).
+ */
+#define BUS_ARC_STREAM		"LIFELINE_ARCHIVES"
+#define BUS_ARC_SUBJECTS	"lifeline.archives.>"
+#define BUS_ARC_SUBJECT_V1	"lifeline.archives.v1."
+#define BUS_ARC_DAYS		7
+#define BUS_ARC_CHUNK		((size_t)512 << 10)	/* bytes a piece */
+#define BUS_ARC_FILES		4096	/* archives a run */
+#define BUS_PATH_MAX		1024
+
+struct bus_arc_file {
+	char		sha256[STORE_SHA256_HEX];
+	uint64_t	size;
+	char		path[BUS_PATH_MAX];
+};
+
+/* A parsed archive message: a piece (run false) or a run's end. */
+struct bus_arc {
+	bool			 run;
+	char			 agent[BUS_AGENT_MAX + 1];
+	char			 runid[BUS_ID_MAX];
+	struct bus_arc_file	 file;		/* a piece: its archive */
+	uint64_t		 off;		/* a piece: where it goes */
+	const uint8_t		*data;		/* into the message */
+	size_t			 len;
+	struct bus_arc_file	*files;		/* a run: owned */
+	size_t			 nfiles;
+};
+
+/*
+ * Parses an archive message of len bytes into *out (bus_arc_fini() frees
+ * it; out->data points into data). Returns 0, LL_EUNSUP (another schema),
+ * LL_EFORMAT (one line in err naming the line), LL_ELIMIT, LL_ENOMEM.
+ */
+int	bus_arc_parse(const void *data, size_t len, struct bus_arc *out,
+	    char *err, size_t errlen);
+void	bus_arc_fini(struct bus_arc *a);
+
+struct bus_ship_result {
+	uint64_t	files, msgs, bytes, dups;
+};
+
+/*
+ * Ships n archives on lifeline.archives.v1.NAME, BUS_ARC_CHUNK bytes a
+ * message, then the run's end. The run's id is made of the agent's name
+ * and the archives' SHA-256: a re-run ships the same ids. Returns 0,
+ * LL_EIO (a file, named in err), LL_ENET, LL_EINTR (stop).
+ */
+int	bus_agent_ship(struct bus *b, const char *name,
+	    const char *const *files, size_t n,
+	    const volatile sig_atomic_t *stop, struct bus_ship_result *res,
+	    char *err, size_t errlen);
+
+/* What bus_merge() does. */
+struct bus_merge_opts {
+	const char *const	*agents;	/* whose runs make one view */
+	size_t			 nagents;
+	const char		*spool;		/* a directory for archives
+						   being received */
+	struct ingest_opts	 ingest;	/* as `ingest bgp`'s; its
+						   open_paths are the
+						   merge's */
+	bool			 drain;		/* return once nothing more
+						   can be done */
+	const volatile sig_atomic_t *stop;
+	int64_t			 health_ms;
+	/* Testing crashes: after this many committed merges, return
+	 * LL_EINTR before acknowledging the last (0 = never). */
+	uint64_t		 fail_after_commits;
+	void			(*on_event)(void *ctx,
+				    const struct bus_event *ev);
+	void			*ctx;
+};
+
+/*
+ * Consumes lifeline.archives.> with the durable pull consumer: pieces are
+ * written to the spool, held unacknowledged; once every agent named has a
+ * complete run, all complete runs of those agents are ingested together
+ * by ingest_bgp() (one transaction; archives the store knows are
+ * skipped), and only then are their messages acknowledged. A message that
+ * cannot be read is parked. stats->stored counts runs, ->points points.
+ * Returns 0 (stopped or drained), LL_EDB / LL_ENET / LL_EIO with one line
+ * in err.
+ */
+int	bus_merge(struct bus *b, struct store *st,
+	    const struct bus_merge_opts *o, struct bus_stats *stats,
+	    char *err, size_t errlen);
+
 #endif

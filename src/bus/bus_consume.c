@@ -41,8 +41,9 @@ now_ms(void)
 
 /* Copies msg to lifeline.parked.AGENT-OR-unknown with its reason, then
  * terminates it: it is never redelivered, and never stored. */
-static int
-park(struct cons *c, natsMsg *msg, const char *reason)
+int
+bus_park(struct bus *b, natsMsg *msg, const char *reason, char *err,
+    size_t errlen)
 {
 	char subj[128];
 	natsMsg *pm = NULL;
@@ -61,15 +62,25 @@ park(struct cons *c, natsMsg *msg, const char *reason)
 		s = natsMsgHeader_Set(pm, "Lifeline-Subject",
 		    natsMsg_GetSubject(msg));
 	if (s == NATS_OK)
-		s = js_PublishMsg(&pa, c->b->js, pm, NULL, &jerr);
+		s = js_PublishMsg(&pa, b->js, pm, NULL, &jerr);
 	natsMsg_Destroy(pm);
 	jsPubAck_Destroy(pa);
 	if (s != NATS_OK) {
-		snprintf(c->err, c->errlen, "parking a message: %s",
+		snprintf(err, errlen, "parking a message: %s",
 		    natsStatus_GetText(s));
 		return LL_ENET;
 	}
 	natsMsg_Term(msg, NULL);
+	return 0;
+}
+
+static int
+park(struct cons *c, natsMsg *msg, const char *reason)
+{
+	int rc = bus_park(c->b, msg, reason, c->err, c->errlen);
+
+	if (rc != 0)
+		return rc;
 	c->stats->parked++;
 	event(c, &(struct bus_event){ .event = "parked", .subject =
 	    natsMsg_GetSubject(msg), .reason = reason, .msgs = 1 });
@@ -179,10 +190,12 @@ drained(struct cons *c)
 	    s.pending == 0 && s.ack_pending == 0;
 }
 
-/* Binds to the durable consumer, creating it (with the ack wait asked
- * for) when it does not exist; an existing one keeps its settings. */
-static int
-subscribe(struct cons *c)
+/* Binds to the durable consumer of stream, creating it (with the ack
+ * wait asked for) when it does not exist; an existing one keeps its
+ * settings. */
+int
+bus_subscribe(struct bus *b, const char *stream, const char *subjects,
+    int max_ack_pending, natsSubscription **sub, char *err, size_t errlen)
 {
 	jsSubOptions so;
 	jsConsumerInfo *ci = NULL;
@@ -191,24 +204,23 @@ subscribe(struct cons *c)
 	const char *last;
 
 	jsSubOptions_Init(&so);
-	so.Stream = BUS_STREAM;
-	if (js_GetConsumerInfo(&ci, c->b->js, BUS_STREAM, c->b->durable, NULL,
+	so.Stream = stream;
+	if (js_GetConsumerInfo(&ci, b->js, stream, b->durable, NULL,
 	    &jerr) == NATS_OK) {
 		jsConsumerInfo_Destroy(ci);
-		so.Consumer = c->b->durable;
+		so.Consumer = b->durable;
 	} else {
-		so.Config.AckWait = c->b->ack_wait_ms * 1000000;
+		so.Config.AckWait = b->ack_wait_ms * 1000000;
 		so.Config.AckPolicy = js_AckExplicit;
-		so.Config.MaxAckPending = 4096;
+		so.Config.MaxAckPending = max_ack_pending;
 	}
 	jerr = 0;
-	s = js_PullSubscribe(&c->sub, c->b->js, BUS_SUBJECTS, c->b->durable,
-	    NULL, &so, &jerr);
+	s = js_PullSubscribe(sub, b->js, subjects, b->durable, NULL, &so,
+	    &jerr);
 	if (s != NATS_OK) {
 		last = nats_GetLastError(NULL);
-		snprintf(c->err, c->errlen, "durable consumer %s: %s",
-		    c->b->durable, last != NULL && *last ? last :
-		    natsStatus_GetText(s));
+		snprintf(err, errlen, "durable consumer %s: %s", b->durable,
+		    last != NULL && *last ? last : natsStatus_GetText(s));
 		return LL_ENET;
 	}
 	return 0;
@@ -223,7 +235,8 @@ bus_consume(struct bus *b, struct store *st, const struct bus_consume_opts *o,
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
-	if ((rc = subscribe(&c)) != 0)
+	if ((rc = bus_subscribe(b, BUS_STREAM, BUS_SUBJECTS, 4096, &c.sub,
+	    err, errlen)) != 0)
 		return rc;
 	while (o->stop == NULL || !*o->stop) {
 		natsMsgList l = { 0 };

@@ -443,3 +443,196 @@ bus_enc_finish(struct bus_enc *e, const char **data, size_t *len,
 	e->seq++;
 	return 0;
 }
+
+/* ---- archive messages -------------------------------------------------- */
+
+#define ARC_HEAD_MAX	(BUS_PATH_MAX + 512)	/* a piece's text part */
+
+static bool
+hex64_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+		n++;
+	return n == 64 && *s == '\0';
+}
+
+/* "file SHA256 SIZE PATH" into f. */
+static int
+arc_file(struct parse *ps, char *l, struct bus_arc_file *f)
+{
+	char *v = field(l, "file"), *sp1, *sp2;
+
+	if (v == NULL || (sp1 = strchr(v, ' ')) == NULL ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL)
+		return bad(ps, "want 'file SHA256 SIZE PATH'");
+	*sp1 = *sp2 = '\0';
+	if (!hex64_ok(v))
+		return bad(ps, "the SHA-256 is not 64 lower-case hex digits");
+	if (u64(sp1 + 1, (uint64_t)INT64_MAX, &f->size) != 0)
+		return bad(ps, "size '%s' is not a count of bytes", sp1 + 1);
+	for (const char *p = sp2 + 1; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return bad(ps, "a control byte in the path");
+	if (sp2[1] == '\0' || strlen(sp2 + 1) >= sizeof(f->path))
+		return bad(ps, "the path is empty or longer than %d bytes",
+		    BUS_PATH_MAX - 1);
+	memcpy(f->sha256, v, 65);
+	snprintf(f->path, sizeof(f->path), "%s", sp2 + 1);
+	return 0;
+}
+
+/* The first lines: magic, agent, run. */
+static int
+arc_head(struct parse *ps, struct bus_arc *a)
+{
+	char *l = next_line(ps), *v;
+	uint64_t schema;
+
+	if ((v = field(l, "lifeline-archive")) != NULL)
+		a->run = false;
+	else if ((v = field(l, "lifeline-run")) != NULL)
+		a->run = true;
+	else
+		return bad(ps, "not a Lifeline archive message (want "
+		    "'lifeline-archive N' or 'lifeline-run N')");
+	if (u64(v, 1000000, &schema) != 0)
+		return bad(ps, "bad schema number");
+	if (schema != 1) {
+		snprintf(ps->err, ps->errlen, "line 1: schema %s; this build "
+		    "reads schema 1", v);
+		return LL_EUNSUP;
+	}
+	if ((v = field(next_line(ps), "agent")) == NULL ||
+	    !bus_agent_name_ok(v))
+		return bad(ps, "want 'agent NAME' ([A-Za-z0-9_-], at most %d)",
+		    BUS_AGENT_MAX);
+	snprintf(a->agent, sizeof(a->agent), "%s", v);
+	if ((v = field(next_line(ps), "run")) == NULL || !token_ok(v,
+	    BUS_ID_MAX - 80))
+		return bad(ps, "want 'run ID' (printable, no space)");
+	snprintf(a->runid, sizeof(a->runid), "%s", v);
+	return 0;
+}
+
+/* A piece: its file, where it goes, an empty line; then the len bytes
+ * at data. */
+static int
+arc_piece(struct parse *ps, struct bus_arc *a, const uint8_t *data,
+    size_t len)
+{
+	char *l, *v, *sp;
+	uint64_t off, n;
+	int rc;
+
+	if ((l = next_line(ps)) == NULL || (rc = arc_file(ps, l, &a->file)) !=
+	    0)
+		return l == NULL ? bad(ps, "want 'file ...'") : rc;
+	if ((v = field(next_line(ps), "chunk")) == NULL ||
+	    (sp = strchr(v, ' ')) == NULL)
+		return bad(ps, "want 'chunk OFFSET LEN'");
+	*sp = '\0';
+	if (u64(v, a->file.size, &off) != 0 || u64(sp + 1, BUS_ARC_CHUNK,
+	    &n) != 0 || n > a->file.size - off || n == 0)
+		return bad(ps, "the piece is not within the archive's %" PRIu64
+		    " bytes (or empty, or over %zu)", a->file.size,
+		    BUS_ARC_CHUNK);
+	if ((l = next_line(ps)) == NULL || *l != '\0' || ps->left != 0)
+		return bad(ps, "want an empty line before the bytes");
+	if (len != n)
+		return bad(ps, "%zu bytes after the header, 'chunk' says %"
+		    PRIu64, len, n);
+	a->off = off;
+	a->len = (size_t)n;
+	a->data = data;
+	return 0;
+}
+
+/* A run's end: its files, then "end N". */
+static int
+arc_run(struct parse *ps, struct bus_arc *a)
+{
+	size_t cap = 0;
+	uint64_t want;
+	char *l, *v;
+	int rc;
+
+	for (;;) {
+		if ((l = next_line(ps)) == NULL)
+			return bad(ps, "the message ends before 'end N'");
+		if ((v = field(l, "end")) != NULL)
+			break;
+		if (a->nfiles >= BUS_ARC_FILES)
+			return bad(ps, "more than %d files", BUS_ARC_FILES);
+		if (ll_grow(&a->files, &cap, a->nfiles + 1,
+		    sizeof(*a->files)) != 0)
+			return LL_ENOMEM;
+		if ((rc = arc_file(ps, l, &a->files[a->nfiles])) != 0)
+			return rc;
+		a->nfiles++;
+	}
+	if (u64(v, BUS_ARC_FILES, &want) != 0 || want != a->nfiles ||
+	    a->nfiles == 0)
+		return bad(ps, "'end %s' but %zu files", v, a->nfiles);
+	if (ps->left != 0)
+		return bad(ps, "bytes after 'end'");
+	return 0;
+}
+
+int
+bus_arc_parse(const void *data, size_t len, struct bus_arc *out, char *err,
+    size_t errlen)
+{
+	struct parse ps = { .err = err, .errlen = errlen };
+	const char *sep;
+	size_t textlen;
+	char *buf;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > BUS_MSG_MAX) {
+		snprintf(err, errlen, "%zu bytes, more than %zu", len,
+		    BUS_MSG_MAX);
+		return LL_ELIMIT;
+	}
+	/* a piece's text ends at its empty line; a run is all text */
+	sep = len > 0 ? memmem(data, len < ARC_HEAD_MAX ? len : ARC_HEAD_MAX,
+	    "\n\n", 2) : NULL;
+	textlen = len > 16 && memcmp(data, "lifeline-archive", 16) == 0 &&
+	    sep != NULL ? (size_t)(sep - (const char *)data) + 2 : len;
+	if ((buf = malloc(textlen + 1)) == NULL)
+		return LL_ENOMEM;
+	memcpy(buf, data, textlen);
+	buf[textlen] = '\0';
+	if (memchr(buf, '\0', textlen) != NULL) {
+		free(buf);
+		snprintf(err, errlen, "a NUL byte in the message's text");
+		return LL_EFORMAT;
+	}
+	ps.p = buf;
+	ps.left = textlen;
+	if ((rc = arc_head(&ps, out)) == 0) {
+		if (out->run)
+			rc = arc_run(&ps, out);
+		else
+			rc = arc_piece(&ps, out, (const uint8_t *)data +
+			    textlen, len - textlen);
+	}
+	free(buf);
+	if (rc == LL_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	if (rc != 0)
+		bus_arc_fini(out);
+	return rc;
+}
+
+void
+bus_arc_fini(struct bus_arc *a)
+{
+	if (a == NULL)
+		return;
+	free(a->files);
+	a->files = NULL;
+	a->nfiles = 0;
+}

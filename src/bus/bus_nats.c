@@ -108,7 +108,9 @@ bus_open(const struct bus_conf *c, struct bus **out, char *err,
 	}
 	if ((rc = add_stream(b, BUS_STREAM, BUS_SUBJECTS, BUS_POINTS_DAYS, err,
 	    errlen)) != 0 || (rc = add_stream(b, BUS_PARKED_STREAM,
-	    BUS_PARKED_SUBJECT ">", BUS_PARKED_DAYS, err, errlen)) != 0)
+	    BUS_PARKED_SUBJECT ">", BUS_PARKED_DAYS, err, errlen)) != 0 ||
+	    (rc = add_stream(b, BUS_ARC_STREAM, BUS_ARC_SUBJECTS,
+	    BUS_ARC_DAYS, err, errlen)) != 0)
 		goto fail;
 	*out = b;
 	return 0;
@@ -183,5 +185,21 @@ bus_status(struct bus *b, struct bus_status *st, char *err, size_t errlen)
 		st->delivered = ci->Delivered.Stream;
 		jsConsumerInfo_Destroy(ci);
 	}
+	return 0;
+}
+
+int
+bus_pending(struct bus *b, const char *stream, uint64_t *pending,
+    uint64_t *ack_pending)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode jerr = 0;
+
+	if (js_GetConsumerInfo(&ci, b->js, stream, b->durable, NULL,
+	    &jerr) != NATS_OK)
+		return LL_ENET;
+	*pending = ci->NumPending;
+	*ack_pending = (uint64_t)ci->NumAckPending;
+	jsConsumerInfo_Destroy(ci);
 	return 0;
 }

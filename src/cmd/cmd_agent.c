@@ -154,7 +154,22 @@ ingest_usage(FILE *f)
 	    "event\n"
 	    "  --fail-after-commits N  (testing) exit after the Nth "
 	    "committed\n"
-	    "                        batch, before acknowledging it\n"
+	    "                        batch (or merge), before "
+	    "acknowledging it\n"
+	    "  --merge A,B,...       consume the archives these agents ship\n"
+	    "                        (agent bgp --ship) and replay each "
+	    "complete\n"
+	    "                        set of runs together, as one `ingest "
+	    "bgp`\n"
+	    "                        of all of them: one view across their\n"
+	    "                        collectors; with the replay options of\n"
+	    "                        `ingest bgp` (--full-feed, --warmup, "
+	    "--bin,\n"
+	    "                        --visibility, --locdb, --city, --rir, "
+	    "...)\n"
+	    "  --spool DIR           where --merge keeps archives being "
+	    "received\n"
+	    "                        (default $TMPDIR, else /tmp)\n"
 	    "\n"
 	    "exit status: 0 stopped or drained, 2 usage, 3 failure (NATS, "
 	    "database).\n");
@@ -180,26 +195,58 @@ duration_ms(const char *s, int64_t *ms)
 	return 0;
 }
 
+#define MERGE_AGENTS	64
+
 struct ing_args {
 	struct bus_conf		 bc;
 	struct bus_consume_opts	 co;
 	const char		*db;
+	/* --merge: archives of several agents, replayed as one view */
+	struct bus_merge_opts	 mo;
+	struct geo_opts		 go;
+	struct replay_args	 ra;
+	bool			 replay_opt;
+	char			*names;		/* --merge's, split */
+	const char		*agents[MERGE_AGENTS];
 };
+
+/* --merge A,B,...: the agents whose archives make one view. */
+static int
+merge_agents(struct ing_args *a, const char *list)
+{
+	char *save = NULL, *t;
+
+	free(a->names);
+	if ((a->names = strdup(list)) == NULL)
+		return -1;
+	a->mo.nagents = 0;
+	for (t = strtok_r(a->names, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save)) {
+		if (!bus_agent_name_ok(t) || a->mo.nagents >= MERGE_AGENTS)
+			return -1;
+		a->agents[a->mo.nagents++] = t;
+	}
+	a->mo.agents = a->agents;
+	return a->mo.nagents > 0 ? 0 : -1;
+}
 
 static int
 ingest_args(int argc, char **argv, struct ing_args *a)
 {
 	static const struct option lo[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "creds", required_argument, NULL, 'c' },
-		{ "durable", required_argument, NULL, 'D' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "ack-wait", required_argument, NULL, 'a' },
-		{ "drain", no_argument, NULL, 'r' },
-		{ "health", required_argument, NULL, 'H' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "fail-after-commits", required_argument, NULL, 'F' },
+		{ "from", required_argument, NULL, 1000 },
+		{ "db", required_argument, NULL, 1001 },
+		{ "creds", required_argument, NULL, 1002 },
+		{ "durable", required_argument, NULL, 1003 },
+		{ "batch", required_argument, NULL, 1004 },
+		{ "ack-wait", required_argument, NULL, 1005 },
+		{ "drain", no_argument, NULL, 1006 },
+		{ "health", required_argument, NULL, 1007 },
+		{ "log-format", required_argument, NULL, 1008 },
+		{ "fail-after-commits", required_argument, NULL, 1009 },
+		{ "merge", required_argument, NULL, 1010 },
+		{ "spool", required_argument, NULL, 1011 },
+		CLI_REPLAY_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -208,12 +255,24 @@ ingest_args(int argc, char **argv, struct ing_args *a)
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		int h = cli_replay_opt(&a->ra, ch, optarg, "ingest");
+
+		if (h < 0)
+			return EXIT_USAGE;
+		if (h > 0) {
+			a->replay_opt = true;
+			continue;
+		}
 		switch (ch) {
-		case 'f': a->bc.url = optarg; break;
-		case 'd': a->db = optarg; break;
-		case 'c': a->bc.creds = optarg; break;
-		case 'D': a->bc.durable = optarg; break;
-		case 'b': {
+		case 1000: a->bc.url = optarg; break;
+		case 1001: a->db = optarg; break;
+		case 1002: a->bc.creds = optarg; break;
+		case 1003: a->bc.durable = optarg; break;
+		case 1010: if (merge_agents(a, optarg) != 0)
+				goto bad;
+			break;
+		case 1011: a->mo.spool = optarg; break;
+		case 1004: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
 
@@ -222,17 +281,17 @@ ingest_args(int argc, char **argv, struct ing_args *a)
 			a->co.batch = (int)v;
 			break;
 		}
-		case 'a': if (duration_ms(optarg, &a->bc.ack_wait_ms) != 0)
+		case 1005: if (duration_ms(optarg, &a->bc.ack_wait_ms) != 0)
 				goto bad;
 			break;
-		case 'r': a->co.drain = true; break;
-		case 'H': if (duration_ms(optarg, &a->co.health_ms) != 0)
+		case 1006: a->co.drain = true; break;
+		case 1007: if (duration_ms(optarg, &a->co.health_ms) != 0)
 				goto bad;
 			break;
-		case 'l': if (log_format(optarg, "ingest") != 0)
+		case 1008: if (log_format(optarg, "ingest") != 0)
 				return EXIT_USAGE;
 			break;
-		case 'F': {
+		case 1009: {
 			char *end;
 
 			a->co.fail_after_commits = strtoull(optarg, &end, 10);
@@ -247,6 +306,11 @@ ingest_args(int argc, char **argv, struct ing_args *a)
 	if (optind != argc || a->bc.url == NULL ||
 	    (a->bc.durable != NULL && !bus_agent_name_ok(a->bc.durable)))
 		goto bad;
+	if (a->replay_opt && a->mo.nagents == 0) {
+		cli_err("ingest: the replay options go with --merge (points "
+		    "were computed by their agents)");
+		return EXIT_USAGE;
+	}
 	return -1;
 bad:
 	cli_err("ingest: bad option or value '%s' (--help for usage)",
@@ -254,19 +318,91 @@ bad:
 	return EXIT_USAGE;
 }
 
+static void
+merge_file(void *ctx, const struct sig_file *f)
+{
+	struct replay_status rs = { 0 };
+
+	(void)ctx;
+	cli_replay_file(f, false, &rs);
+}
+
+static void
+merge_gap(void *ctx, const struct sig_gap *g)
+{
+	(void)ctx;
+	cli_gap_note("ingest", g);
+}
+
+static void
+merge_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	cli_warn("ingest: %s", msg);
+}
+
+/* --merge: the agents' archives replayed together, as `ingest bgp`. */
+static int
+merge_run(struct ing_args *a, struct bus *b, struct store *st,
+    struct bus_stats *stats, char *err, size_t errlen)
+{
+	struct ingest_opts *io = &a->mo.ingest;
+	struct geo *geo = NULL;
+	char sources[STORE_SETTINGS_MAX];
+	int rc;
+
+	if ((rc = ingest_sources_text(&a->go, sources, sizeof(sources),
+	    &io->locdb_time)) != 0 && rc != LL_ENOTFOUND) {
+		snprintf(err, errlen, "location database: %s",
+		    ll_strerror(rc));
+		return rc;
+	}
+	if ((rc = geo_open(&a->go, &geo)) != 0) {
+		snprintf(err, errlen, "location database: %s", geo != NULL ?
+		    geo_errmsg(geo) : ll_strerror(rc));
+		geo_free(geo);
+		return rc;
+	}
+	io->sig.geo = geo;
+	io->sources = sources;
+	io->warn = merge_warn;
+	io->replay.on_error = cli_mrt_error;
+	io->replay.on_file = merge_file;
+	io->replay.on_gap = merge_gap;
+	io->replay.need_table = true;
+	if (a->mo.spool == NULL)
+		a->mo.spool = getenv("TMPDIR") != NULL ? getenv("TMPDIR") :
+		    "/tmp";
+	a->mo.drain = a->co.drain;
+	a->mo.stop = &stop_flag;
+	a->mo.health_ms = a->co.health_ms;
+	a->mo.fail_after_commits = a->co.fail_after_commits;
+	a->mo.on_event = on_ingest_event;
+	rc = bus_merge(b, st, &a->mo, stats, err, errlen);
+	geo_free(geo);
+	return rc;
+}
+
 int
 cmd_ingest_bus(int argc, char **argv)
 {
 	struct ing_args a = { .bc = { .name = "lifeline-ingest" },
-	    .co = { .health_ms = 60000 } };
+	    .co = { .health_ms = 60000 },
+	    .mo = { .ingest = { .sig = { .by = SIG_BY_ALL } } } };
 	struct bus_stats stats;
 	struct store *st = NULL;
 	struct bus *b = NULL;
 	char err[512] = "";
 	int rc, ret;
 
-	if ((ret = ingest_args(argc, argv, &a)) >= 0)
+	a.go = (struct geo_opts){ .warn = cli_geo_warn,
+	    .cache_dir = cli_cache_dir() };
+	a.ra = (struct replay_args){ .so = &a.mo.ingest.sig,
+	    .ro = &a.mo.ingest.replay, .go = &a.go };
+	if ((ret = ingest_args(argc, argv, &a)) >= 0) {
+		free(a.names);
 		return ret;
+	}
 	ret = EXIT_FAIL;
 	a.db = cli_db_url(a.db);
 	if (store_open(a.db, STORE_CREATE, &st, err, sizeof(err)) != 0) {
@@ -280,7 +416,10 @@ cmd_ingest_bus(int argc, char **argv)
 	catch_term();
 	a.co.stop = &stop_flag;
 	a.co.on_event = on_ingest_event;
-	rc = bus_consume(b, st, &a.co, &stats, err, sizeof(err));
+	if (a.mo.nagents > 0)
+		rc = merge_run(&a, b, st, &stats, err, sizeof(err));
+	else
+		rc = bus_consume(b, st, &a.co, &stats, err, sizeof(err));
 	log_event("ingest", &(struct bus_event){ .event = "stop", .reason =
 	    rc == 0 ? (stop_flag ? "signal" : "drained") : err, .msgs =
 	    stats.stored, .points = stats.points });
@@ -289,6 +428,7 @@ cmd_ingest_bus(int argc, char **argv)
 out:
 	bus_free(b);
 	store_free(st);
+	free(a.names);
 	return ret;
 }
 
@@ -316,6 +456,10 @@ agent_usage(FILE *f)
 	    "  --view NAME        write kinds as KIND@NAME (one agent's own\n"
 	    "                     view beside others' of the same bins)\n"
 	    "  --log-format F     text (default) or json\n"
+	    "  --ship             publish the archives themselves (MRT as\n"
+	    "                     recorded) on lifeline.archives.v1.NAME, for\n"
+	    "                     `ingest --from URL --merge NAME,...`: one\n"
+	    "                     view across several agents' collectors\n"
 	    "  and the replay options of `ingest bgp`: --collector, --bin,\n"
 	    "  --full-feed, --visibility, --warmup, --strict, --locdb, "
 	    "--city,\n"
@@ -351,6 +495,7 @@ struct agent_args {
 	struct geo_opts		 go;
 	struct replay_args	 ra;
 	char			 name[BUS_AGENT_MAX + 1];
+	bool			 ship;		/* the archives themselves */
 };
 
 static int
@@ -362,6 +507,7 @@ agent_args(int argc, char **argv, struct agent_args *a)
 		{ "name", required_argument, NULL, 'n' },
 		{ "view", required_argument, NULL, 'v' },
 		{ "log-format", required_argument, NULL, 'L' },
+		{ "ship", no_argument, NULL, 'S' },
 		CLI_REPLAY_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -382,6 +528,7 @@ agent_args(int argc, char **argv, struct agent_args *a)
 		case 'k': a->bc.creds = optarg; break;
 		case 'n': a->ao.name = optarg; break;
 		case 'v': a->ao.view = optarg; break;
+		case 'S': a->ship = true; break;
 		case 'L': if (log_format(optarg, "agent") != 0)
 				return EXIT_USAGE;
 			break;
@@ -411,6 +558,28 @@ agent_args(int argc, char **argv, struct agent_args *a)
 		return EXIT_USAGE;
 	}
 	return -1;
+}
+
+/* --ship: the archives as recorded, for a consumer's --merge. */
+static int
+agent_ship(struct agent_args *a, char **files, size_t n)
+{
+	struct bus_ship_result res;
+	struct bus *b = NULL;
+	char err[512] = "";
+	int rc;
+
+	if ((rc = bus_open(&a->bc, &b, err, sizeof(err))) != 0) {
+		cli_err("agent: %s", err);
+		return EXIT_FAIL;
+	}
+	catch_term();
+	rc = bus_agent_ship(b, a->ao.name, (const char *const *)files, n,
+	    &stop_flag, &res, err, sizeof(err));
+	log_event("agent", &(struct bus_event){ .event = rc == 0 ? "shipped" :
+	    "stop", .reason = rc == 0 ? NULL : err, .msgs = res.msgs });
+	bus_free(b);
+	return rc == 0 ? 0 : EXIT_FAIL;
 }
 
 static int
@@ -483,6 +652,9 @@ cmd_agent_bgp(int argc, char **argv)
 	    .go = &a.go };
 	if ((ret = agent_args(argc - 1, argv + 1, &a)) >= 0)
 		return ret;
+	if (a.ship)
+		return agent_ship(&a, argv + 1 + optind,
+		    (size_t)(argc - 1 - optind));
 	return agent_run(&a, argv + 1 + optind, (size_t)(argc - 1 - optind));
 }
 

@@ -51,10 +51,13 @@ db_copy(const char *from_url, const char *to_url)
 		goto out;
 	}
 	printf("copied %s to %s and verified: %llu settings, %llu archives, "
-	    "%llu gaps, %llu series, %llu points\n", store_backend(from),
+	    "%llu gaps, %llu series, %llu points, %llu kinds, %llu detection "
+	    "rows, %llu events, %llu evidence records\n", store_backend(from),
 	    store_backend(to), (unsigned long long)vs.meta,
 	    (unsigned long long)vs.archives, (unsigned long long)vs.gaps,
-	    (unsigned long long)vs.series, (unsigned long long)vs.points);
+	    (unsigned long long)vs.series, (unsigned long long)vs.points,
+	    (unsigned long long)vs.kinds, (unsigned long long)vs.detection,
+	    (unsigned long long)vs.events, (unsigned long long)vs.evidence);
 	rc = 0;
 out:
 	store_free(from);

@@ -392,7 +392,8 @@ struct store_baseline {
 	int64_t		 to;
 	double		 value;
 	const char	*who;		/* "analyst:NAME" or "system" */
-	int64_t		 pinned_at;	/* set by the store on put */
+	int64_t		 pinned_at;	/* set by the store on put (kept
+					   when > 0: a copy) */
 };
 typedef int store_baseline_fn(void *ctx, const struct store_baseline *b);
 /* Replaces the baseline of (signal, entity). 0, LL_EINVAL, LL_EDB. */
@@ -519,25 +520,34 @@ int	store_impact_delete(struct store *s, int64_t incident);
 int	store_impact_list(struct store *s, int64_t incident,
 	    store_impact_fn *fn, void *ctx);
 
-/* What store_copy() and store_verify() went through. */
+/* What store_copy() and store_verify() went through (detection: detector
+ * states, alerts, baselines, incidents and their transitions). */
 struct store_copy_stats {
 	uint64_t	series, points, archives, gaps, meta;
+	uint64_t	kinds, detection, events, evidence;
 };
 
 /*
  * Copies everything of the store from into the store to (another backend
  * or the same), in one transaction of to: settings, archives (with their
- * ingested_at), coverage gaps and every point. to must hold no archive
- * and no series (LL_EEXIST). The source a point was written with is not
- * carried (no read gives it back): a point of to has none. Returns 0 or
- * LL_E* with a one-line message in err.
+ * ingested_at), coverage gaps, every point, signal kinds, detector
+ * states, alerts, baselines (with their pinned_at), incidents and their
+ * transitions, events and the evidence log (the same records, the same
+ * numbers). to must hold no archive, no series, no incident and no
+ * evidence (LL_EEXIST). Incidents get the destination's ids, in the same
+ * order (a campaign names the copy of its first incident). Not carried,
+ * as no read gives them back: the source a point was written with, when a
+ * transition was recorded. Returns 0 or LL_E* with a one-line message in
+ * err.
  */
 int	store_copy(struct store *from, struct store *to,
 	    struct store_copy_stats *st, char *err, size_t errlen);
 
 /*
  * Reads both stores through and compares them: settings, archives, gaps,
- * series and every point (time and the value's bits) must be the same.
+ * series and every point (time and the value's bits), kinds, detection
+ * (incidents by their rank in id order), events and evidence records
+ * must be the same.
  * Returns 0, LL_EVERIFY with the first difference in err, or another
  * LL_E*. st: what a holds.
  */

@@ -4,10 +4,13 @@
  *
  * The check reads each store through in one order (settings by key,
  * archives by time and name, gaps by start, series by signal and entity,
- * points by time) into a SHA-256 of a canonical text, and compares the
- * digests and the counts.
+ * points by time, then kinds, detection, events and the evidence log)
+ * into a SHA-256 of a canonical text, and compares the digests and the
+ * counts. Incidents are named there by their rank in id order, as a copy
+ * numbers them anew.
  */
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +137,16 @@ cp_count_archive(void *ctx, const struct store_archive *a)
 	return 0;
 }
 
+static int
+cp_count_evidence(void *ctx, int64_t seq, const uint8_t *rec, size_t len)
+{
+	(void)seq;
+	(void)rec;
+	(void)len;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
 /* The message of rc: the store's that failed, else rc's own. */
 static int
 cp_fail(int rc, struct store *a, struct store *b, const char *what,
@@ -169,23 +182,228 @@ cp_points(struct store *from, struct cp *c)
 	return rc;
 }
 
+/* ---- kinds, detection, events, evidence --------------------------------- */
+
+static int
+cp_kind(void *ctx, const struct store_kind *k)
+{
+	struct cp *c = ctx;
+
+	c->st->kinds++;
+	return store_kind_put(c->to, k);
+}
+
+static int
+cp_dstate(void *ctx, const struct store_dstate *d)
+{
+	struct cp *c = ctx;
+
+	c->st->detection++;
+	return store_dstate_put(c->to, d);
+}
+
+static int
+cp_alert(void *ctx, const struct store_alert *a)
+{
+	struct cp *c = ctx;
+
+	c->st->detection++;
+	return store_alert_put(c->to, a);
+}
+
+static int
+cp_baseline(void *ctx, const struct store_baseline *b)
+{
+	struct cp *c = ctx;
+
+	c->st->detection++;
+	return store_baseline_put(c->to, b);
+}
+
+static int
+cp_event(void *ctx, const struct store_event *e)
+{
+	struct cp *c = ctx;
+
+	c->st->events++;
+	return store_event_put(c->to, e);
+}
+
+static int
+cp_evidence(void *ctx, int64_t seq, const uint8_t *rec, size_t len)
+{
+	struct cp *c = ctx;
+	int64_t got = 0;
+	int rc;
+
+	c->st->evidence++;
+	if ((rc = store_evidence_append(c->to, rec, len, &got)) == 0 &&
+	    got != seq)
+		rc = store_seterr(c->to, LL_EVERIFY, "evidence record %lld "
+		    "was written as %lld", (long long)seq, (long long)got);
+	return rc;
+}
+
+/* The incidents' ids, sorted: an incident's rank is its place here. */
+struct cp_ids {
+	int64_t		*id;
+	size_t		 n, cap;
+};
+
+static int
+cp_id(void *ctx, const struct store_incident *i)
+{
+	struct cp_ids *x = ctx;
+
+	if (ll_grow(&x->id, &x->cap, x->n + 1, sizeof(*x->id)) != 0)
+		return LL_ENOMEM;
+	x->id[x->n++] = i->id;
+	return 0;
+}
+
+static int
+cp_id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cp_ids(struct store *s, struct cp_ids *x)
+{
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	if ((rc = store_incident_list(s, 0, cp_id, x)) == 0 && x->n > 1)
+		qsort(x->id, x->n, sizeof(*x->id), cp_id_cmp);
+	return rc;
+}
+
+/* The rank (1, 2, ...) of id among x, 0 for none. */
+static int64_t
+cp_rank(const struct cp_ids *x, int64_t id)
+{
+	const int64_t *p = id != 0 && x->n > 0 ? bsearch(&id, x->id, x->n,
+	    sizeof(*x->id), cp_id_cmp) : NULL;
+
+	return p != NULL ? (int64_t)(p - x->id) + 1 : 0;
+}
+
+/* Copying one incident: new[] are the destination's ids by rank. */
+struct cp_inc {
+	struct cp		*c;
+	const struct cp_ids	*old;
+	int64_t			*new;
+	size_t			 k;		/* the rank being copied - 1 */
+	bool			 campaigns;	/* the second pass */
+};
+
+static int
+cp_transition(void *ctx, const struct store_transition *t)
+{
+	struct cp_inc *x = ctx;
+	struct store_transition u = *t;
+
+	x->c->st->detection++;
+	u.incident = x->new[x->k];
+	return store_transition_put(x->c->to, &u);
+}
+
+static int
+cp_incident(void *ctx, const struct store_incident *i)
+{
+	struct cp_inc *x = ctx;
+	struct store_incident u = *i;
+	int64_t r = cp_rank(x->old, i->campaign);
+	int rc;
+
+	if (x->campaigns) {
+		if (i->campaign == 0)
+			return 0;
+		u.id = x->new[x->k];
+		u.campaign = r > 0 ? x->new[r - 1] : 0;
+		return store_incident_put(x->c->to, &u);
+	}
+	x->c->st->detection++;
+	u.id = 0;
+	u.campaign = 0;
+	if ((rc = store_incident_put(x->c->to, &u)) != 0)
+		return rc;
+	x->new[x->k] = u.id;
+	return 0;
+}
+
+/* Incidents in id order, their transitions, then their campaigns. */
+static int
+cp_incidents(struct store *from, struct cp *c)
+{
+	struct cp_ids old;
+	struct cp_inc x = { .c = c, .old = &old };
+	int rc;
+
+	if ((rc = cp_ids(from, &old)) != 0 || old.n == 0)
+		goto out;
+	if ((x.new = calloc(old.n, sizeof(*x.new))) == NULL) {
+		rc = LL_ENOMEM;
+		goto out;
+	}
+	for (x.k = 0; x.k < old.n && rc == 0; x.k++)
+		if ((rc = store_incident_list(from, old.id[x.k], cp_incident,
+		    &x)) == 0)
+			rc = store_transition_list(from, old.id[x.k],
+			    cp_transition, &x);
+	x.campaigns = true;
+	for (x.k = 0; x.k < old.n && rc == 0; x.k++)
+		rc = store_incident_list(from, old.id[x.k], cp_incident, &x);
+out:
+	free(old.id);
+	free(x.new);
+	return rc;
+}
+
+/* Everything but settings, archives, gaps and points. */
+static int
+cp_rest(struct store *from, struct cp *c)
+{
+	int rc;
+
+	if ((rc = store_kind_list(from, NULL, cp_kind, c)) != 0 ||
+	    (rc = store_dstate_list(from, cp_dstate, c)) != 0 ||
+	    (rc = store_alert_list(from, NULL, INT64_MIN, INT64_MAX, cp_alert,
+	    c)) != 0 ||
+	    (rc = store_baseline_list(from, NULL, cp_baseline, c)) != 0 ||
+	    (rc = cp_incidents(from, c)) != 0 ||
+	    (rc = store_event_list(from, NULL, INT64_MIN, INT64_MAX, cp_event,
+	    c)) != 0)
+		return rc;
+	return store_evidence_scan(from, cp_evidence, c);
+}
+
 int
 store_copy(struct store *from, struct store *to, struct store_copy_stats *st,
     char *err, size_t errlen)
 {
 	struct cp c = { .to = to, .st = st };
-	uint64_t ns = 0, na = 0;
+	struct cp_ids ids = { 0 };
+	uint64_t ns = 0, na = 0, ne = 0;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	from->errmsg[0] = to->errmsg[0] = '\0';
 	if ((rc = store_series_list(to, NULL, cp_count_series, &ns)) != 0 ||
-	    (rc = store_archive_list(to, cp_count_archive, &na)) != 0)
+	    (rc = store_archive_list(to, cp_count_archive, &na)) != 0 ||
+	    (rc = cp_ids(to, &ids)) != 0 ||
+	    (rc = store_evidence_scan(to, cp_count_evidence, &ne)) != 0) {
+		free(ids.id);
 		return cp_fail(rc, from, to, "destination", err, errlen);
-	if (ns > 0 || na > 0) {
+	}
+	free(ids.id);
+	if (ns > 0 || na > 0 || ids.n > 0 || ne > 0) {
 		snprintf(err, errlen, "the destination is not empty (%llu "
-		    "archives, %llu series); copy into a new store",
-		    (unsigned long long)na, (unsigned long long)ns);
+		    "archives, %llu series, %zu incidents, %llu evidence "
+		    "records); copy into a new store", (unsigned long long)na,
+		    (unsigned long long)ns, ids.n, (unsigned long long)ne);
 		return LL_EEXIST;
 	}
 	if ((rc = store_tx_begin(to)) != 0)
@@ -195,7 +413,7 @@ store_copy(struct store *from, struct store *to, struct store_copy_stats *st,
 	    (rc = store_gap_list(from, NULL, INT64_MIN, INT64_MAX, cp_gap,
 	    &c)) == 0 &&
 	    (rc = store_series_list(from, NULL, cp_series, &c)) == 0 &&
-	    (rc = cp_points(from, &c)) == 0)
+	    (rc = cp_points(from, &c)) == 0 && (rc = cp_rest(from, &c)) == 0)
 		rc = store_tx_commit(to);
 	if (rc != 0) {
 		(void)cp_fail(rc, from, to, "copy", err, errlen);
@@ -219,6 +437,7 @@ struct vf {
 	EVP_MD_CTX		*md;
 	struct store_copy_stats	 st;
 	struct cp		 ser;	/* the series, as listed */
+	struct cp_ids		 ids;	/* the incidents' */
 };
 
 static void
@@ -300,6 +519,131 @@ vf_point(void *ctx, const struct store_point *p)
 	return 0;
 }
 
+/* A double's bits, so that the digest sees every one of them. */
+static unsigned long long
+vf_bits(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	return (unsigned long long)u;
+}
+
+static int
+vf_kind(void *ctx, const struct store_kind *k)
+{
+	struct vf *v = ctx;
+
+	v->st.kinds++;
+	vf_line(v, "kind %s %s %s", k->name, k->unit, k->description);
+	return 0;
+}
+
+static int
+vf_dstate(void *ctx, const struct store_dstate *d)
+{
+	struct vf *v = ctx;
+
+	v->st.detection++;
+	vf_line(v, "dstate %s %s %s %lld %d %d %016llx", d->detector,
+	    d->signal, d->entity, (long long)d->last, d->level, d->run,
+	    vf_bits(d->value));
+	return 0;
+}
+
+static int
+vf_alert(void *ctx, const struct store_alert *a)
+{
+	struct vf *v = ctx;
+
+	v->st.detection++;
+	vf_line(v, "alert %s %s %s %lld %s %016llx %016llx", a->detector,
+	    a->signal, a->entity, (long long)a->time, a->level,
+	    vf_bits(a->value), vf_bits(a->expected));
+	return 0;
+}
+
+static int
+vf_baseline(void *ctx, const struct store_baseline *b)
+{
+	struct vf *v = ctx;
+
+	v->st.detection++;
+	vf_line(v, "baseline %s %s %lld %lld %016llx %s %lld", b->signal,
+	    b->entity, (long long)b->from, (long long)b->to, vf_bits(b->value),
+	    b->who, (long long)b->pinned_at);
+	return 0;
+}
+
+static int
+vf_transition(void *ctx, const struct store_transition *t)
+{
+	struct vf *v = ctx;
+
+	v->st.detection++;
+	vf_line(v, "transition %lld %s %s %s", (long long)t->time, t->state,
+	    t->who, t->note);
+	return 0;
+}
+
+/* An incident, by its rank in id order; then its transitions. */
+static int
+vf_incident(void *ctx, const struct store_incident *i)
+{
+	struct vf *v = ctx;
+
+	v->st.detection++;
+	vf_line(v, "incident %lld %s %s %s %s %s %lld %lld %lld %016llx "
+	    "%016llx %016llx %d %lld", (long long)cp_rank(&v->ids, i->id),
+	    i->cls, i->scope, i->signals, i->state, i->severity,
+	    (long long)i->start, (long long)i->end, (long long)i->last,
+	    vf_bits(i->confidence), vf_bits(i->score), vf_bits(i->restored),
+	    i->run, (long long)cp_rank(&v->ids, i->campaign));
+	return store_transition_list(v->s, i->id, vf_transition, v);
+}
+
+static int
+vf_event(void *ctx, const struct store_event *e)
+{
+	struct vf *v = ctx;
+
+	v->st.events++;
+	vf_line(v, "event %s %s %lld %lld %s", e->kind, e->entity,
+	    (long long)e->from, (long long)e->to, e->detail);
+	return 0;
+}
+
+static int
+vf_evidence(void *ctx, int64_t seq, const uint8_t *rec, size_t len)
+{
+	struct vf *v = ctx;
+
+	v->st.evidence++;
+	vf_line(v, "evidence %lld %zu", (long long)seq, len);
+	EVP_DigestUpdate(v->md, rec, len);
+	return 0;
+}
+
+/* Everything but settings, archives, gaps and points, into v. */
+static int
+vf_rest(struct store *s, struct vf *v)
+{
+	int rc;
+
+	v->s = s;
+	if ((rc = store_kind_list(s, NULL, vf_kind, v)) != 0 ||
+	    (rc = store_dstate_list(s, vf_dstate, v)) != 0 ||
+	    (rc = store_alert_list(s, NULL, INT64_MIN, INT64_MAX, vf_alert,
+	    v)) != 0 ||
+	    (rc = store_baseline_list(s, NULL, vf_baseline, v)) != 0 ||
+	    (rc = cp_ids(s, &v->ids)) != 0 ||
+	    (rc = store_incident_list(s, 0, vf_incident, v)) != 0 ||
+	    (rc = store_event_list(s, NULL, INT64_MIN, INT64_MAX, vf_event,
+	    v)) != 0)
+		return rc;
+	return store_evidence_scan(s, vf_evidence, v);
+}
+
 /* The digest of all s holds, into md (32 bytes). */
 static int
 vf_digest(struct store *s, struct vf *v, unsigned char *md)
@@ -326,6 +670,8 @@ vf_digest(struct store *s, struct vf *v, unsigned char *md)
 		rc = store_points_scan(s, v->ser.ser[i].signal, NULL,
 		    INT64_MIN, INT64_MAX, vf_point, v);
 	}
+	if (rc == 0)
+		rc = vf_rest(s, v);
 	if (rc == 0 && EVP_DigestFinal_ex(v->md, md, &len) != 1)
 		rc = LL_ENOMEM;
 out:
@@ -335,7 +681,22 @@ out:
 		free(v->ser.ser[i].entity);
 	}
 	free(v->ser.ser);
+	free(v->ids.id);
 	return rc;
+}
+
+/* "N settings, N archives, ..." */
+static const char *
+vf_counts(const struct store_copy_stats *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu settings, %llu archives, %llu gaps, %llu "
+	    "series, %llu points, %llu kinds, %llu detection rows, %llu "
+	    "events, %llu evidence records", (unsigned long long)st->meta,
+	    (unsigned long long)st->archives, (unsigned long long)st->gaps,
+	    (unsigned long long)st->series, (unsigned long long)st->points,
+	    (unsigned long long)st->kinds, (unsigned long long)st->detection,
+	    (unsigned long long)st->events, (unsigned long long)st->evidence);
+	return buf;
 }
 
 int
@@ -353,19 +714,11 @@ store_verify(struct store *a, struct store *b, struct store_copy_stats *st,
 		return cp_fail(rc, a, b, "verify", err, errlen);
 	*st = va.st;
 	if (memcmp(&va.st, &vb.st, sizeof(va.st)) != 0) {
-		snprintf(err, errlen, "the copy differs: %llu settings, %llu "
-		    "archives, %llu gaps, %llu series, %llu points against "
-		    "%llu, %llu, %llu, %llu, %llu",
-		    (unsigned long long)va.st.meta,
-		    (unsigned long long)va.st.archives,
-		    (unsigned long long)va.st.gaps,
-		    (unsigned long long)va.st.series,
-		    (unsigned long long)va.st.points,
-		    (unsigned long long)vb.st.meta,
-		    (unsigned long long)vb.st.archives,
-		    (unsigned long long)vb.st.gaps,
-		    (unsigned long long)vb.st.series,
-		    (unsigned long long)vb.st.points);
+		char x[200], y[200];
+
+		snprintf(err, errlen, "the copy differs: %s against %s",
+		    vf_counts(&va.st, x, sizeof(x)),
+		    vf_counts(&vb.st, y, sizeof(y)));
 		return LL_EVERIFY;
 	}
 	if (memcmp(da, db, 32) != 0) {

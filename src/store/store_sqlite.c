@@ -2244,7 +2244,8 @@ sq_baseline_put(struct store *s, const struct store_baseline *b)
 	sqlite3_bind_int64(st, 4, b->to);
 	sqlite3_bind_double(st, 5, b->value);
 	sqlite3_bind_text(st, 6, b->who, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 7, b->pinned_at > 0 ? b->pinned_at :
+	    (int64_t)time(NULL));
 	return sq_done(s, st, "write baseline");
 }
 

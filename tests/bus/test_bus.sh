@@ -134,8 +134,13 @@ i=0
 until [ "$(status delivered)" = 5 ] && [ "$(status ack_pending)" = 0 ]; do
 	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.1
 done
+i=0
+until grep -q '"event":"health"' "$T/c3.log"; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
 kill -TERM "$CONS"; wait "$CONS"; rc=$?; CONS=""
 check sigterm 0 $rc "$T/c3.log"
+has health "$T/c3.log" '"event":"health"'
 has sigterm "$T/c3.log" '"event":"stop"'
 has sigterm "$T/c3.log" '"reason":"signal"'
 [ "$(grep -c '"event":"stored"' "$T/c3.log")" = 2 ] ||

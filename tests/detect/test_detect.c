@@ -29,7 +29,7 @@ open_db(const char *name)
 	struct store *s = NULL;
 	char err[256];
 
-	assert_int_equal(store_open(test_tmpdir_path(name), STORE_CREATE, &s,
+	assert_int_equal(store_open(test_store_url(name), STORE_CREATE, &s,
 	    err, sizeof(err)), 0);
 	return s;
 }
@@ -40,13 +40,18 @@ put(struct store *s, const char *signal, const char *entity, int b0, int b1,
     double v)
 {
 	struct store_point p = { .entity = entity };
+	bool mine = !store_tx_active(s);	/* one commit, not one a bin */
 	int b;
 
+	if (mine)
+		assert_int_equal(store_tx_begin(s), 0);
 	for (b = b0; b < b1; b++) {
 		p.time = T0 + (int64_t)b * BIN;
 		p.value = v;
 		assert_int_equal(store_points_put(s, signal, "test", &p, 1), 0);
 	}
+	if (mine)
+		assert_int_equal(store_tx_commit(s), 0);
 }
 
 /* Healthy collectors for bins [0, n). */
@@ -830,5 +835,6 @@ main(void)
 		cmocka_unit_test(test_throttle_rtt),
 	};
 
-	return test_main("detect", t, test_tmpdir_setup, test_tmpdir_teardown);
+	return test_main(test_pg_backend() ? "detect-pg" : "detect", t,
+	    test_tmpdir_setup, test_tmpdir_teardown);
 }

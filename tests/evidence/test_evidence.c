@@ -33,7 +33,7 @@ new_store(const char *name)
 	struct store *st = NULL;
 	char err[256];
 
-	assert_int_equal(store_open(test_tmpdir_path(name), STORE_CREATE, &st,
+	assert_int_equal(store_open(test_store_url(name), STORE_CREATE, &st,
 	    err, sizeof(err)), 0);
 	return st;
 }
@@ -202,11 +202,17 @@ test_file_tampering(void **state)
 	store_free(st);
 }
 
+/* Runs q on the store db behind Lifeline's back; pq instead on
+ * PostgreSQL when not NULL (records are bytea there). */
 static void
-sql(const char *db, const char *q)
+sql(const char *db, const char *q, const char *pq)
 {
 	sqlite3 *h;
 
+	if (store_is_pg(db)) {
+		test_pg_sql(db, pq != NULL ? pq : q);
+		return;
+	}
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, q, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
@@ -217,7 +223,7 @@ sql(const char *db, const char *q)
 static void
 test_store_tampering(void **state)
 {
-	const char *db = test_tmpdir_path("s.db");
+	const char *db = test_store_url("s.db");
 	struct evidence_report r;
 	struct store *st = make_log("s.db");
 	char err[256];
@@ -228,7 +234,9 @@ test_store_tampering(void **state)
 	assert_int_equal(r.records, NREC);
 	store_free(st);
 	sql(db, "UPDATE evidence SET record = replace(record, '\"n\":2', "
-	    "'\"n\":7') WHERE seq = 3");
+	    "'\"n\":7') WHERE seq = 3", "UPDATE evidence SET record = "
+	    "convert_to(replace(convert_from(record, 'UTF8'), '\"n\":2', "
+	    "'\"n\":7'), 'UTF8') WHERE seq = 3");
 	st = new_store("s.db");
 	assert_int_equal(evidence_verify_store(st, NULL, &r), LL_EVERIFY);
 	assert_int_equal(r.bad, 3);
@@ -240,12 +248,12 @@ test_store_tampering(void **state)
 
 	st = make_log("d.db");
 	store_free(st);
-	sql(test_tmpdir_path("d.db"), "DELETE FROM evidence WHERE seq = 4");
+	sql(test_store_url("d.db"), "DELETE FROM evidence WHERE seq = 4", NULL);
 	st = new_store("d.db");
 	assert_int_equal(evidence_verify_store(st, NULL, &r), LL_EVERIFY);
 	assert_non_null(strstr(r.why, "head"));
 	store_free(st);
-	sql(test_tmpdir_path("d.db"), "DELETE FROM evidence WHERE seq = 2");
+	sql(test_store_url("d.db"), "DELETE FROM evidence WHERE seq = 2", NULL);
 	st = new_store("d.db");
 	assert_int_equal(evidence_verify_store(st, NULL, &r), LL_EVERIFY);
 	assert_int_equal(r.bad, 2);
@@ -261,5 +269,6 @@ main(void)
 		cmocka_unit_test(test_store_tampering),
 	};
 
-	return test_main("evidence", tests, setup, teardown);
+	return test_main(test_pg_backend() ? "evidence-pg" : "evidence",
+	    tests, setup, teardown);
 }

@@ -13,23 +13,27 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
+# shellcheck source=../store_db.sh
+. "${LL_SOURCE_ROOT:?}/tests/store_db.sh"
+store_db evidence_cli s.db	# or a PostgreSQL database (LL_TEST_BACKEND)
 
-"$L" ingest bgp --db s.db --full-feed 50% --warmup 5m "$ris"/*.gz 2>/dev/null ||
+"$L" ingest bgp --db "$DB" --full-feed 50% --warmup 5m "$ris"/*.gz 2>/dev/null ||
     { echo "FAIL: ingest"; exit 1; }
 "$L" keygen --out k 2>err; [ $? -eq 0 ] && ok || bad "keygen: $(cat err)"
 [ "$(stat -c %a k)" = 600 ] && ok || bad "secret key mode $(stat -c %a k)"
 "$L" keygen --out k 2>err; [ $? -eq 3 ] && grep -q 'never overwritten' err && ok ||
     bad "keygen overwrote: $(cat err)"
-R="--db s.db --key k --signal bgp --from 2021-01-01T04:55Z --to 2021-01-01T05:05Z"
+set -f	# $R holds the URL, whose '?' is no pattern
+R="--db $DB --key k --signal bgp --from 2021-01-01T04:55Z --to 2021-01-01T05:05Z"
 "$L" evidence record $R --entity asn:8452 --note 'AS8452, two files' 2>err &&
     grep -q 'record 1 appended' err && ok || bad "record 1: $(cat err)"
 "$L" evidence record $R --entity country:EG 2>err && ok || bad "record 2: $(cat err)"
 "$L" evidence record $R --entity asn:4294967295 2>err; rc=$?
 [ $rc -eq 1 ] && grep -q 'no point' err && ok || bad "a series with no point: exit $rc"
-[ "$("$L" evidence list --db s.db | wc -l)" -eq 3 ] && ok || bad "list"
-"$L" evidence verify --db s.db --pub k.pub 2>err && grep -q '2 records verified' err &&
+[ "$("$L" evidence list --db "$DB" | wc -l)" -eq 3 ] && ok || bad "list"
+"$L" evidence verify --db "$DB" --pub k.pub 2>err && grep -q '2 records verified' err &&
     ok || bad "verify store: $(cat err)"
-"$L" evidence export --db s.db --out log 2>err && ok || bad "export: $(cat err)"
+"$L" evidence export --db "$DB" --out log 2>err && ok || bad "export: $(cat err)"
 "$L" evidence verify --log log --pub k.pub 2>/dev/null && ok || bad "verify log"
 # the record holds the points and the archives' SHA-256
 python3 - log "$ris" <<'PY' && ok || bad "record content"

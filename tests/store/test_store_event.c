@@ -50,7 +50,7 @@ list(struct store *s, const char *kind, int64_t from, int64_t to)
 static void
 test_events(void **state)
 {
-	const char *path = test_tmpdir_path("e.db");
+	const char *path = test_store_url("e.db");
 	char err[256];
 	struct store *s;
 	struct store_event a = { "routing:hijack", "prefix:192.0.2.0/24",
@@ -113,7 +113,7 @@ test_events(void **state)
 	/* kept across opens */
 	assert_int_equal(store_open(path, STORE_RDONLY, &s, err, sizeof(err)),
 	    0);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_true(store_schema_version(s) >= 8);
 	assert_int_equal(list(s, NULL, INT64_MIN, INT64_MAX).n, 3);
 	store_free(s);
 }
@@ -125,6 +125,6 @@ main(void)
 		cmocka_unit_test(test_events),
 	};
 
-	return test_main("store_event", t, test_tmpdir_setup,
-	    test_tmpdir_teardown);
+	return test_main(test_pg_backend() ? "store_event-pg" :
+	    "store_event", t, test_tmpdir_setup, test_tmpdir_teardown);
 }

@@ -50,7 +50,8 @@ list(struct store *s, const char *signal, int64_t from, int64_t to)
 static void
 test_gaps(void **state)
 {
-	char dir[] = "/tmp/ll-gap-XXXXXX", path[64], err[256];
+	const char *path = test_store_url("g.db");
+	char err[256];
 	struct store *s;
 	struct store_gap a = { "bgp", "rrc04", 1000, 1600, "warm-up" };
 	struct store_gap b = { "bgp", "dir:/x", 1300, 2000, "no RIB" };
@@ -59,8 +60,6 @@ test_gaps(void **state)
 	struct rows r;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/g.db", dir);
 	assert_int_equal(store_open(path, STORE_CREATE, &s, err, sizeof(err)),
 	    0);
 	assert_true(store_schema_latest() >= 5);
@@ -113,12 +112,6 @@ test_gaps(void **state)
 	assert_int_equal(store_open(path, 0, &s, err, sizeof(err)), 0);
 	assert_int_equal(list(s, NULL, INT64_MIN, INT64_MAX).n, 2);
 	store_free(s);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/g.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/g.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 int
@@ -128,5 +121,6 @@ main(void)
 		cmocka_unit_test(test_gaps),
 	};
 
-	return test_main("store_gap", t, NULL, NULL);
+	return test_main(test_pg_backend() ? "store_gap-pg" : "store_gap", t,
+	    test_tmpdir_setup, test_tmpdir_teardown);
 }

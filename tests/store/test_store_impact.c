@@ -79,7 +79,7 @@ users(struct store *s, const char *cc, uint32_t asn)
 static void
 test_users_countries(void **state)
 {
-	const char *path = test_tmpdir_path("u.db");
+	const char *path = test_store_url("u.db");
 	char err[256];
 	struct store *s;
 	struct store_users a = { "EG", 8452, 30e6, 45.5, 1000, "f1" };
@@ -159,7 +159,7 @@ test_users_countries(void **state)
 static void
 test_figures(void **state)
 {
-	const char *path = test_tmpdir_path("f.db");
+	const char *path = test_store_url("f.db");
 	char err[256];
 	struct store *s;
 	struct store_impact f = { 7, "space.v4", true, 750, "/24s", "m",
