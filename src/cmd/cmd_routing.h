@@ -16,6 +16,9 @@ struct cli_elems {
 	void		*ctx;
 	bool		 strict;	/* stop at the first bad record */
 	bool		 quiet;		/* do not report bad records */
+	mrt_fast_fn	*fast;		/* NULL, or offered each record
+					   first (mrt_reader_next_fast()), */
+	const int	*fast_rc;	/* where it leaves an error */
 };
 
 /* Calls ed->fn for each route element of the archive at path. Returns 0,

@@ -439,6 +439,17 @@ int	routing_monitor_update(struct routing_monitor *m,
 int	routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
 	    const struct net_addr *peer, uint32_t peer_asn);
 
+/*
+ * Feeds every element of an update record mrt_lean_decode() took, as
+ * routing_monitor_update() of each would, from the record's bytes (no
+ * full decode). Returns 0, LL_ENOMEM, what fn returned, or LL_ELIMIT
+ * before feeding anything when the AS path is too long for the lean
+ * reading (over 64 segments or 1024 ASes): decode that record in full.
+ */
+struct mrt_lean;
+int	routing_monitor_lean(struct routing_monitor *m,
+	    const struct mrt_lean *l);
+
 /* Reports every alert still open (final, last_seen 0). */
 int	routing_monitor_finish(struct routing_monitor *m);
 

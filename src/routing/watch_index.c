@@ -29,6 +29,8 @@ struct watch_idx {
 	int			 nlens[2];
 	uint64_t		 asbits[1024];	/* a filter of the watched
 						   ASes: one bit a hash */
+	uint64_t		*v4;		/* the IPv4 /24s entries
+						   meet: one bit each */
 };
 
 static unsigned
@@ -68,6 +70,35 @@ cmp_u32(const void *x, const void *y)
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 
 	return (a > b) - (a < b);
+}
+
+#define V4_BITS	(1u << 24)
+
+/* Marks the /24s that p meets (a run of them starts at a multiple of its
+ * length: no host bits). */
+static void
+v4_mark(struct watch_idx *x, const struct net_prefix *p)
+{
+	uint32_t first = (uint32_t)p->a[0] << 16 | (uint32_t)p->a[1] << 8 |
+	    p->a[2];
+	uint32_t n = p->len >= 24 ? 1 : 1u << (24 - p->len);
+
+	if (n >= 64)
+		memset(&x->v4[first >> 6], 0xff, n / 8);
+	else
+		for (uint32_t s = first; s < first + n; s++)
+			x->v4[s >> 6] |= 1ULL << (s & 63);
+}
+
+/* False when no entry can cover p: an entry covering p holds p's first
+ * address, so meets its /24. */
+static bool
+v4_maybe(const struct watch_idx *x, const struct net_prefix *p)
+{
+	uint32_t s = (uint32_t)p->a[0] << 16 | (uint32_t)p->a[1] << 8 |
+	    p->a[2];
+
+	return x->v4[s >> 6] >> (s & 63) & 1;
 }
 
 static int
@@ -130,6 +161,11 @@ routing_watch_index(struct routing_watchlist *w)
 	for (size_t i = 0; i < w->nas; i++)
 		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
 		    (as_bit(w->as[i].asn) & 63);
+	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL)
+		return LL_ENOMEM;
+	for (size_t i = 0; i < w->np; i++)
+		if (w->p[i].p.af == NET_AF4)
+			v4_mark(x, &w->p[i].p);
 	return index_trees(w, x);
 }
 
@@ -143,7 +179,8 @@ routing_watch_match(const struct routing_watchlist *w,
 	int f = p->af == NET_AF6;
 	uint32_t v;
 
-	if (x == NULL || w->np == 0 || (p->af != NET_AF4 && p->af != NET_AF6))
+	if (x == NULL || w->np == 0 || (p->af != NET_AF4 && p->af != NET_AF6) ||
+	    (p->af == NET_AF4 && !v4_maybe(x, p)))
 		return NULL;
 	first.af = p->af;
 	memcpy(first.a, p->a, sizeof(first.a));
@@ -276,6 +313,7 @@ routing_watch_free(struct routing_watchlist *w)
 	}
 	if ((x = w->idx) != NULL) {
 		free(x->slot);
+		free(x->v4);
 		net_tree_free(x->tree[0]);
 		net_tree_free(x->tree[1]);
 		free(x);
