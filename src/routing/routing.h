@@ -168,11 +168,27 @@ int	routing_registry_diff(const char *old_path, const char *new_path,
 	    routing_warn_fn *warn, void *wctx, struct routing_rdiff_stats *st,
 	    char *err, size_t errlen);
 
+/*
+ * The end date of the RIR statistics file at path (plain or gzip): its
+ * version line's enddate field, as midnight UTC. Returns 0 with *out set;
+ * LL_EFORMAT (no such line), or an input error; err gets a one-line
+ * reason.
+ */
+int	routing_rir_date(const char *path, int64_t *out, char *err,
+	    size_t errlen);
+
 /* The resource of r: "AS1228", "AS1228-AS1231", "41.0.0.0/11" (a whole
  * prefix), "41.0.0.0+768" (an IPv4 range that is not one), "2c0f::/32".
  * buf >= ROUTING_RES_STRLEN. Returns the length. */
 #define ROUTING_RES_STRLEN	64
 size_t	routing_rrec_resource(const struct geo_rir_rec *r, char *buf);
+
+/* The entity a change of r is stored under (net/entity.h's form):
+ * "asn:1228" (the first AS of a range), "prefix:41.0.0.0/11", for an IPv4
+ * range that is not one prefix the largest block it starts with
+ * ("prefix:41.0.0.0/23" for 41.0.0.0+768). buf >= ROUTING_RES_STRLEN.
+ * Returns the length. */
+size_t	routing_rrec_entity(const struct geo_rir_rec *r, char *buf);
 
 /*
  * One watchlist item into f's caller-owned arrays: "AS64500", "64500" or
