@@ -6,6 +6,7 @@
 #define LL_CMD_CMD_ROUTING_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "mrt/mrt.h"
 
@@ -28,6 +29,10 @@ int	cli_archive_elems(const char *path, const struct cli_elems *ed,
 	    struct progress *pg);
 
 int	cmd_routing(int argc, char **argv);
+/* rpki diff (cmd_rpki_diff.c); its usage text, which rpki --help shows
+ * too. */
+int	cmd_rpki_diff(int argc, char **argv);
+void	cli_rpki_diff_usage(FILE *f);
 int	cmd_watch(int argc, char **argv);
 
 #endif

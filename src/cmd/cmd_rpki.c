@@ -436,10 +436,19 @@ cmd_rpki(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
+		fputc('\n', argc < 2 ? stderr : stdout);
+		cli_rpki_diff_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(argv[1], "diff") == 0) {
+		if (cli_wants_help(argc - 1, argv + 1)) {
+			cli_rpki_diff_usage(stdout);
+			return 0;
+		}
+		return cmd_rpki_diff(argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "validate") != 0) {
-		cli_err("rpki: unknown subcommand '%s' (validate); see "
+		cli_err("rpki: unknown subcommand '%s' (validate, diff); see "
 		    "'lifeline rpki --help'", argv[1]);
 		return EXIT_USAGE;
 	}

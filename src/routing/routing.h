@@ -92,6 +92,36 @@ const char *routing_rov_name(enum routing_rov s);
 enum routing_rov routing_rov(const struct routing_vrps *v,
 	    const struct net_prefix *p, uint32_t origin);
 
+/* A difference between two VRP snapshots, of one ROA: a prefix and an
+ * AS, whose reach is the longest max length of its VRPs. */
+enum routing_vchange {
+	ROUTING_VCH_GONE,	/* in the old snapshot only */
+	ROUTING_VCH_NEW,	/* in the new one only */
+	ROUTING_VCH_MAXLEN,	/* in both, the longest max length differs */
+};
+#define ROUTING_VCH_N	3
+
+/* "roa-gone", "roa-new", "max-length"; NULL when unknown. */
+const char *routing_vchange_name(enum routing_vchange k);
+
+struct routing_vchange_ev {
+	enum routing_vchange	 kind;
+	struct net_prefix	 p;
+	uint32_t		 asn;
+	uint8_t			 old_maxlen;	/* unless kind is NEW */
+	uint8_t			 new_maxlen;	/* unless kind is GONE */
+};
+typedef int routing_vchange_fn(void *ctx, const struct routing_vchange_ev *e);
+
+/*
+ * Calls fn for each difference between the VRP sets old and new_ (both
+ * indexed), in order of family, address, length and AS. Returns 0,
+ * LL_ENOMEM, or fn's non-zero value.
+ */
+int	routing_vrps_diff(const struct routing_vrps *old,
+	    const struct routing_vrps *new_, routing_vchange_fn *fn,
+	    void *ctx);
+
 /*
  * The origin AS of a path for RFC 6811: the last AS of the last segment
  * when that segment is a non-empty AS_SEQUENCE; else 0 (NONE).
@@ -333,6 +363,10 @@ void	routing_watch_free(struct routing_watchlist *w);
  * NULL. No allocation. */
 const struct routing_watch_prefix *routing_watch_match(
 	    const struct routing_watchlist *w, const struct net_prefix *p);
+
+/* True when some entry of w overlaps p: holds it, or lies inside it. */
+bool	routing_watch_overlaps(const struct routing_watchlist *w,
+	    const struct net_prefix *p);
 
 /* The options.monitorASns entry of asn, or NULL. */
 const struct routing_watch_as *routing_watch_as(

@@ -31,6 +31,8 @@ struct watch_idx {
 						   ASes: one bit a hash */
 	uint64_t		*v4;		/* the IPv4 /24s entries
 						   meet: one bit each */
+	const struct net_prefix	**by_addr;	/* entries by family and
+						   address */
 };
 
 static unsigned
@@ -62,6 +64,17 @@ cmp_as(const void *x, const void *y)
 	const struct routing_watch_as *a = x, *b = y;
 
 	return a->asn < b->asn ? -1 : a->asn > b->asn;
+}
+
+static int
+cmp_addr(const void *x, const void *y)
+{
+	const struct net_prefix *a = *(const struct net_prefix *const *)x;
+	const struct net_prefix *b = *(const struct net_prefix *const *)y;
+
+	if (a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	return memcmp(a->a, b->a, sizeof(a->a));
 }
 
 static int
@@ -161,8 +174,12 @@ routing_watch_index(struct routing_watchlist *w)
 	for (size_t i = 0; i < w->nas; i++)
 		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
 		    (as_bit(w->as[i].asn) & 63);
-	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL)
+	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL ||
+	    (x->by_addr = calloc(w->np + 1, sizeof(*x->by_addr))) == NULL)
 		return LL_ENOMEM;
+	for (size_t i = 0; i < w->np; i++)
+		x->by_addr[i] = &w->p[i].p;
+	qsort(x->by_addr, w->np, sizeof(*x->by_addr), cmp_addr);
 	for (size_t i = 0; i < w->np; i++)
 		if (w->p[i].p.af == NET_AF4)
 			v4_mark(x, &w->p[i].p);
@@ -204,6 +221,33 @@ routing_watch_match(const struct routing_watchlist *w,
 				return &w->p[x->slot[k] - 1];
 	}
 	return NULL;
+}
+
+bool
+routing_watch_overlaps(const struct routing_watchlist *w,
+    const struct net_prefix *p)
+{
+	const struct watch_idx *x = w->idx;
+	size_t lo = 0, hi = w->np;
+	struct net_prefix q;
+
+	if (x == NULL || routing_watch_match(w, p) != NULL)
+		return x != NULL;
+	/* else an entry inside p: the first at or after p's address */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_addr(&x->by_addr[mid], &p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == w->np || x->by_addr[lo]->af != p->af)
+		return false;
+	q = *x->by_addr[lo];
+	q.len = p->len;
+	net_prefix_mask(&q);
+	return memcmp(q.a, p->a, sizeof(q.a)) == 0;
 }
 
 const struct routing_watch_as *
@@ -314,6 +358,7 @@ routing_watch_free(struct routing_watchlist *w)
 	if ((x = w->idx) != NULL) {
 		free(x->slot);
 		free(x->v4);
+		free(x->by_addr);
 		net_tree_free(x->tree[0]);
 		net_tree_free(x->tree[1]);
 		free(x);
