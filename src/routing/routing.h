@@ -239,7 +239,8 @@ int	routing_rwatch_parse(const char *s, uint32_t *asn, struct net_prefix *p);
 struct mrt_elem;
 struct routing_res;
 
-/* One AS; shares are of the country's IPv4 addresses seen routed. */
+/* One AS; shares are of the country's space seen routed (IPv4
+ * addresses, or IPv6 weighted by /48s). */
 struct routing_res_as {
 	uint32_t	asn;
 	bool		domestic;	/* most of the space it originates is
@@ -259,25 +260,33 @@ struct routing_res_as {
 struct routing_res_sum {
 	uint64_t	peers;		/* peers with a route to the space */
 	uint64_t	peer_ases;	/* their ASes: the trimmed mean's n */
-	uint64_t	prefixes;	/* distinct IPv4 prefixes */
-	uint64_t	addresses;	/* the country's addresses they hold */
+	uint64_t	prefixes;	/* distinct prefixes */
+	uint64_t	addresses;	/* the country's space they hold: IPv4
+					   addresses, IPv6 /56s */
 	uint64_t	origins;	/* distinct origin ASes */
 	uint64_t	gateways;	/* distinct international gateways */
 	uint64_t	transits;	/* distinct international transits */
 	uint64_t	sets;		/* routes skipped: AS_SET or confed */
 };
 
-/* A new gatherer for country cc ("EG") located with g (kept, not owned).
- * Returns 0, LL_EINVAL or LL_ENOMEM. */
-int	routing_res_new(struct geo *g, const char *cc,
+/* A new gatherer for country cc ("EG") located with g (kept, not owned),
+ * over the routes of family af (NET_AF4 or NET_AF6). Returns 0,
+ * LL_EINVAL or LL_ENOMEM. */
+int	routing_res_new(struct geo *g, const char *cc, uint8_t af,
 	    struct routing_res **out);
 /* Safe to call with NULL. */
 void	routing_res_free(struct routing_res *r);
 /* Takes one route element (RIB entry, announcement, withdrawal; others,
- * IPv6 and prefixes shorter than ROUTING_RES_MINLEN, default routes among
- * them, are ignored); the last element of a (peer, prefix) counts.
- * Returns 0, LL_ENOMEM or LL_ELIMIT (over 2^28 routes). */
+ * the other family, prefixes shorter than ROUTING_RES_MINLEN (IPv6:
+ * ROUTING_RES_V6_MINLEN), default routes among them, and IPv6 prefixes
+ * longer than ROUTING_RES_V6_UNIT are ignored); the last element of a
+ * (peer, prefix) counts. Returns 0, LL_ENOMEM or LL_ELIMIT (over 2^28
+ * routes). */
 #define ROUTING_RES_MINLEN	8
+#define ROUTING_RES_V6_MINLEN	16
+/* IPv6 space is counted in /56s (a /48 is 256), so that the weights are
+ * those of /48s and a /52 weighs a sixteenth of one. */
+#define ROUTING_RES_V6_UNIT	56
 int	routing_res_add(struct routing_res *r, const struct mrt_elem *e);
 /* Computes the figures, once, after the last routing_res_add(): *out
  * (malloc'ed, the caller frees it) gets *n rows, by hegemony, then
