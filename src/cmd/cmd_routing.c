@@ -189,8 +189,8 @@ alert_watch(json_t *o, const struct routing_alert *a)
 	}
 }
 
-static json_t *
-alert_json(const struct routing_alert *a)
+json_t *
+cli_alert_json(const struct routing_alert *a)
 {
 	json_t *o = json_object(), *v;
 	char buf[NET_ADDR_STRLEN];
@@ -244,7 +244,7 @@ on_alert(void *ctx, const struct routing_alert *a)
 
 	if (!a->final)
 		return 0;
-	if ((o = alert_json(a)) == NULL)
+	if ((o = cli_alert_json(a)) == NULL)
 		return LL_ENOMEM;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -269,10 +269,9 @@ on_alert(void *ctx, const struct routing_alert *a)
 	return 0;
 }
 
-static int
-on_elem(void *ctx, const struct mrt_elem *e)
+int
+cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e)
 {
-	struct check_cli *c = ctx;
 	struct routing_update u;
 
 	if (e->peer == NULL)
@@ -280,20 +279,29 @@ on_elem(void *ctx, const struct mrt_elem *e)
 	if (e->type == MRT_ELEM_STATE) {
 		if (e->old_state == BGP_ESTABLISHED &&
 		    e->new_state != BGP_ESTABLISHED)
-			return routing_monitor_peer_down(c->mon, e->ts,
+			return routing_monitor_peer_down(m, e->ts,
 			    &e->peer->addr, e->peer->asn);
 		return 0;
 	}
 	if (e->nlri == NULL)
 		return 0;
-	c->elems++;
 	u.ts = e->ts;
 	u.peer = &e->peer->addr;
 	u.peer_asn = e->peer->asn;
 	u.prefix = &e->nlri->pfx;
 	u.path = e->type == MRT_ELEM_WITHDRAW || e->attrs == NULL ? NULL :
 	    &e->attrs->path;
-	return routing_monitor_update(c->mon, &u);
+	return routing_monitor_update(m, &u);
+}
+
+static int
+on_elem(void *ctx, const struct mrt_elem *e)
+{
+	struct check_cli *c = ctx;
+
+	c->elems += e->peer != NULL && e->type != MRT_ELEM_STATE &&
+	    e->nlri != NULL;
+	return cli_routing_elem(c->mon, e);
 }
 
 /* The lean decode of an update record: its elements fed to the

@@ -5,6 +5,7 @@
 #ifndef LL_CMD_CMD_ROUTING_H
 #define LL_CMD_CMD_ROUTING_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -29,6 +30,15 @@ int	cli_archive_elems(const char *path, const struct cli_elems *ed,
 	    struct progress *pg);
 
 int	cmd_routing(int argc, char **argv);
+
+/* What `agent bmp --watchlist` shares with routing check: an element fed
+ * to the monitors (a session going down included), and an alert as the
+ * JSON object routing check prints (NULL when out of memory; the caller
+ * owns it). */
+struct routing_monitor;
+struct routing_alert;
+int	cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e);
+json_t	*cli_alert_json(const struct routing_alert *a);
 /* rpki diff (cmd_rpki_diff.c); its usage text, which rpki --help shows
  * too. */
 int	cmd_rpki_diff(int argc, char **argv);
