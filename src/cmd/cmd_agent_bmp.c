@@ -247,12 +247,6 @@ on_alert(void *ctx, const struct routing_alert *al)
 	return 0;
 }
 
-static void
-warn_vrp(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_warn("%s", msg);
-}
 
 /* Loads --watchlist and --vrps, opens --alerts, makes the monitor.
  * Returns 0 or -1 (reported). */
@@ -268,7 +262,7 @@ monitor_open(struct agent *a, const char *wl, const char *vrps,
 		return 0;
 	if ((rc = routing_watch_load(wl, &a->wl, err, sizeof(err))) != 0 ||
 	    (vrps != NULL && ((rc = routing_vrps_new(&a->vrps)) != 0 ||
-	    (rc = routing_vrps_load(a->vrps, vrps, warn_vrp, NULL, err,
+	    (rc = routing_vrps_load(a->vrps, vrps, cli_vrp_warn, NULL, err,
 	    sizeof(err))) != 0 || (rc = routing_vrps_index(a->vrps)) != 0))) {
 		cli_err("agent bmp: %s", err[0] ? err : ll_strerror(rc));
 		return -1;

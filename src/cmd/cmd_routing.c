@@ -333,8 +333,8 @@ cmp_line(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void
-warn_vrp(void *ctx, const char *msg)
+void
+cli_vrp_warn(void *ctx, const char *msg)
 {
 	(void)ctx;
 	cli_warn("%s", msg);
@@ -358,7 +358,7 @@ load(struct check_cli *c, const char *wl, const char *const *vrps,
 	if (routing_vrps_new(&c->vrps) != 0)
 		return EXIT_FAIL;
 	for (size_t i = 0; i < nvrps; i++)
-		if ((rc = routing_vrps_load(c->vrps, vrps[i], warn_vrp, NULL,
+		if ((rc = routing_vrps_load(c->vrps, vrps[i], cli_vrp_warn, NULL,
 		    err, sizeof(err))) != 0) {
 			cli_err("routing check: %s", err[0] ? err :
 			    ll_strerror(rc));

@@ -39,6 +39,8 @@ struct routing_monitor;
 struct routing_alert;
 int	cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e);
 json_t	*cli_alert_json(const struct routing_alert *a);
+/* A bad VRP line skipped: its message on stderr (a routing_warn_fn). */
+void	cli_vrp_warn(void *ctx, const char *msg);
 /* rpki diff (cmd_rpki_diff.c); its usage text, which rpki --help shows
  * too. */
 int	cmd_rpki_diff(int argc, char **argv);

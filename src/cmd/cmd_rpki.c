@@ -289,12 +289,6 @@ print_result(struct rpki_cli *c)
 	return 0;
 }
 
-static void
-warn_vrp(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_warn("%s", msg);
-}
 
 static int
 load_vrps(struct rpki_cli *c, const char *const *files, size_t n)
@@ -305,7 +299,7 @@ load_vrps(struct rpki_cli *c, const char *const *files, size_t n)
 	if ((rc = routing_vrps_new(&c->vrps)) != 0)
 		return EXIT_FAIL;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = routing_vrps_load(c->vrps, files[i], warn_vrp, NULL,
+		if ((rc = routing_vrps_load(c->vrps, files[i], cli_vrp_warn, NULL,
 		    err, sizeof(err))) != 0) {
 			cli_err("rpki validate: %s", err[0] ? err :
 			    ll_strerror(rc));
