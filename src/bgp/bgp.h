@@ -230,6 +230,9 @@ struct bgp_lean_run {
 struct bgp_lean {
 	uint32_t		origin;	/* as bgp_path_origin() gives it */
 	struct bgp_lean_run	run[BGP_LEAN_RUNS];
+	const uint8_t		*path;	/* the AS_PATH body (sound), */
+	size_t			 path_len;	/* 0: none or empty */
+	uint8_t			 path_asn;	/* octets an AS: 2 or 4 */
 };
 
 /*
@@ -242,6 +245,15 @@ struct bgp_lean {
  */
 bool	bgp_lean_message(const uint8_t *buf, size_t len, bool as4,
 	    struct bgp_lean *l);
+
+/*
+ * The AS path of a message bgp_lean_message() took (the one
+ * bgp_decode_message() gives: no AS4_PATH to merge), decoded into the
+ * caller's arrays: at most nseg segments and nasn ASes. Returns 0 with
+ * *out pointing into seg and asn, or LL_ELIMIT when the path is longer.
+ */
+int	bgp_lean_path(const struct bgp_lean *l, struct bgp_aspath *out,
+	    struct bgp_asseg *seg, size_t nseg, uint32_t *asn, size_t nasn);
 
 /* The origin AS of a path: the last AS of the last segment when that
  * segment is an AS_SEQUENCE (or a one-element AS_SET); 0 when none. */

@@ -17,6 +17,7 @@
 
 #include "bgp/bgp.h"
 #include "bgp/bgp_int.h"
+#include "util/err.h"
 #include "util/rd.h"
 
 /* A run of NLRI without path ids: checked as bgp_decode_nlri() checks it,
@@ -121,6 +122,9 @@ attr_ok(unsigned type, struct rd *v, bool as4, struct bgp_lean *l)
 	case BGP_ATTR_ORIGIN:
 		return alen == 1;
 	case BGP_ATTR_AS_PATH:
+		l->path = v->p;
+		l->path_len = alen;
+		l->path_asn = as4 ? 4 : 2;
 		return aspath_ok(v, as4 ? 4 : 2, &l->origin);
 	case BGP_ATTR_NEXT_HOP:
 	case BGP_ATTR_MED:
@@ -186,6 +190,7 @@ bgp_lean_message(const uint8_t *buf, size_t len, bool as4, struct bgp_lean *l)
 		l->run[k].af = NET_AF4;
 	}
 	l->origin = 0;
+	l->path_len = 0;
 
 	/* The header (RFC 4271 4.1): anything but an UPDATE has no
 	 * elements. */
@@ -208,4 +213,32 @@ bgp_lean_message(const uint8_t *buf, size_t len, bool as4, struct bgp_lean *l)
 	if (!rd_ok(&m) || !attrs_ok(&m, as4, l))
 		return false;
 	return nlri_ok(r.p, rd_left(&r), NET_AF4, &l->run[BGP_LEAN_ANNOUNCED]);
+}
+
+int
+bgp_lean_path(const struct bgp_lean *l, struct bgp_aspath *out,
+    struct bgp_asseg *seg, size_t nseg, uint32_t *asn, size_t nasn)
+{
+	struct rd r = rd_make(l->path, l->path_len);
+	size_t used = 0;
+
+	out->nseg = 0;
+	out->seg = seg;
+	while (rd_left(&r) > 0) {
+		unsigned type = rd_u8(&r), n = rd_u8(&r);
+		const uint8_t *a = rd_ptr(&r, (size_t)n * l->path_asn);
+
+		if (a == NULL || !rd_ok(&r))
+			return LL_EFORMAT;	/* not a path lean took */
+		if (out->nseg == nseg || n > nasn - used)
+			return LL_ELIMIT;
+		seg[out->nseg].type = (uint8_t)type;
+		seg[out->nseg].n = (uint16_t)n;
+		seg[out->nseg++].asn = asn + used;
+		for (unsigned i = 0; i < n; i++, a += l->path_asn)
+			asn[used++] = l->path_asn == 4 ? (uint32_t)a[0] << 24 |
+			    (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3] :
+			    (uint32_t)a[0] << 8 | a[1];
+	}
+	return 0;
 }

@@ -2,7 +2,9 @@
  * lifeline agent bmp: a BMP collector (RFC 7854). Routers connect and
  * stream their peers' routes; the visibility signal is computed on the
  * live feed, bin by bin, printed as `bgp visibility` prints it and, with
- * --db, written to the store (one transaction per bin).
+ * --db, written to the store (one transaction per bin). With --watchlist,
+ * the routing monitors of `routing check` run on the same elements, and
+ * their alerts are written as they fire and as they end.
  *
  * One thread, one poll() loop, non-blocking sockets: a session's bytes are
  * read into its own bounded buffer and decoded a whole message at a time,
@@ -27,7 +29,9 @@
 
 #include "bmp/bmp.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_routing.h"
 #include "geo/geo.h"
+#include "routing/routing.h"
 #include "signal/signal.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -67,6 +71,13 @@ struct agent {
 	size_t		 npend, cappend;
 	bool		 dbfail;
 	int64_t		 now;
+	/* --watchlist: the routing monitors */
+	struct routing_watchlist *wl;
+	struct routing_vrps	*vrps;
+	struct routing_monitor	*mon;
+	struct routing_monitor_opts mo;
+	FILE			*alerts;	/* --alerts, or stderr */
+	const char		*wl_path, *vrps_path, *alerts_path;
 };
 
 static volatile sig_atomic_t stop;
@@ -102,6 +113,17 @@ usage(FILE *f)
 	    "  --capture DIR       keep each session's bytes in DIR/ADDR.bmp\n"
 	    "  --by, --kind, --bin, --full-feed, --visibility, --locdb:\n"
 	    "                      as for `bgp visibility`\n"
+	    "  --watchlist FILE    also run the routing monitors of `routing\n"
+	    "                      check` (a BGPalerter prefixes.yml) on the\n"
+	    "                      feed: each alert is written as a JSON line\n"
+	    "                      when it fires (last_seen null) and again\n"
+	    "                      when it ends; with --db also stored as an\n"
+	    "                      event, replaced when it ends\n"
+	    "  --vrps FILE         VRPs, for rpki-invalid alerts\n"
+	    "  --alerts FILE       where alert lines go (appended; default\n"
+	    "                      standard error)\n"
+	    "  --min-peers N, --min-peers-loss N\n"
+	    "                      as for `routing check` (3, 40)\n"
 	    "\n"
 	    "Stops on SIGINT or SIGTERM. exit status: 0 ok, 2 usage,\n"
 	    "3 failure (the address, the database).\n");
@@ -183,6 +205,97 @@ bins_done(struct agent *a, int rc)
 	return rc;
 }
 
+/* ---- routing alerts ---- */
+
+/* An alert fires (last_seen null) or ends: one JSON line, and with --db
+ * the event, stored when it fires and replaced when it ends. */
+static int
+on_alert(void *ctx, const struct routing_alert *al)
+{
+	struct agent *a = ctx;
+	json_t *o = cli_alert_json(al);
+	char *line = o != NULL ? json_dumps(o, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+	char kind[64], entity[STORE_KEY_MAX], p[NET_PREFIX_STRLEN];
+
+	json_decref(o);
+	if (line == NULL)
+		return LL_ENOMEM;
+	if (al->final && al->last_seen == 0) {
+		free(line);	/* still open at the end: written when fired */
+		return 0;
+	}
+	fprintf(a->alerts, "%s\n", line);
+	fflush(a->alerts);
+	if (a->db != NULL && !a->dbfail) {
+		struct store_event ev = { kind, entity, al->first_seen,
+		    al->last_seen, line };
+
+		snprintf(kind, sizeof(kind), "routing:%s",
+		    routing_alert_name(al->type));
+		net_prefix_fmt(&al->prefix, p);
+		if (al->watch_as != NULL)
+			snprintf(entity, sizeof(entity), "asn:%" PRIu32,
+			    al->watch_as->asn);
+		else
+			snprintf(entity, sizeof(entity), "prefix:%s", p);
+		if (store_event_put(a->db, &ev) != 0) {
+			cli_err("agent bmp: database: %s", store_errmsg(a->db));
+			a->dbfail = true;
+		}
+	}
+	free(line);
+	return 0;
+}
+
+
+/* Loads --watchlist and --vrps, opens --alerts, makes the monitor.
+ * Returns 0 or -1 (reported). */
+static int
+monitor_open(struct agent *a, const char *wl, const char *vrps,
+    const char *alerts)
+{
+	char err[512] = "";
+	int rc = 0;
+
+	a->alerts = stderr;
+	if (wl == NULL)
+		return 0;
+	if ((rc = routing_watch_load(wl, &a->wl, err, sizeof(err))) != 0 ||
+	    (vrps != NULL && ((rc = routing_vrps_new(&a->vrps)) != 0 ||
+	    (rc = routing_vrps_load(a->vrps, vrps, cli_vrp_warn, NULL, err,
+	    sizeof(err))) != 0 || (rc = routing_vrps_index(a->vrps)) != 0))) {
+		cli_err("agent bmp: %s", err[0] ? err : ll_strerror(rc));
+		return -1;
+	}
+	if (alerts != NULL && (a->alerts = fopen(alerts, "a")) == NULL) {
+		a->alerts = stderr;
+		cli_err("agent bmp: --alerts: %s: %s", alerts, strerror(errno));
+		return -1;
+	}
+	a->mo.vrps = a->vrps;
+	if ((rc = routing_monitor_new(a->wl, &a->mo, on_alert, a,
+	    &a->mon)) != 0) {
+		cli_err("agent bmp: %s", ll_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes what monitor_open() made; open alerts are written, last_seen
+ * null: they lasted as long as the collector ran. */
+static void
+monitor_close(struct agent *a)
+{
+	if (a->mon != NULL && routing_monitor_finish(a->mon) != 0)
+		cli_err("agent bmp: %s", ll_strerror(LL_ENOMEM));
+	routing_monitor_free(a->mon);
+	routing_vrps_free(a->vrps);
+	routing_watch_free(a->wl);
+	if (a->alerts != NULL && a->alerts != stderr)
+		fclose(a->alerts);
+}
+
 /* ---- sessions ---- */
 
 struct feed {
@@ -194,9 +307,13 @@ static int
 feed_elem(void *ctx, const struct mrt_elem *e)
 {
 	struct feed *f = ctx;
+	int rc;
 
 	f->s->elems++;
-	return sig_elem(f->a->sig, f->s->coll, e);
+	if ((rc = sig_elem(f->a->sig, f->s->coll, e)) != 0 ||
+	    f->a->mon == NULL)
+		return rc;
+	return cli_routing_elem(f->a->mon, e);
 }
 
 /* Empties the tables of the peers the session still has up. */
@@ -212,6 +329,8 @@ peers_down(struct agent *a, struct session *s)
 		    (uint32_t)a->now, .peer = &p[i], .old_state =
 		    BMP_STATE_ESTABLISHED, .new_state = BMP_STATE_IDLE };
 		rc = sig_elem(a->sig, s->coll, &e);
+		if (rc == 0 && a->mon != NULL)
+			rc = cli_routing_elem(a->mon, &e);
 	}
 	return bins_done(a, rc);
 }
@@ -520,6 +639,42 @@ serve(struct agent *a, int lfd)
 	return rc;
 }
 
+/* --min-peers N, --min-peers-loss N: 1 to 1000000. */
+static int
+peers_opt(uint32_t *out, const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*end != '\0' || end == s || v == 0 || v > 1000000) {
+		cli_err("agent bmp: --min-peers(-loss): 1 to 1000000, not %s",
+		    s);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --kind bgp|bgp6|health|all. */
+static int
+kind_opt(struct sig_opts *so, const char *arg)
+{
+	static const char *const kinds[] = { "bgp", "bgp6", "health", "all" };
+	static const unsigned series[] = { SIG_SERIES_V4, SIG_SERIES_V6,
+	    SIG_SERIES_HEALTH, SIG_SERIES_ALL };
+
+	so->series = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(arg, kinds[i]) == 0)
+			so->series = series[i];
+	if (so->series == 0) {
+		cli_err("agent bmp: --kind: bgp, bgp6, health or all, not %s",
+		    arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_opts(int argc, char **argv, struct agent *a, struct sig_opts *so,
     struct geo_opts *go, const char **listen, const char **db)
@@ -537,12 +692,14 @@ parse_opts(int argc, char **argv, struct agent *a, struct sig_opts *so,
 		{ "full-feed", required_argument, NULL, 'F' },
 		{ "visibility", required_argument, NULL, 'V' },
 		{ "locdb", required_argument, NULL, 'l' },
+		{ "watchlist", required_argument, NULL, 'W' },
+		{ "vrps", required_argument, NULL, 'R' },
+		{ "alerts", required_argument, NULL, 'a' },
+		{ "min-peers", required_argument, NULL, 'm' },
+		{ "min-peers-loss", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const kinds[] = { "bgp", "bgp6", "health", "all" };
-	static const unsigned series[] = { SIG_SERIES_V4, SIG_SERIES_V6,
-	    SIG_SERIES_HEALTH, SIG_SERIES_ALL };
 	const char *name;
 	char *end;
 	int c;
@@ -578,16 +735,18 @@ parse_opts(int argc, char **argv, struct agent *a, struct sig_opts *so,
 		case 'F': name = "full-feed"; break;
 		case 'V': name = "visibility"; break;
 		case 'l': go->locdb = optarg; break;
-		case 'k':
-			so->series = 0;
-			for (size_t i = 0; i < 4; i++)
-				if (strcmp(optarg, kinds[i]) == 0)
-					so->series = series[i];
-			if (so->series == 0) {
-				cli_err("agent bmp: --kind: bgp, bgp6, health "
-				    "or all, not %s", optarg);
+		case 'W': a->wl_path = optarg; break;
+		case 'R': a->vrps_path = optarg; break;
+		case 'a': a->alerts_path = optarg; break;
+		case 'm':
+		case 'n':
+			if (peers_opt(c == 'm' ? &a->mo.min_peers :
+			    &a->mo.min_peers_loss, optarg) != 0)
 				return -1;
-			}
+			break;
+		case 'k':
+			if (kind_opt(so, optarg) != 0)
+				return -1;
 			break;
 		case 'h': usage(stdout); return 1;
 		default:
@@ -603,6 +762,13 @@ parse_opts(int argc, char **argv, struct agent *a, struct sig_opts *so,
 	if (*listen == NULL || optind != argc) {
 		cli_err("agent bmp: %s (--help for usage)", *listen == NULL ?
 		    "--listen ADDR:PORT is required" : "stray arguments");
+		return -1;
+	}
+	if (a->wl_path == NULL && (a->vrps_path != NULL ||
+	    a->alerts_path != NULL || a->mo.min_peers != 0 ||
+	    a->mo.min_peers_loss != 0)) {
+		cli_err("agent bmp: --vrps, --alerts and --min-peers go with "
+		    "--watchlist");
 		return -1;
 	}
 	return 0;
@@ -644,6 +810,8 @@ agent_bmp(int argc, char **argv)
 		cli_err("agent bmp: %s", errbuf);
 		goto out;
 	}
+	if (monitor_open(&a, a.wl_path, a.vrps_path, a.alerts_path) != 0)
+		goto out;
 	if ((a.ses = calloc(a.max, sizeof(*a.ses))) == NULL ||
 	    (rc = sig_new(&so, emit, &a, &a.sig)) != 0) {
 		cli_err("agent bmp: %s", ll_strerror(LL_ENOMEM));
@@ -661,6 +829,7 @@ agent_bmp(int argc, char **argv)
 		cli_err("agent bmp: %s", ll_strerror(rc));
 	ret = rc != 0 || a.dbfail ? EXIT_FAIL : 0;
 out:
+	monitor_close(&a);
 	close(lfd);
 	sig_free(a.sig);
 	free(a.ses);

@@ -4,13 +4,16 @@
  * changes), filtered by a watchlist, country or registry.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "routing/routing.h"
+#include "store/store.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #define LIST_MAX	64
 #define WATCH_MAX	100000
@@ -40,16 +43,33 @@ usage(FILE *f)
 	    "                     text (default): KIND REGISTRY TYPE RESOURCE\n"
 	    "                     OLD -> NEW, a side as cc/status/id/date or\n"
 	    "                     '-'; json: one object a line; csv: a header\n"
+	    "  --db URL           also store the changes kept as events in\n"
+	    "                     the database (kind registry:CHANGE, entity\n"
+	    "                     asn:N or prefix:P, from OLD's end date to\n"
+	    "                     NEW's, the JSON line as details; created\n"
+	    "                     when missing; a second run replaces)\n"
 	    "  -q, --quiet        do not report bad lines one by one\n"
 	    "\n"
 	    "exit status: 0 ok, 1 bad lines were skipped, 2 usage, 3 a file\n"
-	    "cannot be read or holds no record.\n");
+	    "cannot be read or holds no record (or, with --db, no version\n"
+	    "line with an end date), or the database cannot be written.\n");
 }
 
 enum fmt { F_TEXT, F_JSON, F_CSV };
 
+/* A change kept for the store. */
+struct rev {
+	char	 kind[24];
+	char	 entity[ROUTING_RES_STRLEN];
+	char	*detail;
+};
+
 struct reg_cli {
 	struct routing_rfilter	 f;
+	const char		*db;
+	struct rev		*ev;
+	size_t			 nev, evcap;
+	int			 fail;		/* LL_ENOMEM while keeping */
 	struct net_prefix	*prefix;
 	uint32_t		*asn;
 	size_t			 cap;
@@ -135,6 +155,7 @@ watch_load(struct reg_cli *c, const char *path)
 
 enum {
 	O_WATCHLIST = 256, O_WATCH, O_COUNTRY, O_REGISTRY, O_CHANGE, O_FORMAT,
+	O_DB,
 };
 
 /* One option. Returns 0 or an exit status. */
@@ -188,6 +209,9 @@ one_opt(struct reg_cli *c, int ch, const char *arg)
 	case 'q':
 		c->quiet = true;
 		return 0;
+	case O_DB:
+		c->db = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -203,6 +227,7 @@ parse_args(int argc, char **argv, struct reg_cli *c)
 		{ "change", required_argument, NULL, O_CHANGE },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "db", required_argument, NULL, O_DB },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc;
@@ -245,15 +270,52 @@ print_side_text(const struct geo_rir_rec *r)
 		    dash(r->date));
 }
 
-static void
-print_side_json(const char *name, const struct geo_rir_rec *r)
+static json_t *
+side_json(const struct geo_rir_rec *r)
 {
 	if (r == NULL)
-		printf("\"%s\":null", name);
-	else
-		printf("\"%s\":{\"cc\":\"%s\",\"status\":\"%s\",\"id\":\"%s\","
-		    "\"date\":\"%s\",\"line\":%llu}", name, r->cc, r->status,
-		    r->id, r->date, (unsigned long long)r->line);
+		return json_null();
+	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "cc", r->cc, "status",
+	    r->status, "id", r->id, "date", r->date, "line",
+	    (json_int_t)r->line);
+}
+
+/* The change as one JSON object (the json format's line, and an event's
+ * details); NULL when out of memory. */
+static char *
+change_json(const struct routing_rchange_ev *e, const char *type,
+    const char *res)
+{
+	const struct geo_rir_rec *r = e->old != NULL ? e->old : e->new_;
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "change",
+	    routing_rchange_name(e->kind), "registry", r->registry, "type",
+	    type, "resource", res, "old", side_json(e->old), "new",
+	    side_json(e->new_));
+	char *str = o != NULL ? json_dumps(o, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return str;
+}
+
+/* Keeps the change for the store. Returns 0 or LL_ENOMEM. */
+static int
+keep_event(struct reg_cli *c, const struct routing_rchange_ev *e,
+    const char *type, const char *res)
+{
+	const struct geo_rir_rec *r = e->old != NULL ? e->old : e->new_;
+	struct rev *v;
+
+	if (ll_grow(&c->ev, &c->evcap, c->nev + 1, sizeof(*c->ev)) != 0)
+		return LL_ENOMEM;
+	v = &c->ev[c->nev];
+	snprintf(v->kind, sizeof(v->kind), "registry:%s",
+	    routing_rchange_name(e->kind));
+	routing_rrec_entity(r, v->entity);
+	if ((v->detail = change_json(e, type, res)) == NULL)
+		return LL_ENOMEM;
+	c->nev++;
+	return 0;
 }
 
 static void
@@ -269,25 +331,27 @@ static int
 on_change(void *ctx, const struct routing_rchange_ev *e)
 {
 	static const char *const types[] = { "asn", "ipv4", "ipv6" };
-	const struct reg_cli *c = ctx;
+	struct reg_cli *c = ctx;
 	const struct geo_rir_rec *r = e->old != NULL ? e->old : e->new_;
 	const char *kind = routing_rchange_name(e->kind);
 	char res[ROUTING_RES_STRLEN];
 
 	routing_rrec_resource(r, res);
+	if (c->db != NULL && (c->fail = keep_event(c, e, types[r->type],
+	    res)) != 0)
+		return c->fail;
 	if (c->fmt == F_TEXT) {
 		printf("%s %s %s %s ", kind, r->registry, types[r->type], res);
 		print_side_text(e->old);
 		fputs(" -> ", stdout);
 		print_side_text(e->new_);
 	} else if (c->fmt == F_JSON) {
-		printf("{\"change\":\"%s\",\"registry\":\"%s\",\"type\":\"%s\","
-		    "\"resource\":\"%s\",", kind, r->registry, types[r->type],
-		    res);
-		print_side_json("old", e->old);
-		putchar(',');
-		print_side_json("new", e->new_);
-		putchar('}');
+		char *line = change_json(e, types[r->type], res);
+
+		if (line == NULL)
+			return c->fail = LL_ENOMEM;
+		fputs(line, stdout);
+		free(line);
 	} else {
 		printf("%s,%s,%s,%s,", kind, r->registry, types[r->type], res);
 		print_side_csv(e->old);
@@ -308,16 +372,63 @@ on_warn(void *ctx, const char *msg)
 	c->warned++;
 }
 
+/* Stores the changes kept as events from `from` to `to`, in one
+ * transaction. Returns 0 or EXIT_FAIL. */
+static int
+store_events(const struct reg_cli *c, int64_t from, int64_t to)
+{
+	struct store *st = NULL;
+	char err[512];
+	int rc;
+
+	if (store_open(c->db, STORE_CREATE, &st, err, sizeof(err)) != 0) {
+		cli_err("registry diff: %s", err);
+		return EXIT_FAIL;
+	}
+	rc = store_tx_begin(st);
+	for (size_t i = 0; rc == 0 && i < c->nev; i++) {
+		struct store_event e = { c->ev[i].kind, c->ev[i].entity, from,
+		    to, c->ev[i].detail };
+
+		rc = store_event_put(st, &e);
+	}
+	if (rc == 0)
+		rc = store_tx_commit(st);
+	if (rc != 0)
+		cli_err("registry diff: %s: %s", c->db, store_errmsg(st));
+	store_free(st);
+	return rc != 0 ? EXIT_FAIL : 0;
+}
+
+/* The end dates of both files, for the events. Returns 0 or EXIT_FAIL. */
+static int
+dates(const char *old_path, const char *new_path, int64_t *from,
+    int64_t *to)
+{
+	char err[512];
+
+	if (routing_rir_date(old_path, from, err, sizeof(err)) != 0 ||
+	    routing_rir_date(new_path, to, err, sizeof(err)) != 0) {
+		cli_err("registry diff: %s", err);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int
 diff(int argc, char **argv)
 {
 	struct routing_rdiff_stats st;
 	struct reg_cli c;
 	char err[512] = "";
+	int64_t from = 0, to = 0;
 	int rc, ex;
 
 	memset(&c, 0, sizeof(c));
 	if ((ex = parse_args(argc, argv, &c)) != 0)
+		goto out;
+	if (c.db != NULL && (ex = dates(argv[optind], argv[optind + 1], &from,
+	    &to)) != 0)
 		goto out;
 	if (c.fmt == F_CSV)
 		printf("change,registry,type,resource,old_cc,old_status,old_id,"
@@ -330,10 +441,13 @@ diff(int argc, char **argv)
 		goto out;
 	}
 	if (rc != 0) {
-		cli_err("registry diff: %s", err[0] ? err : ll_strerror(rc));
+		cli_err("registry diff: %s", err[0] && c.fail == 0 ? err :
+		    ll_strerror(rc));
 		ex = EXIT_FAIL;
 		goto out;
 	}
+	if (c.db != NULL && (ex = store_events(&c, from, to)) != 0)
+		goto out;
 	fprintf(stderr, "registry diff: %llu and %llu records; %llu new, "
 	    "%llu removed, %llu transfers, %llu country and %llu status "
 	    "changes\n", (unsigned long long)st.records[0],
@@ -345,6 +459,9 @@ diff(int argc, char **argv)
 	    (unsigned long long)st.changes[ROUTING_RCH_STATUS]);
 	ex = c.warned > 0 ? EXIT_DATA : 0;
 out:
+	for (size_t i = 0; i < c.nev; i++)
+		free(c.ev[i].detail);
+	free(c.ev);
 	free(c.prefix);
 	free(c.asn);
 	return ex;

@@ -30,7 +30,7 @@ usage(FILE *f)
 	    "\n"
 	    "From the AS paths of the routes in the MRT archives (RIBs and\n"
 	    "updates; the last element of each peer and prefix counts), how\n"
-	    "the country's IPv4 space is reached, per AS:\n"
+	    "the country's IPv4 (or IPv6) space is reached, per AS:\n"
 	    "  hegemony    AS hegemony (Fontugne et al., PAM 2018, as the\n"
 	    "              Internet Health Report computes it): per peer, the\n"
 	    "              share of the space whose path crosses the AS; the\n"
@@ -45,6 +45,11 @@ usage(FILE *f)
 	    "  transit     share it takes from a gateway: the first foreign AS\n"
 	    "\n"
 	    "  --entity country:CC   the country (required)\n"
+	    "  --family ipv4|ipv6    which space (default ipv4): IPv4\n"
+	    "                        prefixes weighted by addresses, IPv6 by\n"
+	    "                        /48s (a /52 weighs a sixteenth; routes\n"
+	    "                        longer than /56 or shorter than /16 are\n"
+	    "                        left out)\n"
 	    "  --format table|json|csv\n"
 	    "                        output (default table)\n"
 	    "  --locdb FILE, --rir FILE\n"
@@ -67,11 +72,12 @@ struct res_cli {
 	bool			 have_ent;
 	enum fmt		 fmt;
 	bool			 strict, quiet;
+	bool			 v6;
 	struct routing_res	*res;
 	int			 rc;
 };
 
-enum { O_ENTITY = 256, O_FORMAT, O_LOCDB, O_RIR, O_STRICT };
+enum { O_ENTITY = 256, O_FORMAT, O_LOCDB, O_RIR, O_STRICT, O_FAMILY };
 
 /* One option. Returns 0, an exit status, or -1 when it is not one. */
 static int
@@ -111,6 +117,14 @@ one_opt(struct res_cli *c, int ch, const char *arg)
 	case O_STRICT:
 		c->strict = true;
 		return 0;
+	case O_FAMILY:
+		if (strcmp(arg, "ipv4") != 0 && strcmp(arg, "ipv6") != 0) {
+			cli_err("resilience: --family wants ipv4 or ipv6, not "
+			    "'%s'", arg);
+			return EXIT_USAGE;
+		}
+		c->v6 = arg[3] == '6';
+		return 0;
 	case 'q':
 		c->quiet = true;
 		return 0;
@@ -127,6 +141,7 @@ parse_args(int argc, char **argv, struct res_cli *c)
 		{ "locdb", required_argument, NULL, O_LOCDB },
 		{ "rir", required_argument, NULL, O_RIR },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "family", required_argument, NULL, O_FAMILY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,7 +180,7 @@ on_elem(void *ctx, const struct mrt_elem *e)
 static int
 read_archive(struct res_cli *c, const char *path, struct progress *pg)
 {
-	struct cli_elems ed = { on_elem, c, c->strict, c->quiet };
+	struct cli_elems ed = { on_elem, c, c->strict, c->quiet, NULL, NULL };
 
 	return cli_archive_elems(path, &ed, pg);
 }
@@ -174,10 +189,18 @@ static void
 print_table(const struct res_cli *c, const struct routing_res_sum *s,
     const struct routing_res_as *v, size_t n)
 {
-	printf("country:%s: %" PRIu64 " prefixes, %" PRIu64 " addresses, %"
-	    PRIu64 " origin ASes; %" PRIu64 " peers in %" PRIu64 " ASes; %"
-	    PRIu64 " international gateways, %" PRIu64 " transit networks\n",
-	    c->ent.u.cc, s->prefixes, s->addresses, s->origins, s->peers,
+	char space[64];
+
+	if (c->v6)
+		snprintf(space, sizeof(space), "%.2f IPv6 /48s",
+		    (double)s->addresses / 256);
+	else
+		snprintf(space, sizeof(space), "%" PRIu64 " addresses",
+		    s->addresses);
+	printf("country:%s: %" PRIu64 " prefixes, %s, %" PRIu64 " origin "
+	    "ASes; %" PRIu64 " peers in %" PRIu64 " ASes; %" PRIu64
+	    " international gateways, %" PRIu64 " transit networks\n",
+	    c->ent.u.cc, s->prefixes, space, s->origins, s->peers,
 	    s->peer_ases, s->gateways, s->transits);
 	printf("%-10s %-8s %8s %10s %8s %11s %8s %8s\n", "asn", "where",
 	    "hegemony", "chokepoint", "upstream", "upstream_of", "gateway",
@@ -193,11 +216,15 @@ static void
 print_json(const struct res_cli *c, const struct routing_res_sum *s,
     const struct routing_res_as *v, size_t n)
 {
-	printf("{\"entity\":\"country:%s\",\"prefixes\":%" PRIu64
-	    ",\"addresses\":%" PRIu64 ",\"origins\":%" PRIu64 ",\"peers\":%"
-	    PRIu64 ",\"peer_ases\":%" PRIu64 ",\"gateways\":%" PRIu64
-	    ",\"transits\":%" PRIu64 ",\"ases\":[", c->ent.u.cc, s->prefixes,
-	    s->addresses, s->origins, s->peers, s->peer_ases, s->gateways,
+	printf("{\"entity\":\"country:%s\",\"family\":\"%s\",\"prefixes\":%"
+	    PRIu64 ",", c->ent.u.cc, c->v6 ? "ipv6" : "ipv4", s->prefixes);
+	if (c->v6)
+		printf("\"slash48s\":%.2f,", (double)s->addresses / 256);
+	else
+		printf("\"addresses\":%" PRIu64 ",", s->addresses);
+	printf("\"origins\":%" PRIu64 ",\"peers\":%" PRIu64 ",\"peer_ases\":%"
+	    PRIu64 ",\"gateways\":%" PRIu64 ",\"transits\":%" PRIu64
+	    ",\"ases\":[", s->origins, s->peers, s->peer_ases, s->gateways,
 	    s->transits);
 	for (size_t i = 0; i < n; i++)
 		printf("%s{\"asn\":%" PRIu32 ",\"domestic\":%s,\"hegemony\":"
@@ -275,7 +302,8 @@ run(int argc, char **argv)
 	}
 	if (geo_bad_lines(g) > 0)
 		ex = EXIT_DATA;
-	if ((rc = routing_res_new(g, c.ent.u.cc, &c.res)) != 0) {
+	if ((rc = routing_res_new(g, c.ent.u.cc, c.v6 ? NET_AF6 : NET_AF4,
+	    &c.res)) != 0) {
 		cli_err("resilience: %s", ll_strerror(rc));
 		ex = EXIT_FAIL;
 		goto out;

@@ -67,6 +67,9 @@ usage(FILE *f)
 	    "  --db URL             also store the alerts as events in the\n"
 	    "                       database (kind routing:TYPE; created when\n"
 	    "                       missing; a second run replaces, not adds)\n"
+	    "  --full-decode        decode every update record in full; by\n"
+	    "                       default a lean look passes over those that\n"
+	    "                       touch nothing watched (the same alerts)\n"
 	    "  --strict             stop at the first bad record\n"
 	    "  -q, --quiet          do not report bad records one by one\n"
 	    "\n"
@@ -93,8 +96,12 @@ cli_archive_elems(const char *path, const struct cli_elems *ed,
 		input_free(in);
 		return EXIT_FAIL;
 	}
-	while ((rc = mrt_reader_next(r, &rec)) == MRT_NEXT_RECORD) {
-		if ((frc = mrt_record_elems(rec, ed->fn, ed->ctx)) != 0)
+	while ((rc = mrt_reader_next_fast(r, ed->fast, ed->ctx, &rec)) ==
+	    MRT_NEXT_RECORD || rc == MRT_NEXT_TAKEN) {
+		if (rc == MRT_NEXT_TAKEN && (frc = *ed->fast_rc) != 0)
+			break;
+		if (rc == MRT_NEXT_RECORD &&
+		    (frc = mrt_record_elems(rec, ed->fn, ed->ctx)) != 0)
 			break;
 		if ((++n & 0xfff) == 0)
 			progress_update(pg, path, input_raw_offset(in),
@@ -129,6 +136,7 @@ struct check_cli {
 	struct line		*line;
 	size_t			 nline, linecap;
 	uint64_t		 elems;
+	int			 fail;		/* on_record()'s error */
 };
 
 static json_t *
@@ -181,8 +189,8 @@ alert_watch(json_t *o, const struct routing_alert *a)
 	}
 }
 
-static json_t *
-alert_json(const struct routing_alert *a)
+json_t *
+cli_alert_json(const struct routing_alert *a)
 {
 	json_t *o = json_object(), *v;
 	char buf[NET_ADDR_STRLEN];
@@ -236,7 +244,7 @@ on_alert(void *ctx, const struct routing_alert *a)
 
 	if (!a->final)
 		return 0;
-	if ((o = alert_json(a)) == NULL)
+	if ((o = cli_alert_json(a)) == NULL)
 		return LL_ENOMEM;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -261,10 +269,9 @@ on_alert(void *ctx, const struct routing_alert *a)
 	return 0;
 }
 
-static int
-on_elem(void *ctx, const struct mrt_elem *e)
+int
+cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e)
 {
-	struct check_cli *c = ctx;
 	struct routing_update u;
 
 	if (e->peer == NULL)
@@ -272,20 +279,48 @@ on_elem(void *ctx, const struct mrt_elem *e)
 	if (e->type == MRT_ELEM_STATE) {
 		if (e->old_state == BGP_ESTABLISHED &&
 		    e->new_state != BGP_ESTABLISHED)
-			return routing_monitor_peer_down(c->mon, e->ts,
+			return routing_monitor_peer_down(m, e->ts,
 			    &e->peer->addr, e->peer->asn);
 		return 0;
 	}
 	if (e->nlri == NULL)
 		return 0;
-	c->elems++;
 	u.ts = e->ts;
 	u.peer = &e->peer->addr;
 	u.peer_asn = e->peer->asn;
 	u.prefix = &e->nlri->pfx;
 	u.path = e->type == MRT_ELEM_WITHDRAW || e->attrs == NULL ? NULL :
 	    &e->attrs->path;
-	return routing_monitor_update(c->mon, &u);
+	return routing_monitor_update(m, &u);
+}
+
+static int
+on_elem(void *ctx, const struct mrt_elem *e)
+{
+	struct check_cli *c = ctx;
+
+	c->elems += e->peer != NULL && e->type != MRT_ELEM_STATE &&
+	    e->nlri != NULL;
+	return cli_routing_elem(c->mon, e);
+}
+
+/* The lean decode of an update record: its elements fed to the
+ * monitors from the record's bytes, without the full decode. */
+static int
+on_record(void *ctx, const uint8_t *rec, size_t len)
+{
+	struct check_cli *c = ctx;
+	struct mrt_lean l;
+	int rc;
+
+	if (c->fail != 0 || !mrt_lean_decode(rec, len, &l))
+		return MRT_FAST_DECLINED;
+	if ((rc = routing_monitor_lean(c->mon, &l)) == LL_ELIMIT)
+		return MRT_FAST_DECLINED;
+	c->fail = rc;
+	for (int k = 0; k < BGP_LEAN_RUNS; k++)
+		c->elems += l.bgp.run[k].n;
+	return MRT_FAST_TAKEN;
 }
 
 static int
@@ -298,8 +333,8 @@ cmp_line(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void
-warn_vrp(void *ctx, const char *msg)
+void
+cli_vrp_warn(void *ctx, const char *msg)
 {
 	(void)ctx;
 	cli_warn("%s", msg);
@@ -323,7 +358,7 @@ load(struct check_cli *c, const char *wl, const char *const *vrps,
 	if (routing_vrps_new(&c->vrps) != 0)
 		return EXIT_FAIL;
 	for (size_t i = 0; i < nvrps; i++)
-		if ((rc = routing_vrps_load(c->vrps, vrps[i], warn_vrp, NULL,
+		if ((rc = routing_vrps_load(c->vrps, vrps[i], cli_vrp_warn, NULL,
 		    err, sizeof(err))) != 0) {
 			cli_err("routing check: %s", err[0] ? err :
 			    ll_strerror(rc));
@@ -341,6 +376,7 @@ struct check_args {
 	const char			*watchlist;
 	const char			*rels;
 	const char			*db;
+	bool				 full;
 	const char			*vrps[VRPS_MAX];
 	size_t				 nvrps;
 	struct routing_monitor_opts	 mo;
@@ -364,7 +400,8 @@ parse_count(const char *opt, const char *s, uint32_t *out)
 	return 0;
 }
 
-enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB, O_RELS };
+enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB, O_RELS,
+    O_FULL };
 
 static int
 parse_args(int argc, char **argv, struct check_args *a)
@@ -378,6 +415,7 @@ parse_args(int argc, char **argv, struct check_args *a)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "db", required_argument, NULL, O_DB },
 		{ "relationships", required_argument, NULL, O_RELS },
+		{ "full-decode", no_argument, NULL, O_FULL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
@@ -402,6 +440,8 @@ parse_args(int argc, char **argv, struct check_args *a)
 			a->db = optarg;
 		else if (ch == O_RELS)
 			a->rels = optarg;
+		else if (ch == O_FULL)
+			a->full = true;
 		else if (ch == 'q')
 			a->ed.quiet = true;
 		else {
@@ -488,6 +528,8 @@ check(int argc, char **argv)
 	a.mo.vrps = c.vrps;
 	a.mo.rels = c.rels;
 	a.ed.fn = on_elem;
+	a.ed.fast = a.full ? NULL : on_record;
+	a.ed.fast_rc = &c.fail;
 	a.ed.ctx = &c;
 	if (routing_monitor_new(c.w, &a.mo, on_alert, &c, &c.mon) != 0) {
 		ex = EXIT_FAIL;

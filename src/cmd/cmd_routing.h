@@ -5,7 +5,9 @@
 #ifndef LL_CMD_CMD_ROUTING_H
 #define LL_CMD_CMD_ROUTING_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "mrt/mrt.h"
 
@@ -16,6 +18,9 @@ struct cli_elems {
 	void		*ctx;
 	bool		 strict;	/* stop at the first bad record */
 	bool		 quiet;		/* do not report bad records */
+	mrt_fast_fn	*fast;		/* NULL, or offered each record
+					   first (mrt_reader_next_fast()), */
+	const int	*fast_rc;	/* where it leaves an error */
 };
 
 /* Calls ed->fn for each route element of the archive at path. Returns 0,
@@ -25,6 +30,21 @@ int	cli_archive_elems(const char *path, const struct cli_elems *ed,
 	    struct progress *pg);
 
 int	cmd_routing(int argc, char **argv);
+
+/* What `agent bmp --watchlist` shares with routing check: an element fed
+ * to the monitors (a session going down included), and an alert as the
+ * JSON object routing check prints (NULL when out of memory; the caller
+ * owns it). */
+struct routing_monitor;
+struct routing_alert;
+int	cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e);
+json_t	*cli_alert_json(const struct routing_alert *a);
+/* A bad VRP line skipped: its message on stderr (a routing_warn_fn). */
+void	cli_vrp_warn(void *ctx, const char *msg);
+/* rpki diff (cmd_rpki_diff.c); its usage text, which rpki --help shows
+ * too. */
+int	cmd_rpki_diff(int argc, char **argv);
+void	cli_rpki_diff_usage(FILE *f);
 int	cmd_watch(int argc, char **argv);
 
 #endif

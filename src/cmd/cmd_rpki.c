@@ -167,7 +167,7 @@ on_elem(void *ctx, const struct mrt_elem *e)
 static int
 read_archive(struct rpki_cli *c, const char *path, struct progress *pg)
 {
-	struct cli_elems ed = { on_elem, c, c->strict, c->quiet };
+	struct cli_elems ed = { on_elem, c, c->strict, c->quiet, NULL, NULL };
 
 	return cli_archive_elems(path, &ed, pg);
 }
@@ -289,12 +289,6 @@ print_result(struct rpki_cli *c)
 	return 0;
 }
 
-static void
-warn_vrp(void *ctx, const char *msg)
-{
-	(void)ctx;
-	cli_warn("%s", msg);
-}
 
 static int
 load_vrps(struct rpki_cli *c, const char *const *files, size_t n)
@@ -305,7 +299,7 @@ load_vrps(struct rpki_cli *c, const char *const *files, size_t n)
 	if ((rc = routing_vrps_new(&c->vrps)) != 0)
 		return EXIT_FAIL;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = routing_vrps_load(c->vrps, files[i], warn_vrp, NULL,
+		if ((rc = routing_vrps_load(c->vrps, files[i], cli_vrp_warn, NULL,
 		    err, sizeof(err))) != 0) {
 			cli_err("rpki validate: %s", err[0] ? err :
 			    ll_strerror(rc));
@@ -436,10 +430,19 @@ cmd_rpki(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
+		fputc('\n', argc < 2 ? stderr : stdout);
+		cli_rpki_diff_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(argv[1], "diff") == 0) {
+		if (cli_wants_help(argc - 1, argv + 1)) {
+			cli_rpki_diff_usage(stdout);
+			return 0;
+		}
+		return cmd_rpki_diff(argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "validate") != 0) {
-		cli_err("rpki: unknown subcommand '%s' (validate); see "
+		cli_err("rpki: unknown subcommand '%s' (validate, diff); see "
 		    "'lifeline rpki --help'", argv[1]);
 		return EXIT_USAGE;
 	}

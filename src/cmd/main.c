@@ -30,8 +30,8 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, "download RIS / RouteViews archives" },
 	{ "simulate", cmd_simulate, "write synthetic MRT archives with an "
 	    "outage" },
-	{ "rpki", cmd_rpki, "route origin validation against VRPs (rpki "
-	    "validate)" },
+	{ "rpki", cmd_rpki, "route origin validation against VRPs, VRP "
+	    "snapshot changes (rpki validate|diff)" },
 	{ "evidence", cmd_evidence, "the signed, chained evidence log "
 	    "(evidence record|list|verify|export|check)" },
 	{ "keygen", cmd_evidence, "make the Ed25519 key pair that signs "

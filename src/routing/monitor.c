@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bgp/bgp.h"
+#include "mrt/mrt.h"
 #include "net/net_tree.h"
 #include "routing/routing.h"
 #include "routing/routing_int.h"
@@ -83,6 +84,8 @@ struct routing_monitor {
 	size_t				 ev_mask;
 	struct net_tree			*vrp_tree[2];	/* VRP space, for a
 							   quick not-found */
+	uint64_t			 vrp16[1024];	/* the IPv4 /16s
+							   VRPs meet */
 	uint64_t			*seen;		/* PFX_FILTER bits */
 };
 
@@ -90,6 +93,7 @@ struct routing_monitor {
 struct feed {
 	uint32_t		 ev[ROUTE_EV];
 	uint8_t			 n;
+	bool			 probe;		/* count events, make none */
 	const struct bgp_aspath	*path;		/* NULL: a withdrawal */
 };
 
@@ -547,6 +551,10 @@ feed_add(struct routing_monitor *m, struct feed *f, const struct ekey *k,
 
 	if (f->n == ROUTE_EV)
 		return 0;
+	if (f->probe) {
+		f->n++;
+		return 0;
+	}
 	if ((id = event_id(m, k)) < 0)
 		return LL_ENOMEM;
 	for (uint8_t i = 0; i < f->n; i++)
@@ -674,10 +682,18 @@ vrp_trees(struct routing_monitor *m)
 	if ((rc = net_tree_new(NET_AF4, &m->vrp_tree[0])) != 0 ||
 	    (rc = net_tree_new(NET_AF6, &m->vrp_tree[1])) != 0)
 		return rc;
-	for (size_t i = 0; i < v->n; i++)
-		if ((rc = net_tree_add(m->vrp_tree[v->v[i].p.af == NET_AF6],
-		    &v->v[i].p, 1)) != 0)
+	for (size_t i = 0; i < v->n; i++) {
+		const struct net_prefix *p = &v->v[i].p;
+		unsigned first = (unsigned)p->a[0] << 8 | p->a[1];
+		unsigned n = p->len >= 16 ? 1 : 1u << (16 - p->len);
+
+		if ((rc = net_tree_add(m->vrp_tree[p->af == NET_AF6], p,
+		    1)) != 0)
 			return rc;
+		for (unsigned k = first; p->af == NET_AF4 && k < first + n;
+		    k++)
+			m->vrp16[k >> 6] |= 1ULL << (k & 63);
+	}
 	if ((rc = net_tree_build(m->vrp_tree[0])) != 0)
 		return rc;
 	return net_tree_build(m->vrp_tree[1]);
@@ -691,6 +707,11 @@ rov_of(struct routing_monitor *m, const struct net_prefix *p,
 {
 	struct net_addr first;
 
+	unsigned s16 = (unsigned)p->a[0] << 8 | p->a[1];
+
+	/* a VRP covering p holds its first address, so meets its /16 */
+	if (p->af == NET_AF4 && !(m->vrp16[s16 >> 6] >> (s16 & 63) & 1))
+		return ROUTING_ROV_NOT_FOUND;
 	first.af = p->af;
 	memcpy(first.a, p->a, sizeof(first.a));
 	if (net_tree_lookup(m->vrp_tree[p->af == NET_AF6], &first) == 0)
@@ -698,18 +719,42 @@ rov_of(struct routing_monitor *m, const struct net_prefix *p,
 	return routing_rov(m->o.vrps, p, origin);
 }
 
-/* All events an announcement feeds. */
+/* The RPKI event of an announcement of p by origin, of a watched prefix
+ * (w) or a watched origin AS. */
+static int
+rpki_events(struct routing_monitor *m, struct feed *f,
+    const struct net_prefix *p, const struct routing_watch_prefix *w,
+    uint32_t origin)
+{
+	struct ekey k = { .type = ROUTING_A_RPKI_INVALID, .p = *p,
+	    .a = origin };
+	enum routing_rov st;
+	int rc;
+
+	if (m->o.vrps == NULL || (w == NULL && (origin == 0 ||
+	    routing_watch_as(m->w, origin) == NULL)))
+		return 0;
+	st = rov_of(m, p, origin);
+	if (st != ROUTING_ROV_INVALID_AS && st != ROUTING_ROV_INVALID_LENGTH)
+		return 0;
+	if ((rc = feed_add(m, f, &k, w, NULL, NULL)) == 0 && !f->probe)
+		m->ev[f->ev[f->n - 1]].rov = st;
+	return rc;
+}
+
+/* All events an announcement feeds; the neighbours of watched ASes only
+ * when neigh. */
 static int
 announce_events(struct routing_monitor *m, struct feed *f,
-    const struct routing_update *u, const struct routing_watch_prefix *w)
+    const struct routing_update *u, const struct routing_watch_prefix *w,
+    bool neigh)
 {
 	uint32_t origin = routing_origin(u->path);
-	enum routing_rov st;
 	int rc = 0;
 
 	if (w != NULL)
 		rc = watched_events(m, f, u, w, origin);
-	if (rc == 0 && m->w->nas > 0)
+	if (rc == 0 && neigh && m->w->nas > 0)
 		rc = neighbour_events(m, f, u);
 	if (rc == 0 && w != NULL) {
 		struct ekey k = { .type = ROUTING_A_LEAK, .p = *u->prefix };
@@ -717,16 +762,8 @@ announce_events(struct routing_monitor *m, struct feed *f,
 		if ((k.a = routing_leak(m->o.rels, u->path)) != 0)
 			rc = feed_add(m, f, &k, w, NULL, NULL);
 	}
-	if (rc == 0 && m->o.vrps != NULL && (w != NULL || (origin != 0 &&
-	    routing_watch_as(m->w, origin) != NULL)) &&
-	    ((st = rov_of(m, u->prefix, origin)) ==
-	    ROUTING_ROV_INVALID_AS || st == ROUTING_ROV_INVALID_LENGTH)) {
-		struct ekey k = { .type = ROUTING_A_RPKI_INVALID,
-		    .p = *u->prefix, .a = origin };
-
-		if ((rc = feed_add(m, f, &k, w, NULL, NULL)) == 0)
-			m->ev[f->ev[f->n - 1]].rov = st;
-	}
+	if (rc == 0)
+		rc = rpki_events(m, f, u->prefix, w, origin);
 	return rc;
 }
 
@@ -741,9 +778,10 @@ watch_of(const struct routing_monitor *m, const struct net_prefix *p)
 	return w;
 }
 
-int
-routing_monitor_update(struct routing_monitor *m,
-    const struct routing_update *u)
+/* routing_monitor_update(); neigh false when the path is known to feed
+ * no neighbour event. */
+static int
+update(struct routing_monitor *m, const struct routing_update *u, bool neigh)
 {
 	const struct routing_watch_prefix *w = watch_of(m, u->prefix);
 	bool exact = w != NULL && pfx_eq(&w->p, u->prefix), oom;
@@ -753,9 +791,10 @@ routing_monitor_update(struct routing_monitor *m,
 	uint64_t h;
 
 	f.n = 0;
+	f.probe = false;
 	f.path = u->path;
 	if (u->path != NULL) {
-		int rc = announce_events(m, &f, u, w);
+		int rc = announce_events(m, &f, u, w, neigh);
 
 		if (rc != 0)
 			return rc;
@@ -778,6 +817,13 @@ routing_monitor_update(struct routing_monitor *m,
 		return oom ? LL_ENOMEM : 0;
 	r->withdrawn = u->path == NULL;
 	return route_set(m, r, &f, u->ts);
+}
+
+int
+routing_monitor_update(struct routing_monitor *m,
+    const struct routing_update *u)
+{
+	return update(m, u, true);
 }
 
 int
@@ -811,5 +857,62 @@ routing_monitor_finish(struct routing_monitor *m)
 		if (m->ev[i].fired && m->ev[i].active > 0)
 			rc = emit(m, &m->ev[i], (enum routing_alert_type)
 			    m->ev[i].k.type, true, m->ev[i].first, 0);
+	return rc;
+}
+
+
+#define LEAN_SEGS	64
+#define LEAN_ASNS	1024
+
+/* Feeds one run of a lean record's prefixes. */
+static int
+lean_run(struct routing_monitor *m, const struct bgp_lean_run *run,
+    struct routing_update *u, bool neigh)
+{
+	struct net_prefix p;
+	int rc = 0;
+
+	u->prefix = &p;
+	for (size_t i = 0; rc == 0 && i < run->len;) {
+		unsigned bits = run->p[i], bytes = (bits + 7) / 8;
+
+		memset(&p, 0, sizeof(p));
+		p.af = run->af;
+		p.len = (uint8_t)bits;
+		memcpy(p.a, run->p + i + 1, bytes);
+		net_prefix_mask(&p);
+		rc = update(m, u, neigh);
+		i += 1 + bytes;
+	}
+	return rc;
+}
+
+int
+routing_monitor_lean(struct routing_monitor *m, const struct mrt_lean *l)
+{
+	const struct bgp_lean *b = &l->bgp;
+	struct bgp_asseg seg[LEAN_SEGS];
+	uint32_t asn[LEAN_ASNS];
+	struct bgp_aspath path;
+	struct routing_update u = { l->ts, &l->peer, l->peer_asn, NULL, NULL };
+	bool neigh = false;
+	int rc = 0;
+
+	if (b->run[BGP_LEAN_ANNOUNCED].n + b->run[BGP_LEAN_MP_REACH].n > 0) {
+		struct feed f = { .probe = true };
+
+		if (bgp_lean_path(b, &path, seg, LEAN_SEGS, asn,
+		    LEAN_ASNS) != 0)
+			return LL_ELIMIT;	/* nothing fed yet */
+		/* the neighbours are the path's: looked at once a record */
+		u.path = &path;
+		if (m->w->nas > 0 && neighbour_events(m, &f, &u) == 0)
+			neigh = f.n > 0;
+	}
+	for (int k = 0; rc == 0 && k < BGP_LEAN_RUNS; k++) {
+		u.path = k == BGP_LEAN_ANNOUNCED || k == BGP_LEAN_MP_REACH ?
+		    &path : NULL;
+		rc = lean_run(m, &b->run[k], &u, neigh);
+	}
 	return rc;
 }

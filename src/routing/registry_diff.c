@@ -9,8 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "input/input.h"
 #include "routing/routing.h"
 #include "util/err.h"
+#include "util/time.h"
 
 #define RECS_MAX	20000000u
 
@@ -322,6 +324,32 @@ routing_rrec_resource(const struct geo_rir_rec *r, char *buf)
 	return n > 0 ? (size_t)n : 0;
 }
 
+size_t
+routing_rrec_entity(const struct geo_rir_rec *r, char *buf)
+{
+	char a[NET_ADDR_STRLEN];
+	int n, len;
+
+	if (r->type == GEO_RIR_ASN)
+		n = snprintf(buf, ROUTING_RES_STRLEN, "asn:%u", r->asn);
+	else {
+		uint64_t s = v4_of(&r->start), v = r->value;
+
+		net_addr_fmt(&r->start, a);
+		if (r->type == GEO_RIR_IPV6)
+			len = (int)v;
+		else {
+			/* the largest block that starts the range */
+			int size = 63 - __builtin_clzll(v);	/* v >= 1 */
+			int align = s != 0 ? __builtin_ctzll(s) : 32;
+
+			len = 32 - (size < align ? size : align);
+		}
+		n = snprintf(buf, ROUTING_RES_STRLEN, "prefix:%s/%d", a, len);
+	}
+	return n > 0 ? (size_t)n : 0;
+}
+
 int
 routing_rwatch_parse(const char *s, uint32_t *asn, struct net_prefix *p)
 {
@@ -342,4 +370,57 @@ routing_rwatch_parse(const char *s, uint32_t *asn, struct net_prefix *p)
 		return 1;
 	}
 	return LL_EFORMAT;
+}
+
+/* The end date of a version line "2|afrinic|serial|records|start|end|
+ * offset" (RIR statistics exchange format): the sixth field. */
+static int
+version_end(const char *line, size_t len, int64_t *out)
+{
+	char d[9], date[11];
+	size_t i = 0, f = 0, n = 0;
+
+	for (; i < len && f < 5; i++)
+		f += line[i] == '|';
+	for (; i < len && line[i] != '|' && line[i] != '\r' && n < 9; i++)
+		d[n++] = line[i];
+	if (f != 5 || n != 8)
+		return LL_EFORMAT;
+	snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+	return ll_time_parse(date, out);
+}
+
+int
+routing_rir_date(const char *path, int64_t *out, char *err, size_t errlen)
+{
+	struct input *in = NULL;
+	const uint8_t *p = NULL;
+	size_t avail = 0, at = 0;
+	int rc;
+
+	if ((rc = input_open(path, NULL, &in)) == 0)
+		rc = input_peek(in, 65536, &p, &avail);
+	if (rc < 0 || avail == 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    ll_strerror(rc < 0 ? rc : LL_EFORMAT));
+		input_free(in);
+		return rc < 0 ? rc : LL_EFORMAT;
+	}
+	rc = LL_EFORMAT;
+	while (at < avail) {
+		const uint8_t *nl = memchr(p + at, '\n', avail - at);
+		size_t len = nl != NULL ? (size_t)(nl - p) - at : avail - at;
+
+		if (p[at] != '#' && len > 0) {
+			rc = version_end((const char *)p + at, len, out);
+			break;
+		}
+		at += len + 1;
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "%s: the first line is not a version "
+		    "line with an end date (2|registry|serial|records|start|"
+		    "YYYYMMDD|offset)", path);
+	input_free(in);
+	return rc;
 }

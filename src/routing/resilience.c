@@ -5,13 +5,17 @@
  * and AS hegemony (Fontugne, Shah, Aben: "The (thin) bridges of AS
  * connectivity: measuring dependency using AS hegemony", PAM 2018), as
  * the Internet Health Report computes it: per peer, the share of the
- * scope's IPv4 addresses whose path crosses an AS (each prefix weighted by
- * the addresses no more-specific of that peer covers); per peer AS, the
- * mean over its peers; then a 10% two-sided trimmed mean over peer ASes.
+ * scope's IPv4 addresses (or IPv6 /48s) whose path crosses an AS (each
+ * prefix weighted by the space no more-specific of that peer covers); per
+ * peer AS, the mean over its peers; then a 10% two-sided trimmed mean over
+ * peer ASes.
  *
  * Routes are gathered as they come (RIB entries, announcements and
- * withdrawals of IPv4 prefixes holding some of the country's space), and
- * settled at the end: the last element of each (peer, prefix) wins.
+ * withdrawals of prefixes of one family holding some of the country's
+ * space), and settled at the end: the last element of each (peer, prefix)
+ * wins. IPv6 is counted in /56s, so that a route up to /56 weighs a whole
+ * number of units; a prefix is sorted and nested by its first 64 bits
+ * (IPv4 in the high half).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +34,12 @@
 
 struct res_route {
 	uint32_t	peer;
-	uint32_t	addr;
 	uint32_t	seq;
+	uint64_t	addr;		/* the address's first 64 bits */
 	uint32_t	path;		/* offset in paths */
 	uint8_t		len;
 	uint8_t		npath;		/* 0: a withdrawal */
-	uint64_t	cnt;		/* the country's addresses in it */
+	uint64_t	cnt;		/* the country's units in it */
 	uint64_t	excl;		/* cnt less its more-specifics' */
 };
 
@@ -61,7 +65,7 @@ struct res_as {
 };
 
 struct cache_ent {
-	uint32_t	addr;
+	uint64_t	addr;
 	uint8_t		len;
 	uint8_t		used;
 	uint64_t	cnt;
@@ -70,6 +74,9 @@ struct cache_ent {
 struct routing_res {
 	struct geo		*g;
 	char			 cc[3];
+	uint8_t			 af;		/* NET_AF4 or NET_AF6 */
+	uint8_t			 unit;		/* the unit's length: 32 or
+						   V6_UNIT */
 	struct res_peer		*peer;
 	size_t			 npeer, cappeer;
 	uint32_t		*peer_slot;	/* index + 1, 0 empty */
@@ -87,12 +94,13 @@ struct routing_res {
 };
 
 int
-routing_res_new(struct geo *g, const char *cc, struct routing_res **out)
+routing_res_new(struct geo *g, const char *cc, uint8_t af,
+    struct routing_res **out)
 {
 	struct routing_res *r;
 
 	*out = NULL;
-	if (g == NULL || strlen(cc) != 2)
+	if (g == NULL || strlen(cc) != 2 || (af != NET_AF4 && af != NET_AF6))
 		return LL_EINVAL;
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->cache = calloc(1u << CACHE_BITS, sizeof(*r->cache))) == NULL) {
@@ -101,6 +109,8 @@ routing_res_new(struct geo *g, const char *cc, struct routing_res **out)
 	}
 	r->g = g;
 	memcpy(r->cc, cc, 3);
+	r->af = af;
+	r->unit = af == NET_AF4 ? 32 : ROUTING_RES_V6_UNIT;
 	*out = r;
 	return 0;
 }
@@ -229,29 +239,49 @@ cnt_piece(void *ctx, const char *cc, const char *region, uint64_t units)
 	return 0;
 }
 
-/* The country's addresses in IPv4 prefix p (cached). */
+/* The first 64 bits of p's address (an IPv4 one in the high half): the
+ * key routes are sorted and nested by. */
+static uint64_t
+addr_key(const struct net_prefix *p)
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | p->a[i];
+	return p->af == NET_AF4 ? k & 0xffffffff00000000ull : k;
+}
+
+/* The units (addresses; IPv6 /56s) of a prefix of length len. */
+static uint64_t
+units_of(const struct routing_res *r, uint8_t len)
+{
+	return 1ull << (r->unit - len);
+}
+
+/* The country's units in prefix p (cached). */
 static uint64_t
 country_addrs(struct routing_res *r, const struct net_prefix *p)
 {
-	uint32_t a = (uint32_t)p->a[0] << 24 | (uint32_t)p->a[1] << 16 |
-	    (uint32_t)p->a[2] << 8 | p->a[3];
-	struct cache_ent *e = &r->cache[ll_mix64((uint64_t)a << 8 | p->len) &
+	uint64_t a = addr_key(p);
+	/* geo_split() counts /24s (/48s): unit = 2^shift of ours */
+	unsigned split = r->af == NET_AF4 ? 24 : 48, shift = r->unit - split;
+	struct cache_ent *e = &r->cache[ll_mix64(a ^ p->len) &
 	    ((1u << CACHE_BITS) - 1)];
 	struct cnt_ctx c = { r->cc, 0 };
 
 	if (e->used && e->addr == a && e->len == p->len)
 		return e->cnt;
-	if (p->len <= 24) {
+	if (p->len <= split) {
 		geo_split(r->g, p, cnt_piece, &c);
-		c.units <<= 8;
+		c.units <<= shift;
 	} else {
-		struct net_addr ad = { NET_AF4, { 0 } };
+		struct net_addr ad = { p->af, { 0 } };
 		struct geo_info gi;
 
-		memcpy(ad.a, p->a, 4);
+		memcpy(ad.a, p->a, sizeof(ad.a));
 		if (geo_lookup(r->g, &ad, &gi) == 0 && strcmp(gi.cc,
 		    r->cc) == 0)
-			c.units = 1ull << (32 - p->len);
+			c.units = units_of(r, p->len);
 	}
 	e->addr = a;
 	e->len = p->len;
@@ -292,7 +322,7 @@ count_origin(struct routing_res *r, uint32_t origin,
 
 	if (i < 0)
 		return LL_ENOMEM;
-	r->as[i].orig_total += 1ull << (32 - p->len);
+	r->as[i].orig_total += units_of(r, p->len);
 	r->as[i].orig_cc += cnt;
 	return 0;
 }
@@ -309,8 +339,9 @@ routing_res_add(struct routing_res *r, const struct mrt_elem *e)
 
 	if ((e->type != MRT_ELEM_RIB && e->type != MRT_ELEM_ANNOUNCE &&
 	    e->type != MRT_ELEM_WITHDRAW) || e->nlri == NULL ||
-	    e->peer == NULL || e->nlri->pfx.af != NET_AF4 ||
-	    e->nlri->pfx.len < ROUTING_RES_MINLEN)
+	    e->peer == NULL || e->nlri->pfx.af != r->af ||
+	    e->nlri->pfx.len < (r->af == NET_AF4 ? ROUTING_RES_MINLEN :
+	    ROUTING_RES_V6_MINLEN) || e->nlri->pfx.len > r->unit)
 		return 0;
 	p = &e->nlri->pfx;
 	if (e->type != MRT_ELEM_WITHDRAW) {
@@ -334,8 +365,7 @@ routing_res_add(struct routing_res *r, const struct mrt_elem *e)
 	rt = &r->rt[r->nrt];
 	memset(rt, 0, sizeof(*rt));
 	rt->peer = (uint32_t)pi;
-	rt->addr = (uint32_t)p->a[0] << 24 | (uint32_t)p->a[1] << 16 |
-	    (uint32_t)p->a[2] << 8 | p->a[3];
+	rt->addr = addr_key(p);
 	rt->len = p->len;
 	rt->seq = (uint32_t)r->nrt++;
 	rt->cnt = cnt;
@@ -393,9 +423,9 @@ settle(struct routing_res *r)
 }
 
 static bool
-inside(uint32_t outer, uint8_t olen, uint32_t a, uint8_t len)
+inside(uint64_t outer, uint8_t olen, uint64_t a, uint8_t len)
 {
-	uint32_t m = olen ? ~0u << (32 - olen) : 0;
+	uint64_t m = olen ? ~0ull << (64 - olen) : 0;
 
 	return len >= olen && (a & m) == outer;
 }

@@ -92,6 +92,36 @@ const char *routing_rov_name(enum routing_rov s);
 enum routing_rov routing_rov(const struct routing_vrps *v,
 	    const struct net_prefix *p, uint32_t origin);
 
+/* A difference between two VRP snapshots, of one ROA: a prefix and an
+ * AS, whose reach is the longest max length of its VRPs. */
+enum routing_vchange {
+	ROUTING_VCH_GONE,	/* in the old snapshot only */
+	ROUTING_VCH_NEW,	/* in the new one only */
+	ROUTING_VCH_MAXLEN,	/* in both, the longest max length differs */
+};
+#define ROUTING_VCH_N	3
+
+/* "roa-gone", "roa-new", "max-length"; NULL when unknown. */
+const char *routing_vchange_name(enum routing_vchange k);
+
+struct routing_vchange_ev {
+	enum routing_vchange	 kind;
+	struct net_prefix	 p;
+	uint32_t		 asn;
+	uint8_t			 old_maxlen;	/* unless kind is NEW */
+	uint8_t			 new_maxlen;	/* unless kind is GONE */
+};
+typedef int routing_vchange_fn(void *ctx, const struct routing_vchange_ev *e);
+
+/*
+ * Calls fn for each difference between the VRP sets old and new_ (both
+ * indexed), in order of family, address, length and AS. Returns 0,
+ * LL_ENOMEM, or fn's non-zero value.
+ */
+int	routing_vrps_diff(const struct routing_vrps *old,
+	    const struct routing_vrps *new_, routing_vchange_fn *fn,
+	    void *ctx);
+
 /*
  * The origin AS of a path for RFC 6811: the last AS of the last segment
  * when that segment is a non-empty AS_SEQUENCE; else 0 (NONE).
@@ -168,11 +198,27 @@ int	routing_registry_diff(const char *old_path, const char *new_path,
 	    routing_warn_fn *warn, void *wctx, struct routing_rdiff_stats *st,
 	    char *err, size_t errlen);
 
+/*
+ * The end date of the RIR statistics file at path (plain or gzip): its
+ * version line's enddate field, as midnight UTC. Returns 0 with *out set;
+ * LL_EFORMAT (no such line), or an input error; err gets a one-line
+ * reason.
+ */
+int	routing_rir_date(const char *path, int64_t *out, char *err,
+	    size_t errlen);
+
 /* The resource of r: "AS1228", "AS1228-AS1231", "41.0.0.0/11" (a whole
  * prefix), "41.0.0.0+768" (an IPv4 range that is not one), "2c0f::/32".
  * buf >= ROUTING_RES_STRLEN. Returns the length. */
 #define ROUTING_RES_STRLEN	64
 size_t	routing_rrec_resource(const struct geo_rir_rec *r, char *buf);
+
+/* The entity a change of r is stored under (net/entity.h's form):
+ * "asn:1228" (the first AS of a range), "prefix:41.0.0.0/11", for an IPv4
+ * range that is not one prefix the largest block it starts with
+ * ("prefix:41.0.0.0/23" for 41.0.0.0+768). buf >= ROUTING_RES_STRLEN.
+ * Returns the length. */
+size_t	routing_rrec_entity(const struct geo_rir_rec *r, char *buf);
 
 /*
  * One watchlist item into f's caller-owned arrays: "AS64500", "64500" or
@@ -193,7 +239,8 @@ int	routing_rwatch_parse(const char *s, uint32_t *asn, struct net_prefix *p);
 struct mrt_elem;
 struct routing_res;
 
-/* One AS; shares are of the country's IPv4 addresses seen routed. */
+/* One AS; shares are of the country's space seen routed (IPv4
+ * addresses, or IPv6 weighted by /48s). */
 struct routing_res_as {
 	uint32_t	asn;
 	bool		domestic;	/* most of the space it originates is
@@ -213,25 +260,33 @@ struct routing_res_as {
 struct routing_res_sum {
 	uint64_t	peers;		/* peers with a route to the space */
 	uint64_t	peer_ases;	/* their ASes: the trimmed mean's n */
-	uint64_t	prefixes;	/* distinct IPv4 prefixes */
-	uint64_t	addresses;	/* the country's addresses they hold */
+	uint64_t	prefixes;	/* distinct prefixes */
+	uint64_t	addresses;	/* the country's space they hold: IPv4
+					   addresses, IPv6 /56s */
 	uint64_t	origins;	/* distinct origin ASes */
 	uint64_t	gateways;	/* distinct international gateways */
 	uint64_t	transits;	/* distinct international transits */
 	uint64_t	sets;		/* routes skipped: AS_SET or confed */
 };
 
-/* A new gatherer for country cc ("EG") located with g (kept, not owned).
- * Returns 0, LL_EINVAL or LL_ENOMEM. */
-int	routing_res_new(struct geo *g, const char *cc,
+/* A new gatherer for country cc ("EG") located with g (kept, not owned),
+ * over the routes of family af (NET_AF4 or NET_AF6). Returns 0,
+ * LL_EINVAL or LL_ENOMEM. */
+int	routing_res_new(struct geo *g, const char *cc, uint8_t af,
 	    struct routing_res **out);
 /* Safe to call with NULL. */
 void	routing_res_free(struct routing_res *r);
 /* Takes one route element (RIB entry, announcement, withdrawal; others,
- * IPv6 and prefixes shorter than ROUTING_RES_MINLEN, default routes among
- * them, are ignored); the last element of a (peer, prefix) counts.
- * Returns 0, LL_ENOMEM or LL_ELIMIT (over 2^28 routes). */
+ * the other family, prefixes shorter than ROUTING_RES_MINLEN (IPv6:
+ * ROUTING_RES_V6_MINLEN), default routes among them, and IPv6 prefixes
+ * longer than ROUTING_RES_V6_UNIT are ignored); the last element of a
+ * (peer, prefix) counts. Returns 0, LL_ENOMEM or LL_ELIMIT (over 2^28
+ * routes). */
 #define ROUTING_RES_MINLEN	8
+#define ROUTING_RES_V6_MINLEN	16
+/* IPv6 space is counted in /56s (a /48 is 256), so that the weights are
+ * those of /48s and a /52 weighs a sixteenth of one. */
+#define ROUTING_RES_V6_UNIT	56
 int	routing_res_add(struct routing_res *r, const struct mrt_elem *e);
 /* Computes the figures, once, after the last routing_res_add(): *out
  * (malloc'ed, the caller frees it) gets *n rows, by hegemony, then
@@ -317,6 +372,10 @@ void	routing_watch_free(struct routing_watchlist *w);
  * NULL. No allocation. */
 const struct routing_watch_prefix *routing_watch_match(
 	    const struct routing_watchlist *w, const struct net_prefix *p);
+
+/* True when some entry of w overlaps p: holds it, or lies inside it. */
+bool	routing_watch_overlaps(const struct routing_watchlist *w,
+	    const struct net_prefix *p);
 
 /* The options.monitorASns entry of asn, or NULL. */
 const struct routing_watch_as *routing_watch_as(
@@ -438,6 +497,17 @@ int	routing_monitor_update(struct routing_monitor *m,
 /* Feeds a session going down at ts: the peer's routes are withdrawn. */
 int	routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
 	    const struct net_addr *peer, uint32_t peer_asn);
+
+/*
+ * Feeds every element of an update record mrt_lean_decode() took, as
+ * routing_monitor_update() of each would, from the record's bytes (no
+ * full decode). Returns 0, LL_ENOMEM, what fn returned, or LL_ELIMIT
+ * before feeding anything when the AS path is too long for the lean
+ * reading (over 64 segments or 1024 ASes): decode that record in full.
+ */
+struct mrt_lean;
+int	routing_monitor_lean(struct routing_monitor *m,
+	    const struct mrt_lean *l);
 
 /* Reports every alert still open (final, last_seen 0). */
 int	routing_monitor_finish(struct routing_monitor *m);

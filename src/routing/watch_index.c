@@ -29,6 +29,10 @@ struct watch_idx {
 	int			 nlens[2];
 	uint64_t		 asbits[1024];	/* a filter of the watched
 						   ASes: one bit a hash */
+	uint64_t		*v4;		/* the IPv4 /24s entries
+						   meet: one bit each */
+	const struct net_prefix	**by_addr;	/* entries by family and
+						   address */
 };
 
 static unsigned
@@ -63,11 +67,51 @@ cmp_as(const void *x, const void *y)
 }
 
 static int
+cmp_addr(const void *x, const void *y)
+{
+	const struct net_prefix *a = *(const struct net_prefix *const *)x;
+	const struct net_prefix *b = *(const struct net_prefix *const *)y;
+
+	if (a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	return memcmp(a->a, b->a, sizeof(a->a));
+}
+
+static int
 cmp_u32(const void *x, const void *y)
 {
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 
 	return (a > b) - (a < b);
+}
+
+#define V4_BITS	(1u << 24)
+
+/* Marks the /24s that p meets (a run of them starts at a multiple of its
+ * length: no host bits). */
+static void
+v4_mark(struct watch_idx *x, const struct net_prefix *p)
+{
+	uint32_t first = (uint32_t)p->a[0] << 16 | (uint32_t)p->a[1] << 8 |
+	    p->a[2];
+	uint32_t n = p->len >= 24 ? 1 : 1u << (24 - p->len);
+
+	if (n >= 64)
+		memset(&x->v4[first >> 6], 0xff, n / 8);
+	else
+		for (uint32_t s = first; s < first + n; s++)
+			x->v4[s >> 6] |= 1ULL << (s & 63);
+}
+
+/* False when no entry can cover p: an entry covering p holds p's first
+ * address, so meets its /24. */
+static bool
+v4_maybe(const struct watch_idx *x, const struct net_prefix *p)
+{
+	uint32_t s = (uint32_t)p->a[0] << 16 | (uint32_t)p->a[1] << 8 |
+	    p->a[2];
+
+	return x->v4[s >> 6] >> (s & 63) & 1;
 }
 
 static int
@@ -130,6 +174,15 @@ routing_watch_index(struct routing_watchlist *w)
 	for (size_t i = 0; i < w->nas; i++)
 		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
 		    (as_bit(w->as[i].asn) & 63);
+	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL ||
+	    (x->by_addr = calloc(w->np + 1, sizeof(*x->by_addr))) == NULL)
+		return LL_ENOMEM;
+	for (size_t i = 0; i < w->np; i++)
+		x->by_addr[i] = &w->p[i].p;
+	qsort(x->by_addr, w->np, sizeof(*x->by_addr), cmp_addr);
+	for (size_t i = 0; i < w->np; i++)
+		if (w->p[i].p.af == NET_AF4)
+			v4_mark(x, &w->p[i].p);
 	return index_trees(w, x);
 }
 
@@ -143,7 +196,8 @@ routing_watch_match(const struct routing_watchlist *w,
 	int f = p->af == NET_AF6;
 	uint32_t v;
 
-	if (x == NULL || w->np == 0 || (p->af != NET_AF4 && p->af != NET_AF6))
+	if (x == NULL || w->np == 0 || (p->af != NET_AF4 && p->af != NET_AF6) ||
+	    (p->af == NET_AF4 && !v4_maybe(x, p)))
 		return NULL;
 	first.af = p->af;
 	memcpy(first.a, p->a, sizeof(first.a));
@@ -167,6 +221,33 @@ routing_watch_match(const struct routing_watchlist *w,
 				return &w->p[x->slot[k] - 1];
 	}
 	return NULL;
+}
+
+bool
+routing_watch_overlaps(const struct routing_watchlist *w,
+    const struct net_prefix *p)
+{
+	const struct watch_idx *x = w->idx;
+	size_t lo = 0, hi = w->np;
+	struct net_prefix q;
+
+	if (x == NULL || routing_watch_match(w, p) != NULL)
+		return x != NULL;
+	/* else an entry inside p: the first at or after p's address */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_addr(&x->by_addr[mid], &p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == w->np || x->by_addr[lo]->af != p->af)
+		return false;
+	q = *x->by_addr[lo];
+	q.len = p->len;
+	net_prefix_mask(&q);
+	return memcmp(q.a, p->a, sizeof(q.a)) == 0;
 }
 
 const struct routing_watch_as *
@@ -276,6 +357,8 @@ routing_watch_free(struct routing_watchlist *w)
 	}
 	if ((x = w->idx) != NULL) {
 		free(x->slot);
+		free(x->v4);
+		free(x->by_addr);
 		net_tree_free(x->tree[0]);
 		net_tree_free(x->tree[1]);
 		free(x);

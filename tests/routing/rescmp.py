@@ -7,8 +7,8 @@ import sys
 
 got, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 bad = []
-for k in ("prefixes", "addresses", "origins", "peers", "peer_ases", "gateways", "transits"):
-    if got[k] != want[k]:
+for k in ("prefixes", "addresses", "slash48s", "origins", "peers", "peer_ases", "gateways", "transits"):
+    if k in want and got.get(k) != want[k]:
         bad.append("%s: lifeline %s, oracle %s" % (k, got[k], want[k]))
 rows = {str(r["asn"]): r for r in got["ases"]}
 if set(rows) != set(want["ases"]):

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """An independent computation of `lifeline resilience` for the tests.
 
-resilience_oracle.py DELEGATED CC < bgpdump-m-output prints JSON: the
+resilience_oracle.py DELEGATED CC [ipv6] < bgpdump-m-output prints JSON: the
 summary and, per AS, hegemony, chokepoint, upstream, upstream_of, gateway,
 transit and domestic, by the definitions of docs/methodology.md. Written
 apart from lifeline's C: Python's ipaddress, dictionaries, and direct
-enumeration of more-specifics instead of a sorted sweep.
+enumeration of more-specifics instead of a sorted sweep. With ipv6, the
+country's IPv6 space weighted by /48s, counted in /56s (a /48 is 256):
+prefixes from /16 to /56; one longer than /48 counts by its first address.
 """
 import bisect
 import ipaddress
@@ -14,13 +16,19 @@ import sys
 from collections import defaultdict
 
 
+V6 = len(sys.argv) > 3 and sys.argv[3] == "ipv6"
+UNIT = 2 ** 72 if V6 else 1          # addresses in a unit: a /56, or one
+SPLIT = 48 if V6 else 24             # the location's granularity
+MINLEN, MAXLEN = (16, 56) if V6 else (8, 32)
+
+
 def load_ranges(path, cc):
     r = []
     for line in open(path):
         f = line.strip().split("|")
-        if len(f) >= 7 and f[1] == cc and f[2] == "ipv4" and f[6] in ("allocated", "assigned"):
+        if len(f) >= 7 and f[1] == cc and f[2] == ("ipv6" if V6 else "ipv4") and f[6] in ("allocated", "assigned"):
             s = int(ipaddress.ip_address(f[3]))
-            r.append((s, s + int(f[4])))
+            r.append((s, s + (2 ** (128 - int(f[4])) if V6 else int(f[4]))))
     r.sort()
     return r
 
@@ -28,15 +36,15 @@ def load_ranges(path, cc):
 def country_count(ranges, starts, net):
     lo = int(net.network_address)
     hi = lo + net.num_addresses
-    if net.prefixlen > 24:
+    if net.prefixlen > SPLIT:
         i = bisect.bisect_right(starts, lo) - 1
-        return net.num_addresses if i >= 0 and ranges[i][0] <= lo < ranges[i][1] else 0
+        return net.num_addresses // UNIT if i >= 0 and ranges[i][0] <= lo < ranges[i][1] else 0
     n = 0
     for s, e in ranges[max(0, bisect.bisect_right(starts, lo) - 1):]:
         if s >= hi:
             break
         n += max(0, min(e, hi) - max(s, lo))
-    return n
+    return n // UNIT
 
 
 def dedup(path):
@@ -65,13 +73,13 @@ def main():
     orig_total, orig_cc = defaultdict(int), defaultdict(int)
     for line in sys.stdin:
         f = line.rstrip("\n").split("|")
-        if len(f) < 6 or f[2] not in ("A", "B", "W") or ":" in f[5]:
+        if len(f) < 6 or f[2] not in ("A", "B", "W") or (":" in f[5]) != V6:
             continue
         net = nets.get(f[5])
         if net is None:
             net = nets[f[5]] = ipaddress.ip_network(f[5])
-            cnt[net] = country_count(ranges, starts, net)
-        if net.prefixlen < 8:
+            cnt[net] = country_count(ranges, starts, net) if MINLEN <= net.prefixlen <= MAXLEN else 0
+        if not MINLEN <= net.prefixlen <= MAXLEN:
             continue
         key = (f[3], int(f[4]), net)
         if f[2] == "W":
@@ -81,7 +89,7 @@ def main():
         if "{" in f[6] or not f[6].strip():
             continue
         path = dedup([int(a) for a in f[6].split()])
-        orig_total[path[-1]] += net.num_addresses
+        orig_total[path[-1]] += net.num_addresses // UNIT
         orig_cc[path[-1]] += cnt[net]
         if cnt[net]:
             routes[key] = path
@@ -151,7 +159,7 @@ def main():
         if any(row[k] for k in ("hegemony", "chokepoint", "upstream", "gateway", "transit")):
             rows[a] = row
     print(json.dumps({
-        "prefixes": len(byprefix), "addresses": total, "origins": len(origins),
+        "prefixes": len(byprefix), ("slash48s" if V6 else "addresses"): round(total / 256, 2) if V6 else total, "origins": len(origins),
         "peers": sum(len(ds) for ds in group.values()), "peer_ases": peer_ases,
         "gateways": sum(1 for a in rows if rows[a]["gateway"] > 0),
         "transits": sum(1 for a in rows if rows[a]["transit"] > 0),

@@ -97,5 +97,45 @@ printf 'hello\nworld\n' > "$tmp/foreign"
 gzip -c "$a" > "$tmp/a.gz"
 "$L" registry diff --format csv "$tmp/a.gz" "$b" 2>/dev/null | cmp -s - <(python3 "$here/rdiff_oracle.py" "$a" "$b") && ok || bad "gzip input"
 
+# --db: the changes kept, as events read back from the store: one per
+# change, kind registry:CHANGE, the entity of the delegation, from OLD's
+# end date to NEW's, the json line as details; a second run replaces
+"$L" registry diff --format json --watchlist "$tmp/watch" "$b" "$c" \
+    2>/dev/null > "$tmp/db.json"
+for i in 1 2; do
+	"$L" registry diff --watchlist "$tmp/watch" --db "$tmp/r.db" "$b" "$c" \
+	    > /dev/null 2> "$tmp/db.err" && ok || bad "--db run $i: $(cat "$tmp/db.err")"
+done
+python3 - "$tmp/r.db" "$tmp/db.json" <<'PY' && ok || bad "stored registry events"
+import ipaddress, json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT kind, entity, start, stop, detail FROM event ORDER BY id").fetchall()
+lines = [json.loads(l) for l in open(sys.argv[2])]
+assert len(lines) > 10 and len(rows) == len(lines), (len(rows), len(lines))
+got = sorted((k, e, s, t, d) for k, e, s, t, d in rows)
+want = []
+for j in lines:
+    r = j["resource"]
+    if j["type"] == "asn":
+        ent = "asn:" + r[2:].split("-")[0]
+    elif "+" in r:	# the largest block the range starts with
+        a, n = r.split("+")
+        start = int(ipaddress.IPv4Address(a))
+        size = min(int(n).bit_length() - 1, (start & -start).bit_length() - 1 if start else 32)
+        ent = "prefix:%s/%d" % (a, 32 - size)
+    else:
+        ent = "prefix:" + r
+    # 2023-03-23 and 2026-05-05, midnight UTC
+    want.append(("registry:" + j["change"], ent, 1679529600, 1777939200,
+                 json.dumps(j, separators=(",", ":"))))
+assert got == sorted(want), [x for x in got if x not in want][:3]
+PY
+# without a version line (an end date), --db is refused before any write
+grep -v '^2|' "$T/old.txt" > "$tmp/nover.txt"
+"$L" registry diff --db "$tmp/r2.db" "$tmp/nover.txt" "$T/new.txt" \
+    > /dev/null 2> "$tmp/nv.err"
+[ $? -eq 3 ] && grep -q 'nover.txt: the first line is not a version line' \
+    "$tmp/nv.err" && [ ! -e "$tmp/r2.db" ] && ok || bad "--db without a version line: $(cat "$tmp/nv.err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
