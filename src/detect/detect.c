@@ -119,7 +119,7 @@ judge_ioda(struct dctx *c, struct dseries *se)
 	se->median = 0;
 	if (n < (size_t)c->o.min_history)
 		return 0;
-	if ((rc = det_median(c, se->v + se->lo, n, &se->median)) != 0)
+	if ((rc = det_rmedian(se, &se->median)) != 0)
 		return rc;
 	/* Nothing to lose: the outage has become the history's normal. */
 	se->lv = se->median > 0 ? level_of(se->kind, se->value / se->median) :
@@ -130,7 +130,8 @@ judge_ioda(struct dctx *c, struct dseries *se)
 static void
 judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
 {
-	const struct dbase *b = det_base_find(c, se->signal, se->entity);
+	const struct dbase *b = se->base != SIZE_MAX ? &c->base[se->base] :
+	    NULL;
 
 	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
 		return;
@@ -283,6 +284,8 @@ run_bins(struct dctx *c)
 	int rc;
 
 	for (t = c->start; t < c->end; t += c->o.bin) {
+		if ((rc = det_feed(c, t)) != 0)
+			return rc;
 		for (i = 0; i < c->nser; i++)
 			if (c->ser[i].kind != NULL &&
 			    (rc = judge(c, &c->ser[i], t)) != 0)

@@ -12,8 +12,11 @@
 #define DET_WARN	1
 #define DET_CRIT	2
 
-/* One series in memory: its points from a window before the first bin
- * judged, and the verdicts of the bin being judged. */
+/* One series in memory: its points from its history window (the
+ * kind's window, the seasonal weeks) before the bin being judged, up to
+ * the end of the block loaded (det_feed), and the verdicts of the bin
+ * being judged. Points before the history are dropped as the run moves
+ * on, so indices into t and v hold only within one block. */
 struct dseries {
 	char		*signal;
 	char		*entity;
@@ -22,6 +25,14 @@ struct dseries {
 	double		*v;
 	size_t		 n, cap;
 	size_t		 lo, cur;	/* window start, first point >= bin */
+	/* the rolling median (det_rmedian): v[mlo..mcur) sorted */
+	double		*sw;
+	size_t		 nsw, capsw, mlo, mcur;
+	int64_t		 first, end;	/* extent: first point, last + 1 */
+	bool		 fed;		/* a point was loaded */
+	size_t		 base;		/* its entry in dctx.base, or SIZE_MAX */
+	uint64_t	 ogen;		/* oinc holds while ogen == dctx.ogen */
+	size_t		 oinc;		/* the first open incident holding it */
 	int64_t		 last;		/* last bin judged (state) */
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
@@ -54,11 +65,25 @@ struct dinc {
 	bool		 fresh;		/* opened in this bin */
 };
 
+/* The guard's verdict for one family and bin. */
+struct dguard {
+	char		 fam[8];
+	int64_t		 t;
+	bool		 val;
+};
+
 struct dctx {
 	struct store	*s;
 	struct detect_opts o;
 	struct dseries	*ser;
 	size_t		 nser, capser;
+	size_t		*health;	/* the health series among ser */
+	size_t		 nhealth;
+	size_t		*sigfirst;	/* where each signal's series start */
+	size_t		 nsig;
+	struct dguard	 guard[4];	/* det_guarded's last verdicts */
+	int64_t		 loaded;	/* points are loaded up to this time */
+	uint64_t	 ogen;		/* generation of dseries.oinc */
 	struct dbase	*base;
 	size_t		 nbase, capbase;
 	struct dgap	*gap;
@@ -78,13 +103,25 @@ struct dctx {
 
 /* detect_load.c */
 int	det_load(struct dctx *c);
+int	det_feed(struct dctx *c, int64_t t);
 void	det_free(struct dctx *c);
-int	det_median(struct dctx *c, const double *v, size_t n, double *out);
 bool	det_guarded(struct dctx *c, const char *signal, int64_t t);
 void	det_window(struct dseries *se, int64_t t, int64_t window);
 struct dbase *det_base_find(struct dctx *c, const char *signal,
 	    const char *entity);
 int	det_base_add(struct dctx *c, const struct store_baseline *b);
+struct dseries *det_series_find(struct dctx *c, const char *signal,
+	    const char *entity);
+
+/* detect_index.c */
+void	det_open_index(struct dctx *c);
+void	det_open_mark(struct dctx *c, const char *entity, size_t inc);
+struct dinc *det_open_find(struct dctx *c, const struct dseries *se);
+
+/* detect_median.c */
+int	det_median(struct dctx *c, const double *v, size_t n, double *out);
+int	det_rmedian(struct dseries *se, double *out);
+void	det_shift(struct dseries *se, size_t k);
 
 /* detect_incident.c */
 int	det_incidents_load(struct dctx *c);
