@@ -35,8 +35,10 @@ demo: build
 
 bench: build
 	@scripts/deps.sh bench
+	@$(NINJA) -C $(BUILD) bench_detect_gen >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
+	@bench/detect-speed.sh $(BUILD)/lifeline
 
 # Only the modern-collector-scale run (minutes; writes 0.7 GB once).
 bench-scale: build

@@ -28,6 +28,12 @@ struct dseries {
 	/* the rolling median (det_rmedian): v[mlo..mcur) sorted */
 	double		*sw;
 	size_t		 nsw, capsw, mlo, mcur;
+	/* the ioda medians of a block's bins, worked out ahead (det_premed):
+	 * pmed[k] for bin pt0 + k * pbin over window pwin (NaN: none) */
+	double		*pmed;
+	size_t		 pn, cappmed;
+	int64_t		 pt0, pbin, pwin;
+	int64_t		 bt, bwin;	/* det_window's last bin and window */
 	int64_t		 first, end;	/* extent: first point, last + 1 */
 	bool		 fed;		/* a point was loaded */
 	size_t		 base;		/* its entry in dctx.base, or SIZE_MAX */
@@ -122,6 +128,7 @@ struct dinc *det_open_find(struct dctx *c, const struct dseries *se);
 int	det_median(struct dctx *c, const double *v, size_t n, double *out);
 int	det_rmedian(struct dseries *se, double *out);
 void	det_shift(struct dseries *se, size_t k);
+int	det_premed(struct dctx *c, int64_t t, int64_t to);
 
 /* detect_incident.c */
 int	det_incidents_load(struct dctx *c);

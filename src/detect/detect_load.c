@@ -258,6 +258,7 @@ series_free(struct dseries *se)
 	free(se->t);
 	free(se->v);
 	free(se->sw);
+	free(se->pmed);
 }
 
 /* Keeps the series keep() holds to (ser sorted); the indexes of health
@@ -464,9 +465,10 @@ feed_block(struct dctx *c, int64_t from, int64_t to)
 
 /*
  * Makes bin t's points and history available: when t is past what is
- * loaded, drops the points no later bin needs and loads the next block
- * (up to a day boundary). Once the last block is in, series without a
- * point in the run's range are dropped. Returns 0, LL_ENOMEM, LL_EDB.
+ * loaded, drops the points no later bin needs, loads the next block (up
+ * to a day boundary) and works out the block's medians. Once the last
+ * block is in, series without a point in the run's range are dropped.
+ * Returns 0, LL_ENOMEM, LL_EDB.
  */
 int
 det_feed(struct dctx *c, int64_t t)
@@ -481,7 +483,8 @@ det_feed(struct dctx *c, int64_t t)
 		to = c->end;
 	for (i = 0; i < c->nser && c->loaded != INT64_MIN; i++)
 		compact(c, &c->ser[i], t);
-	if ((rc = feed_block(c, c->loaded, to)) != 0)
+	if ((rc = feed_block(c, c->loaded, to)) != 0 ||
+	    (rc = det_premed(c, t, to)) != 0)
 		return rc;
 	c->loaded = to;
 	if (to == c->end && (rc = prune(c, keep_fed)) == 0)
@@ -517,6 +520,8 @@ det_free(struct dctx *c)
 void
 det_window(struct dseries *se, int64_t t, int64_t window)
 {
+	se->bt = t;
+	se->bwin = window;
 	while (se->lo < se->n && se->t[se->lo] < t - window)
 		se->lo++;
 	if (se->cur < se->lo)

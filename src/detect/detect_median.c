@@ -12,6 +12,8 @@
  * anew. The median of the sorted values is the one a sort gives, to the
  * bit (tests/detect: test_rmedian).
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,53 +125,155 @@ sw_insert(double *a, size_t *n, double y)
 
 /* Sorts v[lo..cur) into sw anew. */
 static void
-sw_rebuild(struct dseries *se)
+sw_rebuild(struct dseries *se, size_t lo, size_t cur)
 {
-	se->nsw = se->cur - se->lo;
-	memcpy(se->sw, se->v + se->lo, se->nsw * sizeof(*se->sw));
+	se->nsw = cur - lo;
+	memcpy(se->sw, se->v + lo, se->nsw * sizeof(*se->sw));
 	qsort(se->sw, se->nsw, sizeof(*se->sw), cmp_double);
-	se->mlo = se->lo;
-	se->mcur = se->cur;
+	se->mlo = lo;
+	se->mcur = cur;
 }
 
 /* Brings sw from v[mlo..mcur) to v[lo..cur). False when it was not what
  * it should have been (then it must be rebuilt). */
 static bool
-sw_slide(struct dseries *se)
+sw_slide(struct dseries *se, size_t lo, size_t cur)
 {
-	while (se->mlo < se->lo && se->mcur < se->cur)
+	while (se->mlo < lo && se->mcur < cur)
 		if (!sw_replace(se->sw, se->nsw, se->v[se->mlo++],
 		    se->v[se->mcur++]))
 			return false;
-	while (se->mlo < se->lo)
+	while (se->mlo < lo)
 		if (!sw_remove(se->sw, &se->nsw, se->v[se->mlo++]))
 			return false;
-	while (se->mcur < se->cur)
+	while (se->mcur < cur)
 		sw_insert(se->sw, &se->nsw, se->v[se->mcur++]);
 	return true;
 }
 
-/*
- * The median of se's history window v[lo..cur) (cur > lo), kept sorted
- * between calls as the window slides (lo and cur never move back, except
- * through det_shift). Returns 0 or LL_ENOMEM.
- */
-int
-det_rmedian(struct dseries *se, double *out)
+/* The median of v[lo..cur) (cur > lo) through sw. */
+static int
+rmed_at(struct dseries *se, size_t lo, size_t cur, double *out)
 {
-	size_t n = se->cur - se->lo;
+	size_t n = cur - lo;
 
 	if (ll_grow(&se->sw, &se->capsw, n > se->nsw ? n : se->nsw,
 	    sizeof(*se->sw)) != 0)
 		return LL_ENOMEM;
 	/* Nothing to keep (or the window moved back): sort anew. */
-	if (se->nsw == 0 || se->lo >= se->mcur || se->lo < se->mlo ||
-	    se->cur < se->mcur || (n > 32 && se->cur - se->mcur > n / 2))
-		sw_rebuild(se);
-	else if (!sw_slide(se))
-		sw_rebuild(se);
+	if (se->nsw == 0 || lo >= se->mcur || lo < se->mlo ||
+	    cur < se->mcur || (n > 32 && cur - se->mcur > n / 2))
+		sw_rebuild(se, lo, cur);
+	else if (!sw_slide(se, lo, cur))
+		sw_rebuild(se, lo, cur);
 	*out = mid(se->sw, se->nsw);
 	return 0;
+}
+
+/*
+ * The median of se's history window v[lo..cur) (cur > lo): the one worked
+ * out ahead for the bin and window of the last det_window() call, else
+ * through the sorted window, which follows lo and cur as they slide
+ * (they never move back, except through det_shift). Returns 0 or
+ * LL_ENOMEM.
+ */
+int
+det_rmedian(struct dseries *se, double *out)
+{
+	int64_t d = se->bt - se->pt0;
+
+	if (se->pn > 0 && se->bwin == se->pwin && d >= 0 &&
+	    d % se->pbin == 0 && (uint64_t)(d / se->pbin) < se->pn &&
+	    !isnan(se->pmed[d / se->pbin])) {
+		*out = se->pmed[d / se->pbin];
+		return 0;
+	}
+	return rmed_at(se, se->lo, se->cur, out);
+}
+
+/* Works out se's ioda medians for the bins [t, to) ahead, as judge()
+ * will ask for them: over the same window, with cursors of its own. */
+static int
+premed_series(const struct dctx *c, struct dseries *se, int64_t t,
+    int64_t to)
+{
+	size_t lo = se->lo, cur = se->cur, k, nb;
+	int64_t w = se->kind->window;
+	int rc;
+
+	se->pn = 0;
+	nb = (size_t)((to - t + c->o.bin - 1) / c->o.bin);
+	if (ll_grow(&se->pmed, &se->cappmed, nb, sizeof(*se->pmed)) != 0)
+		return LL_ENOMEM;
+	for (k = 0; k < nb; k++, t += c->o.bin) {
+		while (lo < se->n && se->t[lo] < t - w)
+			lo++;
+		if (cur < lo)
+			cur = lo;
+		while (cur < se->n && se->t[cur] < t)
+			cur++;
+		se->pmed[k] = NAN;
+		if (t <= se->last || cur >= se->n || se->t[cur] != t ||
+		    cur - lo < (size_t)c->o.min_history)
+			continue;
+		if ((rc = rmed_at(se, lo, cur, &se->pmed[k])) != 0)
+			return rc;
+	}
+	se->pt0 = t - (int64_t)nb * c->o.bin;
+	se->pbin = c->o.bin;
+	se->pwin = w;
+	se->pn = nb;
+	return 0;
+}
+
+/* One thread's share of the series: [from, to) of ser. */
+struct premed_job {
+	struct dctx	*c;
+	size_t		 from, to;
+	int64_t		 t, tend;
+	int		 rc;
+};
+
+static void *
+premed_run(void *arg)
+{
+	struct premed_job *j = arg;
+	size_t i;
+
+	for (i = j->from; i < j->to && j->rc == 0; i++)
+		if (j->c->ser[i].kind != NULL)
+			j->rc = premed_series(j->c, &j->c->ser[i], j->t,
+			    j->tend);
+	return NULL;
+}
+
+/*
+ * Works out the ioda medians of every judged series for the bins [t, to)
+ * ahead of judging them, one series at a time (its window stays in the
+ * cache), the series split between this thread and another. Returns 0 or
+ * LL_ENOMEM.
+ */
+int
+det_premed(struct dctx *c, int64_t t, int64_t to)
+{
+	struct premed_job j[2] = {
+		{ .c = c, .from = 0, .to = c->nser / 2, .t = t, .tend = to },
+		{ .c = c, .from = c->nser / 2, .to = c->nser, .t = t,
+		    .tend = to },
+	};
+	pthread_t th;
+	bool threaded;
+
+	if (to <= t)
+		return 0;
+	threaded = c->nser >= 64 && pthread_create(&th, NULL, premed_run,
+	    &j[1]) == 0;
+	premed_run(&j[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		premed_run(&j[1]);
+	return j[0].rc != 0 ? j[0].rc : j[1].rc;
 }
 
 /* Drops se's first k points (k <= lo, and <= mlo while sw holds any). */

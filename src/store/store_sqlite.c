@@ -228,6 +228,8 @@ struct sq {
 	sqlite3_stmt	*ser_add;
 	sqlite3_stmt	*src_get;
 	sqlite3_stmt	*src_add;
+	sqlite3_stmt	*alert_put;	/* kept: a detection run writes */
+	sqlite3_stmt	*dstate_put;	/*   many of them */
 	struct sq_ent	*tab;
 	size_t		 cap;		/* power of two, or 0 */
 	size_t		 n;
@@ -1129,6 +1131,8 @@ sq_close(struct store *s)
 	sqlite3_finalize(q->ser_add);
 	sqlite3_finalize(q->src_get);
 	sqlite3_finalize(q->src_add);
+	sqlite3_finalize(q->alert_put);
+	sqlite3_finalize(q->dstate_put);
 	sq_cache_clear(q);
 	sqlite3_close(q->db);
 	free(q->path);
@@ -2078,25 +2082,40 @@ sq_read_end(struct store *s, sqlite3_stmt *st, int src, int rc,
 	return rc;
 }
 
+/* Runs a kept statement once and makes it ready for the next time. */
+static int
+sq_kept_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int src, rc = 0;
+
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 static int
 sq_dstate_put(struct store *s, const struct store_dstate *d)
 {
-	sqlite3_stmt *st = NULL;
-	int src;
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	int rc;
 
-	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO dstate "
+	if (q->dstate_put == NULL && (rc = sq_prepare(s, "INSERT INTO dstate "
 	    "(detector, signal, entity, last, level, run) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6) ON CONFLICT (detector, signal, entity) DO UPDATE SET "
 	    "last = excluded.last, level = excluded.level, run = excluded.run",
-	    -1, &st, NULL)) != SQLITE_OK)
-		return sq_err(s, src, "prepare detector state");
+	    &q->dstate_put)) != 0)
+		return rc;
+	st = q->dstate_put;
 	sqlite3_bind_text(st, 1, d->detector, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, d->signal, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->entity, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, d->last);
 	sqlite3_bind_int(st, 5, d->level);
 	sqlite3_bind_int(st, 6, d->run);
-	return sq_done(s, st, "write detector state");
+	return sq_kept_done(s, st, "write detector state");
 }
 
 static int
@@ -2126,16 +2145,18 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 static int
 sq_alert_put(struct store *s, const struct store_alert *a)
 {
-	sqlite3_stmt *st = NULL;
-	int src;
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	int rc;
 
-	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO alert "
+	if (q->alert_put == NULL && (rc = sq_prepare(s, "INSERT INTO alert "
 	    "(detector, signal, entity, time, level, value, expected) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, "
 	    "entity, time) DO UPDATE SET level = excluded.level, value = "
-	    "excluded.value, expected = excluded.expected", -1, &st, NULL)) !=
-	    SQLITE_OK)
-		return sq_err(s, src, "prepare alert");
+	    "excluded.value, expected = excluded.expected",
+	    &q->alert_put)) != 0)
+		return rc;
+	st = q->alert_put;
 	sqlite3_bind_text(st, 1, a->detector, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->signal, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, a->entity, -1, SQLITE_STATIC);
@@ -2143,7 +2164,7 @@ sq_alert_put(struct store *s, const struct store_alert *a)
 	sqlite3_bind_text(st, 5, a->level, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 6, a->value);
 	sqlite3_bind_double(st, 7, a->expected);
-	return sq_done(s, st, "write alert");
+	return sq_kept_done(s, st, "write alert");
 }
 
 static int
