@@ -286,10 +286,12 @@ run_bins(struct dctx *c)
 	for (t = c->start; t < c->end; t += c->o.bin) {
 		if ((rc = det_feed(c, t)) != 0)
 			return rc;
-		for (i = 0; i < c->nser; i++)
+		for (i = 0; i < c->nser; i++) {
+			det_prefetch(c, i);
 			if (c->ser[i].kind != NULL &&
 			    (rc = judge(c, &c->ser[i], t)) != 0)
 				return rc;
+		}
 		if ((rc = det_incidents_bin(c, t)) != 0)
 			return rc;
 	}

@@ -24,7 +24,7 @@ det_open_mark(struct dctx *c, const char *entity, size_t inc)
 		se = det_series_find(c, c->ser[c->sigfirst[k]].signal, entity);
 		if (se != NULL && se->ogen != c->ogen) {
 			se->ogen = c->ogen;
-			se->oinc = inc;
+			se->oinc = (uint32_t)inc;
 		}
 	}
 }

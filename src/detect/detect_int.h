@@ -18,33 +18,38 @@
  * being judged. Points before the history are dropped as the run moves
  * on, so indices into t and v hold only within one block. */
 struct dseries {
-	char		*signal;
-	char		*entity;
+	/* What judging a bin reads, in the first three cache lines (a run
+	 * goes through every series in every bin). */
 	const struct detect_kind *kind;	/* NULL: a health series */
+	/* this bin */
+	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
+	int		 level, run;	/* the ioda detector's state */
+	int		 plevel, prun;	/* the pinned detector's */
+	uint32_t	 ogen;		/* oinc holds while ogen == dctx.ogen */
+	uint32_t	 oinc;		/* the first open incident holding it */
+	size_t		 lo, cur;	/* window start, first point >= bin */
 	int64_t		*t;
 	double		*v;
-	size_t		 n, cap;
-	size_t		 lo, cur;	/* window start, first point >= bin */
-	/* the rolling median (det_rmedian): v[mlo..mcur) sorted */
-	double		*sw;
-	size_t		 nsw, capsw, mlo, mcur;
+	size_t		 n;
+	double		 value, median;
+	int64_t		 last;		/* last bin judged (state) */
+	int64_t		 bt, bwin;	/* det_window's last bin and window */
 	/* the ioda medians of a block's bins, worked out ahead (det_premed):
 	 * pmed[k] for bin pt0 + k * pbin over window pwin (NaN: none) */
 	double		*pmed;
-	size_t		 pn, cappmed;
-	int64_t		 pt0, pbin, pwin;
-	int64_t		 bt, bwin;	/* det_window's last bin and window */
+	size_t		 pn, pk;	/* pk: the slot of bin pkt */
+	int64_t		 pt0, pbin, pwin, pkt;
+	size_t		 base;		/* its entry in dctx.base, or SIZE_MAX */
+	double		 baseline, smedian;
+	/* the rest */
+	char		*signal;
+	char		*entity;
+	size_t		 cap, cappmed;
+	/* the rolling median (det_rmedian): v[mlo..mcur) sorted */
+	double		*sw;
+	size_t		 nsw, capsw, mlo, mcur;
 	int64_t		 first, end;	/* extent: first point, last + 1 */
 	bool		 fed;		/* a point was loaded */
-	size_t		 base;		/* its entry in dctx.base, or SIZE_MAX */
-	uint64_t	 ogen;		/* oinc holds while ogen == dctx.ogen */
-	size_t		 oinc;		/* the first open incident holding it */
-	int64_t		 last;		/* last bin judged (state) */
-	int		 level, run;	/* the ioda detector's state */
-	int		 plevel, prun;	/* the pinned detector's */
-	/* this bin */
-	int		 lv, plv, slv;	/* ioda, pinned, seasonal (DET_*) */
-	double		 value, median, baseline, smedian;
 };
 
 struct dbase {
@@ -89,7 +94,7 @@ struct dctx {
 	size_t		 nsig;
 	struct dguard	 guard[4];	/* det_guarded's last verdicts */
 	int64_t		 loaded;	/* points are loaded up to this time */
-	uint64_t	 ogen;		/* generation of dseries.oinc */
+	uint32_t	 ogen;		/* generation of dseries.oinc */
 	struct dbase	*base;
 	size_t		 nbase, capbase;
 	struct dgap	*gap;
@@ -113,6 +118,7 @@ int	det_feed(struct dctx *c, int64_t t);
 void	det_free(struct dctx *c);
 bool	det_guarded(struct dctx *c, const char *signal, int64_t t);
 void	det_window(struct dseries *se, int64_t t, int64_t window);
+void	det_prefetch(const struct dctx *c, size_t i);
 struct dbase *det_base_find(struct dctx *c, const char *signal,
 	    const char *entity);
 int	det_base_add(struct dctx *c, const struct store_baseline *b);

@@ -3,6 +3,7 @@
  * window before the first bin judged), the detectors' state, pinned
  * baselines and coverage gaps; the median and the data-quality guard.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,6 +529,31 @@ det_window(struct dseries *se, int64_t t, int64_t window)
 		se->cur = se->lo;
 	while (se->cur < se->n && se->t[se->cur] < t)
 		se->cur++;
+}
+
+/* Asks the cache for what judging the series after ser[i] will read:
+ * the hot part of ser[i + 8], the points at the cursors and the median
+ * ahead of ser[i + 4]. */
+void
+det_prefetch(const struct dctx *c, size_t i)
+{
+	const struct dseries *se;
+	const char *p;
+
+	if (i + 8 < c->nser) {
+		p = (const char *)&c->ser[i + 8];
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + 64);
+		__builtin_prefetch(p + 128);
+		__builtin_prefetch(p + offsetof(struct dseries, smedian));
+	}
+	if (i + 4 >= c->nser || (se = &c->ser[i + 4])->n == 0)
+		return;
+	__builtin_prefetch(se->t + (se->cur < se->n ? se->cur : se->n - 1));
+	__builtin_prefetch(se->t + se->lo);
+	__builtin_prefetch(se->v + (se->cur < se->n ? se->cur : se->n - 1));
+	if (se->pk + 1 < se->pn)
+		__builtin_prefetch(se->pmed + se->pk + 1);
 }
 
 /* True when a health series of signal's family fell in bin t. */

@@ -182,13 +182,22 @@ det_rmedian(struct dseries *se, double *out)
 {
 	int64_t d = se->bt - se->pt0;
 
-	if (se->pn > 0 && se->bwin == se->pwin && d >= 0 &&
-	    d % se->pbin == 0 && (uint64_t)(d / se->pbin) < se->pn &&
-	    !isnan(se->pmed[d / se->pbin])) {
-		*out = se->pmed[d / se->pbin];
-		return 0;
+	if (se->pn == 0 || se->bwin != se->pwin || d < 0)
+		return rmed_at(se, se->lo, se->cur, out);
+	/* mostly the bin after the last one asked for: no division */
+	if (se->bt == se->pkt + se->pbin) {
+		se->pk++;
+		se->pkt = se->bt;
+	} else if (se->bt != se->pkt) {
+		if (d % se->pbin != 0)
+			return rmed_at(se, se->lo, se->cur, out);
+		se->pk = (size_t)(d / se->pbin);
+		se->pkt = se->bt;
 	}
-	return rmed_at(se, se->lo, se->cur, out);
+	if (se->pk >= se->pn || isnan(se->pmed[se->pk]))
+		return rmed_at(se, se->lo, se->cur, out);
+	*out = se->pmed[se->pk];
+	return 0;
 }
 
 /* Works out se's ioda medians for the bins [t, to) ahead, as judge()
@@ -219,7 +228,8 @@ premed_series(const struct dctx *c, struct dseries *se, int64_t t,
 		if ((rc = rmed_at(se, lo, cur, &se->pmed[k])) != 0)
 			return rc;
 	}
-	se->pt0 = t - (int64_t)nb * c->o.bin;
+	se->pt0 = se->pkt = t - (int64_t)nb * c->o.bin;
+	se->pk = 0;
 	se->pbin = c->o.bin;
 	se->pwin = w;
 	se->pn = nb;

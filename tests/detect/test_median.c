@@ -3,8 +3,9 @@
  * over random series (steady counts with flaps and steps, few distinct
  * values, wide doubles), by steps of one, by jumps past the whole window,
  * windows that grow and shrink, and with the oldest points dropped
- * (det_shift) as a run does between blocks. Every median must equal the
- * sort's to the bit, and the kept window must be v[lo..cur) in order.
+ * (det_shift) as a run does between blocks; and the medians worked out
+ * ahead for a block (det_premed). Every median must equal the sort's to
+ * the bit, and the kept window must be v[lo..cur) in order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,17 +51,17 @@ sorted_median(const double *v, size_t n, double *tmp)
 
 /* A series of one of the shapes. */
 static void
-fill(struct dseries *se, int shape)
+fill(struct dseries *se, int shape, size_t n)
 {
 	double level = 1000;
 	size_t i;
 
-	se->n = se->cap = NPTS;
-	se->t = calloc(NPTS, sizeof(*se->t));
-	se->v = calloc(NPTS, sizeof(*se->v));
+	se->n = se->cap = n;
+	se->t = calloc(n, sizeof(*se->t));
+	se->v = calloc(n, sizeof(*se->v));
 	assert_non_null(se->t);
 	assert_non_null(se->v);
-	for (i = 0; i < NPTS; i++) {
+	for (i = 0; i < n; i++) {
 		se->t[i] = (int64_t)i * 300;
 		if (shape == 0) {	/* steady, flaps, steps, outages */
 			if (next() % 500 == 0)
@@ -106,7 +107,7 @@ test_rmedian(void **state)
 		size_t w = 1 + next() % (round < 3 ? 300 : 2100);
 
 		memset(&se, 0, sizeof(se));
-		fill(&se, shape);
+		fill(&se, shape, NPTS);
 		while (se.cur < se.n) {
 			uint64_t r = next() % 100;
 
@@ -145,7 +146,7 @@ test_shift(void **state)
 
 	(void)state;
 	memset(&se, 0, sizeof(se));
-	fill(&se, 1);
+	fill(&se, 1, NPTS);
 	se.lo = 100;
 	se.cur = 120;
 	check(&se, tmp);
@@ -164,12 +165,75 @@ test_shift(void **state)
 	free(se.sw);
 }
 
+/* The medians worked out ahead for a block (det_premed, on two threads
+ * with enough series) are those of the window judge() then asks for,
+ * across blocks, gaps and a series that starts late. */
+static void
+test_premed(void **state)
+{
+	struct detect_kind k = { "bgp", 86400, 0.99, 0.5, false };
+	enum { NS = 66, BLOCK = 86400 };
+	double *tmp = calloc(NPTS, sizeof(*tmp)), got, want;
+	struct dseries *ser = calloc(NS, sizeof(*ser)), *se;
+	size_t i, j, checks = 0;
+	struct dctx c;
+	int64_t t, b;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_non_null(ser);
+	memset(&c, 0, sizeof(c));
+	detect_opts_default(&c.o);
+	for (i = 0; i < NS; i++) {
+		se = &ser[i];
+		fill(se, (int)(i % 3), 1200);
+		se->kind = &k;
+		se->last = INT64_MIN;
+		se->base = SIZE_MAX;
+		/* gaps of a few bins, one of two days; one starts late */
+		for (j = 0, t = i == 7 ? 2 * 86400 : 0; j < se->n; j++) {
+			t += next() % 40 == 0 ? 300 * (1 + next() % 6) : 300;
+			if (j == se->n / 2)
+				t += 2 * 86400;
+			se->t[j] = t;
+		}
+	}
+	c.ser = ser;
+	c.nser = NS;
+	for (b = 0; b < 300 * 1400; b += BLOCK) {
+		assert_int_equal(det_premed(&c, b, b + BLOCK), 0);
+		for (t = b; t < b + BLOCK; t += 300)
+		for (i = 0; i < NS; i++) {
+			se = &ser[i];
+			det_window(se, t, k.window);
+			if (se->cur >= se->n || se->t[se->cur] != t ||
+			    se->cur - se->lo < (size_t)c.o.min_history)
+				continue;
+			assert_int_equal(det_rmedian(se, &got), 0);
+			want = sorted_median(se->v + se->lo, se->cur - se->lo,
+			    tmp);
+			assert_memory_equal(&got, &want, sizeof(got));
+			checks++;
+		}
+	}
+	assert_true(checks > 50000);
+	for (i = 0; i < NS; i++) {
+		free(ser[i].t);
+		free(ser[i].v);
+		free(ser[i].sw);
+		free(ser[i].pmed);
+	}
+	free(ser);
+	free(tmp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_rmedian),
 		cmocka_unit_test(test_shift),
+		cmocka_unit_test(test_premed),
 	};
 
 	return test_main("detect-median", t, NULL, NULL);
