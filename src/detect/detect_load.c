@@ -333,7 +333,7 @@ det_load(struct dctx *c)
 	c->start = c->end = 0;
 	c->engine = INT64_MIN;
 	c->loaded = INT64_MIN;
-	if ((rc = store_series_list(c->s, NULL, on_series, &g)) != 0 ||
+	if ((rc = store_series_extent(c->s, NULL, on_series, &g)) != 0 ||
 	    g.last == INT64_MIN)
 		return rc != 0 ? rc : prune(c, keep_none);
 	if ((rc = store_dstate_list(c->s, on_engine, c)) != 0)

@@ -1623,6 +1623,53 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
 	return rc;
 }
 
+/* The first and last chunk of each series through the (series, start)
+ * index: two rows a series, where series_list reads all of them. */
+static int
+sq_series_extent(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	const char *sql = signal != NULL ?
+	    "SELECT signal, entity, f, l FROM (SELECT e.signal, e.entity, "
+	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
+	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
+	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
+	    "e WHERE e.signal = ?1 ORDER BY e.signal, e.entity) WHERE f IS "
+	    "NOT NULL" :
+	    "SELECT signal, entity, f, l FROM (SELECT e.signal, e.entity, "
+	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
+	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
+	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
+	    "e ORDER BY e.signal, e.entity) WHERE f IS NOT NULL";
+	struct store_series ser = { .points = 0 };
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	if ((rc = sq_flush(s)) != 0)
+		return rc;
+	if ((src = sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return sq_err(s, src, "prepare series extent");
+	if (signal != NULL)
+		sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		ser.signal = (const char *)sqlite3_column_text(st, 0);
+		ser.entity = (const char *)sqlite3_column_text(st, 1);
+		ser.first = sqlite3_column_int64(st, 2);
+		ser.last = sqlite3_column_int64(st, 3);
+		if (ser.signal == NULL || ser.entity == NULL) {
+			rc = store_seterr(s, LL_ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = fn(ctx, &ser)) != 0)
+			break;
+	}
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sq_err(s, src, "list series");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- archives --------------------------------------------------------- */
 
 #define SQ_ARCHIVE_COLS	"sha256, name, size, first_time, last_time, " \
@@ -2393,6 +2440,7 @@ static const struct store_ops sq_ops = {
 	.points_scan = sq_points_scan,
 	.points_delete = sq_points_delete,
 	.series_list = sq_series_list,
+	.series_extent = sq_series_extent,
 	.archive_get = sq_archive_get,
 	.archive_record = sq_archive_record,
 	.archive_list = sq_archive_list,
