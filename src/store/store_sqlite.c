@@ -1582,17 +1582,12 @@ sq_points_delete(struct store *s, const char *signal, const char *entity,
 	return rc;
 }
 
+/* Runs a series query (signal, entity, points, first, last; ?1 the
+ * signal when there is one) and calls fn for each row. */
 static int
-sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
-    void *ctx)
+sq_series_rows(struct store *s, const char *sql, const char *signal,
+    store_series_fn *fn, void *ctx)
 {
-	const char *sql = signal != NULL ?
-	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
-	    "FROM series e JOIN chunk c ON c.series = e.id WHERE "
-	    "e.signal = ?1 GROUP BY e.id ORDER BY e.signal, e.entity" :
-	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
-	    "FROM series e JOIN chunk c ON c.series = e.id "
-	    "GROUP BY e.id ORDER BY e.signal, e.entity";
 	struct store_series ser;
 	sqlite3_stmt *st = NULL;
 	int src, rc;
@@ -1623,6 +1618,21 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
 	return rc;
 }
 
+static int
+sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	const char *sql = signal != NULL ?
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id WHERE "
+	    "e.signal = ?1 GROUP BY e.id ORDER BY e.signal, e.entity" :
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id "
+	    "GROUP BY e.id ORDER BY e.signal, e.entity";
+
+	return sq_series_rows(s, sql, signal, fn, ctx);
+}
+
 /* The first and last chunk of each series through the (series, start)
  * index: two rows a series, where series_list reads all of them. */
 static int
@@ -1630,44 +1640,19 @@ sq_series_extent(struct store *s, const char *signal, store_series_fn *fn,
     void *ctx)
 {
 	const char *sql = signal != NULL ?
-	    "SELECT signal, entity, f, l FROM (SELECT e.signal, e.entity, "
+	    "SELECT signal, entity, 0, f, l FROM (SELECT e.signal, e.entity, "
 	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
 	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
 	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
 	    "e WHERE e.signal = ?1 ORDER BY e.signal, e.entity) WHERE f IS "
 	    "NOT NULL" :
-	    "SELECT signal, entity, f, l FROM (SELECT e.signal, e.entity, "
+	    "SELECT signal, entity, 0, f, l FROM (SELECT e.signal, e.entity, "
 	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
 	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
 	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
 	    "e ORDER BY e.signal, e.entity) WHERE f IS NOT NULL";
-	struct store_series ser = { .points = 0 };
-	sqlite3_stmt *st = NULL;
-	int src, rc;
 
-	if ((rc = sq_flush(s)) != 0)
-		return rc;
-	if ((src = sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL)) !=
-	    SQLITE_OK)
-		return sq_err(s, src, "prepare series extent");
-	if (signal != NULL)
-		sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		ser.signal = (const char *)sqlite3_column_text(st, 0);
-		ser.entity = (const char *)sqlite3_column_text(st, 1);
-		ser.first = sqlite3_column_int64(st, 2);
-		ser.last = sqlite3_column_int64(st, 3);
-		if (ser.signal == NULL || ser.entity == NULL) {
-			rc = store_seterr(s, LL_ENOMEM, "out of memory");
-			break;
-		}
-		if ((rc = fn(ctx, &ser)) != 0)
-			break;
-	}
-	if (rc == 0 && src != SQLITE_DONE)
-		rc = sq_err(s, src, "list series");
-	sqlite3_finalize(st);
-	return rc;
+	return sq_series_rows(s, sql, signal, fn, ctx);
 }
 
 /* ---- archives --------------------------------------------------------- */
