@@ -125,7 +125,9 @@ int	det_base_add(struct dctx *c, const struct store_baseline *b);
 struct dseries *det_series_find(struct dctx *c, const char *signal,
 	    const char *entity);
 
-/* detect_index.c */
+/* detect_index.c: which open incident holds a series. Code that adds an
+ * entity to an open incident's scope (or opens one) during a bin calls
+ * det_open_mark(); the marks are made anew after each bin. */
 void	det_open_index(struct dctx *c);
 void	det_open_mark(struct dctx *c, const char *entity, size_t inc);
 struct dinc *det_open_find(struct dctx *c, const struct dseries *se);
