@@ -35,7 +35,7 @@ demo: build
 
 bench: build
 	@scripts/deps.sh bench
-	@$(NINJA) -C $(BUILD) bench_bmp_table bench_store_month >/dev/null
+	@$(NINJA) -C $(BUILD) bench_bmp_table bench_store_month bench_detect_gen >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
 	@bench/bus.sh $(BUILD)/lifeline
@@ -44,6 +44,7 @@ bench: build
 	@bench/probe.sh $(BUILD)/lifeline
 	@bench/detect-quality.sh $(BUILD)/lifeline
 	@bench/detect-real.sh $(BUILD)/lifeline
+	@bench/detect-speed.sh $(BUILD)/lifeline
 
 # Only detection quality: simulated ground truth (docs/detection.md) and
 # the real Venezuela 2019 series against IODA's and Access Now's lists.

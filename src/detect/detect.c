@@ -149,7 +149,7 @@ judge_ioda(struct dctx *c, struct dseries *se)
 	se->median = 0;
 	if (n < (size_t)c->o.min_history)
 		return 0;
-	if ((rc = det_median(c, se->v + se->lo, n, &se->median)) != 0)
+	if ((rc = det_rmedian(se, &se->median)) != 0)
 		return rc;
 	/* Nothing to lose: the outage has become the history's normal. */
 	se->lv = se->median > 0 ? det_level(se->kind, se->value / se->median) :
@@ -160,7 +160,8 @@ judge_ioda(struct dctx *c, struct dseries *se)
 static void
 judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
 {
-	const struct dbase *b = det_base_find(c, se->signal, se->entity);
+	const struct dbase *b = se->base != SIZE_MAX ? &c->base[se->base] :
+	    NULL;
 
 	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
 		return;
@@ -341,10 +342,14 @@ run_bins(struct dctx *c)
 	int rc;
 
 	for (t = c->start; t < c->end; t += c->o.bin) {
-		for (i = 0; i < c->nser; i++)
+		if ((rc = det_feed(c, t)) != 0)
+			return rc;
+		for (i = 0; i < c->nser; i++) {
+			det_prefetch(c, i);
 			if (c->ser[i].kind != NULL &&
 			    (rc = judge(c, &c->ser[i], t)) != 0)
 				return rc;
+		}
 		if ((rc = det_throttle_bin(c, t)) != 0 ||
 		    (rc = det_incidents_bin(c, t)) != 0)
 			return rc;

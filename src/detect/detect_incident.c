@@ -90,7 +90,11 @@ on_incident(void *ctx, const struct store_incident *i)
 int
 det_incidents_load(struct dctx *c)
 {
-	return store_incident_list(c->s, 0, on_incident, c);
+	int rc = store_incident_list(c->s, 0, on_incident, c);
+
+	if (rc == 0)
+		det_open_index(c);
+	return rc;
 }
 
 int
@@ -313,6 +317,7 @@ inc_open(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
 	snprintf(d->severity, sizeof(d->severity), "critical");
 	snprintf(d->cls, sizeof(d->cls), "network-specific shutdown");
 	list_add(d->scope, sizeof(d->scope), se->entity);
+	det_open_mark(c, se->entity, c->ninc - 1);
 	d->row.restored = 100;
 	inc_strings(d);
 	snprintf(d->state, sizeof(d->state), "detected");
@@ -333,10 +338,8 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 	size_t i;
 
 	*rc = 0;
-	for (i = 0; i < c->ninc; i++)
-		if (c->inc[i].row.end == 0 &&
-		    det_inc_has(c->inc[i].scope, se->entity))
-			return &c->inc[i];
+	if ((d = det_open_find(c, se)) != NULL)
+		return d;
 	if (lv != DET_CRIT)
 		return NULL;
 	for (i = 0; i < c->ninc; i++) {
@@ -345,6 +348,7 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 		    c->o.merge_bins * c->o.bin && same_country(d->scope,
 		    se->entity) && list_add(d->scope, sizeof(d->scope),
 		    se->entity)) {
+			det_open_mark(c, se->entity, i);
 			d->dirty = true;
 			*rc = auto_pin(c, se, t);
 			return d;
@@ -532,6 +536,7 @@ det_incidents_bin(struct dctx *c, int64_t t)
 			return rc;
 		classify(c, d, t);
 	}
+	det_open_index(c);
 	return 0;
 }
 

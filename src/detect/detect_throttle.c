@@ -25,28 +25,6 @@ det_perf_judge(struct dseries *se)
 	    se->ref));
 }
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	const struct dseries *x = a, *y = b;
-	int r = strcmp(x->signal, y->signal);
-
-	return r != 0 ? r : strcmp(x->entity, y->entity);
-}
-
-/* The series (signal, entity) in memory, NULL when there is none (the
- * series are sorted once loaded). */
-struct dseries *
-det_series_find(struct dctx *c, const char *signal, const char *entity)
-{
-	struct dseries key = { .signal = (char *)(uintptr_t)signal,
-	    .entity = (char *)(uintptr_t)entity };
-
-	if (c->nser == 0)
-		return NULL;
-	return bsearch(&key, c->ser, c->nser, sizeof(*c->ser), cmp_key);
-}
-
 /* How the reachability of entity stood in bin t: -1 nothing judged, 0
  * down (a verdict critical or guarded), 1 held. */
 static int

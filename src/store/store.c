@@ -276,6 +276,17 @@ store_series_list(struct store *s, const char *signal, store_series_fn *fn,
 	return s->ops->series_list(s, signal, fn, ctx);
 }
 
+int
+store_series_extent(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	if (signal != NULL && !key_ok(signal))
+		return store_seterr(s, LL_EINVAL, "bad signal name");
+	if (s->ops->series_extent == NULL)
+		return s->ops->series_list(s, signal, fn, ctx);
+	return s->ops->series_extent(s, signal, fn, ctx);
+}
+
 /* Lower-cases 64 hex digits into out; false when sha is not that. */
 static bool
 sha_norm(const char *sha, char out[STORE_SHA256_HEX])

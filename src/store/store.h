@@ -167,6 +167,15 @@ typedef int store_series_fn(void *ctx, const struct store_series *ser);
 int	store_series_list(struct store *s, const char *signal,
 	    store_series_fn *fn, void *ctx);
 
+/*
+ * The same series in the same order, with their extent (first, last) but
+ * ser->points 0 when the backend can answer without counting them (SQLite
+ * reads two chunks a series instead of all: what a detection run needs).
+ * Returns 0, LL_EDB.
+ */
+int	store_series_extent(struct store *s, const char *signal,
+	    store_series_fn *fn, void *ctx);
+
 enum store_archive_status {
 	STORE_ARCHIVE_OK = 1,		/* ingested, no bad records */
 	STORE_ARCHIVE_ERRORS,		/* ingested; bad records skipped */

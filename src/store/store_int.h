@@ -24,6 +24,9 @@ struct store_ops {
 		    const char *entity, int64_t from, int64_t to);
 	int	(*series_list)(struct store *s, const char *signal,
 		    store_series_fn *fn, void *ctx);
+	/* optional (NULL: series_list does) */
+	int	(*series_extent)(struct store *s, const char *signal,
+		    store_series_fn *fn, void *ctx);
 	int	(*archive_get)(struct store *s, const char *sha256,
 		    struct store_archive *out);
 	int	(*archive_record)(struct store *s,

@@ -264,6 +264,8 @@ struct sq {
 	sqlite3_stmt	*ser_add;
 	sqlite3_stmt	*src_get;
 	sqlite3_stmt	*src_add;
+	sqlite3_stmt	*alert_put;	/* kept: a detection run writes */
+	sqlite3_stmt	*dstate_put;	/*   many of them */
 	struct sq_ent	*tab;
 	size_t		 cap;		/* power of two, or 0 */
 	size_t		 n;
@@ -1174,6 +1176,8 @@ sq_close(struct store *s)
 	sqlite3_finalize(q->ser_add);
 	sqlite3_finalize(q->src_get);
 	sqlite3_finalize(q->src_add);
+	sqlite3_finalize(q->alert_put);
+	sqlite3_finalize(q->dstate_put);
 	sq_cache_clear(q);
 	sqlite3_close(q->db);
 	free(q->path);
@@ -1623,17 +1627,12 @@ sq_points_delete(struct store *s, const char *signal, const char *entity,
 	return rc;
 }
 
+/* Runs a series query (signal, entity, points, first, last; ?1 the
+ * signal when there is one) and calls fn for each row. */
 static int
-sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
-    void *ctx)
+sq_series_rows(struct store *s, const char *sql, const char *signal,
+    store_series_fn *fn, void *ctx)
 {
-	const char *sql = signal != NULL ?
-	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
-	    "FROM series e JOIN chunk c ON c.series = e.id WHERE "
-	    "e.signal = ?1 GROUP BY e.id ORDER BY e.signal, e.entity" :
-	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
-	    "FROM series e JOIN chunk c ON c.series = e.id "
-	    "GROUP BY e.id ORDER BY e.signal, e.entity";
 	struct store_series ser;
 	sqlite3_stmt *st = NULL;
 	int src, rc;
@@ -1662,6 +1661,43 @@ sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
 		rc = sq_err(s, src, "list series");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int
+sq_series_list(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	const char *sql = signal != NULL ?
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id WHERE "
+	    "e.signal = ?1 GROUP BY e.id ORDER BY e.signal, e.entity" :
+	    "SELECT e.signal, e.entity, sum(c.n), min(c.first), max(c.last) "
+	    "FROM series e JOIN chunk c ON c.series = e.id "
+	    "GROUP BY e.id ORDER BY e.signal, e.entity";
+
+	return sq_series_rows(s, sql, signal, fn, ctx);
+}
+
+/* The first and last chunk of each series through the (series, start)
+ * index: two rows a series, where series_list reads all of them. */
+static int
+sq_series_extent(struct store *s, const char *signal, store_series_fn *fn,
+    void *ctx)
+{
+	const char *sql = signal != NULL ?
+	    "SELECT signal, entity, 0, f, l FROM (SELECT e.signal, e.entity, "
+	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
+	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
+	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
+	    "e WHERE e.signal = ?1 ORDER BY e.signal, e.entity) WHERE f IS "
+	    "NOT NULL" :
+	    "SELECT signal, entity, 0, f, l FROM (SELECT e.signal, e.entity, "
+	    "(SELECT c.first FROM chunk c WHERE c.series = e.id ORDER BY "
+	    "c.start LIMIT 1) AS f, (SELECT c.last FROM chunk c WHERE "
+	    "c.series = e.id ORDER BY c.start DESC LIMIT 1) AS l FROM series "
+	    "e ORDER BY e.signal, e.entity) WHERE f IS NOT NULL";
+
+	return sq_series_rows(s, sql, signal, fn, ctx);
 }
 
 /* ---- archives --------------------------------------------------------- */
@@ -2123,19 +2159,34 @@ sq_read_end(struct store *s, sqlite3_stmt *st, int src, int rc,
 	return rc;
 }
 
+/* Runs a kept statement once and makes it ready for the next time. */
+static int
+sq_kept_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int src, rc = 0;
+
+	if ((src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = sq_err(s, src, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 static int
 sq_dstate_put(struct store *s, const struct store_dstate *d)
 {
-	sqlite3_stmt *st = NULL;
-	int src;
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	int rc;
 
-	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO dstate "
+	if (q->dstate_put == NULL && (rc = sq_prepare(s, "INSERT INTO dstate "
 	    "(detector, signal, entity, last, level, run, value) VALUES (?1, "
 	    "?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, entity) DO "
 	    "UPDATE SET last = excluded.last, level = excluded.level, run = "
 	    "excluded.run, value = excluded.value",
-	    -1, &st, NULL)) != SQLITE_OK)
-		return sq_err(s, src, "prepare detector state");
+	    &q->dstate_put)) != 0)
+		return rc;
+	st = q->dstate_put;
 	sqlite3_bind_text(st, 1, d->detector, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, d->signal, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->entity, -1, SQLITE_STATIC);
@@ -2143,7 +2194,7 @@ sq_dstate_put(struct store *s, const struct store_dstate *d)
 	sqlite3_bind_int(st, 5, d->level);
 	sqlite3_bind_int(st, 6, d->run);
 	sqlite3_bind_double(st, 7, d->value);
-	return sq_done(s, st, "write detector state");
+	return sq_kept_done(s, st, "write detector state");
 }
 
 static int
@@ -2174,16 +2225,18 @@ sq_dstate_list(struct store *s, store_dstate_fn *fn, void *ctx)
 static int
 sq_alert_put(struct store *s, const struct store_alert *a)
 {
-	sqlite3_stmt *st = NULL;
-	int src;
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	int rc;
 
-	if ((src = sqlite3_prepare_v2(SQ(s)->db, "INSERT INTO alert "
+	if (q->alert_put == NULL && (rc = sq_prepare(s, "INSERT INTO alert "
 	    "(detector, signal, entity, time, level, value, expected) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (detector, signal, "
 	    "entity, time) DO UPDATE SET level = excluded.level, value = "
-	    "excluded.value, expected = excluded.expected", -1, &st, NULL)) !=
-	    SQLITE_OK)
-		return sq_err(s, src, "prepare alert");
+	    "excluded.value, expected = excluded.expected",
+	    &q->alert_put)) != 0)
+		return rc;
+	st = q->alert_put;
 	sqlite3_bind_text(st, 1, a->detector, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->signal, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, a->entity, -1, SQLITE_STATIC);
@@ -2191,7 +2244,7 @@ sq_alert_put(struct store *s, const struct store_alert *a)
 	sqlite3_bind_text(st, 5, a->level, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 6, a->value);
 	sqlite3_bind_double(st, 7, a->expected);
-	return sq_done(s, st, "write alert");
+	return sq_kept_done(s, st, "write alert");
 }
 
 static int
@@ -2595,6 +2648,7 @@ static const struct store_ops sq_ops = {
 	.points_scan = sq_points_scan,
 	.points_delete = sq_points_delete,
 	.series_list = sq_series_list,
+	.series_extent = sq_series_extent,
 	.archive_get = sq_archive_get,
 	.archive_record = sq_archive_record,
 	.archive_list = sq_archive_list,

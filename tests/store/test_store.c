@@ -520,6 +520,24 @@ test_upsert(void **state)
 	store_free(s);
 }
 
+/* store_series_extent() gives the series of want, with their ends. */
+static void
+same_extents(struct store *s, const char *signal, const struct sercoll *want)
+{
+	struct sercoll got = { 0 };
+
+	assert_int_equal(store_series_extent(s, signal, collect_series, &got),
+	    0);
+	assert_int_equal(got.n, want->n);
+	for (size_t i = 0; i < want->n; i++) {
+		assert_string_equal(got.key[i], want->key[i]);
+		assert_int_equal(got.first[i], want->first[i]);
+		assert_int_equal(got.last[i], want->last[i]);
+		assert_true(got.points[i] == 0 ||
+		    got.points[i] == want->points[i]);
+	}
+}
+
 static void
 test_range(void **state)
 {
@@ -588,6 +606,10 @@ test_range(void **state)
 	assert_int_equal(sc.points[1], 10);
 	assert_int_equal(sc.first[1], t0);
 	assert_int_equal(sc.last[1], t0 + 2700);
+	/* The extents alone: the same series, ends and order (asn:8452 is
+	 * in two chunks). */
+	same_extents(s, "bgp", &sc);
+	same_extents(s, NULL, &sc);
 
 	/* Delete a range; the emptied series leaves the list. */
 	assert_int_equal(store_points_delete(s, "bgp", "asn:8452", INT64_MIN,
@@ -599,6 +621,7 @@ test_range(void **state)
 	assert_int_equal(sc.n, 1);
 	assert_int_equal(sc.points[0], 9);
 	assert_int_equal(sc.first[0], t0 + 300);
+	same_extents(s, NULL, &sc);
 	store_free(s);
 }
 
