@@ -120,6 +120,22 @@ grep -q '^# Incident 1: nationwide shutdown' md && grep -q 'International Covena
 	grep -q 'A/HRC/RES/32/13' md && grep -q 'Freedom Online Coalition' md &&
 	grep -q '^## If it happened during an armed conflict' md && grep -q '4 signed records' md &&
 	ok || bad "md content: $(cat md)"
+# the impact in the report: each figure with its method, formula and inputs
+sed -n '/^## Impact/,/^## Evidence/p' md >imp.md
+grep -q '^### space.v4: 93482 /24s' imp.md && grep -q '^### cost: no data' imp.md &&
+	grep -q '^- formula: sum over countries of GDP / 365 x digital_share x affected_share x days' imp.md &&
+	grep -q '"cc":"EG","reason":"not in the country table (import countries)"' imp.md &&
+	grep -q '"entity":"country:EG","signal":"bgp","baseline":93482' imp.md &&
+	[ "$(grep -c '^- inputs:' imp.md)" -eq 6 ] && ok || bad "md impact: $(cat imp.md)"
+"$L" incidents show 1 --format json --db s.db >show.json 2>err && python3 - show.json <<'PY' && ok || bad "show --format json: no impact: $(cat err)"
+import json, sys
+i = json.load(open(sys.argv[1]))[0]
+f = {x["name"]: x for x in i["impact"]["figures"]}
+assert i["id"] == 1 and i["impact"]["incident"] == 1 and len(f) == 6
+assert f["space.v4"]["value"] == 93482 and f["cost"]["value"] is None
+assert f["duration"]["inputs"]["start"] == i["start"]
+PY
+"$L" incidents list --format json --db s.db | grep -q '"impact"' && bad "list holds impacts" || ok
 printf '# mine\nalways\tNational law\tConstitution, article 1\t\tAccess to information\n' > n.tsv
 "$L" incidents show 1 --format md --norms n.tsv --db s.db >md 2>err &&
 	grep -q '\*\*National law\*\*: Constitution, article 1. Access' md && ! grep -q 'ICCPR\|Covenant' md &&
