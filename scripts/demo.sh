@@ -6,7 +6,7 @@
 # series around the event with the incident found, its start and
 # restoration; every state change of the incident is signed into the
 # evidence log, and the demo ends with the incident's evidence bundle,
-# exported and verified as a third party would.
+# exported and verified as a third party would, its signed impact shown.
 set -eu
 L=${1:-build/lifeline}
 [ -x "$L" ] || L=build/src/cmd/lifeline
@@ -87,6 +87,16 @@ if [ -n "${iid:-}" ]; then
 		python3 "$B/verify.py" "$B" | sed 's/^/  python3 verify.py: /' | cut -c1-160
 	fi
 	"$L" evidence check "$B" --pub "$OUT/demo-key.pub" | cut -c1-160
+	if command -v python3 >/dev/null; then
+		# the impact the signed records hold (no user or country table in
+		# the demo: those figures say "no data", and why, in impact.json)
+		python3 - "$B/impact.json" <<'PY' | sed 's/^/  impact.json (signed): /'
+import json, sys
+for f in json.load(open(sys.argv[1]))["figures"]:
+    v = "no data" if f["value"] is None else "%.15g %s" % (f["value"], f["unit"])
+    print("%-9s %s  [%s]" % (f["name"], v, f["method"]))
+PY
+	fi
 	"$L" incidents show "$iid" --format md --db "$DB" > "$OUT/incident-$iid.md"
 fi
 echo

@@ -56,6 +56,15 @@ struct store;
  * Returns 0 or an exit code, after a one-line message. */
 int	cli_impact_print(struct store *st, int64_t id, bool json,
 	    const char *cmd, bool compute);
+struct impact;
+/* What cli_impact_get() returns when the impact was never computed and
+ * compute is false (a store that cannot be written): *im is empty. */
+#define CLI_IMPACT_NONE	(-1)
+/* The impact of incident id into *im (impact_fini()): computed and
+ * stored when compute, else the stored one. Returns 0, CLI_IMPACT_NONE,
+ * or an exit code after a one-line message. */
+int	cli_impact_get(struct store *st, int64_t id, bool compute,
+	    struct impact *im, const char *cmd);
 /* db copy FROM TO (cmd_db_copy.c), from cmd_db */
 int	cmd_db_copy(int argc, char **argv);
 

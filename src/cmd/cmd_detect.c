@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_evinc.h"
 #include "detect/detect.h"
+#include "impact/impact.h"
 #include "net/entity.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -299,6 +300,9 @@ struct det_out {
 	bool		 json;
 	bool		 show;		/* one incident, as text */
 	uint64_t	 n;
+	bool		 show_json;	/* one incident, as JSON */
+	char		*impact;	/* show --format json: its impact
+					   (impact_json()), NULL: none */
 };
 
 static int
@@ -342,9 +346,16 @@ det_print_inc(void *ctx, const struct store_incident *i)
 	    i->confidence, i->score, i->restored);
 	det_json_list(i->signals);
 	if (i->campaign != 0)
-		printf(",\"campaign\":%" PRId64 "}", i->campaign);
+		printf(",\"campaign\":%" PRId64, i->campaign);
 	else
-		fputs(",\"campaign\":null}", stdout);
+		fputs(",\"campaign\":null", stdout);
+	if (o->impact != NULL)
+		/* impact_json() ends in a newline: left out */
+		printf(",\"impact\":%.*s", (int)strlen(o->impact) - 1,
+		    o->impact);
+	else if (o->show_json)
+		fputs(",\"impact\":null", stdout);
+	putchar('}');
 	return 0;
 }
 
@@ -377,18 +388,44 @@ det_id(const struct det_args *a, int argc, char **argv, int64_t *id)
 	return 0;
 }
 
+/* show --format json: the impact as JSON into o->impact (NULL when
+ * never computed and the store cannot be written). */
+static int
+inc_impact_json(struct store *st, const struct det_args *a, int64_t id,
+    struct det_out *o)
+{
+	struct impact im;
+	int rc = cli_impact_get(st, id, !a->rdonly, &im, a->cmd);
+
+	if (rc == CLI_IMPACT_NONE)
+		return 0;
+	if (rc != 0)
+		return rc;
+	o->impact = impact_json(&im);
+	impact_fini(&im);
+	if (o->impact == NULL) {
+		cli_err("%s: out of memory", a->cmd);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int
 inc_list(struct store *st, const struct det_args *a, int64_t id)
 {
-	struct det_out o = { .json = a->json, .show = id != 0 && !a->json };
+	struct det_out o = { .json = a->json, .show = id != 0 && !a->json,
+	    .show_json = id != 0 && a->json };
 	int rc;
 
+	if (o.show_json && (rc = inc_impact_json(st, a, id, &o)) != 0)
+		return rc;
 	if (a->json)
 		putchar('[');
 	else if (id == 0)
 		puts("id\tclass\tstate\tseverity\tconfidence\tstart\tend\t"
 		    "restored\tscope");
 	rc = store_incident_list(st, id, det_print_inc, &o);
+	free(o.impact);
 	if (a->json)
 		fputs(o.n > 0 ? "\n]\n" : "]\n", stdout);
 	if (rc == 0 && id != 0 && !a->json) {
@@ -477,14 +514,15 @@ cmd_incidents(int argc, char **argv)
 		    "close"), EXIT_USAGE) : rc;
 	/* show computes the impact and stores it; in a store it cannot
 	 * write, it shows the stored one */
-	if (i == 1 && !a.json && store_open(cli_db_url(a.db), 0, &st, NULL,
+	if (i == 1 && store_open(cli_db_url(a.db), 0, &st, NULL,
 	    0) != 0)
 		a.rdonly = true;
 	if (st == NULL && (rc = det_open(&a, i < 2 ? STORE_RDONLY : 0,
 	    &st)) != 0)
 		return rc;
 	if (i == 1 && a.md)
-		rc = cli_report_md(st, id, a.norms, "incidents show");
+		rc = cli_report_md(st, id, a.norms, "incidents show",
+		    !a.rdonly);
 	else
 		rc = i < 2 ? inc_list(st, &a, id) : inc_mark(st, &a, id,
 		    i == 2 ? "verified" : "closed", a.key != NULL ? &k : NULL);

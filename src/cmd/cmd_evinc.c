@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_evinc.h"
+#include "impact/impact.h"
 #include "util/err.h"
 #include "util/grow.h"
 
@@ -144,7 +145,28 @@ history_of(const struct detect_opts *o, const char *signals)
 	return h;
 }
 
-/* Appends the record of one transition. */
+/* The incident's impact computed now (and stored), as JSON; NULL with
+ * the message printed when it cannot be. */
+static char *
+impact_now(struct store *st, int64_t id, int64_t now, const char *cmd)
+{
+	struct impact im;
+	char *js;
+	int rc;
+
+	if ((rc = impact_compute(st, id, now, &im)) != 0) {
+		cli_err("%s: impact of incident %" PRId64 ": %s", cmd, id,
+		    rc == LL_ENOMEM || rc == LL_ENOTFOUND ? ll_strerror(rc) :
+		    store_errmsg(st));
+		return NULL;
+	}
+	if ((js = impact_json(&im)) == NULL)
+		cli_err("%s: %s", cmd, ll_strerror(LL_ENOMEM));
+	impact_fini(&im);
+	return js;
+}
+
+/* Appends the record of one transition, with the impact as it stands. */
 static int
 record_one(struct store *st, const struct evidence_key *k,
     const struct detect_opts *o, const char *det,
@@ -153,12 +175,16 @@ record_one(struct store *st, const struct evidence_key *k,
 {
 	struct evidence_inc_params p = { .detector = det, .bin = o->bin,
 	    .history = history_of(o, inc->signals) };
-	char err[512];
-	int64_t seq;
+	int64_t now = (int64_t)time(NULL), seq;
+	char err[512], *imp;
 	int rc;
 
-	rc = evidence_incident_record(st, k, &p, inc, t, (int64_t)time(NULL),
-	    &seq, err, sizeof(err));
+	if ((imp = impact_now(st, inc->id, now, cmd)) == NULL)
+		return EXIT_FAIL;
+	p.impact = imp;
+	rc = evidence_incident_record(st, k, &p, inc, t, now, &seq, err,
+	    sizeof(err));
+	free(imp);
 	if (rc != 0) {
 		cli_err("%s: evidence of incident %" PRId64 " %s: %s", cmd,
 		    inc->id, t->state, err[0] ? err : ll_strerror(rc));

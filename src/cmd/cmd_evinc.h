@@ -46,9 +46,10 @@ int	cli_evinc_key(const char *path, struct evidence_key *k,
 int	cli_evinc_mark(struct store *st, const struct evidence_key *k,
 	    int64_t id, const char *cmd);
 
-/* incidents show ID --format md [--norms FILE]: the report on stdout.
+/* incidents show ID --format md [--norms FILE]: the report on stdout,
+ * its impact computed and stored when compute, else the stored one.
  * Returns 0 or an exit code. */
 int	cli_report_md(struct store *st, int64_t id, const char *norms,
-	    const char *cmd);
+	    const char *cmd, bool compute);
 
 #endif

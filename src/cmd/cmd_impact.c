@@ -134,21 +134,15 @@ imp_open(const struct imp_args *a, unsigned flags, struct store **st)
 }
 
 int
-cli_impact_print(struct store *st, int64_t id, bool json, const char *cmd,
-    bool compute)
+cli_impact_get(struct store *st, int64_t id, bool compute,
+    struct impact *im, const char *cmd)
 {
-	struct impact im;
-	char *out;
 	int rc;
 
-	rc = compute ? impact_compute(st, id, (int64_t)time(NULL), &im) :
-	    impact_load(st, id, &im);
-	if (rc == LL_ENOTFOUND && !compute) {
-		printf("impact: not computed yet, and the store cannot be "
-		    "written ('lifeline impact %" PRId64 "' computes it)\n",
-		    id);
-		return 0;
-	}
+	rc = compute ? impact_compute(st, id, (int64_t)time(NULL), im) :
+	    impact_load(st, id, im);
+	if (rc == LL_ENOTFOUND && !compute)
+		return CLI_IMPACT_NONE;
 	if (rc == LL_ENOTFOUND) {
 		cli_err("%s: no incident %" PRId64, cmd, id);
 		return EXIT_DATA;
@@ -158,6 +152,26 @@ cli_impact_print(struct store *st, int64_t id, bool json, const char *cmd,
 		    LL_ENOMEM ? "out of memory" : store_errmsg(st));
 		return EXIT_FAIL;
 	}
+	return 0;
+}
+
+int
+cli_impact_print(struct store *st, int64_t id, bool json, const char *cmd,
+    bool compute)
+{
+	struct impact im;
+	char *out;
+	int rc;
+
+	rc = cli_impact_get(st, id, compute, &im, cmd);
+	if (rc == CLI_IMPACT_NONE) {
+		printf("impact: not computed yet, and the store cannot be "
+		    "written ('lifeline impact %" PRId64 "' computes it)\n",
+		    id);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
 	out = json ? impact_json(&im) : impact_text(&im);
 	impact_fini(&im);
 	if (out == NULL) {

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_evinc.h"
+#include "impact/impact.h"
 #include "util/err.h"
 #include "util/time.h"
 
@@ -249,9 +250,58 @@ rep_evidence(struct store *st, int64_t id)
 	    id);
 }
 
+/* A figure's value in the report: the number and unit, or "no data". */
+static void
+rep_value(const struct impact_fig *f)
+{
+	if (!f->known)
+		printf("no data");
+	else if (strcmp(f->unit, "s") == 0)
+		printf("%.0f s (%.2f h)", f->value, f->value / 3600);
+	else if (strcmp(f->unit, "%") == 0)
+		printf("%.1f %%", f->value);
+	else
+		printf("%.0f %s", f->value, f->unit);
+}
+
+/* The impact section: every figure with its method, formula and the
+ * inputs it was computed from (docs/methodology.md, "Impact"). */
+static int
+rep_impact(struct store *st, int64_t id, bool compute, const char *cmd)
+{
+	struct impact im;
+	char ts[LL_ISO8601_LEN];
+	int rc;
+
+	printf("\n## Impact\n\n");
+	if ((rc = cli_impact_get(st, id, compute, &im, cmd)) ==
+	    CLI_IMPACT_NONE) {
+		printf("Not computed yet, and the store cannot be written "
+		    "(`lifeline impact %" PRId64 "` computes it).\n", id);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	printf("Computed %s by the methods of docs/methodology.md "
+	    "(\"Impact\"). A figure without data reads \"no data\", with "
+	    "the reason among its inputs.\n", ll_time_fmt(im.computed_at,
+	    ts, sizeof(ts)));
+	for (size_t i = 0; i < im.n; i++) {
+		const struct impact_fig *f = &im.fig[i];
+
+		printf("\n### %s: ", f->name);
+		rep_value(f);
+		printf("\n\n- method: %s\n- formula: %s\n- inputs:\n\n"
+		    "```json\n%s\n```\n", f->method, f->formula,
+		    f->inputs[0] != '\0' ? f->inputs : "{}");
+	}
+	impact_fini(&im);
+	return 0;
+}
+
 int
 cli_report_md(struct store *st, int64_t id, const char *norms_opt,
-    const char *cmd)
+    const char *cmd, bool compute)
 {
 	struct norms *t = calloc(1, sizeof(*t));
 	char cls[64] = "";
@@ -266,6 +316,11 @@ cli_report_md(struct store *st, int64_t id, const char *norms_opt,
 	rc = store_incident_list(st, id, rep_inc, cls);
 	if (rc == 0)
 		rc = store_transition_list(st, id, rep_tr, NULL);
+	if (rc == 0 && (rc = rep_impact(st, id, compute, cmd)) != 0) {
+		norms_free(t);
+		free(t);
+		return rc;
+	}
 	if (rc == 0) {
 		rep_evidence(st, id);
 		printf("\n## Norms that apply\n\nFrom %s. Lifeline measures; "

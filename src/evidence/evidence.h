@@ -101,6 +101,9 @@ struct evidence_inc_params {
 	int64_t		 history;	/* seconds of points kept before the
 					   incident's start */
 	int64_t		 bin;		/* bin length, seconds */
+	const char	*impact;	/* JSON object: the incident's impact
+					   computed when the record is written
+					   (impact_json()), or NULL: none */
 };
 
 /*
@@ -110,7 +113,8 @@ struct evidence_inc_params {
  * and the incident's signal kinds over [start - history, end or last
  * bin + bin) with the baseline each is measured against, the alerts
  * among them, and the archives and imported files (name, SHA-256, size,
- * range, settings) whose data overlap that range. docs/evidence.md gives
+ * range, settings) whose data overlap that range, and the impact
+ * (p->impact; null when NULL). docs/evidence.md gives
  * the body's fields. Returns 0 or LL_E* (err says why).
  */
 int	evidence_incident_record(struct store *s, const struct evidence_key *k,

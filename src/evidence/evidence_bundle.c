@@ -63,6 +63,8 @@ struct model {
 	int64_t	 id;
 	json_t	*latest;	/* body.incident of the last record */
 	json_t	*transitions, *seqs, *series, *archives;
+	json_t	*impact;	/* body.impact of the last record holding one */
+	json_t	*impact_seq;	/* that record's seq */
 	uint8_t	 pk[EVIDENCE_PK_LEN];
 	char	 head[65];
 	uint64_t records;
@@ -153,6 +155,12 @@ model_record(struct model *m, const char *line, size_t n)
 	}
 	json_decref(m->latest);
 	m->latest = json_incref(inc);
+	if (json_is_object(json_object_get(body, "impact"))) {
+		json_decref(m->impact);
+		json_decref(m->impact_seq);
+		m->impact = json_incref(json_object_get(body, "impact"));
+		m->impact_seq = json_incref(json_object_get(o, "seq"));
+	}
 	rc = model_take(m, body);
 out:
 	json_decref(o);
@@ -310,16 +318,13 @@ incident_file(struct model *m, struct ev_files *out)
 			return LL_ENOMEM;
 		}
 	ev_hex(m->pk, sizeof(m->pk), key);
-	/* IMPACT: the place for the incident's impact figures, one more
-	 * member "impact" of this object. They must be computed from what m
-	 * holds (the signed records), not from the store, so that
-	 * evidence_bundle_check(), which calls this same builder on the
-	 * bundle's log, makes them again and compares. */
-	o = json_pack("{s:O, s:O, s:o, s:O, s:{s:s, s:I, s:s, s:s, s:O}}",
-	    "incident", m->latest, "transitions", m->transitions, "series",
-	    list, "archives", m->archives, "log", "file", "evidence.log",
-	    "records", (json_int_t)m->records, "head", m->head, "key", key,
-	    "incident_records", m->seqs);
+	o = json_pack("{s:O, s:O, s:o, s:O, s:{s:s, s:I, s:s, s:s, s:O}, "
+	    "s:o}", "incident", m->latest, "transitions", m->transitions,
+	    "series", list, "archives", m->archives, "log", "file",
+	    "evidence.log", "records", (json_int_t)m->records, "head",
+	    m->head, "key", key, "incident_records", m->seqs, "impact",
+	    m->impact == NULL ? json_null() : json_pack("{s:s, s:O}", "file",
+	    "impact.json", "record", m->impact_seq));
 	s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS |
 	    JSON_ENSURE_ASCII) : NULL;
 	json_decref(o);
@@ -328,6 +333,24 @@ incident_file(struct model *m, struct ev_files *out)
 	i = strlen(s);
 	s[i] = '\n';	/* over the NUL: the length is kept apart */
 	return ev_files_add(out, "incident.json", (uint8_t *)s, i + 1);
+}
+
+/* impact.json: the impact of the last record that holds one, as
+ * signed; no file when none does. */
+static int
+impact_file(struct model *m, struct ev_files *out)
+{
+	char *s;
+	size_t n;
+
+	if (m->impact == NULL)
+		return 0;
+	if ((s = json_dumps(m->impact, JSON_INDENT(2) | JSON_SORT_KEYS |
+	    JSON_ENSURE_ASCII)) == NULL)
+		return LL_ENOMEM;
+	n = strlen(s);
+	s[n] = '\n';	/* over the NUL: the length is kept apart */
+	return ev_files_add(out, "impact.json", (uint8_t *)s, n + 1);
 }
 
 static int
@@ -408,7 +431,8 @@ ev_bundle_build(const uint8_t *log, size_t len, int64_t id,
 		goto out;
 	}
 	if ((rc = fixed_files(&m, log, len, out)) != 0 ||
-	    (rc = incident_file(&m, out)) != 0)
+	    (rc = incident_file(&m, out)) != 0 ||
+	    (rc = impact_file(&m, out)) != 0)
 		goto out;
 	for (size_t i = 0; i < json_array_size(m.series) && rc == 0; i++)
 		rc = series_files(&m, i, out);
@@ -423,5 +447,7 @@ out:
 	json_decref(m.seqs);
 	json_decref(m.series);
 	json_decref(m.archives);
+	json_decref(m.impact);
+	json_decref(m.impact_seq);
 	return rc;
 }

@@ -305,7 +305,7 @@ incident_body(struct store *s, const struct evidence_inc_params *p,
 {
 	struct incb b = { .inc = inc, .s = s, .series = json_array(),
 	    .alerts = json_array(), .archives = json_array() };
-	json_t *o = NULL, *det;
+	json_t *o = NULL, *det, *imp = NULL;
 	json_error_t je;
 	char *body = NULL;
 
@@ -314,13 +314,17 @@ incident_body(struct store *s, const struct evidence_inc_params *p,
 	if ((det = json_loads(p->detector, 0, &je)) == NULL ||
 	    !json_is_object(det))
 		*rc = LL_EINVAL;
+	else if (p->impact != NULL && ((imp = json_loads(p->impact, 0,
+	    &je)) == NULL || !json_is_object(imp)))
+		*rc = LL_EINVAL;
 	else if (b.series != NULL && b.alerts != NULL && b.archives != NULL &&
 	    (*rc = all_series(&b)) == 0 &&
 	    (*rc = store_alert_list(s, NULL, b.from, b.to, on_alert, &b)) == 0 &&
 	    (*rc = store_archive_list(s, on_archive, &b)) == 0) {
-		o = json_pack("{s:o, s:o, s:O, s:I, s:I, s:O, s:O, s:O, s:I}",
-		    "incident", ev_incident_json(inc), "transition",
-		    transition_json(t), "detector", det, "from",
+		o = json_pack("{s:o, s:o, s:O, s:O, s:I, s:I, s:O, s:O, s:O, "
+		    "s:I}", "incident", ev_incident_json(inc), "transition",
+		    transition_json(t), "detector", det, "impact", imp != NULL ?
+		    imp : json_null(), "from",
 		    (json_int_t)b.from, "to", (json_int_t)b.to, "series",
 		    b.series, "alerts", b.alerts, "archives", b.archives,
 		    "series_omitted", (json_int_t)b.omitted);
@@ -331,6 +335,7 @@ incident_body(struct store *s, const struct evidence_inc_params *p,
 		*rc = 0;
 	json_decref(o);
 	json_decref(det);
+	json_decref(imp);
 	json_decref(b.series);
 	json_decref(b.alerts);
 	json_decref(b.archives);
@@ -352,7 +357,8 @@ evidence_incident_record(struct store *s, const struct evidence_key *k,
 		return LL_EINVAL;
 	if ((body = incident_body(s, p, inc, t, &rc)) == NULL) {
 		snprintf(err, errlen, "incident %lld: %s", (long long)inc->id,
-		    rc == LL_EINVAL ? "the detector is not a JSON object" :
+		    rc == LL_EINVAL ? "the detector or the impact is not a "
+		    "JSON object" :
 		    rc == LL_ENOMEM ? ll_strerror(rc) : store_errmsg(s));
 		return rc;
 	}

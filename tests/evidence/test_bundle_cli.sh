@@ -58,6 +58,17 @@ for f in os.listdir(sys.argv[2]):
     if f in names:
         assert names[f] == hashlib.sha256(open(os.path.join(sys.argv[2], f), "rb").read()).hexdigest()
 v = json.loads(lines[6])
+# the impact as it stood when each record was written, every figure with
+# its formula and inputs
+names = [f["name"] for f in b["impact"]["figures"]]
+assert names[:2] == ["space.v4", "space.v6"] and "cost" in names and "users" in names, names
+v4 = b["impact"]["figures"][0]
+assert b["impact"]["incident"] == 1 and v4["unit"] == "/24s" and v4["value"] > 0
+assert v4["inputs"]["entities"][0]["entity"] == "country:EG" and v4["formula"]
+cost = [f for f in b["impact"]["figures"] if f["name"] == "cost"][0]
+assert cost["value"] is None and cost["inputs"]["countries"][0]["reason"] and "GDP" in cost["formula"], cost
+assert all(json.loads(lines[2 * i])["body"]["impact"]["figures"] for i in range(4))
+v = json.loads(lines[6])
 assert v["body"]["transition"] == {"state": "verified", "time": v["body"]["transition"]["time"], "who": "analyst:ana", "note": "seen by IODA too"}
 PY
 "$L" evidence export 1 --out bundle --db s.db 2>err && ok || bad "export: $(cat err)"
@@ -74,6 +85,27 @@ python3 elsewhere/copy/verify.py elsewhere/copy >out && grep -q '^OK: ' out && o
 	ok || bad "check: $(cat out err)"
 [ -n "$(ls elsewhere/copy/charts/*country-EG.svg)" ] && grep -q '<polyline' elsewhere/copy/charts/*-bgp-country-EG.svg &&
 	ok || bad "no chart of country:EG"
+# the impact: impact.json is the last record's, incident.json points to it;
+# a changed figure is refused, with or without its manifest line changed
+python3 - bundle log <<'PY' && ok || bad "impact.json is not the last record's impact"
+import json, sys
+d = sys.argv[1]
+last = json.loads(open(sys.argv[2]).read().split("\n")[6])
+assert json.load(open(d + "/impact.json")) == last["body"]["impact"]
+assert json.load(open(d + "/incident.json"))["impact"] == {"file": "impact.json", "record": 4}
+PY
+grep -q 'impact.json' bundle/MANIFEST.sha256 && grep -q 'impact.json' bundle/README.txt &&
+	ok || bad "impact.json not in the manifest or the README"
+cp -R bundle imp
+sed -i '0,/"value": [0-9][0-9]*/s//"value": 1/' imp/impact.json
+"$L" evidence check imp 2>err; [ $? -eq 1 ] && grep -q '^lifeline: .*impact.json: its SHA-256' err &&
+	ok || bad "check took a changed impact.json: $(cat err)"
+python3 imp/verify.py imp >out; [ $? -eq 1 ] && grep -q 'impact.json' out &&
+	ok || bad "verify.py took a changed impact.json: $(cat out)"
+(cd imp && sed -i "s/^[0-9a-f]*  impact.json\$/$(sha256sum impact.json | cut -d' ' -f1)  impact.json/" MANIFEST.sha256 &&
+	sha256sum -c --quiet MANIFEST.sha256) || bad "manifest line not rewritten"
+"$L" evidence check imp 2>err; [ $? -eq 1 ] && grep -q 'impact.json: not what the signed records give' err &&
+	ok || bad "check took impact.json changed with its manifest line: $(cat err)"
 # a value changed in a CSV: all three refuse, naming the file
 csv=$(ls elsewhere/copy/series/*-bgp-country-EG.csv)
 sed -i '3s/,[0-9]*$/,1/' "$csv"
@@ -88,6 +120,22 @@ grep -q '^# Incident 1: nationwide shutdown' md && grep -q 'International Covena
 	grep -q 'A/HRC/RES/32/13' md && grep -q 'Freedom Online Coalition' md &&
 	grep -q '^## If it happened during an armed conflict' md && grep -q '4 signed records' md &&
 	ok || bad "md content: $(cat md)"
+# the impact in the report: each figure with its method, formula and inputs
+sed -n '/^## Impact/,/^## Evidence/p' md >imp.md
+grep -q '^### space.v4: 93482 /24s' imp.md && grep -q '^### cost: no data' imp.md &&
+	grep -q '^- formula: sum over countries of GDP / 365 x digital_share x affected_share x days' imp.md &&
+	grep -q '"cc":"EG","reason":"not in the country table (import countries)"' imp.md &&
+	grep -q '"entity":"country:EG","signal":"bgp","baseline":93482' imp.md &&
+	[ "$(grep -c '^- inputs:' imp.md)" -eq 6 ] && ok || bad "md impact: $(cat imp.md)"
+"$L" incidents show 1 --format json --db s.db >show.json 2>err && python3 - show.json <<'PY' && ok || bad "show --format json: no impact: $(cat err)"
+import json, sys
+i = json.load(open(sys.argv[1]))[0]
+f = {x["name"]: x for x in i["impact"]["figures"]}
+assert i["id"] == 1 and i["impact"]["incident"] == 1 and len(f) == 6
+assert f["space.v4"]["value"] == 93482 and f["cost"]["value"] is None
+assert f["duration"]["inputs"]["start"] == i["start"]
+PY
+"$L" incidents list --format json --db s.db | grep -q '"impact"' && bad "list holds impacts" || ok
 printf '# mine\nalways\tNational law\tConstitution, article 1\t\tAccess to information\n' > n.tsv
 "$L" incidents show 1 --format md --norms n.tsv --db s.db >md 2>err &&
 	grep -q '\*\*National law\*\*: Constitution, article 1. Access' md && ! grep -q 'ICCPR\|Covenant' md &&
