@@ -217,6 +217,21 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 	return 0;
 }
 
+/* The spacing of se's points: the least gap between two of them, at
+ * least the engine's bin (an hourly series judged in 5-minute bins has a
+ * point in every twelfth). Incidents count time in it. */
+static int64_t
+series_step(const struct dctx *c, const struct dseries *se)
+{
+	int64_t step = INT64_MAX;
+	size_t i;
+
+	for (i = 1; i < se->n; i++)
+		if (se->t[i] > se->t[i - 1] && se->t[i] - se->t[i - 1] < step)
+			step = se->t[i] - se->t[i - 1];
+	return step == INT64_MAX || step < c->o.bin ? c->o.bin : step;
+}
+
 static void
 step_state(int *level, int *run, int lv)
 {
@@ -255,6 +270,8 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 		return 0;
 	se->value = se->v[se->cur];
 	se->last = t;
+	if (se->step == 0)
+		se->step = series_step(c, se);
 	c->st.bins++;
 	if ((rc = judge_ioda(c, se)) != 0)
 		return rc;

@@ -23,6 +23,7 @@ struct dseries {
 	size_t		 n, cap;
 	size_t		 lo, cur;	/* window start, first point >= bin */
 	int64_t		 last;		/* last bin judged (state) */
+	int64_t		 step;		/* its points' spacing (0: not yet) */
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
 	double		 csum;		/* the CUSUM sum (state) */
@@ -60,6 +61,7 @@ struct dinc {
 	bool		 fresh;		/* opened in this bin */
 	bool		 reach;		/* reachability critical this bin */
 	bool		 throttle;	/* throttle evidence this bin */
+	int64_t		 step;		/* finest step of this bin's evidence */
 };
 
 struct dctx {

@@ -369,6 +369,50 @@ test_merge(void **state)
 	store_free(s);
 }
 
+/* Hours [h0, h1) of (signal, entity) at value v: an hourly series. */
+static void
+put_hourly(struct store *s, const char *entity, int h0, int h1, double v)
+{
+	struct store_point p = { .entity = entity, .value = v };
+	int h;
+
+	for (h = h0; h < h1; h++) {
+		p.time = T0 + (int64_t)h * 3600;
+		assert_int_equal(store_points_put(s, "monash.connectivity",
+		    "test", &p, 1), 0);
+	}
+}
+
+/* An hourly series (the Monash index) judged in 5-minute bins: a region
+ * falls to 2% at hour 23, its country an hour later, for seven hours.
+ * One incident (their onsets are within two of the series' own bins),
+ * restored at the first hour back, its score counted in hours: 98% x
+ * 7 h = 98 x 420 minutes. */
+static void
+test_hourly(void **state)
+{
+	struct store *s = open_db("hourly.db");
+	struct incs x;
+
+	(void)state;
+	put_hourly(s, "region:EG-C", 0, 23, 500);
+	put_hourly(s, "region:EG-C", 23, 30, 10);
+	put_hourly(s, "region:EG-C", 30, 40, 500);
+	put_hourly(s, "country:EG", 0, 24, 1000);
+	put_hourly(s, "country:EG", 24, 30, 20);
+	put_hourly(s, "country:EG", 30, 40, 1000);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.scope[0], "region:EG-C,country:EG");
+	assert_string_equal(x.cls[0], "nationwide shutdown");
+	assert_int_equal(x.i[0].start, T0 + 23 * 3600);
+	assert_int_equal(x.i[0].end, T0 + 30 * 3600);
+	assert_true(x.i[0].score > 98 * 420 - 1 &&
+	    x.i[0].score < 98 * 420 + 1);
+	store_free(s);
+}
+
 /* An analyst verifies an open incident and closes it; a closed incident
  * is never changed again, by a run or by an analyst. */
 static void
@@ -819,6 +863,7 @@ main(void)
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_hourly),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
