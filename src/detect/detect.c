@@ -157,17 +157,6 @@ judge_ioda(struct dctx *c, struct dseries *se)
 	return 0;
 }
 
-static void
-judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
-{
-	const struct dbase *b = det_base_find(c, se->signal, se->entity);
-
-	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
-		return;
-	se->baseline = b->value;
-	se->plv = det_level(se->kind, se->value / b->value);
-}
-
 /* The hour of the week of t, Monday 00:00 UTC = 0 (1970-01-05 was one). */
 static int64_t
 hour_of_week(int64_t t)
@@ -232,6 +221,76 @@ series_step(const struct dctx *c, const struct dseries *se)
 	return step == INT64_MAX || step < c->o.bin ? c->o.bin : step;
 }
 
+/* The shape of the hour of t in se's history before a pin at pin_to:
+ * the median of the points of the same hour of the week in the last
+ * weeks before the pin, over the median of all of them then (1 when
+ * there are too few). Only points from before the pin count, so a long
+ * outage never becomes its own expectation. The level is computed once
+ * a day and pin, over the weeks before the next midnight (the same in
+ * one run as in several, and inside what a run loads). */
+static int
+pin_shape(struct dctx *c, struct dseries *se, int64_t t, int64_t pin_to,
+    double *shape)
+{
+	int64_t how = hour_of_week(t), from = t - c->o.weeks * 7 * 86400, day;
+	double slot;
+	size_t i, end, n = 0;
+	int rc;
+
+	*shape = 1;
+	for (end = se->cur; end > 0 && se->t[end - 1] >= pin_to; end--)
+		;
+	for (i = end; i > 0 && se->t[i - 1] >= from; i--) {
+		if (hour_of_week(se->t[i - 1]) != how)
+			continue;
+		if (n == c->capsv && ll_grow(&c->sv, &c->capsv, n + 1,
+		    sizeof(*c->sv)) != 0)
+			return LL_ENOMEM;
+		c->sv[n++] = se->v[i - 1];
+	}
+	if (n < (size_t)c->o.min_history)
+		return 0;
+	if ((rc = det_median(c, c->sv, n, &slot)) != 0)
+		return rc;
+	day = t - t % 86400;
+	if (se->pmed_t != day || se->pmed_pin != pin_to) {
+		for (i = end; i > 0 && se->t[i - 1] >= day + 86400 -
+		    c->o.weeks * 7 * 86400; i--)
+			;
+		se->pmed = 0;
+		se->pmed_t = day;
+		se->pmed_pin = pin_to;
+		if (end - i >= (size_t)c->o.min_history &&
+		    (rc = det_median(c, se->v + i, end - i, &se->pmed)) != 0)
+			return rc;
+	}
+	if (se->pmed > 0)
+		*shape = slot / se->pmed;
+	*shape = *shape < 0.5 ? 0.5 : *shape > 1.5 ? 1.5 : *shape;
+	return 0;
+}
+
+/* The pinned verdict of se at t. For a series with a daily rhythm the
+ * expectation is the pinned level times the shape of the hour before
+ * the pin (pin_shape), so that the night's trough is not read as a
+ * loss. */
+static int
+judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
+{
+	const struct dbase *b = det_base_find(c, se->signal, se->entity);
+	double shape = 1;
+	int rc;
+
+	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
+		return 0;
+	if (se->kind->seasonal &&
+	    (rc = pin_shape(c, se, t, b->to, &shape)) != 0)
+		return rc;
+	se->baseline = b->value * shape;
+	se->plv = det_level(se->kind, se->value / se->baseline);
+	return 0;
+}
+
 static void
 step_state(int *level, int *run, int lv)
 {
@@ -275,8 +334,8 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	c->st.bins++;
 	if ((rc = judge_ioda(c, se)) != 0)
 		return rc;
-	judge_pinned(c, se, t);
-	if (se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0)
+	if ((se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0) ||
+	    (rc = judge_pinned(c, se, t)) != 0)
 		return rc;
 	reference(se);
 	if (se->kind->perf)

@@ -24,6 +24,8 @@ struct dseries {
 	size_t		 lo, cur;	/* window start, first point >= bin */
 	int64_t		 last;		/* last bin judged (state) */
 	int64_t		 step;		/* its points' spacing (0: not yet) */
+	double		 pmed;		/* level before the pin (pin_shape) */
+	int64_t		 pmed_t, pmed_pin; /*  of this day and pin (0: none) */
 	int		 level, run;	/* the ioda detector's state */
 	int		 plevel, prun;	/* the pinned detector's */
 	double		 csum;		/* the CUSUM sum (state) */
