@@ -166,18 +166,21 @@ hour_of_week(int64_t t)
 	return h < 0 ? h + 168 : h;
 }
 
-/* The seasonal verdict of se at bin t: the value against the points of
- * the same hour of the week in the last weeks, as a robust z-score
- * (median, 1.4826 x MAD; the MAD at least 1% of the median). */
+/* The seasonal verdict of se's point at: the value against the points
+ * of the same hour of the week in the last weeks, as a robust z-score
+ * (median, 1.4826 x MAD; the MAD at least 1% of the median). *lv stays
+ * DET_NONE with too little history. */
 static int
-judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
+seasonal_at(struct dctx *c, const struct dseries *se, size_t at, double *m,
+    double *smad, int *lv)
 {
-	int64_t how = hour_of_week(t), from = t - c->o.weeks * 7 * 86400;
-	double mad, z;
+	int64_t how = hour_of_week(se->t[at]);
+	int64_t from = se->t[at] - c->o.weeks * 7 * 86400;
+	double mad, z, value = se->v[at];
 	size_t i, n = 0;
 	int rc;
 
-	for (i = se->cur; i > 0 && se->t[i - 1] >= from; i--) {
+	for (i = at; i > 0 && se->t[i - 1] >= from; i--) {
 		if (hour_of_week(se->t[i - 1]) != how)
 			continue;
 		if (n == c->capsv && ll_grow(&c->sv, &c->capsv, n + 1,
@@ -187,22 +190,45 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 	}
 	if (n < (size_t)c->o.min_history)
 		return 0;
-	if ((rc = det_median(c, c->sv, n, &se->smedian)) != 0)
+	if ((rc = det_median(c, c->sv, n, m)) != 0)
 		return rc;
 	for (i = 0; i < n; i++)
-		c->sv[i] = fabs(c->sv[i] - se->smedian);
+		c->sv[i] = fabs(c->sv[i] - *m);
 	if ((rc = det_median(c, c->sv, n, &mad)) != 0)
 		return rc;
-	if (mad < 0.01 * se->smedian)
-		mad = 0.01 * se->smedian;
-	se->smad = 1.4826 * mad;
-	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
+	if (mad < 0.01 * *m)
+		mad = 0.01 * *m;
+	*smad = 1.4826 * mad;
+	z = mad > 0 ? (value - *m) / (1.4826 * mad) : 0;
 	/* Critical needs a drop that matters as well as a rare one: below
 	 * the kind's warning level of the expectation. A quiet series (MAD
 	 * at its 1% floor) otherwise calls a 10% dip an outage. */
-	se->slv = z < -c->o.mad_crit && se->value < se->kind->warn *
-	    se->smedian ? DET_CRIT : z < -c->o.mad_warn ? DET_WARN :
-	    DET_NORMAL;
+	*lv = z < -c->o.mad_crit && value < se->kind->warn * *m ? DET_CRIT :
+	    z < -c->o.mad_warn ? DET_WARN : DET_NORMAL;
+	return 0;
+}
+
+static int
+judge_seasonal(struct dctx *c, struct dseries *se)
+{
+	return seasonal_at(c, se, se->cur, &se->smedian, &se->smad, &se->slv);
+}
+
+/* True in *crit when se's point before the one judged is its previous
+ * bin (one step back) and was seasonal-critical too. */
+int
+det_seasonal_prev(struct dctx *c, const struct dseries *se, bool *crit)
+{
+	double m, smad;
+	int lv = DET_NONE, rc;
+
+	*crit = false;
+	if (se->cur == 0 || se->cur >= se->n ||
+	    se->t[se->cur - 1] != se->t[se->cur] - se->step)
+		return 0;
+	if ((rc = seasonal_at(c, se, se->cur - 1, &m, &smad, &lv)) != 0)
+		return rc;
+	*crit = lv == DET_CRIT;
 	return 0;
 }
 
@@ -334,7 +360,7 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 	c->st.bins++;
 	if ((rc = judge_ioda(c, se)) != 0)
 		return rc;
-	if ((se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0) ||
+	if ((se->kind->seasonal && (rc = judge_seasonal(c, se)) != 0) ||
 	    (rc = judge_pinned(c, se, t)) != 0)
 		return rc;
 	reference(se);

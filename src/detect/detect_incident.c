@@ -323,6 +323,14 @@ inc_open(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
 	return d;
 }
 
+/* True when only the seasonal detector finds se critical in this bin. */
+static bool
+seasonal_only(const struct dseries *se)
+{
+	return !se->kind->perf && se->slv == DET_CRIT && se->lv < DET_CRIT &&
+	    se->plv < DET_CRIT && se->clv < DET_CRIT;
+}
+
 /* The open incident for se's alert at t: by scope, else one whose onset
  * is within merge_bins of t (same country), else a new one on a critical
  * level. NULL when there is none (and *rc 0) or on failure. */
@@ -349,6 +357,14 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 			*rc = auto_pin(c, se, t);
 			return d;
 		}
+	}
+	if (seasonal_only(se)) {
+		bool prev;
+
+		/* one bin at the seasonal level alone is a dip, not an
+		 * outage: the second in a row opens (IODA waits too) */
+		if ((*rc = det_seasonal_prev(c, se, &prev)) != 0 || !prev)
+			return NULL;
 	}
 	if ((d = inc_open(c, se, t, rc)) == NULL)
 		return NULL;

@@ -103,6 +103,8 @@ double	det_ratio(const struct detect_kind *k, double value, double ref);
 int	det_level(const struct detect_kind *k, double ratio);
 int	det_alert(struct dctx *c, const struct dseries *se, const char *det,
 	    int lv, double expected, int64_t t);
+int	det_seasonal_prev(struct dctx *c, const struct dseries *se,
+	    bool *crit);
 
 /* detect_cusum.c */
 int	det_cusum_load(struct dctx *c);

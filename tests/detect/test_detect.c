@@ -546,7 +546,8 @@ rhythm_db(const char *name, double dip)
 /* The rhythm above falls to 60% for two hours at its daily peak.
  * Against the 7-day median (about 1000) IODA parity sees no more than a
  * warning (0.78, as at every night's trough); the hour-of-week profile
- * sees it, and nothing on the quiet days. */
+ * sees it, and nothing on the quiet days. Seasonal verdicts alone open
+ * an incident on their second critical bin in a row. */
 static void
 test_seasonal(void **state)
 {
@@ -558,7 +559,8 @@ test_seasonal(void **state)
 	assert_int_equal(run(s, 0, 0, NULL), 0);
 	incidents(s, &x);
 	assert_int_equal(x.n, 1);
-	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 60) * BIN);
+	/* seasonal alone: the second critical bin in a row opens it */
+	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 61) * BIN);
 	assert_int_equal(x.i[0].end, T0 - 12 * 3600 + (14 * 288 + 84) * BIN);
 	/* IODA parity: warnings only; the seasonal profile: criticals only
 	 * in the two hours */
@@ -588,6 +590,30 @@ test_seasonal_shallow(void **state)
 	assert_int_equal(count(s, "seasonal", "critical", 0), 0);
 	assert_true(count(s, "seasonal", "warning", T0 - 12 * 3600 +
 	    (14 * 288 + 60) * BIN) >= 12);
+	store_free(s);
+}
+
+/* The rhythm of test_seasonal at 75% for one bin at the peak: a
+ * seasonal critical (IODA parity sees 0.97 of its median), but one bin
+ * alone is a dip; no incident. Two such bins open one. */
+static void
+test_seasonal_blip(void **state)
+{
+	struct store *s = rhythm_db_at("blip.db", 0.75, 60, 61);
+	struct incs x;
+
+	(void)state;
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(count(s, "seasonal", "critical", 0), 1);
+	assert_int_equal(count(s, "ioda", "critical", 0), 0);
+	store_free(s);
+	s = rhythm_db_at("blip2.db", 0.75, 60, 62);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 61) * BIN);
 	store_free(s);
 }
 
@@ -898,6 +924,7 @@ main(void)
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
 		cmocka_unit_test(test_seasonal_shallow),
+		cmocka_unit_test(test_seasonal_blip),
 		cmocka_unit_test(test_pinned_rhythm),
 		cmocka_unit_test(test_recurrence),
 		cmocka_unit_test(test_cusum),
