@@ -16,8 +16,7 @@
 #   --check   assert every event's class, detection within its bins,
 #             campaign and (open events) openness; exit 1 otherwise
 # Environment: BENCH_OUT (default bench/out/quality), XFAIL (events
-#   expected to miss, comma-separated ids; default the throttling event,
-#   which no detector judges yet).
+#   expected to miss, comma-separated ids; default none).
 # Exit status: 0 done (or all checks passed), 1 a check failed, 2 set-up.
 set -uo pipefail
 

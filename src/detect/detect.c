@@ -157,18 +157,6 @@ judge_ioda(struct dctx *c, struct dseries *se)
 	return 0;
 }
 
-static void
-judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
-{
-	const struct dbase *b = se->base != SIZE_MAX ? &c->base[se->base] :
-	    NULL;
-
-	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
-		return;
-	se->baseline = b->value;
-	se->plv = det_level(se->kind, se->value / b->value);
-}
-
 /* The hour of the week of t, Monday 00:00 UTC = 0 (1970-01-05 was one). */
 static int64_t
 hour_of_week(int64_t t)
@@ -178,18 +166,21 @@ hour_of_week(int64_t t)
 	return h < 0 ? h + 168 : h;
 }
 
-/* The seasonal verdict of se at bin t: the value against the points of
- * the same hour of the week in the last weeks, as a robust z-score
- * (median, 1.4826 x MAD; the MAD at least 1% of the median). */
+/* The seasonal verdict of se's point at: the value against the points
+ * of the same hour of the week in the last weeks, as a robust z-score
+ * (median, 1.4826 x MAD; the MAD at least 1% of the median). *lv stays
+ * DET_NONE with too little history. */
 static int
-judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
+seasonal_at(struct dctx *c, const struct dseries *se, size_t at, double *m,
+    double *smad, int *lv)
 {
-	int64_t how = hour_of_week(t), from = t - c->o.weeks * 7 * 86400;
-	double mad, z;
+	int64_t how = hour_of_week(se->t[at]);
+	int64_t from = se->t[at] - c->o.weeks * 7 * 86400;
+	double mad, z, value = se->v[at];
 	size_t i, n = 0;
 	int rc;
 
-	for (i = se->cur; i > 0 && se->t[i - 1] >= from; i--) {
+	for (i = at; i > 0 && se->t[i - 1] >= from; i--) {
 		if (hour_of_week(se->t[i - 1]) != how)
 			continue;
 		if (n == c->capsv && ll_grow(&c->sv, &c->capsv, n + 1,
@@ -199,22 +190,131 @@ judge_seasonal(struct dctx *c, struct dseries *se, int64_t t)
 	}
 	if (n < (size_t)c->o.min_history)
 		return 0;
-	if ((rc = det_median(c, c->sv, n, &se->smedian)) != 0)
+	if ((rc = det_median(c, c->sv, n, m)) != 0)
 		return rc;
 	for (i = 0; i < n; i++)
-		c->sv[i] = fabs(c->sv[i] - se->smedian);
+		c->sv[i] = fabs(c->sv[i] - *m);
 	if ((rc = det_median(c, c->sv, n, &mad)) != 0)
 		return rc;
-	if (mad < 0.01 * se->smedian)
-		mad = 0.01 * se->smedian;
-	se->smad = 1.4826 * mad;
-	z = mad > 0 ? (se->value - se->smedian) / (1.4826 * mad) : 0;
+	if (mad < 0.01 * *m)
+		mad = 0.01 * *m;
+	*smad = 1.4826 * mad;
+	z = mad > 0 ? (value - *m) / (1.4826 * mad) : 0;
 	/* Critical needs a drop that matters as well as a rare one: below
 	 * the kind's warning level of the expectation. A quiet series (MAD
 	 * at its 1% floor) otherwise calls a 10% dip an outage. */
-	se->slv = z < -c->o.mad_crit && se->value < se->kind->warn *
-	    se->smedian ? DET_CRIT : z < -c->o.mad_warn ? DET_WARN :
-	    DET_NORMAL;
+	*lv = z < -c->o.mad_crit && value < se->kind->warn * *m ? DET_CRIT :
+	    z < -c->o.mad_warn ? DET_WARN : DET_NORMAL;
+	return 0;
+}
+
+static int
+judge_seasonal(struct dctx *c, struct dseries *se)
+{
+	return seasonal_at(c, se, se->cur, &se->smedian, &se->smad, &se->slv);
+}
+
+/* True in *crit when se's point before the one judged is its previous
+ * bin (one step back) and was seasonal-critical too. */
+int
+det_seasonal_prev(struct dctx *c, const struct dseries *se, bool *crit)
+{
+	double m, smad;
+	int lv = DET_NONE, rc;
+
+	*crit = false;
+	if (se->cur == 0 || se->cur >= se->n ||
+	    se->t[se->cur - 1] != se->t[se->cur] - se->step)
+		return 0;
+	if ((rc = seasonal_at(c, se, se->cur - 1, &m, &smad, &lv)) != 0)
+		return rc;
+	*crit = lv == DET_CRIT;
+	return 0;
+}
+
+/* The spacing of se's points: the least gap between two of them, at
+ * least the engine's bin (an hourly series judged in 5-minute bins has a
+ * point in every twelfth). Incidents count time in it. */
+static int64_t
+series_step(const struct dctx *c, const struct dseries *se)
+{
+	int64_t step = INT64_MAX;
+	size_t i;
+
+	for (i = 1; i < se->n; i++)
+		if (se->t[i] > se->t[i - 1] && se->t[i] - se->t[i - 1] < step)
+			step = se->t[i] - se->t[i - 1];
+	return step == INT64_MAX || step < c->o.bin ? c->o.bin : step;
+}
+
+/* The shape of the hour of t in se's history before a pin at pin_to:
+ * the median of the points of the same hour of the week in the last
+ * weeks before the pin, over the median of all of them then (1 when
+ * there are too few). Only points from before the pin count, so a long
+ * outage never becomes its own expectation. The level is computed once
+ * a day and pin, over the weeks before the next midnight (the same in
+ * one run as in several, and inside what a run loads). */
+static int
+pin_shape(struct dctx *c, struct dseries *se, int64_t t, int64_t pin_to,
+    double *shape)
+{
+	int64_t how = hour_of_week(t), from = t - c->o.weeks * 7 * 86400, day;
+	double slot;
+	size_t i, end, n = 0;
+	int rc;
+
+	*shape = 1;
+	for (end = se->cur; end > 0 && se->t[end - 1] >= pin_to; end--)
+		;
+	for (i = end; i > 0 && se->t[i - 1] >= from; i--) {
+		if (hour_of_week(se->t[i - 1]) != how)
+			continue;
+		if (n == c->capsv && ll_grow(&c->sv, &c->capsv, n + 1,
+		    sizeof(*c->sv)) != 0)
+			return LL_ENOMEM;
+		c->sv[n++] = se->v[i - 1];
+	}
+	if (n < (size_t)c->o.min_history)
+		return 0;
+	if ((rc = det_median(c, c->sv, n, &slot)) != 0)
+		return rc;
+	day = t - t % 86400;
+	if (se->pinlvl_t != day || se->pinlvl_pin != pin_to) {
+		for (i = end; i > 0 && se->t[i - 1] >= day + 86400 -
+		    c->o.weeks * 7 * 86400; i--)
+			;
+		se->pinlvl = 0;
+		se->pinlvl_t = day;
+		se->pinlvl_pin = pin_to;
+		if (end - i >= (size_t)c->o.min_history &&
+		    (rc = det_median(c, se->v + i, end - i, &se->pinlvl)) != 0)
+			return rc;
+	}
+	if (se->pinlvl > 0)
+		*shape = slot / se->pinlvl;
+	*shape = *shape < 0.5 ? 0.5 : *shape > 1.5 ? 1.5 : *shape;
+	return 0;
+}
+
+/* The pinned verdict of se at t. For a series with a daily rhythm the
+ * expectation is the pinned level times the shape of the hour before
+ * the pin (pin_shape), so that the night's trough is not read as a
+ * loss. */
+static int
+judge_pinned(struct dctx *c, struct dseries *se, int64_t t)
+{
+	const struct dbase *b = se->base != SIZE_MAX ? &c->base[se->base] :
+	    NULL;
+	double shape = 1;
+	int rc;
+
+	if (b == NULL || b->to > t || b->value <= 0 || !pin_active(c, b, se))
+		return 0;
+	if (se->kind->seasonal &&
+	    (rc = pin_shape(c, se, t, b->to, &shape)) != 0)
+		return rc;
+	se->baseline = b->value * shape;
+	se->plv = det_level(se->kind, se->value / se->baseline);
 	return 0;
 }
 
@@ -256,11 +356,13 @@ judge(struct dctx *c, struct dseries *se, int64_t t)
 		return 0;
 	se->value = se->v[se->cur];
 	se->last = t;
+	if (se->step == 0)
+		se->step = series_step(c, se);
 	c->st.bins++;
 	if ((rc = judge_ioda(c, se)) != 0)
 		return rc;
-	judge_pinned(c, se, t);
-	if (se->kind->seasonal && (rc = judge_seasonal(c, se, t)) != 0)
+	if ((se->kind->seasonal && (rc = judge_seasonal(c, se)) != 0) ||
+	    (rc = judge_pinned(c, se, t)) != 0)
 		return rc;
 	reference(se);
 	if (se->kind->perf)

@@ -328,6 +328,14 @@ inc_open(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
 	return d;
 }
 
+/* True when only the seasonal detector finds se critical in this bin. */
+static bool
+seasonal_only(const struct dseries *se)
+{
+	return !se->kind->perf && se->slv == DET_CRIT && se->lv < DET_CRIT &&
+	    se->plv < DET_CRIT && se->clv < DET_CRIT;
+}
+
 /* The open incident for se's alert at t: by scope, else one whose onset
  * is within merge_bins of t (same country), else a new one on a critical
  * level. NULL when there is none (and *rc 0) or on failure. */
@@ -345,7 +353,7 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 	for (i = 0; i < c->ninc; i++) {
 		d = &c->inc[i];
 		if (d->row.end == 0 && t - d->row.start <=
-		    c->o.merge_bins * c->o.bin && same_country(d->scope,
+		    c->o.merge_bins * se->step && same_country(d->scope,
 		    se->entity) && list_add(d->scope, sizeof(d->scope),
 		    se->entity)) {
 			det_open_mark(c, se->entity, i);
@@ -353,6 +361,14 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 			*rc = auto_pin(c, se, t);
 			return d;
 		}
+	}
+	if (seasonal_only(se)) {
+		bool prev;
+
+		/* one bin at the seasonal level alone is a dip, not an
+		 * outage: the second in a row opens (IODA waits too) */
+		if ((*rc = det_seasonal_prev(c, se, &prev)) != 0 || !prev)
+			return NULL;
 	}
 	if ((d = inc_open(c, se, t, rc)) == NULL)
 		return NULL;
@@ -452,6 +468,8 @@ evidence(struct dctx *c, struct dseries *se, int64_t t)
 	} else if (se->plv != DET_NONE || !d->pinned)
 		d->ratio = d->seen && r > d->ratio ? d->ratio : r;
 	d->seen = true;
+	if (d->step == 0 || se->step < d->step)
+		d->step = se->step;
 	evidence_signals(d, se);
 	if (lv >= DET_WARN)
 		d->down = true;
@@ -476,7 +494,7 @@ lifecycle(struct dctx *c, struct dinc *d, int64_t t)
 	if (d->crit) {
 		d->row.last = t;
 		d->row.run = 0;
-		d->row.score += (1 - r) * 100 * (double)c->o.bin / 60;
+		d->row.score += (1 - r) * 100 * (double)d->step / 60;
 		/* an analyst's "verified" stands while it lasts */
 		if (strcmp(st, "detected") == 0 ||
 		    strcmp(st, "partially restored") == 0)
@@ -495,7 +513,7 @@ lifecycle(struct dctx *c, struct dinc *d, int64_t t)
 		return transit(c, d, "restored", d->row.end);
 	}
 	d->row.run = 0;
-	d->row.score += (1 - r) * 100 * (double)c->o.bin / 60;
+	d->row.score += (1 - r) * 100 * (double)d->step / 60;
 	if (strcmp(st, "partially restored") != 0)
 		return transit(c, d, "partially restored", t);
 	return 0;
@@ -511,7 +529,7 @@ det_incidents_bin(struct dctx *c, int64_t t)
 	for (i = 0; i < c->ninc; i++)
 		c->inc[i].seen = c->inc[i].down = c->inc[i].pinned =
 		    c->inc[i].reach = c->inc[i].throttle = false,
-		c->inc[i].crit = 0;
+		c->inc[i].crit = 0, c->inc[i].step = 0;
 	for (i = 0; i < c->nser; i++)
 		if (c->ser[i].kind != NULL &&
 		    (rc = evidence(c, &c->ser[i], t)) != 0)
@@ -528,7 +546,7 @@ det_incidents_bin(struct dctx *c, int64_t t)
 			d->fresh = false;
 			d->row.restored = 100 * (d->ratio > 1 ? 1 : d->ratio);
 			d->row.score = (1 - d->row.restored / 100) * 100 *
-			    (double)c->o.bin / 60;
+			    (double)d->step / 60;
 			rc = transit(c, d, "detected", t);
 		} else
 			rc = lifecycle(c, d, t);

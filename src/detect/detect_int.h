@@ -36,6 +36,9 @@ struct dseries {
 	double		 value, median;
 	int64_t		 last;		/* last bin judged (state) */
 	int64_t		 bt, bwin;	/* det_window's last bin and window */
+	int64_t		 step;		/* its points' spacing (0: not yet) */
+	double		 pinlvl;	/* level before the pin (pin_shape) */
+	int64_t		 pinlvl_t, pinlvl_pin; /* of this day and pin (0: none) */
 	/* the ioda medians of a block's bins, worked out ahead (det_premed):
 	 * pmed[k] for bin pt0 + k * pbin over window pwin (NaN: none) */
 	double		*pmed;
@@ -82,6 +85,7 @@ struct dinc {
 	bool		 fresh;		/* opened in this bin */
 	bool		 reach;		/* reachability critical this bin */
 	bool		 throttle;	/* throttle evidence this bin */
+	int64_t		 step;		/* finest step of this bin's evidence */
 };
 
 /* The guard's verdict for one family and bin. */
@@ -151,6 +155,8 @@ double	det_ratio(const struct detect_kind *k, double value, double ref);
 int	det_level(const struct detect_kind *k, double ratio);
 int	det_alert(struct dctx *c, const struct dseries *se, const char *det,
 	    int lv, double expected, int64_t t);
+int	det_seasonal_prev(struct dctx *c, const struct dseries *se,
+	    bool *crit);
 
 /* detect_cusum.c */
 int	det_cusum_load(struct dctx *c);

@@ -374,6 +374,50 @@ test_merge(void **state)
 	store_free(s);
 }
 
+/* Hours [h0, h1) of (signal, entity) at value v: an hourly series. */
+static void
+put_hourly(struct store *s, const char *entity, int h0, int h1, double v)
+{
+	struct store_point p = { .entity = entity, .value = v };
+	int h;
+
+	for (h = h0; h < h1; h++) {
+		p.time = T0 + (int64_t)h * 3600;
+		assert_int_equal(store_points_put(s, "monash.connectivity",
+		    "test", &p, 1), 0);
+	}
+}
+
+/* An hourly series (the Monash index) judged in 5-minute bins: a region
+ * falls to 2% at hour 23, its country an hour later, for seven hours.
+ * One incident (their onsets are within two of the series' own bins),
+ * restored at the first hour back, its score counted in hours: 98% x
+ * 7 h = 98 x 420 minutes. */
+static void
+test_hourly(void **state)
+{
+	struct store *s = open_db("hourly.db");
+	struct incs x;
+
+	(void)state;
+	put_hourly(s, "region:EG-C", 0, 23, 500);
+	put_hourly(s, "region:EG-C", 23, 30, 10);
+	put_hourly(s, "region:EG-C", 30, 40, 500);
+	put_hourly(s, "country:EG", 0, 24, 1000);
+	put_hourly(s, "country:EG", 24, 30, 20);
+	put_hourly(s, "country:EG", 30, 40, 1000);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.scope[0], "region:EG-C,country:EG");
+	assert_string_equal(x.cls[0], "nationwide shutdown");
+	assert_int_equal(x.i[0].start, T0 + 23 * 3600);
+	assert_int_equal(x.i[0].end, T0 + 30 * 3600);
+	assert_true(x.i[0].score > 98 * 420 - 1 &&
+	    x.i[0].score < 98 * 420 + 1);
+	store_free(s);
+}
+
 /* An analyst verifies an open incident and closes it; a closed incident
  * is never changed again, by a run or by an analyst. */
 static void
@@ -475,7 +519,7 @@ count(struct store *s, const char *det, const char *level, int64_t from)
  * noise) for 15 days; on the last day, for two hours at its daily peak,
  * it is multiplied by dip. */
 static struct store *
-rhythm_db(const char *name, double dip)
+rhythm_db_at(const char *name, double dip, int b0, int b1)
 {
 	struct store *s = open_db(name);
 	struct store_point p = { .entity = "country:IR" };
@@ -490,7 +534,7 @@ rhythm_db(const char *name, double dip)
 		p.time = T0 - 12 * 3600 + (int64_t)b * BIN;
 		p.value = (1000 + 300 * sin(2 * M_PI * h)) *
 		    (0.99 + 0.02 * (double)(rnd >> 16) / 65536);
-		if (b >= 14 * 288 + 60 && b < 14 * 288 + 84)
+		if (b >= 14 * 288 + b0 && b < 14 * 288 + b1)
 			p.value *= dip;
 		assert_int_equal(store_points_put(s, "probe", "t", &p, 1), 0);
 	}
@@ -498,10 +542,17 @@ rhythm_db(const char *name, double dip)
 	return s;
 }
 
+static struct store *
+rhythm_db(const char *name, double dip)
+{
+	return rhythm_db_at(name, dip, 60, 84);
+}
+
 /* The rhythm above falls to 60% for two hours at its daily peak.
  * Against the 7-day median (about 1000) IODA parity sees no more than a
  * warning (0.78, as at every night's trough); the hour-of-week profile
- * sees it, and nothing on the quiet days. */
+ * sees it, and nothing on the quiet days. Seasonal verdicts alone open
+ * an incident on their second critical bin in a row. */
 static void
 test_seasonal(void **state)
 {
@@ -513,7 +564,8 @@ test_seasonal(void **state)
 	assert_int_equal(run(s, 0, 0, NULL), 0);
 	incidents(s, &x);
 	assert_int_equal(x.n, 1);
-	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 60) * BIN);
+	/* seasonal alone: the second critical bin in a row opens it */
+	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 61) * BIN);
 	assert_int_equal(x.i[0].end, T0 - 12 * 3600 + (14 * 288 + 84) * BIN);
 	/* IODA parity: warnings only; the seasonal profile: criticals only
 	 * in the two hours */
@@ -543,6 +595,54 @@ test_seasonal_shallow(void **state)
 	assert_int_equal(count(s, "seasonal", "critical", 0), 0);
 	assert_true(count(s, "seasonal", "warning", T0 - 12 * 3600 +
 	    (14 * 288 + 60) * BIN) >= 12);
+	store_free(s);
+}
+
+/* The rhythm of test_seasonal at 75% for one bin at the peak: a
+ * seasonal critical (IODA parity sees 0.97 of its median), but one bin
+ * alone is a dip; no incident. Two such bins open one. */
+static void
+test_seasonal_blip(void **state)
+{
+	struct store *s = rhythm_db_at("blip.db", 0.75, 60, 61);
+	struct incs x;
+
+	(void)state;
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(count(s, "seasonal", "critical", 0), 1);
+	assert_int_equal(count(s, "ioda", "critical", 0), 0);
+	store_free(s);
+	s = rhythm_db_at("blip2.db", 0.75, 60, 62);
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 61) * BIN);
+	store_free(s);
+}
+
+/* The rhythm of test_seasonal cut to 2% on the last day from bins 173 to
+ * 202, in the falling half of the day: the service comes back at about
+ * 71% of the day's mean, the night's level. The baseline pinned at the
+ * opening is the mean; scaled by the hour's seasonal shape it expects
+ * the trough, so the incident is restored at bin 202, not kept
+ * "partially restored" until the morning's rise (bin 280). */
+static void
+test_pinned_rhythm(void **state)
+{
+	struct store *s = rhythm_db_at("prhythm.db", 0.02, 173, 203);
+	struct incs x;
+
+	(void)state;
+	assert_int_equal(run(s, 0, 0, NULL), 0);
+	incidents(s, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.scope[0], "country:IR");
+	assert_int_equal(x.i[0].start, T0 - 12 * 3600 + (14 * 288 + 173) *
+	    BIN);
+	assert_int_equal(x.i[0].end, T0 - 12 * 3600 + (14 * 288 + 203) * BIN);
+	assert_string_equal(x.state[0], "restored");
 	store_free(s);
 }
 
@@ -824,10 +924,13 @@ main(void)
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_hourly),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_seasonal),
 		cmocka_unit_test(test_seasonal_shallow),
+		cmocka_unit_test(test_seasonal_blip),
+		cmocka_unit_test(test_pinned_rhythm),
 		cmocka_unit_test(test_recurrence),
 		cmocka_unit_test(test_cusum),
 		cmocka_unit_test(test_throttle),
