@@ -52,6 +52,8 @@ usage(FILE *f)
 	    "                  then visible-again when they have it back\n"
 	    "  rpki-invalid    (--vrps) an RFC 6811 invalid route of a\n"
 	    "                  watched prefix or watched origin AS\n"
+	    "  rpki-change     (--vrps-old) a ROA of a watched prefix or AS\n"
+	    "                  gone, new, or with another max length\n"
 	    "  route-leak      a watched route whose path is not valley-free\n"
 	    "                  on the AS relationships (--relationships), or\n"
 	    "                  without them has a network between two Tier-1s\n"
@@ -60,6 +62,13 @@ usage(FILE *f)
 	    "\n"
 	    "  --watchlist FILE     BGPalerter prefixes.yml (required)\n"
 	    "  --vrps FILE          VRPs for rpki-invalid (repeatable)\n"
+	    "  --vrps-old FILE      an earlier VRP snapshot (repeatable): its\n"
+	    "                       differences with --vrps that touch the\n"
+	    "                       watchlist are rpki-change alerts, as rpki\n"
+	    "                       diff finds them (change roa-gone, roa-new\n"
+	    "                       or max-length; roa_origin, old and new\n"
+	    "                       max length; first_seen the --vrps\n"
+	    "                       snapshot's time, as rpki diff --help says)\n"
 	    "  --relationships FILE CAIDA as-rel (serial-1 or serial-2) for\n"
 	    "                       route leaks\n"
 	    "  --min-peers N        peers before an alert fires (3)\n"
@@ -126,6 +135,7 @@ struct line {
 	enum routing_alert_type type;
 	char		 entity[STORE_KEY_MAX];
 	uint32_t	 last;
+	bool		 vrp;		/* an rpki-change, not a monitor's */
 };
 
 struct check_cli {
@@ -137,6 +147,7 @@ struct check_cli {
 	size_t			 nline, linecap;
 	uint64_t		 elems;
 	int			 fail;		/* on_record()'s error */
+	int64_t			 vrp_t;		/* the --vrps snapshot's time */
 };
 
 static json_t *
@@ -254,7 +265,7 @@ on_alert(void *ctx, const struct routing_alert *a)
 		return LL_ENOMEM;
 	}
 	c->line[c->nline] = (struct line){ a->first_seen, c->nline, s,
-	    a->type, "", a->last_seen };
+	    a->type, "", a->last_seen, false };
 	if (a->watch_as != NULL)
 		snprintf(c->line[c->nline].entity, STORE_KEY_MAX, "asn:%" PRIu32,
 		    a->watch_as->asn);
@@ -379,9 +390,66 @@ struct check_args {
 	bool				 full;
 	const char			*vrps[VRPS_MAX];
 	size_t				 nvrps;
+	const char			*vold[VRPS_MAX];
+	size_t				 nvold;
 	struct routing_monitor_opts	 mo;
 	struct cli_elems		 ed;
 };
+
+/* A VRP change between --vrps-old and --vrps: an rpki-change alert when
+ * it touches the watchlist. */
+static int
+on_vchange(void *ctx, const struct routing_vchange_ev *e)
+{
+	struct check_cli *c = ctx;
+	json_t *o;
+	char *s;
+
+	if (!cli_vchange_kept(c->w, e))
+		return 0;
+	if ((o = cli_vchange_alert(c->w, e, c->vrp_t)) == NULL)
+		return LL_ENOMEM;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL || ll_grow(&c->line, &c->linecap, c->nline + 1,
+	    sizeof(*c->line)) != 0) {
+		free(s);
+		return LL_ENOMEM;
+	}
+	c->line[c->nline] = (struct line){ (uint32_t)c->vrp_t, c->nline, s,
+	    ROUTING_A_RPKI_INVALID, "", 0, true };
+	cli_vchange_entity(e, c->line[c->nline].entity);
+	c->nline++;
+	return 0;
+}
+
+/* The old snapshot's changes against the new (--vrps-old): alerts.
+ * Returns 0 or EXIT_FAIL; *data is set when VRP lines were skipped. */
+static int
+vrp_changes(struct check_cli *c, const struct check_args *a, bool *data)
+{
+	struct routing_vrps *old = NULL;
+	char err[512] = "";
+	int rc = 0;
+
+	if (a->nvold == 0)
+		return 0;
+	if ((rc = routing_vrps_new(&old)) != 0)
+		goto out;
+	for (size_t i = 0; rc == 0 && i < a->nvold; i++)
+		rc = routing_vrps_load(old, a->vold[i], cli_vrp_warn, NULL, err,
+		    sizeof(err));
+	if (rc == 0 && (rc = routing_vrps_index(old)) == 0 &&
+	    (rc = routing_vrps_time(c->vrps, a->vrps, a->nvrps, &c->vrp_t,
+	    err, sizeof(err))) == 0)
+		rc = routing_vrps_diff(old, c->vrps, on_vchange, c);
+	*data |= rc == 0 && routing_vrps_bad(old) > 0;
+out:
+	if (rc != 0)
+		cli_err("routing check: %s", err[0] ? err : ll_strerror(rc));
+	routing_vrps_free(old);
+	return rc != 0 ? EXIT_FAIL : 0;
+}
 
 static int
 parse_count(const char *opt, const char *s, uint32_t *out)
@@ -401,7 +469,7 @@ parse_count(const char *opt, const char *s, uint32_t *out)
 }
 
 enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB, O_RELS,
-    O_FULL };
+    O_FULL, O_VOLD };
 
 static int
 parse_args(int argc, char **argv, struct check_args *a)
@@ -416,6 +484,7 @@ parse_args(int argc, char **argv, struct check_args *a)
 		{ "db", required_argument, NULL, O_DB },
 		{ "relationships", required_argument, NULL, O_RELS },
 		{ "full-decode", no_argument, NULL, O_FULL },
+		{ "vrps-old", required_argument, NULL, O_VOLD },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
@@ -428,6 +497,8 @@ parse_args(int argc, char **argv, struct check_args *a)
 			a->watchlist = optarg;
 		else if (ch == O_VRPS && a->nvrps < VRPS_MAX)
 			a->vrps[a->nvrps++] = optarg;
+		else if (ch == O_VOLD && a->nvold < VRPS_MAX)
+			a->vold[a->nvold++] = optarg;
 		else if (ch == O_MINP)
 			rc = parse_count("--min-peers", optarg,
 			    &a->mo.min_peers);
@@ -450,6 +521,11 @@ parse_args(int argc, char **argv, struct check_args *a)
 			    "check --help'", argv[optind - 1], VRPS_MAX);
 			return EXIT_USAGE;
 		}
+	}
+	if (rc == 0 && a->nvold > 0 && a->nvrps == 0) {
+		cli_err("routing check: --vrps-old needs --vrps (the new "
+		    "snapshot); see 'lifeline routing check --help'");
+		return EXIT_USAGE;
 	}
 	if (rc == 0 && (a->watchlist == NULL || optind >= argc)) {
 		cli_err("routing check: --watchlist FILE and at least one "
@@ -491,8 +567,8 @@ store_lines(struct check_cli *c, const char *url)
 		struct store_event e = { kind, c->line[i].entity,
 		    c->line[i].first, c->line[i].last, c->line[i].text };
 
-		snprintf(kind, sizeof(kind), "routing:%s",
-		    routing_alert_name(c->line[i].type));
+		snprintf(kind, sizeof(kind), "routing:%s", c->line[i].vrp ?
+		    "rpki-change" : routing_alert_name(c->line[i].type));
 		rc = store_event_put(st, &e);
 	}
 	if (rc == 0)
@@ -525,6 +601,8 @@ check(int argc, char **argv)
 		ex = EXIT_FAIL;
 		goto out;
 	}
+	if ((ex = vrp_changes(&c, &a, &data)) != 0)
+		goto out;
 	a.mo.vrps = c.vrps;
 	a.mo.rels = c.rels;
 	a.ed.fn = on_elem;

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mrt/mrt.h"
@@ -44,6 +45,18 @@ void	cli_vrp_warn(void *ctx, const char *msg);
 /* rpki diff (cmd_rpki_diff.c); its usage text, which rpki --help shows
  * too. */
 int	cmd_rpki_diff(int argc, char **argv);
+/* What routing check --vrps-old shares with rpki diff: whether a VRP
+ * change touches the watchlist w (NULL: everything is kept); its event
+ * entity, "prefix:P,asn:N" (buf of STORE_KEY_MAX bytes); the change as
+ * an rpki-change alert whose first_seen is t (NULL when out of memory;
+ * the caller owns it). */
+struct routing_watchlist;
+struct routing_vchange_ev;
+bool	cli_vchange_kept(const struct routing_watchlist *w,
+	    const struct routing_vchange_ev *e);
+void	cli_vchange_entity(const struct routing_vchange_ev *e, char *buf);
+json_t	*cli_vchange_alert(const struct routing_watchlist *w,
+	    const struct routing_vchange_ev *e, int64_t t);
 void	cli_rpki_diff_usage(FILE *f);
 int	cmd_watch(int argc, char **argv);
 

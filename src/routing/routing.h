@@ -114,6 +114,18 @@ struct routing_vchange_ev {
 typedef int routing_vchange_fn(void *ctx, const struct routing_vchange_ev *e);
 
 /*
+ * When the snapshot v, loaded from the files paths[0..npaths), was made:
+ * the latest metadata.buildtime of its rpki-client JSON files; without
+ * one, the latest of the files' dates, each a date YYYYMMDD in its name
+ * (midnight UTC; the RIPE NCC archive's and most mirrors' names) or else
+ * its modification time. Returns 0 with *out set, or LL_EIO (a file
+ * cannot be looked at) with err set.
+ */
+int	routing_vrps_time(const struct routing_vrps *v,
+	    const char *const *paths, size_t npaths, int64_t *out, char *err,
+	    size_t errlen);
+
+/*
  * Calls fn for each difference between the VRP sets old and new_ (both
  * indexed), in order of family, address, length and AS. Returns 0,
  * LL_ENOMEM, or fn's non-zero value.

@@ -19,6 +19,7 @@ struct routing_vrps {
 	struct routing_vrp	*v;
 	size_t			 n, cap;
 	uint64_t		 bad;
+	int64_t			 built;		/* latest JSON buildtime, or 0 */
 	bool			 indexed;
 	/* the index: open addressing on (af, len, address) */
 	struct vrp_slot		*slot;

@@ -5,12 +5,17 @@
  * change is of that maximum (two VRPs of /32-48 and /32-32 authorise what
  * one /32-48 does).
  */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "routing/routing.h"
 #include "routing/routing_int.h"
 #include "util/err.h"
+#include "util/time.h"
 
 /* (prefix, AS) and the longest max length of its VRPs. */
 struct roa {
@@ -26,6 +31,54 @@ routing_vchange_name(enum routing_vchange k)
 	    "max-length" };
 
 	return (unsigned)k < ROUTING_VCH_N ? names[k] : NULL;
+}
+
+/* A date YYYYMMDD in the file's name (eight digits, no more, of a real
+ * day), as midnight UTC. Returns 0 or LL_ENOTFOUND. */
+static int
+name_date(const char *path, int64_t *out)
+{
+	const char *b = strrchr(path, '/');
+
+	for (const char *s = b != NULL ? b + 1 : path; *s != '\0'; s++) {
+		size_t n = 0;
+		char iso[11];
+
+		while (isdigit((unsigned char)s[n]))
+			n++;
+		if (n == 8) {
+			snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", s, s + 4,
+			    s + 6);
+			if (ll_time_parse(iso, out) == 0)
+				return 0;
+		}
+		s += n > 0 ? n - 1 : 0;
+	}
+	return LL_ENOTFOUND;
+}
+
+int
+routing_vrps_time(const struct routing_vrps *v, const char *const *paths,
+    size_t npaths, int64_t *out, char *err, size_t errlen)
+{
+	int64_t best = v->built;
+
+	for (size_t i = 0; v->built == 0 && i < npaths; i++) {
+		struct stat st;
+		int64_t t;
+
+		if (name_date(paths[i], &t) != 0) {
+			if (stat(paths[i], &st) != 0) {
+				snprintf(err, errlen, "%s: cannot stat: %s",
+				    paths[i], strerror(errno));
+				return LL_EIO;
+			}
+			t = (int64_t)st.st_mtime;
+		}
+		best = t > best ? t : best;
+	}
+	*out = best;
+	return 0;
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "routing/routing_int.h"
 #include "util/err.h"
 #include "util/grow.h"
+#include "util/time.h"
 
 #define VRP_MAX		50000000u	/* far above the 2024 global set */
 #define LINE_MAX_LEN	4096
@@ -176,6 +177,18 @@ json_text(json_t *j, char *buf, size_t len)
 	return NULL;
 }
 
+/* Keeps the export's metadata.buildtime when it is the latest seen. */
+static void
+json_built(struct routing_vrps *v, json_t *root)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(
+	    root, "metadata"), "buildtime"));
+	int64_t t;
+
+	if (s != NULL && ll_time_parse(s, &t) == 0 && t > v->built)
+		v->built = t;
+}
+
 static int
 parse_json(struct vparse *ps, const uint8_t *buf, size_t len, char *err,
     size_t errlen)
@@ -193,6 +206,7 @@ parse_json(struct vparse *ps, const uint8_t *buf, size_t len, char *err,
 		return LL_EFORMAT;
 	}
 	roas = json_object_get(root, "roas");
+	json_built(ps->v, root);
 	if (!json_is_array(roas)) {
 		if (err != NULL)
 			snprintf(err, errlen, "%s: no \"roas\" array (not an "

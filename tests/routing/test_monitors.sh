@@ -28,6 +28,34 @@ grep rpki-invalid "$tmp/got" > "$tmp/rpki"
 cmp -s "$T/cases-rpki.jsonl" "$tmp/rpki" && ok || { bad "rpki alerts:"; diff "$T/cases-rpki.jsonl" "$tmp/rpki"; }
 [ "$(grep -vc rpki-invalid "$tmp/got")" = 10 ] && ok || bad "--vrps changed the other alerts"
 
+# --vrps-old: the VRP changes of watched space as rpki-change alerts
+# (a ROA new, a max length shorter, one gone inside a watched prefix; not
+# the unwatched 8.8.8.0/24), at the new snapshot's date (in its name),
+# stored with --db as routing:rpki-change; the other alerts unchanged
+cp "$T/vrps.csv" "$tmp/new-20240301.csv"
+printf 'ASN,IP Prefix,Max Length,Trust Anchor\nAS64500,192.0.2.0/24,24,t\nAS64501,198.51.100.0/24,25,t\nAS64599,203.0.113.0/24,24,t\nAS64598,8.8.8.0/24,24,t\n' > "$tmp/old.csv"
+for i in 1 2; do
+	run --min-peers-loss 3 --vrps-old "$tmp/old.csv" --vrps "$tmp/new-20240301.csv" \
+	    --db "$tmp/v.db" > "$tmp/got" 2> "$tmp/err" && ok || bad "--vrps-old run $i: $(cat "$tmp/err")"
+done
+cat > "$tmp/want" <<'EOF'
+{"type":"rpki-change","prefix":"172.16.0.0/16","watch_prefix":"172.16.0.0/16","description":"scrubbing","expected_origin":[64505],"change":"roa-new","roa_origin":64505,"old_max_length":null,"new_max_length":16,"watched_as":false,"first_seen":"2024-03-01T00:00:00Z","last_seen":null}
+{"type":"rpki-change","prefix":"198.51.100.0/24","watch_prefix":"198.51.100.0/24","description":"Example: customers","expected_origin":[64501],"change":"max-length","roa_origin":64501,"old_max_length":25,"new_max_length":24,"watched_as":false,"first_seen":"2024-03-01T00:00:00Z","last_seen":null}
+{"type":"rpki-change","prefix":"203.0.113.0/24","watch_prefix":"203.0.113.0/24","description":"delegated more specifics","expected_origin":[64502],"change":"roa-gone","roa_origin":64599,"old_max_length":24,"new_max_length":null,"watched_as":false,"first_seen":"2024-03-01T00:00:00Z","last_seen":null}
+EOF
+grep rpki-change "$tmp/got" | cmp -s - "$tmp/want" && ok || { bad "rpki-change alerts:"; grep rpki-change "$tmp/got" | diff - "$tmp/want"; }
+grep -v rpki-change "$tmp/got" | grep -v rpki-invalid | cmp -s - "$T/cases.jsonl" && ok || bad "--vrps-old changed the other alerts"
+python3 - "$tmp/v.db" "$tmp/want" <<'PY' && ok || bad "stored rpki-change events"
+import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT entity, start, stop, detail FROM "
+    "event WHERE kind = 'routing:rpki-change' ORDER BY entity").fetchall()
+want = [json.loads(l) for l in open(sys.argv[2])]
+assert [r[0] for r in rows] == ["prefix:%s,asn:%d" % (j["prefix"], j["roa_origin"]) for j in want], rows
+assert all(r[1] == 1709251200 and r[2] is None for r in rows), rows
+assert [json.loads(r[3]) for r in rows] == want
+PY
+run --vrps-old "$tmp/old.csv" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--vrps-old without --vrps: not a usage error"
+
 # BGPalerter's defaults: 40 peers for a loss (4 here: none), 3 for others;
 # --min-peers 2: the two peers' hijack of 172.16.0.0/16 too; --min-peers
 # 4: nothing (no event reaches four peers)

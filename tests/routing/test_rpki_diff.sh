@@ -108,6 +108,48 @@ cmp -s "$tmp/cr" "$T/diff.expected" && ok || { bad "crafted:"; diff "$tmp/cr" "$
     bad "crafted jsonl"
 [ -z "$("$L" rpki diff "$csv" "$csv" 2>/dev/null)" ] && ok || bad "a snapshot against itself"
 
+# --db: the changes kept, as events read back from the store: one per
+# change, kind rpki:CHANGE, entity prefix:P,asn:N, from the JSON's
+# metadata.buildtime to the date in the CSV's name, the jsonl line as
+# details; a second run replaces, not adds
+"$L" rpki diff --watchlist "$tmp/w.yml" "$json" "$csv" 2>/dev/null > "$tmp/db.jsonl"
+for i in 1 2; do
+	"$L" rpki diff --watchlist "$tmp/w.yml" --db "$tmp/v.db" "$json" "$csv" \
+	    > /dev/null 2> "$tmp/db.err" && ok || bad "--db run $i: $(cat "$tmp/db.err")"
+done
+python3 - "$tmp/v.db" "$tmp/db.jsonl" "$json" <<'PY' && ok || bad "stored rpki events"
+import datetime, json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT kind, entity, start, stop, detail FROM event").fetchall()
+lines = [json.loads(l) for l in open(sys.argv[2])]
+built = json.load(open(sys.argv[3]))["metadata"]["buildtime"]
+start = int(datetime.datetime.strptime(built, "%Y-%m-%dT%H:%M:%SZ").replace(
+    tzinfo=datetime.timezone.utc).timestamp())
+stop = int(datetime.datetime(2021, 12, 31, tzinfo=datetime.timezone.utc).timestamp())
+assert len(lines) > 5 and len(rows) == len(lines), (len(rows), len(lines))
+want = sorted(("rpki:" + j["change"], "prefix:%s,asn:%d" % (j["prefix"], j["asn"]),
+               start, stop, json.dumps(j, separators=(",", ":"))) for j in lines)
+assert sorted(rows) == want, [x for x in sorted(rows) if x not in want][:3]
+print("rpki diff --db: %d events" % len(rows))
+PY
+# a CSV without a date in its name: its modification time; --format csv
+# stores the same events
+cp "$T/diff-old.csv" "$tmp/o.csv"; cp "$T/diff-new.csv" "$tmp/n.csv"
+touch -d '2024-02-01 12:00:00 UTC' "$tmp/o.csv"; touch -d '2024-03-01 06:30:00 UTC' "$tmp/n.csv"
+"$L" rpki diff --format csv --db "$tmp/m.db" "$tmp/o.csv" "$tmp/n.csv" > /dev/null 2>&1 && ok || bad "--db on crafted CSVs"
+python3 - "$tmp/m.db" <<'PY' && ok || bad "events of the crafted CSVs"
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT kind, entity, start, stop FROM event").fetchall()
+want = {("rpki:max-length", "prefix:0.0.0.0/0,asn:64503"),
+    ("rpki:roa-gone", "prefix:192.0.2.128/25,asn:64505"),
+    ("rpki:max-length", "prefix:203.0.113.0/24,asn:64501"),
+    ("rpki:roa-new", "prefix:203.0.113.0/24,asn:64504"),
+    ("rpki:max-length", "prefix:2001:db8::/32,asn:64502")}
+assert len(rows) == 5 and {(k, e) for k, e, _, _ in rows} == want, rows
+assert all(s == 1706788800 and t == 1709274600 for _, _, s, t in rows), rows
+PY
+
 # bad input: a bad line is skipped (exit 1), a foreign file and a bad
 # watchlist are refused (exit 3), one file is a usage error
 { cat "$T/diff-new.csv"; echo 'AS64510,192.0.2.1/24,24,test'; } > "$tmp/badline.csv"
