@@ -165,6 +165,13 @@ def check(v, ev, camp, xfail, incs, sc):
         if not v["in_time"]:
             why.append("detected %d bins after onset, want <= %d" %
                        (v["delay_bins"], ev["detect_within_bins"]))
+        # one event, one incident: none other opens while it lasts
+        a, b = ts(ev["start"]), ts(ev["end"]) if ev["end"] else ts(sc["to"])
+        split = [i["id"] for i in incs if i["id"] != v["incident"] and
+                 a <= ts(i["start"]) < b]
+        if split:
+            why.append("split: incidents %s open during it besides %d" %
+                       (split, v["incident"]))
         if ev["end"] is None and not v["open_at_end"]:
             why.append("closed at %s, want open at the end of the data" %
                        v["incident_end"])

@@ -46,6 +46,7 @@ detect_opts_default(struct detect_opts *o)
 	o->restore_level = 0.95;
 	o->health_drop = 0.8;
 	o->merge_bins = 2;
+	o->reopen_bins = 6;
 	o->weeks = 4;
 	o->mad_warn = 3;
 	o->mad_crit = 5;
@@ -423,7 +424,8 @@ opts_ok(const struct detect_opts *o)
 	if (o->bin <= 0 || o->min_history < 1 || o->restore_bins < 1 ||
 	    !(o->restore_level > 0 && o->restore_level <= 1) ||
 	    !(o->health_drop > 0 && o->health_drop <= 1) ||
-	    o->merge_bins < 0 || o->weeks < 1 || o->weeks > 52 ||
+	    o->merge_bins < 0 || o->reopen_bins < 0 ||
+	    o->weeks < 1 || o->weeks > 52 ||
 	    !(o->cusum_k >= 0 && o->cusum_h > 0) ||
 	    !(o->mad_warn > 0 && o->mad_warn <= o->mad_crit) ||
 	    (o->to != 0 && o->to <= o->from))

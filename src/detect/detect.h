@@ -68,6 +68,7 @@ struct detect_opts {
 	double		 restore_level;	/* of the baseline: restored (0.95) */
 	double		 health_drop;	/* health below this x median (0.8) */
 	int		 merge_bins;	/* onsets this close merge (2) */
+	int		 reopen_bins;	/* restored this recently: reopen (6) */
 	int		 weeks;		/* seasonal history, weeks (4) */
 	double		 mad_warn;	/* seasonal: robust z below -this (3) */
 	double		 mad_crit;	/*   and below -this (5) */

@@ -19,6 +19,8 @@
  * (within DET_RECUR_TOD) 12 hours to 7 days after another. */
 #define DET_RECUR_SPAN	(7 * 86400 + 3600)
 #define DET_RECUR_TOD	3600
+/* A country's loss at most this times its one AS's is that AS's. */
+#define DET_AS_SHARE	1.1
 
 /* True when the comma-separated list holds item. */
 bool
@@ -82,6 +84,7 @@ on_incident(void *ctx, const struct store_incident *i)
 	snprintf(d->severity, sizeof(d->severity), "%s", i->severity);
 	snprintf(d->scope, sizeof(d->scope), "%s", i->scope);
 	snprintf(d->signals, sizeof(d->signals), "%s", i->signals);
+	d->wide = strncmp(i->cls, "network-specific", 16) != 0;
 	inc_strings(d);
 	return 0;
 }
@@ -174,6 +177,28 @@ same_country(const char *scope, const char *e)
 	return true;
 }
 
+/* True when the scope's ASes are one AS (copied to as). */
+static bool
+one_as(const char *scope, char *as, size_t cap)
+{
+	char item[STORE_KEY_MAX] = "";
+	const char *p = scope;
+	size_t n;
+	int k = 0;
+
+	for (; *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n < 4 || strncmp(p, "asn:", 4) != 0)
+			continue;
+		if (k++ > 0 && (strlen(item) != n || strncmp(item, p, n) != 0))
+			return false;
+		snprintf(item, sizeof(item), "%.*s", (int)n, p);
+	}
+	if (as != NULL)
+		snprintf(as, cap, "%s", item);
+	return k > 0;
+}
+
 /* The scope's level and the kind of loss, by the documented rules:
  * throttling when the incident opened on a throttling verdict, until a
  * reachability series in scope is critical; then, and otherwise, a
@@ -185,7 +210,9 @@ classify(struct dctx *c, struct dinc *d, int64_t t)
 	bool thr = strstr(d->cls, "throttling") != NULL ||
 	    (d->fresh && d->throttle);
 
-	if (strstr(d->scope, "country:") != NULL)
+	if (!d->wide && one_as(d->scope, NULL, 0))
+		level = "network-specific";
+	else if (strstr(d->scope, "country:") != NULL)
 		level = "nationwide";
 	else if (strstr(d->scope, "region:") != NULL)
 		level = "regional";
@@ -336,6 +363,32 @@ seasonal_only(const struct dseries *se)
 	    se->plv < DET_CRIT && se->clv < DET_CRIT;
 }
 
+/* A restored incident holding se's entity that ended at most
+ * reopen_bins of the series' own bins before t: the outage resumed (an
+ * hourly speed test back at the baseline for a few points), so it is
+ * reopened as ongoing rather than a new one. NULL when there is none. */
+static struct dinc *
+inc_reopen(struct dctx *c, const struct dseries *se, int64_t t, int *rc)
+{
+	struct dinc *d;
+	size_t i;
+
+	for (i = c->ninc; i-- > 0;) {
+		d = &c->inc[i];
+		if (d->row.end == 0 || d->row.end > t ||
+		    t - d->row.end > (int64_t)c->o.reopen_bins * se->step ||
+		    strcmp(d->state, "restored") != 0 ||
+		    !det_inc_has(d->scope, se->entity))
+			continue;
+		d->row.end = 0;
+		d->row.run = 0;
+		det_open_index(c);
+		*rc = transit(c, d, "ongoing", t);
+		return *rc == 0 ? d : NULL;
+	}
+	return NULL;
+}
+
 /* The open incident for se's alert at t: by scope, else one whose onset
  * is within merge_bins of t (same country), else a new one on a critical
  * level. NULL when there is none (and *rc 0) or on failure. */
@@ -350,6 +403,9 @@ inc_for(struct dctx *c, struct dseries *se, int lv, int64_t t, int *rc)
 		return d;
 	if (lv != DET_CRIT)
 		return NULL;
+	if (!seasonal_only(se) && ((d = inc_reopen(c, se, t, rc)) != NULL ||
+	    *rc != 0))
+		return d;
 	for (i = 0; i < c->ninc; i++) {
 		d = &c->inc[i];
 		if (d->row.end == 0 && t - d->row.start <=
@@ -446,6 +502,66 @@ evidence_level(const struct dseries *se)
 	return se->slv > lv ? se->slv : lv;
 }
 
+/* se's last value before t (its history median when the window holds
+ * none). */
+static double
+value_before(const struct dseries *se, int64_t t)
+{
+	size_t i = se->cur < se->n ? se->cur : se->n;
+
+	while (i > 0 && se->t[i - 1] >= t)
+		i--;
+	return i > 0 ? se->v[i - 1] : se->median;
+}
+
+/* True when se (a country's or region's series, critical) lost, since
+ * just before d began, no more than DET_AS_SHARE times what the AS's
+ * series of the signal lost: the AS explains the drop. */
+static bool
+explained(struct dctx *c, const struct dinc *d, const struct dseries *se,
+    const char *as)
+{
+	const struct dseries *a = det_series_find(c, se->signal, as);
+	double lost;
+
+	if (a == NULL || a->kind == NULL ||
+	    (lost = value_before(a, d->row.start) - a->value) <= 0)
+		return false;
+	return value_before(se, d->row.start) - se->value <=
+	    DET_AS_SHARE * lost;
+}
+
+/* Sets d->wide when a country or region series in d's scope is critical
+ * at reachability beyond what d's one AS lost (the class rule). */
+static void
+wide_check(struct dctx *c, struct dinc *d)
+{
+	char as[STORE_KEY_MAX], item[STORE_KEY_MAX];
+	const struct dseries *se;
+	const char *p = d->scope;
+	size_t n, k;
+
+	if (d->wide || !one_as(d->scope, as, sizeof(as))) {
+		d->wide = true;
+		return;
+	}
+	for (; *p != '\0' && !d->wide; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n >= sizeof(item) || (strncmp(p, "country:", 8) != 0 &&
+		    strncmp(p, "region:", 7) != 0))
+			continue;
+		snprintf(item, sizeof(item), "%.*s", (int)n, p);
+		for (k = 0; k < c->nsig && !d->wide; k++) {
+			se = det_series_find(c, c->ser[c->sigfirst[k]].signal,
+			    item);
+			if (se != NULL && se->kind != NULL && !se->kind->perf &&
+			    evidence_level(se) == DET_CRIT &&
+			    !explained(c, d, se, as))
+				d->wide = true;
+		}
+	}
+}
+
 /* Takes se's verdicts at t into its incident. A normal verdict measures
  * restoration only for a signal that supports the incident. */
 static int
@@ -539,6 +655,7 @@ det_incidents_bin(struct dctx *c, int64_t t)
 
 		if (d->row.end != 0 || !d->seen)
 			continue;
+		wide_check(c, d);
 		classify(c, d, t);
 		d->row.confidence = confidence(d->signals);
 		inc_strings(d);

@@ -86,6 +86,8 @@ struct dinc {
 	bool		 reach;		/* reachability critical this bin */
 	bool		 throttle;	/* throttle evidence this bin */
 	int64_t		 step;		/* finest step of this bin's evidence */
+	bool		 wide;		/* a country or region loss beyond
+					 * its one AS's (class) */
 };
 
 /* The guard's verdict for one family and bin. */
