@@ -26,7 +26,8 @@
 #define ROUTE_EV	8		/* events one route feeds at most */
 #define EV_PEERS_MAX	65536		/* distinct peers kept per event */
 #define PATH_TEXT	512
-#define PFX_FILTER	(1u << 18)	/* bits: prefixes ever kept (32 KiB) */
+#define PFX_FILTER	(1u << 22)	/* bits: (peer, prefix) routes kept
+					   (512 KiB) */
 #define NEIGH_EV	ROUTE_EV	/* a record's neighbour events */
 
 struct ekey {
@@ -87,7 +88,9 @@ struct routing_monitor {
 							   quick not-found */
 	uint64_t			 vrp16[1024];	/* the IPv4 /16s
 							   VRPs meet */
-	uint64_t			*seen;		/* PFX_FILTER bits */
+	uint64_t			*seen;		/* PFX_FILTER bits, set
+							   for each route
+							   kept */
 	struct ekey			 nbk[NEIGH_EV];	/* the neighbour events
 							   of the lean record's
 							   path, in order */
@@ -857,16 +860,17 @@ update(struct routing_monitor *m, const struct routing_update *u, bool neigh)
 			return LL_ENOMEM;
 	}
 	/* a route is kept only when it feeds an event or is of a watched
-	 * prefix: the filter tells most of the others without a probe */
-	h = pfx_hash(u->prefix, 0) & (PFX_FILTER - 1);
-	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
-		return 0;
-	m->seen[h >> 6] |= 1ULL << (h & 63);
+	 * prefix: the filter, a bit per (peer, prefix) set when its route
+	 * is made, tells most of the others without a probe */
 	if ((peer = peer_id(m, u->peer, u->peer_asn)) < 0)
 		return LL_ENOMEM;
+	h = pfx_hash(u->prefix, (uint64_t)peer << 24) & (PFX_FILTER - 1);
+	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
+		return 0;
 	r = route_get(m, (uint32_t)peer, u->prefix, f.n > 0 || exact, &oom);
 	if (r == NULL)
 		return oom ? LL_ENOMEM : 0;
+	m->seen[h >> 6] |= 1ULL << (h & 63);
 	r->withdrawn = u->path == NULL;
 	return route_set(m, r, &f, u->ts);
 }
@@ -915,26 +919,52 @@ routing_monitor_finish(struct routing_monitor *m)
 
 #define LEAN_SEGS	64
 #define LEAN_ASNS	1024
+#define LEAN_BATCH	32
 
-/* Feeds one run of a lean record's prefixes. */
+/* Starts loading what update() will probe for p from peer id: its bit in
+ * the filter and its slot in the peer's routes (they are met at random,
+ * and a record's prefixes are known in advance). */
+static void
+lean_prefetch(const struct routing_monitor *m, int64_t peer,
+    const struct net_prefix *p)
+{
+	uint64_t h = pfx_hash(p, (uint64_t)peer << 24) & (PFX_FILTER - 1);
+
+	__builtin_prefetch(&m->seen[h >> 6]);
+	if (peer >= 0 && (size_t)peer < m->ptcap && m->pt[peer].r != NULL)
+		__builtin_prefetch(&m->pt[peer].r[pfx_hash(p, 0) &
+		    m->pt[peer].mask]);
+}
+
+/* Feeds one run of a lean record's prefixes, LEAN_BATCH at a time. */
 static int
 lean_run(struct routing_monitor *m, const struct bgp_lean_run *run,
     struct routing_update *u, bool neigh)
 {
-	struct net_prefix p;
+	struct net_prefix p[LEAN_BATCH];
+	int64_t peer = run->len > 0 ? peer_id(m, u->peer, u->peer_asn) : 0;
 	int rc = 0;
 
-	u->prefix = &p;
+	if (peer < 0)
+		return LL_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < run->len;) {
-		unsigned bits = run->p[i], bytes = (bits + 7) / 8;
+		size_t n = 0;
 
-		memset(&p, 0, sizeof(p));
-		p.af = run->af;
-		p.len = (uint8_t)bits;
-		memcpy(p.a, run->p + i + 1, bytes);
-		net_prefix_mask(&p);
-		rc = update(m, u, neigh);
-		i += 1 + bytes;
+		for (; n < LEAN_BATCH && i < run->len; n++) {
+			unsigned bits = run->p[i], bytes = (bits + 7) / 8;
+
+			memset(&p[n], 0, sizeof(p[n]));
+			p[n].af = run->af;
+			p[n].len = (uint8_t)bits;
+			memcpy(p[n].a, run->p + i + 1, bytes);
+			net_prefix_mask(&p[n]);
+			lean_prefetch(m, peer, &p[n]);
+			i += 1 + bytes;
+		}
+		for (size_t k = 0; rc == 0 && k < n; k++) {
+			u->prefix = &p[k];
+			rc = update(m, u, neigh);
+		}
 	}
 	return rc;
 }
