@@ -26,7 +26,9 @@
 #define ROUTE_EV	8		/* events one route feeds at most */
 #define EV_PEERS_MAX	65536		/* distinct peers kept per event */
 #define PATH_TEXT	512
-#define PFX_FILTER	(1u << 18)	/* bits: prefixes ever kept (32 KiB) */
+#define PFX_FILTER	(1u << 22)	/* bits: (peer, prefix) routes kept
+					   (512 KiB) */
+#define NEIGH_EV	ROUTE_EV	/* a record's neighbour events */
 
 struct ekey {
 	uint8_t			type;
@@ -86,7 +88,18 @@ struct routing_monitor {
 							   quick not-found */
 	uint64_t			 vrp16[1024];	/* the IPv4 /16s
 							   VRPs meet */
-	uint64_t			*seen;		/* PFX_FILTER bits */
+	uint64_t			*seen;		/* PFX_FILTER bits, set
+							   for each route
+							   kept */
+	struct ekey			 nbk[NEIGH_EV];	/* the neighbour events
+							   of the lean record's
+							   path, in order */
+	const struct routing_watch_as	*nbwa[NEIGH_EV];
+	int64_t				 nbid[NEIGH_EV];	/* -1: not
+							   looked up yet */
+	uint8_t				 nnb;
+	bool				 nb_on;		/* nbk stands for
+							   neighbour_events() */
 };
 
 /* What one update makes a route feed. */
@@ -94,6 +107,7 @@ struct feed {
 	uint32_t		 ev[ROUTE_EV];
 	uint8_t			 n;
 	bool			 probe;		/* count events, make none */
+	bool			 collect;	/* keep their keys in m->nbk */
 	const struct bgp_aspath	*path;		/* NULL: a withdrawal */
 };
 
@@ -555,6 +569,16 @@ feed_add(struct routing_monitor *m, struct feed *f, const struct ekey *k,
 		f->n++;
 		return 0;
 	}
+	if (f->collect) {
+		for (uint8_t i = 0; i < m->nnb; i++)
+			if (ekey_eq(&m->nbk[i], k))
+				return 0;
+		m->nbk[m->nnb] = *k;
+		m->nbwa[m->nnb] = wa;
+		m->nbid[m->nnb++] = -1;
+		f->n++;
+		return 0;
+	}
 	if ((id = event_id(m, k)) < 0)
 		return LL_ENOMEM;
 	for (uint8_t i = 0; i < f->n; i++)
@@ -564,6 +588,35 @@ feed_add(struct routing_monitor *m, struct feed *f, const struct ekey *k,
 	m->ev[id].watch_as = wa;
 	m->ev[id].rule = rule;
 	f->ev[f->n++] = (uint32_t)id;
+	return 0;
+}
+
+/* neighbour_events() from the keys the lean record's path gave: the
+ * same feed_add() calls, in the same order, without the walk; an event
+ * is made when first fed, as there. */
+static int
+feed_neighbours(struct routing_monitor *m, struct feed *f)
+{
+	for (uint8_t i = 0; i < m->nnb && f->n < ROUTE_EV; i++) {
+		uint32_t id;
+		bool dup = false;
+
+		if (f->probe) {
+			f->n++;
+			continue;
+		}
+		if (m->nbid[i] < 0 && (m->nbid[i] = event_id(m,
+		    &m->nbk[i])) < 0)
+			return LL_ENOMEM;
+		id = (uint32_t)m->nbid[i];
+		m->ev[id].watch = NULL;
+		m->ev[id].watch_as = m->nbwa[i];
+		m->ev[id].rule = NULL;
+		for (uint8_t j = 0; j < f->n && !dup; j++)
+			dup = f->ev[j] == id;
+		if (!dup)
+			f->ev[f->n++] = id;
+	}
 	return 0;
 }
 
@@ -754,7 +807,9 @@ announce_events(struct routing_monitor *m, struct feed *f,
 
 	if (w != NULL)
 		rc = watched_events(m, f, u, w, origin);
-	if (rc == 0 && neigh && m->w->nas > 0)
+	if (rc == 0 && neigh && m->nb_on)
+		rc = feed_neighbours(m, f);
+	else if (rc == 0 && neigh && m->w->nas > 0)
 		rc = neighbour_events(m, f, u);
 	if (rc == 0 && w != NULL) {
 		struct ekey k = { .type = ROUTING_A_LEAK, .p = *u->prefix };
@@ -777,7 +832,6 @@ watch_of(const struct routing_monitor *m, const struct net_prefix *p)
 		return NULL;
 	return w;
 }
-
 /* routing_monitor_update(); neigh false when the path is known to feed
  * no neighbour event. */
 static int
@@ -792,6 +846,7 @@ update(struct routing_monitor *m, const struct routing_update *u, bool neigh)
 
 	f.n = 0;
 	f.probe = false;
+	f.collect = false;
 	f.path = u->path;
 	if (u->path != NULL) {
 		int rc = announce_events(m, &f, u, w, neigh);
@@ -805,16 +860,17 @@ update(struct routing_monitor *m, const struct routing_update *u, bool neigh)
 			return LL_ENOMEM;
 	}
 	/* a route is kept only when it feeds an event or is of a watched
-	 * prefix: the filter tells most of the others without a probe */
-	h = pfx_hash(u->prefix, 0) & (PFX_FILTER - 1);
-	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
-		return 0;
-	m->seen[h >> 6] |= 1ULL << (h & 63);
+	 * prefix: the filter, a bit per (peer, prefix) set when its route
+	 * is made, tells most of the others without a probe */
 	if ((peer = peer_id(m, u->peer, u->peer_asn)) < 0)
 		return LL_ENOMEM;
+	h = pfx_hash(u->prefix, (uint64_t)peer << 24) & (PFX_FILTER - 1);
+	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
+		return 0;
 	r = route_get(m, (uint32_t)peer, u->prefix, f.n > 0 || exact, &oom);
 	if (r == NULL)
 		return oom ? LL_ENOMEM : 0;
+	m->seen[h >> 6] |= 1ULL << (h & 63);
 	r->withdrawn = u->path == NULL;
 	return route_set(m, r, &f, u->ts);
 }
@@ -863,26 +919,52 @@ routing_monitor_finish(struct routing_monitor *m)
 
 #define LEAN_SEGS	64
 #define LEAN_ASNS	1024
+#define LEAN_BATCH	32
 
-/* Feeds one run of a lean record's prefixes. */
+/* Starts loading what update() will probe for p from peer id: its bit in
+ * the filter and its slot in the peer's routes (they are met at random,
+ * and a record's prefixes are known in advance). */
+static void
+lean_prefetch(const struct routing_monitor *m, int64_t peer,
+    const struct net_prefix *p)
+{
+	uint64_t h = pfx_hash(p, (uint64_t)peer << 24) & (PFX_FILTER - 1);
+
+	__builtin_prefetch(&m->seen[h >> 6]);
+	if (peer >= 0 && (size_t)peer < m->ptcap && m->pt[peer].r != NULL)
+		__builtin_prefetch(&m->pt[peer].r[pfx_hash(p, 0) &
+		    m->pt[peer].mask]);
+}
+
+/* Feeds one run of a lean record's prefixes, LEAN_BATCH at a time. */
 static int
 lean_run(struct routing_monitor *m, const struct bgp_lean_run *run,
     struct routing_update *u, bool neigh)
 {
-	struct net_prefix p;
+	struct net_prefix p[LEAN_BATCH];
+	int64_t peer = run->len > 0 ? peer_id(m, u->peer, u->peer_asn) : 0;
 	int rc = 0;
 
-	u->prefix = &p;
+	if (peer < 0)
+		return LL_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < run->len;) {
-		unsigned bits = run->p[i], bytes = (bits + 7) / 8;
+		size_t n = 0;
 
-		memset(&p, 0, sizeof(p));
-		p.af = run->af;
-		p.len = (uint8_t)bits;
-		memcpy(p.a, run->p + i + 1, bytes);
-		net_prefix_mask(&p);
-		rc = update(m, u, neigh);
-		i += 1 + bytes;
+		for (; n < LEAN_BATCH && i < run->len; n++) {
+			unsigned bits = run->p[i], bytes = (bits + 7) / 8;
+
+			memset(&p[n], 0, sizeof(p[n]));
+			p[n].af = run->af;
+			p[n].len = (uint8_t)bits;
+			memcpy(p[n].a, run->p + i + 1, bytes);
+			net_prefix_mask(&p[n]);
+			lean_prefetch(m, peer, &p[n]);
+			i += 1 + bytes;
+		}
+		for (size_t k = 0; rc == 0 && k < n; k++) {
+			u->prefix = &p[k];
+			rc = update(m, u, neigh);
+		}
 	}
 	return rc;
 }
@@ -898,21 +980,27 @@ routing_monitor_lean(struct routing_monitor *m, const struct mrt_lean *l)
 	bool neigh = false;
 	int rc = 0;
 
+	m->nb_on = false;
 	if (b->run[BGP_LEAN_ANNOUNCED].n + b->run[BGP_LEAN_MP_REACH].n > 0) {
-		struct feed f = { .probe = true };
+		struct feed f = { .collect = true };
 
 		if (bgp_lean_path(b, &path, seg, LEAN_SEGS, asn,
 		    LEAN_ASNS) != 0)
 			return LL_ELIMIT;	/* nothing fed yet */
-		/* the neighbours are the path's: looked at once a record */
+		/* the neighbours are the path's: looked at once a record,
+		 * their events made once and fed to each prefix in turn */
 		u.path = &path;
-		if (m->w->nas > 0 && neighbour_events(m, &f, &u) == 0)
-			neigh = f.n > 0;
+		m->nnb = 0;
+		if (m->w->nas > 0 && (rc = neighbour_events(m, &f, &u)) != 0)
+			return rc;
+		m->nb_on = true;
+		neigh = f.n > 0;
 	}
 	for (int k = 0; rc == 0 && k < BGP_LEAN_RUNS; k++) {
 		u.path = k == BGP_LEAN_ANNOUNCED || k == BGP_LEAN_MP_REACH ?
 		    &path : NULL;
 		rc = lean_run(m, &b->run[k], &u, neigh);
 	}
+	m->nb_on = false;
 	return rc;
 }
