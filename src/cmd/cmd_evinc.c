@@ -108,17 +108,20 @@ detector_json(const struct detect_opts *o)
 
 	for (size_t i = 0; kinds != NULL && i < o->nkinds; i++)
 		json_array_append_new(kinds, json_pack("{s:s, s:I, s:f, s:f, "
-		    "s:b}", "signal", o->kinds[i].signal, "window",
-		    (json_int_t)o->kinds[i].window, "warn", o->kinds[i].warn,
-		    "crit", o->kinds[i].crit, "seasonal",
-		    o->kinds[i].seasonal));
-	d = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f, s:i, s:i, s:f, s:f, "
-	    "s:o}", "name", "lifeline detect (ioda, pinned, seasonal; "
-	    "docs/methodology.md)", "bin", (json_int_t)o->bin, "min_history",
-	    o->min_history, "restore_bins", o->restore_bins, "restore_level",
-	    o->restore_level, "health_drop", o->health_drop, "merge_bins",
-	    o->merge_bins, "weeks", o->weeks, "mad_warn", o->mad_warn,
-	    "mad_crit", o->mad_crit, "kinds", kinds);
+		    "s:b, s:b, s:b, s:f}", "signal", o->kinds[i].signal,
+		    "window", (json_int_t)o->kinds[i].window, "warn",
+		    o->kinds[i].warn, "crit", o->kinds[i].crit, "seasonal",
+		    o->kinds[i].seasonal, "perf", o->kinds[i].perf, "up",
+		    o->kinds[i].up, "floor", o->kinds[i].floor));
+	d = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f, s:i, s:i, s:i, s:f, s:f, "
+	    "s:f, s:f, s:o}", "name", "lifeline detect (ioda, pinned, "
+	    "seasonal, cusum, perf, throttle; docs/methodology.md)", "bin",
+	    (json_int_t)o->bin, "min_history", o->min_history, "restore_bins",
+	    o->restore_bins, "restore_level", o->restore_level, "health_drop",
+	    o->health_drop, "merge_bins", o->merge_bins, "reopen_bins",
+	    o->reopen_bins, "weeks", o->weeks, "mad_warn", o->mad_warn,
+	    "mad_crit", o->mad_crit, "cusum_k", o->cusum_k, "cusum_h",
+	    o->cusum_h, "kinds", kinds);
 	s = d != NULL ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(d);
 	return s;
