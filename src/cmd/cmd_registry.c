@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_routing.h"
 #include "routing/routing.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -57,18 +58,10 @@ usage(FILE *f)
 
 enum fmt { F_TEXT, F_JSON, F_CSV };
 
-/* A change kept for the store. */
-struct rev {
-	char	 kind[24];
-	char	 entity[ROUTING_RES_STRLEN];
-	char	*detail;
-};
-
 struct reg_cli {
 	struct routing_rfilter	 f;
 	const char		*db;
-	struct rev		*ev;
-	size_t			 nev, evcap;
+	struct cli_events	 ev;		/* kept for the store */
 	int			 fail;		/* LL_ENOMEM while keeping */
 	struct net_prefix	*prefix;
 	uint32_t		*asn;
@@ -304,18 +297,12 @@ keep_event(struct reg_cli *c, const struct routing_rchange_ev *e,
     const char *type, const char *res)
 {
 	const struct geo_rir_rec *r = e->old != NULL ? e->old : e->new_;
-	struct rev *v;
+	char kind[32], entity[ROUTING_RES_STRLEN];
 
-	if (ll_grow(&c->ev, &c->evcap, c->nev + 1, sizeof(*c->ev)) != 0)
-		return LL_ENOMEM;
-	v = &c->ev[c->nev];
-	snprintf(v->kind, sizeof(v->kind), "registry:%s",
+	snprintf(kind, sizeof(kind), "registry:%s",
 	    routing_rchange_name(e->kind));
-	routing_rrec_entity(r, v->entity);
-	if ((v->detail = change_json(e, type, res)) == NULL)
-		return LL_ENOMEM;
-	c->nev++;
-	return 0;
+	routing_rrec_entity(r, entity);
+	return cli_events_add(&c->ev, kind, entity, change_json(e, type, res));
 }
 
 static void
@@ -372,34 +359,6 @@ on_warn(void *ctx, const char *msg)
 	c->warned++;
 }
 
-/* Stores the changes kept as events from `from` to `to`, in one
- * transaction. Returns 0 or EXIT_FAIL. */
-static int
-store_events(const struct reg_cli *c, int64_t from, int64_t to)
-{
-	struct store *st = NULL;
-	char err[512];
-	int rc;
-
-	if (store_open(c->db, STORE_CREATE, &st, err, sizeof(err)) != 0) {
-		cli_err("registry diff: %s", err);
-		return EXIT_FAIL;
-	}
-	rc = store_tx_begin(st);
-	for (size_t i = 0; rc == 0 && i < c->nev; i++) {
-		struct store_event e = { c->ev[i].kind, c->ev[i].entity, from,
-		    to, c->ev[i].detail };
-
-		rc = store_event_put(st, &e);
-	}
-	if (rc == 0)
-		rc = store_tx_commit(st);
-	if (rc != 0)
-		cli_err("registry diff: %s: %s", c->db, store_errmsg(st));
-	store_free(st);
-	return rc != 0 ? EXIT_FAIL : 0;
-}
-
 /* The end dates of both files, for the events. Returns 0 or EXIT_FAIL. */
 static int
 dates(const char *old_path, const char *new_path, int64_t *from,
@@ -446,7 +405,8 @@ diff(int argc, char **argv)
 		ex = EXIT_FAIL;
 		goto out;
 	}
-	if (c.db != NULL && (ex = store_events(&c, from, to)) != 0)
+	if (c.db != NULL && (ex = cli_events_store(&c.ev, c.db, from, to,
+	    "registry diff")) != 0)
 		goto out;
 	fprintf(stderr, "registry diff: %llu and %llu records; %llu new, "
 	    "%llu removed, %llu transfers, %llu country and %llu status "
@@ -459,9 +419,7 @@ diff(int argc, char **argv)
 	    (unsigned long long)st.changes[ROUTING_RCH_STATUS]);
 	ex = c.warned > 0 ? EXIT_DATA : 0;
 out:
-	for (size_t i = 0; i < c.nev; i++)
-		free(c.ev[i].detail);
-	free(c.ev);
+	cli_events_free(&c.ev);
 	free(c.prefix);
 	free(c.asn);
 	return ex;

@@ -8,9 +8,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "mrt/mrt.h"
+#include "store/store.h"
 
 struct progress;
 
@@ -59,5 +61,26 @@ json_t	*cli_vchange_alert(const struct routing_watchlist *w,
 	    const struct routing_vchange_ev *e, int64_t t);
 void	cli_rpki_diff_usage(FILE *f);
 int	cmd_watch(int argc, char **argv);
+
+/* cli_events.c: changes kept to be stored as events (registry diff, rpki
+ * diff), written in one transaction. */
+struct cli_event {
+	char	 kind[32];
+	char	 entity[STORE_KEY_MAX];
+	char	*detail;		/* JSON, owned */
+};
+struct cli_events {
+	struct cli_event *v;
+	size_t		  n, cap;
+};
+/* Keeps (kind, entity, detail), taking detail (NULL: out of memory).
+ * Returns 0 or LL_ENOMEM (detail freed). */
+int	cli_events_add(struct cli_events *ev, const char *kind,
+	    const char *entity, char *detail);
+/* Stores every event kept from `from` to `to` in db, in one transaction;
+ * errors are reported as "CMD: ...". Returns 0 or EXIT_FAIL. */
+int	cli_events_store(const struct cli_events *ev, const char *db,
+	    int64_t from, int64_t to, const char *cmd);
+void	cli_events_free(struct cli_events *ev);
 
 #endif

@@ -58,18 +58,10 @@ cli_rpki_diff_usage(FILE *f)
 	    "wrong (its line is named), or the database cannot be written.\n");
 }
 
-/* A change kept for the store. */
-struct vev {
-	char	 kind[24];
-	char	 entity[STORE_KEY_MAX];
-	char	*detail;
-};
-
 struct vdiff_cli {
 	struct routing_watchlist *w;
 	const char		*db;
-	struct vev		*ev;
-	size_t			 nev, evcap;
+	struct cli_events	 ev;		/* kept for the store */
 	bool			 csv;
 	bool			 quiet;
 	uint64_t		 warned;
@@ -170,23 +162,17 @@ cli_vchange_alert(const struct routing_watchlist *w,
 	return o;
 }
 
-/* Keeps the change for the store. Returns 0 or LL_ENOMEM. */
+/* Keeps the change for the store, taking detail. Returns 0 or
+ * LL_ENOMEM. */
 static int
 keep_event(struct vdiff_cli *c, const struct routing_vchange_ev *e,
     char *detail)
 {
-	struct vev *v;
+	char kind[32], entity[STORE_KEY_MAX];
 
-	if (ll_grow(&c->ev, &c->evcap, c->nev + 1, sizeof(*c->ev)) != 0) {
-		free(detail);
-		return LL_ENOMEM;
-	}
-	v = &c->ev[c->nev++];
-	snprintf(v->kind, sizeof(v->kind), "rpki:%s",
-	    routing_vchange_name(e->kind));
-	cli_vchange_entity(e, v->entity);
-	v->detail = detail;
-	return 0;
+	snprintf(kind, sizeof(kind), "rpki:%s", routing_vchange_name(e->kind));
+	cli_vchange_entity(e, entity);
+	return cli_events_add(&c->ev, kind, entity, detail);
 }
 
 static int
@@ -231,34 +217,6 @@ on_change(void *ctx, const struct routing_vchange_ev *e)
 		return keep_event(c, e, s);
 	free(s);
 	return 0;
-}
-
-/* Stores the changes kept as events from `from` to `to`, in one
- * transaction. Returns 0 or EXIT_FAIL. */
-static int
-store_events(const struct vdiff_cli *c, int64_t from, int64_t to)
-{
-	struct store *st = NULL;
-	char err[512];
-	int rc;
-
-	if (store_open(c->db, STORE_CREATE, &st, err, sizeof(err)) != 0) {
-		cli_err("rpki diff: %s", err);
-		return EXIT_FAIL;
-	}
-	rc = store_tx_begin(st);
-	for (size_t i = 0; rc == 0 && i < c->nev; i++) {
-		struct store_event e = { c->ev[i].kind, c->ev[i].entity, from,
-		    to, c->ev[i].detail };
-
-		rc = store_event_put(st, &e);
-	}
-	if (rc == 0)
-		rc = store_tx_commit(st);
-	if (rc != 0)
-		cli_err("rpki diff: %s: %s", c->db, store_errmsg(st));
-	store_free(st);
-	return rc != 0 ? EXIT_FAIL : 0;
 }
 
 /* Loads one snapshot. Returns 0 or EXIT_FAIL (reported). */
@@ -367,7 +325,8 @@ cmd_rpki_diff(int argc, char **argv)
 		ex = EXIT_FAIL;
 		goto out;
 	}
-	if (c.db != NULL && (ex = store_events(&c, c.from, c.to)) != 0)
+	if (c.db != NULL && (ex = cli_events_store(&c.ev, c.db, c.from, c.to,
+	    "rpki diff")) != 0)
 		goto out;
 	fprintf(stderr, "rpki diff: %zu and %zu VRPs; %" PRIu64 " ROAs gone, "
 	    "%" PRIu64 " new, %" PRIu64 " max-length changes\n",
@@ -379,8 +338,6 @@ out:
 	routing_vrps_free(old);
 	routing_vrps_free(new_);
 	routing_watch_free(c.w);
-	for (size_t i = 0; i < c.nev; i++)
-		free(c.ev[i].detail);
-	free(c.ev);
+	cli_events_free(&c.ev);
 	return ex;
 }

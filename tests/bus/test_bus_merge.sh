@@ -35,31 +35,14 @@ trap cleanup EXIT
 . "${LL_SOURCE_ROOT:?}/tests/store_db.sh"
 LL_TEST_BACKEND=postgresql store_db bus_merge "$T/unused"
 PG=$DB
-fails=0
-L() { "$LIFELINE" "$@"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() {	# check NAME WANT_RC GOT_RC [LOG]
-	[ "$2" = "$3" ] || { fail "$1: exit $3, want $2"; [ $# -gt 3 ] &&
-	    cat "$4"; }
-}
-has() { grep -qF -- "$3" "$2" || { fail "$1: no '$3' in:"; cat "$2"; }; }
+# shellcheck source=bus_lib.sh
+. "${LL_SOURCE_ROOT:?}/tests/bus/bus_lib.sh"
 OPTS="--full-feed 50% --warmup 5m"
 
-mkdir -p "$T/ports"
-nats-server -a 127.0.0.1 -p -1 -js -sd "$T/js" --ports_file_dir "$T/ports" \
-    >"$T/server.log" 2>&1 &
-SRV=$!
-i=0
-while [ ! -s "$T/ports/nats-server_$SRV.ports" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$SRV" 2>/dev/null; then
-		echo "SKIP: nats-server did not start:"; cat "$T/server.log"
-		SRV=""; exit 77
-	fi
-	sleep 0.1
-done
-URL="nats://127.0.0.1:$(sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/' \
-    "$T/ports/nats-server_$SRV.ports")"
+if ! start_server; then
+	echo "SKIP: nats-server did not start:"; cat "$T/server.log"
+	SRV=""; exit 77
+fi
 # dump DB: every series' extent and every point of every kind
 dump() {
 	L signal --list --db "$1"

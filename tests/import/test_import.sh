@@ -85,7 +85,9 @@ grep -q 'all already in' "$T/out" || fail "monash: second run: $(cat "$T/out")"
 dump "$T/m.db" monash.connectivity | cmp -s - "$T/got" || fail "monash: second run changed the store"
 L import kinds --db "$T/m.db" | grep -q '^monash.connectivity,index,' || fail "monash: kind not listed"
 
-# County level: rolled up into region (mean of counties) and country.
+# County level: rolled up into region (mean of counties) and country. Line
+# 6 of the fixture names a country, "XXX", that no table has: that row
+# alone is refused, with its line.
 L import monash --db "$T/c.db" "$DATA/monash-county.csv" >"$T/out" 2>"$T/err"
 [ $? = 1 ] || fail "county: exit status (a bad row: 1)"
 grep -q 'monash-county.csv:6: country "XXX" is not in the table' "$T/err" || fail "county: bad row message: $(cat "$T/err")"
