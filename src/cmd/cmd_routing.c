@@ -146,7 +146,6 @@ struct check_cli {
 	struct line		*line;
 	size_t			 nline, linecap;
 	uint64_t		 elems;
-	int			 fail;		/* on_record()'s error */
 	int64_t			 vrp_t;		/* the --vrps snapshot's time */
 };
 
@@ -315,23 +314,17 @@ on_elem(void *ctx, const struct mrt_elem *e)
 	return cli_routing_elem(c->mon, e);
 }
 
-/* The lean decode of an update record: its elements fed to the
- * monitors from the record's bytes, without the full decode. */
+/* A record the reading thread took (cli_archive_lean()). */
 static int
-on_record(void *ctx, const uint8_t *rec, size_t len)
+on_lean(void *ctx, const struct mrt_lean *l,
+    const struct routing_lean_facts *f)
 {
 	struct check_cli *c = ctx;
-	struct mrt_lean l;
-	int rc;
+	int rc = routing_monitor_lean(c->mon, l, f);
 
-	if (c->fail != 0 || !mrt_lean_decode(rec, len, &l))
-		return MRT_FAST_DECLINED;
-	if ((rc = routing_monitor_lean(c->mon, &l)) == LL_ELIMIT)
-		return MRT_FAST_DECLINED;
-	c->fail = rc;
-	for (int k = 0; k < BGP_LEAN_RUNS; k++)
-		c->elems += l.bgp.run[k].n;
-	return MRT_FAST_TAKEN;
+	for (int k = 0; rc == 0 && k < BGP_LEAN_RUNS; k++)
+		c->elems += l->bgp.run[k].n;
+	return rc;
 }
 
 static int
@@ -394,7 +387,21 @@ struct check_args {
 	size_t				 nvold;
 	struct routing_monitor_opts	 mo;
 	struct cli_elems		 ed;
+	const struct routing_watchlist	*w;
+	struct routing_lean_cache	*cache;		/* the reading
+							   thread's */
 };
+
+/* The facts of a record's path, on the reading thread: from the
+ * watchlist and options only, which nothing changes during the run. */
+static bool
+lean_prep(void *pctx, const struct mrt_lean *l,
+    struct routing_lean_facts *f)
+{
+	const struct check_args *a = pctx;
+
+	return routing_lean_facts(a->w, &a->mo, a->cache, l, f) == 0;
+}
 
 /* A VRP change between --vrps-old and --vrps: an rpki-change alert when
  * it touches the watchlist. */
@@ -582,6 +589,7 @@ store_lines(struct check_cli *c, const char *url)
 static int
 check(int argc, char **argv)
 {
+	struct cli_lean_ops ops = { on_lean, lean_prep, NULL };
 	struct check_cli c;
 	struct check_args a;
 	struct progress pg;
@@ -605,9 +613,15 @@ check(int argc, char **argv)
 		goto out;
 	a.mo.vrps = c.vrps;
 	a.mo.rels = c.rels;
+	a.w = c.w;
+	ops.pctx = &a;
+	if (!a.full && routing_lean_cache_new(&a.cache) != 0) {
+		cli_err("routing check: out of memory");
+		ex = EXIT_FAIL;
+		goto out;
+	}
 	a.ed.fn = on_elem;
-	a.ed.fast = a.full ? NULL : on_record;
-	a.ed.fast_rc = &c.fail;
+	a.ed.fast = NULL;
 	a.ed.ctx = &c;
 	if (routing_monitor_new(c.w, &a.mo, on_alert, &c, &c.mon) != 0) {
 		ex = EXIT_FAIL;
@@ -615,7 +629,8 @@ check(int argc, char **argv)
 	}
 	progress_init(&pg);
 	for (int i = optind; i < argc; i++) {
-		rc = cli_archive_elems(argv[i], &a.ed, &pg);
+		rc = a.full ? cli_archive_elems(argv[i], &a.ed, &pg) :
+		    cli_archive_lean(argv[i], &a.ed, &ops, &pg);
 		if (rc == EXIT_FAIL || (rc != 0 && a.ed.strict)) {
 			ex = rc;
 			goto out;
@@ -635,6 +650,7 @@ check(int argc, char **argv)
 	    "ASes, %" PRIu64 " route elements, %zu alerts\n", c.w->np,
 	    c.w->nas, c.elems, c.nline);
 out:
+	routing_lean_cache_free(a.cache);
 	for (size_t i = 0; i < c.nline; i++)
 		free(c.line[i].text);
 	free(c.line);

@@ -32,6 +32,30 @@ struct cli_elems {
 int	cli_archive_elems(const char *path, const struct cli_elems *ed,
 	    struct progress *pg);
 
+/* A lean-decoded update record fed to the monitors with its facts (on
+ * the feeding thread), and those facts worked out (on the reading thread:
+ * false when the lean reading cannot take the record). */
+struct mrt_lean;
+struct routing_lean_facts;
+typedef int cli_lean_fn(void *ctx, const struct mrt_lean *l,
+    const struct routing_lean_facts *f);
+typedef bool cli_lean_prep_fn(void *pctx, const struct mrt_lean *l,
+    struct routing_lean_facts *f);
+
+struct cli_lean_ops {
+	cli_lean_fn		*feed;
+	cli_lean_prep_fn	*prep;
+	void			*pctx;		/* prep's */
+};
+
+/* As cli_archive_elems(), reading ahead on the caller's thread while a
+ * second thread calls ops->feed for each update record the lean reading
+ * takes
+ * (cli_ahead.c); ed->fn gets the elements of the others, in the archive's
+ * order, never while lean runs. ed->fast is not used. */
+int	cli_archive_lean(const char *path, const struct cli_elems *ed,
+	    const struct cli_lean_ops *ops, struct progress *pg);
+
 int	cmd_routing(int argc, char **argv);
 
 /* What `agent bmp --watchlist` shares with routing check: an element fed

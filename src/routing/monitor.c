@@ -10,6 +10,16 @@
  * ends (one final alert, with last_seen) when it falls to zero; until then
  * it fires no more, whatever the churn. An event that ends before
  * reaching the minimum leaves no trace.
+ *
+ * Where the time goes is memory, not instructions, so the layout is what
+ * matters: one probe of the prefix table (monitor_pfx.h, a core's cache
+ * for a day of updates) settles nearly every update of a prefix that no
+ * watch entry applies to and no route of which is kept. The others have
+ * a state each, with their routes by peer in a small open-addressing
+ * table; a route that feeds one event holds it inline, and only one that
+ * feeds several takes an mroute. A lean record comes with the facts of
+ * its AS path (monitor_facts.c), worked out on the thread that reads the
+ * archive.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +28,7 @@
 #include "mrt/mrt.h"
 #include "net/net_tree.h"
 #include "routing/routing.h"
+#include "routing/monitor_pfx.h"
 #include "routing/routing_int.h"
 #include "util/err.h"
 #include "util/grow.h"
@@ -26,14 +37,27 @@
 #define ROUTE_EV	8		/* events one route feeds at most */
 #define EV_PEERS_MAX	65536		/* distinct peers kept per event */
 #define PATH_TEXT	512
-#define PFX_FILTER	(1u << 22)	/* bits: (peer, prefix) routes kept
-					   (512 KiB) */
 #define NEIGH_EV	ROUTE_EV	/* a record's neighbour events */
 
 struct ekey {
 	uint8_t			type;
 	struct net_prefix	p;
 	uint32_t		a, b;
+};
+
+/* A neighbour event of the lean record's path. */
+struct nbev {
+	struct ekey			 k;
+	const struct routing_watch_as	*wa;
+	int64_t				 id;	/* the event's, -1: not made */
+};
+
+#define NB_CACHE	4096
+
+struct nbcache {
+	uint32_t	a, b;
+	uint32_t	id1;		/* id + 1; 0: empty */
+	uint8_t		type;
 };
 
 struct mevent {
@@ -55,18 +79,46 @@ struct mevent {
 	struct net_prefix		 example;	/* first prefix */
 };
 
+/* The events a kept route feeds, when it feeds some. */
 struct mroute {
-	uint32_t		peer;		/* id + 1; 0: empty slot */
-	struct net_prefix	p;
-	uint8_t			nev;
-	bool			withdrawn;
-	uint32_t		ev[ROUTE_EV];
+	uint8_t		nev;
+	uint32_t	ev[ROUTE_EV];
 };
 
-/* One peer's routes that feed events or are of watched prefixes. */
-struct ptab {
-	struct mroute	*r;
-	size_t		 n, mask;
+/* A (peer, prefix) route that feeds events or is of a watched prefix:
+ * most feed none, and are only this. */
+struct rslot {
+	uint32_t	peer;		/* id + 1; 0: empty */
+	uint32_t	st;		/* RS_WITHDRAWN | RS_ONE | the one event
+					   it feeds, or RS_WITHDRAWN | its
+					   mroute's index + 1, or 0 when it
+					   feeds no event */
+};
+#define RS_WITHDRAWN	0x80000000u
+#define RS_ONE		0x40000000u	/* most feed one event: no mroute */
+#define RS_IDX		0x3fffffffu
+
+/* What the monitors keep of a prefix that a watch entry applies to or
+ * that has routes kept: its entry, and its routes by peer (open
+ * addressing: a prefix seen by 200 peers finds one in a cache line or
+ * two). */
+struct pstate {
+	struct rslot			*r;
+	uint32_t			 n, mask;
+	const struct routing_watch_prefix *w;	/* watch_of(), or NULL */
+	bool				 exact;		/* p is w's prefix */
+	bool				 any;		/* w expects an origin */
+	bool				 rules;		/* w has path rules */
+	uint32_t			 ok_origin;	/* the last origin found
+							   expected (0: none) */
+	struct net_prefix		 p;
+};
+
+/* The prefixes a peer has routes kept of, by state index, in the order
+ * they were kept: a Peer Down withdraws them. */
+struct pkept {
+	uint32_t	*ps;
+	size_t		 n, cap;
 };
 
 struct routing_monitor {
@@ -78,8 +130,17 @@ struct routing_monitor {
 	size_t				 npeers, peercap;
 	uint32_t			*peer_slot;	/* id + 1 */
 	size_t				 peer_mask;
-	struct ptab			*pt;		/* per peer id */
-	size_t				 ptcap;
+	int64_t				 last_peer;	/* the id peer_id()
+							   gave last, or -1 */
+	struct pfx_table		 pt;		/* every prefix met */
+	struct pstate			*ps;		/* a tag's index - 1 */
+	size_t				 nps, pscap;
+	struct mroute			*mr;		/* the routes' events */
+	size_t				 nmr, mrcap;
+	uint32_t			 mr_free;	/* a free list through
+							   ev[0], index + 1 */
+	struct pkept			*kept;		/* per peer id */
+	size_t				 keptcap;
 	struct mevent			*ev;
 	size_t				 nev, evcap;
 	uint32_t			*ev_slot;	/* id + 1 */
@@ -88,18 +149,24 @@ struct routing_monitor {
 							   quick not-found */
 	uint64_t			 vrp16[1024];	/* the IPv4 /16s
 							   VRPs meet */
-	uint64_t			*seen;		/* PFX_FILTER bits, set
-							   for each route
-							   kept */
-	struct ekey			 nbk[NEIGH_EV];	/* the neighbour events
+	struct nbcache			 nbc[NB_CACHE];
+	struct nbev			 nb[NEIGH_EV];	/* the neighbour events
 							   of the lean record's
 							   path, in order */
-	const struct routing_watch_as	*nbwa[NEIGH_EV];
-	int64_t				 nbid[NEIGH_EV];	/* -1: not
-							   looked up yet */
 	uint8_t				 nnb;
-	bool				 nb_on;		/* nbk stands for
-							   neighbour_events() */
+	bool				 nb_on;		/* nb stands for
+							   neighbour_events(),
+							   and rec_* hold */
+	/* the lean record's path, decoded when first needed */
+	const struct bgp_lean		*rlean;
+	struct bgp_aspath		 rpath;
+	bool				 rpath_ok;
+	struct bgp_asseg		 rseg[LEAN_SEGS];
+	uint32_t			 rasn[LEAN_ASNS];
+	/* what the lean record's path gives every prefix of it */
+	uint32_t			 rec_origin;
+	uint32_t			 rec_leak;
+	bool				 rec_leak_known;
 };
 
 /* What one update makes a route feed. */
@@ -107,7 +174,6 @@ struct feed {
 	uint32_t		 ev[ROUTE_EV];
 	uint8_t			 n;
 	bool			 probe;		/* count events, make none */
-	bool			 collect;	/* keep their keys in m->nbk */
 	const struct bgp_aspath	*path;		/* NULL: a withdrawal */
 };
 
@@ -210,6 +276,11 @@ peer_id(struct routing_monitor *m, const struct net_addr *a, uint32_t asn)
 {
 	size_t k;
 
+	/* the records of a peer come in runs */
+	if (m->last_peer >= 0 && m->peers[m->last_peer].asn == asn &&
+	    m->peers[m->last_peer].addr.af == a->af &&
+	    memcmp(m->peers[m->last_peer].addr.a, a->a, sizeof(a->a)) == 0)
+		return m->last_peer;
 	if ((m->npeers + 1) * 2 > m->peer_mask + 1 &&
 	    slots_grow(&m->peer_slot, &m->peer_mask, peer_hash, m) != 0)
 		return -1;
@@ -220,7 +291,7 @@ peer_id(struct routing_monitor *m, const struct net_addr *a, uint32_t asn)
 
 		if (q->asn == asn && q->addr.af == a->af &&
 		    memcmp(q->addr.a, a->a, sizeof(a->a)) == 0)
-			return m->peer_slot[k] - 1;
+			return m->last_peer = m->peer_slot[k] - 1;
 	}
 	if (m->npeers >= UINT32_MAX - 1 ||
 	    ll_grow(&m->peers, &m->peercap, m->npeers + 1,
@@ -229,7 +300,7 @@ peer_id(struct routing_monitor *m, const struct net_addr *a, uint32_t asn)
 	m->peers[m->npeers].addr = *a;
 	m->peers[m->npeers].asn = asn;
 	m->peer_slot[k] = (uint32_t)++m->npeers;
-	return (int64_t)m->npeers - 1;
+	return m->last_peer = (int64_t)m->npeers - 1;
 }
 
 /* The id of the event with key k, made when new; -1 when out of memory. */
@@ -254,72 +325,117 @@ event_id(struct routing_monitor *m, const struct ekey *k)
 	return (int64_t)m->nev - 1;
 }
 
-static int
-ptab_grow(struct ptab *t)
+static uint32_t
+rslot_home(uint32_t peer, uint32_t mask)
 {
-	size_t n = t->r != NULL ? (t->mask + 1) * 2 : 16;
-	struct mroute *nr = calloc(n, sizeof(*nr));
+	return (uint32_t)(((uint64_t)peer * 0x9e3779b97f4a7c15ULL) >> 32) &
+	    mask;
+}
+
+/* Doubles ps's route slots. */
+static int
+rslots_grow(struct pstate *ps)
+{
+	uint32_t n = ps->r != NULL ? (ps->mask + 1) * 2 : 8;
+	struct rslot *nr = calloc(n, sizeof(*nr));
 
 	if (nr == NULL)
 		return LL_ENOMEM;
-	for (size_t i = 0; t->r != NULL && i <= t->mask; i++) {
-		size_t k;
+	for (uint32_t i = 0; ps->r != NULL && i <= ps->mask; i++) {
+		uint32_t k;
 
-		if (t->r[i].peer == 0)
+		if (ps->r[i].peer == 0)
 			continue;
-		k = pfx_hash(&t->r[i].p, 0) & (n - 1);
-		while (nr[k].peer != 0)
-			k = (k + 1) & (n - 1);
-		nr[k] = t->r[i];
+		for (k = rslot_home(ps->r[i].peer, n - 1); nr[k].peer != 0;
+		    k = (k + 1) & (n - 1))
+			;
+		nr[k] = ps->r[i];
 	}
-	free(t->r);
-	t->r = nr;
-	t->mask = n - 1;
+	free(ps->r);
+	ps->r = nr;
+	ps->mask = n - 1;
 	return 0;
 }
 
-/* The route of (peer id, p): found, or (add) made; NULL when absent and
- * not to be added, or out of memory (*oom). */
-static struct mroute *
-route_get(struct routing_monitor *m, uint32_t peer,
-    const struct net_prefix *p, bool add, bool *oom)
+/* Notes that peer has a route of state index i kept. */
+static int
+kept_add(struct routing_monitor *m, uint32_t peer, uint32_t i)
 {
-	struct ptab *t;
-	size_t k;
+	struct pkept *k;
+
+	if (peer >= m->keptcap) {
+		size_t old = m->keptcap;
+
+		if (ll_grow(&m->kept, &m->keptcap, (size_t)peer + 1,
+		    sizeof(*m->kept)) != 0)
+			return LL_ENOMEM;
+		memset(m->kept + old, 0, (m->keptcap - old) *
+		    sizeof(*m->kept));
+	}
+	k = &m->kept[peer];
+	if (ll_grow(&k->ps, &k->cap, k->n + 1, sizeof(*k->ps)) != 0)
+		return LL_ENOMEM;
+	k->ps[k->n++] = i;
+	return 0;
+}
+
+/* The route of peer in state i: found, or (add) made; NULL when absent
+ * and not to be added, or out of memory (*oom). */
+static struct rslot *
+route_get(struct routing_monitor *m, uint32_t i, uint32_t peer, bool add,
+    bool *oom)
+{
+	struct pstate *ps = &m->ps[i];
+	uint32_t k, want = peer + 1;
 
 	*oom = false;
-	if (peer >= m->ptcap) {
-		size_t old = m->ptcap;
-
-		if (!add)
-			return NULL;
-		if (ll_grow(&m->pt, &m->ptcap, (size_t)peer + 1,
-		    sizeof(*m->pt)) != 0) {
-			*oom = true;
-			return NULL;
-		}
-		memset(m->pt + old, 0, (m->ptcap - old) * sizeof(*m->pt));
-	}
-	t = &m->pt[peer];
-	if (t->r != NULL)
-		for (k = pfx_hash(p, 0) & t->mask; t->r[k].peer != 0;
-		    k = (k + 1) & t->mask)
-			if (pfx_eq(&t->r[k].p, p))
-				return &t->r[k];
+	for (k = ps->r != NULL ? rslot_home(want, ps->mask) : 0;
+	    ps->r != NULL && ps->r[k].peer != 0; k = (k + 1) & ps->mask)
+		if (ps->r[k].peer == want)
+			return &ps->r[k];
 	if (!add)
 		return NULL;
-	if ((t->n + 1) * 2 > (t->r ? t->mask + 1 : 0) && ptab_grow(t) != 0) {
-		*oom = true;
-		return NULL;
+	if ((ps->n + 1) * 4 > (ps->r != NULL ? ps->mask + 1 : 0) * 3) {
+		if (rslots_grow(ps) != 0)
+			goto oom;
+		for (k = rslot_home(want, ps->mask); ps->r[k].peer != 0;
+		    k = (k + 1) & ps->mask)
+			;
 	}
-	for (k = pfx_hash(p, 0) & t->mask; t->r[k].peer != 0;
-	    k = (k + 1) & t->mask)
-		;
-	memset(&t->r[k], 0, sizeof(t->r[k]));
-	t->r[k].peer = peer + 1;
-	t->r[k].p = *p;
-	t->n++;
-	return &t->r[k];
+	if (kept_add(m, peer, i) != 0)
+		goto oom;
+	ps->r[k].peer = want;
+	ps->r[k].st = 0;
+	ps->n++;
+	return &ps->r[k];
+oom:
+	*oom = true;
+	return NULL;
+}
+
+/* A free mroute, with no events: its index + 1, or 0 when out of
+ * memory. */
+static uint32_t
+mroute_new(struct routing_monitor *m)
+{
+	uint32_t id = m->mr_free;
+
+	if (id != 0)
+		m->mr_free = m->mr[id - 1].ev[0];
+	else if (m->nmr < RS_IDX - 1 && ll_grow(&m->mr, &m->mrcap,
+	    m->nmr + 1, sizeof(*m->mr)) == 0)
+		id = (uint32_t)++m->nmr;
+	else
+		return 0;
+	m->mr[id - 1].nev = 0;
+	return id;
+}
+
+static void
+mroute_free(struct routing_monitor *m, uint32_t id)
+{
+	m->mr[id - 1].ev[0] = m->mr_free;
+	m->mr_free = id;
 }
 
 static int	vrp_trees(struct routing_monitor *m);
@@ -343,7 +459,8 @@ routing_monitor_new(const struct routing_watchlist *w,
 		m->o.min_peers_loss = 40;
 	m->fn = fn;
 	m->ctx = ctx;
-	if ((m->seen = calloc(PFX_FILTER / 64, sizeof(*m->seen))) == NULL ||
+	m->last_peer = -1;
+	if (pfx_table_init(&m->pt) != 0 ||
 	    (m->o.vrps != NULL && vrp_trees(m) != 0)) {
 		routing_monitor_free(m);
 		return LL_ENOMEM;
@@ -375,12 +492,16 @@ routing_monitor_free(struct routing_monitor *m)
 	}
 	free(m->ev);
 	free(m->ev_slot);
-	for (size_t i = 0; i < m->ptcap; i++)
-		free(m->pt[i].r);
-	free(m->pt);
+	for (size_t i = 0; i < m->nps; i++)
+		free(m->ps[i].r);
+	free(m->ps);
+	for (size_t i = 0; i < m->keptcap; i++)
+		free(m->kept[i].ps);
+	free(m->kept);
+	free(m->mr);
+	pfx_table_fini(&m->pt);
 	net_tree_free(m->vrp_tree[0]);
 	net_tree_free(m->vrp_tree[1]);
-	free(m->seen);
 	free(m->peers);
 	free(m->peer_slot);
 	free(m);
@@ -464,13 +585,28 @@ event_peer(struct mevent *e, uint32_t peer)
 	return 0;
 }
 
+/* The path p, decoded now when it is the lean record's and not decoded
+ * yet: its facts came without it, and only an event's path text, a path
+ * rule or a leak check needs it. */
+static const struct bgp_aspath *
+path_get(struct routing_monitor *m, const struct bgp_aspath *p)
+{
+	if (p == &m->rpath && !m->rpath_ok) {
+		/* its facts were worked out from the same bytes: it decodes */
+		if (bgp_lean_path(m->rlean, &m->rpath, m->rseg, LEAN_SEGS,
+		    m->rasn, LEAN_ASNS) != 0)
+			m->rpath.nseg = 0;
+		m->rpath_ok = true;
+	}
+	return p;
+}
+
 /* A peer starts feeding event id at ts, with path text (may be NULL). */
 static int
-event_join(struct routing_monitor *m, uint32_t id, const struct mroute *r,
-    uint32_t ts, const struct bgp_aspath *aspath)
+event_join(struct routing_monitor *m, uint32_t id, uint32_t peer,
+    const struct net_prefix *p, uint32_t ts, const struct bgp_aspath *aspath)
 {
 	char path[PATH_TEXT];
-	uint32_t peer = r->peer - 1;
 	struct mevent *e = &m->ev[id];
 	uint32_t need = e->k.type == ROUTING_A_VISIBILITY ?
 	    m->o.min_peers_loss : m->o.min_peers;
@@ -478,7 +614,7 @@ event_join(struct routing_monitor *m, uint32_t id, const struct mroute *r,
 
 	if (e->active++ == 0) {
 		e->first = ts;
-		e->example = r->p;
+		e->example = *p;
 	}
 	e->last = ts;
 	if ((rc = event_peer(e, peer)) != 0)
@@ -486,7 +622,8 @@ event_join(struct routing_monitor *m, uint32_t id, const struct mroute *r,
 	if (aspath != NULL && e->npaths < ROUTING_ALERT_PATHS) {
 		bool dup = false;
 
-		routing_path_text(aspath, ' ', path, sizeof(path));
+		routing_path_text(path_get(m, aspath), ' ', path,
+		    sizeof(path));
 		for (uint32_t i = 0; i < e->npaths && !dup; i++)
 			dup = strcmp(e->path[i], path) == 0;
 		if (!dup && (e->path[e->npaths] = strdup(path)) == NULL)
@@ -527,10 +664,11 @@ event_leave(struct routing_monitor *m, uint32_t id, uint32_t ts)
 	return 0;
 }
 
-/* Makes route r feed exactly the events of f from ts on. */
+/* Makes route r (of peer, for p) feed exactly the events of f from ts
+ * on. */
 static int
-route_set(struct routing_monitor *m, struct mroute *r, const struct feed *f,
-    uint32_t ts)
+route_set(struct routing_monitor *m, struct mroute *r, uint32_t peer,
+    const struct net_prefix *p, const struct feed *f, uint32_t ts)
 {
 	int rc = 0;
 
@@ -548,7 +686,7 @@ route_set(struct routing_monitor *m, struct mroute *r, const struct feed *f,
 		for (uint8_t i = 0; i < r->nev && !had; i++)
 			had = f->ev[j] == r->ev[i];
 		if (!had)
-			rc = event_join(m, f->ev[j], r, ts, f->path);
+			rc = event_join(m, f->ev[j], peer, p, ts, f->path);
 	}
 	memcpy(r->ev, f->ev, sizeof(r->ev));
 	r->nev = f->n;
@@ -569,16 +707,6 @@ feed_add(struct routing_monitor *m, struct feed *f, const struct ekey *k,
 		f->n++;
 		return 0;
 	}
-	if (f->collect) {
-		for (uint8_t i = 0; i < m->nnb; i++)
-			if (ekey_eq(&m->nbk[i], k))
-				return 0;
-		m->nbk[m->nnb] = *k;
-		m->nbwa[m->nnb] = wa;
-		m->nbid[m->nnb++] = -1;
-		f->n++;
-		return 0;
-	}
 	if ((id = event_id(m, k)) < 0)
 		return LL_ENOMEM;
 	for (uint8_t i = 0; i < f->n; i++)
@@ -589,6 +717,33 @@ feed_add(struct routing_monitor *m, struct feed *f, const struct ekey *k,
 	m->ev[id].rule = rule;
 	f->ev[f->n++] = (uint32_t)id;
 	return 0;
+}
+
+/* The id of neighbour event nb, made when new: a small cache of recent
+ * ones first (a few hundred neighbour events are fed millions of times).
+ * -1 when out of memory. */
+static int64_t
+nb_event(struct routing_monitor *m, const struct nbev *nb)
+{
+	const struct ekey *k = &nb->k;
+	size_t h = (size_t)(ll_fold((uint64_t)k->a << 32 | k->b, k->type) &
+	    (NB_CACHE - 1));
+	struct nbcache *c = &m->nbc[h];
+	int64_t id;
+
+	if (c->id1 != 0 && c->type == k->type && c->a == k->a && c->b == k->b)
+		return (int64_t)c->id1 - 1;
+	if ((id = event_id(m, k)) < 0)
+		return -1;
+	/* an event's context follows from its key: set once */
+	m->ev[id].watch = NULL;
+	m->ev[id].watch_as = nb->wa;
+	m->ev[id].rule = NULL;
+	c->type = k->type;
+	c->a = k->a;
+	c->b = k->b;
+	c->id1 = (uint32_t)id + 1;
+	return id;
 }
 
 /* neighbour_events() from the keys the lean record's path gave: the
@@ -605,13 +760,10 @@ feed_neighbours(struct routing_monitor *m, struct feed *f)
 			f->n++;
 			continue;
 		}
-		if (m->nbid[i] < 0 && (m->nbid[i] = event_id(m,
-		    &m->nbk[i])) < 0)
+		if (m->nb[i].id < 0 && (m->nb[i].id = nb_event(m,
+		    &m->nb[i])) < 0)
 			return LL_ENOMEM;
-		id = (uint32_t)m->nbid[i];
-		m->ev[id].watch = NULL;
-		m->ev[id].watch_as = m->nbwa[i];
-		m->ev[id].rule = NULL;
+		id = (uint32_t)m->nb[i].id;
 		for (uint8_t j = 0; j < f->n && !dup; j++)
 			dup = f->ev[j] == id;
 		if (!dup)
@@ -629,49 +781,31 @@ asn_in(const uint32_t *v, size_t n, uint32_t asn)
 	return false;
 }
 
-/* asn_in() over a sorted list (upstreams, downstreams). */
-static bool
-asn_sorted_in(const uint32_t *v, size_t n, uint32_t asn)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] == asn)
-			return true;
-		if (v[mid] < asn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-/* The events of a watched prefix's announcement. */
+/* The events of a watched prefix's announcement (ps->w set). */
 static int
 watched_events(struct routing_monitor *m, struct feed *f,
-    const struct routing_update *u, const struct routing_watch_prefix *w,
-    uint32_t origin)
+    const struct routing_update *u, struct pstate *ps, uint32_t origin)
 {
+	const struct routing_watch_prefix *w = ps->w;
 	struct ekey k = { .p = *u->prefix, .a = origin };
-	bool exact = pfx_eq(u->prefix, &w->p), any = false;
 	int rc = 0;
 
-	for (size_t i = 0; i < w->nasn; i++)
-		any |= w->asn[i] != 0;
-	if (!any)
+	k.type = ROUTING_A_NTYPES;
+	if (!ps->any)
 		k.type = ROUTING_A_SQUATTING;
 	else if (origin == 0)
 		k.type = ROUTING_A_AS_SET;
+	else if (origin == ps->ok_origin)
+		;	/* found expected last time: the list is not read */
 	else if (!asn_in(w->asn, w->nasn, origin))
-		k.type = exact ? ROUTING_A_HIJACK : ROUTING_A_SUBPREFIX;
+		k.type = ps->exact ? ROUTING_A_HIJACK : ROUTING_A_SUBPREFIX;
 	else
-		k.type = ROUTING_A_NTYPES;
+		ps->ok_origin = origin;
 	if (k.type != ROUTING_A_NTYPES)
 		rc = feed_add(m, f, &k, w, NULL, NULL);
-	for (size_t i = 0; rc == 0 && i < w->nrules; i++) {
-		if (!routing_path_rule_fires(&w->rules[i], u->path))
+	for (size_t i = 0; rc == 0 && ps->rules && i < w->nrules; i++) {
+		if (!routing_path_rule_fires(&w->rules[i], path_get(m,
+		    u->path)))
 			continue;
 		k.type = ROUTING_A_PATH;
 		k.a = (uint32_t)i;
@@ -681,45 +815,29 @@ watched_events(struct routing_monitor *m, struct feed *f,
 	return rc;
 }
 
+/* The watched AS asn, or NULL. */
+static const struct routing_watch_as *
+watched_as(const struct routing_monitor *m, uint32_t asn)
+{
+	return routing_watch_as_maybe(m->w, asn) ? routing_watch_as(m->w,
+	    asn) : NULL;
+}
+
 /* Checks the neighbours of watched ASes on the path. */
 static int
 neighbour_events(struct routing_monitor *m, struct feed *f,
     const struct routing_update *u)
 {
-	uint32_t prev = 0;
+	struct routing_lean_nb v[ROUTING_LEAN_NB];
+	uint8_t n;
 	int rc = 0;
 
-	for (uint16_t s = 0; rc == 0 && s < u->path->nseg; s++) {
-		const struct bgp_asseg *g = &u->path->seg[s];
+	routing_path_neighbours(m->w, u->path, v, &n);
+	for (uint8_t i = 0; rc == 0 && i < n; i++) {
+		struct ekey k = { .type = v[i].type, .a = v[i].a,
+		    .b = v[i].b };
 
-		if (g->type != BGP_SEG_SEQUENCE) {
-			prev = 0;	/* a set breaks adjacency */
-			continue;
-		}
-		for (uint16_t i = 0; rc == 0 && i < g->n; i++) {
-			uint32_t as = g->asn[i];
-			const struct routing_watch_as *wa;
-			struct ekey k = { .type = ROUTING_A_NEW_UPSTREAM };
-
-			if (as == prev)
-				continue;	/* prepending */
-			if (prev != 0 && (wa = routing_watch_as(m->w, as)) !=
-			    NULL && wa->has_up && !asn_sorted_in(wa->up,
-			    wa->nup, prev)) {
-				k.a = as;
-				k.b = prev;
-				rc = feed_add(m, f, &k, NULL, wa, NULL);
-			}
-			if (rc == 0 && prev != 0 && (wa = routing_watch_as(
-			    m->w, prev)) != NULL && wa->has_down &&
-			    !asn_sorted_in(wa->down, wa->ndown, as)) {
-				k.type = ROUTING_A_NEW_DOWNSTREAM;
-				k.a = prev;
-				k.b = as;
-				rc = feed_add(m, f, &k, NULL, wa, NULL);
-			}
-			prev = as;
-		}
+		rc = feed_add(m, f, &k, NULL, v[i].wa, NULL);
 	}
 	return rc;
 }
@@ -785,7 +903,7 @@ rpki_events(struct routing_monitor *m, struct feed *f,
 	int rc;
 
 	if (m->o.vrps == NULL || (w == NULL && (origin == 0 ||
-	    routing_watch_as(m->w, origin) == NULL)))
+	    watched_as(m, origin) == NULL)))
 		return 0;
 	st = rov_of(m, p, origin);
 	if (st != ROUTING_ROV_INVALID_AS && st != ROUTING_ROV_INVALID_LENGTH)
@@ -795,18 +913,32 @@ rpki_events(struct routing_monitor *m, struct feed *f,
 	return rc;
 }
 
+/* The leak routing_leak() finds on the update's path: once a lean
+ * record, whose prefixes share it, and only when a watched prefix asks. */
+static uint32_t
+leak_of(struct routing_monitor *m, const struct routing_update *u)
+{
+	if (!m->nb_on)
+		return routing_leak(m->o.rels, u->path);
+	if (!m->rec_leak_known) {
+		m->rec_leak = routing_leak(m->o.rels, path_get(m, u->path));
+		m->rec_leak_known = true;
+	}
+	return m->rec_leak;
+}
+
 /* All events an announcement feeds; the neighbours of watched ASes only
- * when neigh. */
+ * when neigh. ps: the prefix's state, or NULL. */
 static int
 announce_events(struct routing_monitor *m, struct feed *f,
-    const struct routing_update *u, const struct routing_watch_prefix *w,
-    bool neigh)
+    const struct routing_update *u, struct pstate *ps, bool neigh)
 {
-	uint32_t origin = routing_origin(u->path);
+	const struct routing_watch_prefix *w = ps != NULL ? ps->w : NULL;
+	uint32_t origin = m->nb_on ? m->rec_origin : routing_origin(u->path);
 	int rc = 0;
 
 	if (w != NULL)
-		rc = watched_events(m, f, u, w, origin);
+		rc = watched_events(m, f, u, ps, origin);
 	if (rc == 0 && neigh && m->nb_on)
 		rc = feed_neighbours(m, f);
 	else if (rc == 0 && neigh && m->w->nas > 0)
@@ -814,7 +946,7 @@ announce_events(struct routing_monitor *m, struct feed *f,
 	if (rc == 0 && w != NULL) {
 		struct ekey k = { .type = ROUTING_A_LEAK, .p = *u->prefix };
 
-		if ((k.a = routing_leak(m->o.rels, u->path)) != 0)
+		if ((k.a = leak_of(m, u)) != 0)
 			rc = feed_add(m, f, &k, w, NULL, NULL);
 	}
 	if (rc == 0)
@@ -832,54 +964,138 @@ watch_of(const struct routing_monitor *m, const struct net_prefix *p)
 		return NULL;
 	return w;
 }
-/* routing_monitor_update(); neigh false when the path is known to feed
- * no neighbour event. */
-static int
-update(struct routing_monitor *m, const struct routing_update *u, bool neigh)
-{
-	const struct routing_watch_prefix *w = watch_of(m, u->prefix);
-	bool exact = w != NULL && pfx_eq(&w->p, u->prefix), oom;
-	struct feed f;
-	struct mroute *r;
-	int64_t peer;
-	uint64_t h;
 
+/* A state for p, whose tag is *tag, with watch entry w (or NULL).
+ * Returns it, or NULL when out of memory. */
+static struct pstate *
+pstate_new(struct routing_monitor *m, uint32_t *tag,
+    const struct net_prefix *p, const struct routing_watch_prefix *w)
+{
+	struct pstate *ps;
+
+	if (m->nps >= PFX_IDX_MAX || ll_grow(&m->ps, &m->pscap, m->nps + 1,
+	    sizeof(*m->ps)) != 0)
+		return NULL;
+	ps = &m->ps[m->nps++];
+	memset(ps, 0, sizeof(*ps));
+	ps->p = *p;
+	ps->w = w;
+	if (w != NULL) {
+		ps->exact = pfx_eq(&w->p, p);
+		for (size_t i = 0; i < w->nasn; i++)
+			ps->any |= w->asn[i] != 0;
+		ps->rules = w->nrules > 0;
+	}
+	*tag |= (uint32_t)m->nps;
+	return ps;
+}
+
+/* The tag of p in the prefix table; added when new, with a state when a
+ * watch entry applies to p. NULL when out of memory. */
+static uint32_t *
+pfx_lookup(struct routing_monitor *m, const struct net_prefix *p)
+{
+	const struct routing_watch_prefix *w;
+	bool added;
+	uint32_t *tag = pfx_table_get(&m->pt, p, &added);
+
+	if (tag == NULL || !added || (w = watch_of(m, p)) == NULL)
+		return tag;
+	return pstate_new(m, tag, p, w) != NULL ? tag : NULL;
+}
+
+/* Makes peer's route of state i feed the events of f, made or found:
+ * kept when it feeds some or the prefix is watched exactly. */
+static int
+route_update(struct routing_monitor *m, uint32_t i, uint32_t peer,
+    const struct routing_update *u, const struct feed *f)
+{
+	uint32_t wd = u->path == NULL ? RS_WITHDRAWN : 0, st, mr = 0;
+	struct mroute one, *r = &one;
+	struct rslot *rs;
+	bool oom;
+	int rc;
+
+	rs = route_get(m, i, peer, f->n > 0 || m->ps[i].exact, &oom);
+	if (rs == NULL)
+		return oom ? LL_ENOMEM : 0;
+	st = rs->st & ~RS_WITHDRAWN;
+	rs->st = st | wd;
+	if (f->n == 0 && st == 0)
+		return 0;
+	one.nev = 0;
+	if (st & RS_ONE) {
+		one.nev = 1;
+		one.ev[0] = st & RS_IDX;
+	} else if (st != 0)
+		r = &m->mr[(mr = st) - 1];
+	if (f->n > 1 && mr == 0) {
+		/* more than one event: an mroute, taken before any change */
+		if ((mr = mroute_new(m)) == 0)
+			return LL_ENOMEM;
+		m->mr[mr - 1] = one;
+		r = &m->mr[mr - 1];
+	}
+	rc = route_set(m, r, peer, u->prefix, f, u->ts);
+	st = mr;
+	if (r->nev <= 1 && (r->nev == 0 || r->ev[0] <= RS_IDX)) {
+		st = r->nev == 0 ? 0 : RS_ONE | r->ev[0];
+		if (mr != 0)
+			mroute_free(m, mr);
+	}
+	rs->st = st | wd;
+	return rc;
+}
+
+/* routing_monitor_update() of peer id peer; neigh false when the path is
+ * known to feed no neighbour event; tag: the prefix's, or NULL. */
+static int
+update(struct routing_monitor *m, uint32_t peer,
+    const struct routing_update *u, bool neigh, uint32_t *tag)
+{
+	struct pstate *ps = NULL;
+	struct feed f;
+	uint32_t idx;
+
+	if (tag == NULL && (tag = pfx_lookup(m, u->prefix)) == NULL)
+		return LL_ENOMEM;
+	if ((idx = pfx_tag_index(*tag)) != 0)
+		ps = &m->ps[idx - 1];
 	f.n = 0;
 	f.probe = false;
-	f.collect = false;
 	f.path = u->path;
 	if (u->path != NULL) {
-		int rc = announce_events(m, &f, u, w, neigh);
+		int rc = announce_events(m, &f, u, ps, neigh);
 
 		if (rc != 0)
 			return rc;
-	} else if (exact) {
-		struct ekey k = { .type = ROUTING_A_VISIBILITY, .p = w->p };
+	} else if (ps != NULL && ps->exact) {
+		struct ekey k = { .type = ROUTING_A_VISIBILITY, .p = ps->w->p };
 
-		if (feed_add(m, &f, &k, w, NULL, NULL) != 0)
+		if (feed_add(m, &f, &k, ps->w, NULL, NULL) != 0)
 			return LL_ENOMEM;
 	}
 	/* a route is kept only when it feeds an event or is of a watched
-	 * prefix: the filter, a bit per (peer, prefix) set when its route
-	 * is made, tells most of the others without a probe */
-	if ((peer = peer_id(m, u->peer, u->peer_asn)) < 0)
-		return LL_ENOMEM;
-	h = pfx_hash(u->prefix, (uint64_t)peer << 24) & (PFX_FILTER - 1);
-	if (f.n == 0 && !exact && !(m->seen[h >> 6] >> (h & 63) & 1))
+	 * prefix */
+	if (f.n == 0 && (ps == NULL || (!ps->exact && ps->n == 0)))
 		return 0;
-	r = route_get(m, (uint32_t)peer, u->prefix, f.n > 0 || exact, &oom);
-	if (r == NULL)
-		return oom ? LL_ENOMEM : 0;
-	m->seen[h >> 6] |= 1ULL << (h & 63);
-	r->withdrawn = u->path == NULL;
-	return route_set(m, r, &f, u->ts);
+	if (ps == NULL) {
+		if (pstate_new(m, tag, u->prefix, NULL) == NULL)
+			return LL_ENOMEM;
+		idx = (uint32_t)m->nps;
+	}
+	return route_update(m, idx - 1, peer, u, &f);
 }
 
 int
 routing_monitor_update(struct routing_monitor *m,
     const struct routing_update *u)
 {
-	return update(m, u, true);
+	int64_t peer = peer_id(m, u->peer, u->peer_asn);
+
+	if (peer < 0)
+		return LL_ENOMEM;
+	return update(m, (uint32_t)peer, u, true, NULL);
 }
 
 int
@@ -891,15 +1107,19 @@ routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
 
 	if (id < 0)
 		return LL_ENOMEM;
-	if ((size_t)id >= m->ptcap || m->pt[id].r == NULL)
+	if ((size_t)id >= m->keptcap)
 		return 0;
-	for (size_t i = 0; rc == 0 && i <= m->pt[id].mask; i++) {
-		struct mroute *r = &m->pt[id].r[i];
-		struct net_prefix p = r->p;
+	/* its routes in the order they were first kept */
+	for (size_t i = 0; rc == 0 && i < m->kept[id].n; i++) {
+		uint32_t k = m->kept[id].ps[i];
+		struct net_prefix p = m->ps[k].p;
 		struct routing_update u = { ts, peer, peer_asn, &p, NULL };
+		struct rslot *r;
+		bool oom;
 
-		if (r->peer != 0 && !r->withdrawn)
-			rc = routing_monitor_update(m, &u);
+		r = route_get(m, k, (uint32_t)id, false, &oom);
+		if (r != NULL && !(r->st & RS_WITHDRAWN))
+			rc = update(m, (uint32_t)id, &u, true, NULL);
 	}
 	return rc;
 }
@@ -917,89 +1137,143 @@ routing_monitor_finish(struct routing_monitor *m)
 }
 
 
-#define LEAN_SEGS	64
-#define LEAN_ASNS	1024
 #define LEAN_BATCH	32
 
-/* Starts loading what update() will probe for p from peer id: its bit in
- * the filter and its slot in the peer's routes (they are met at random,
- * and a record's prefixes are known in advance). */
+/* A prefix of a lean run: the bytes of an NLRI. */
 static void
-lean_prefetch(const struct routing_monitor *m, int64_t peer,
-    const struct net_prefix *p)
+lean_prefix(const uint8_t *b, uint8_t af, struct net_prefix *p)
 {
-	uint64_t h = pfx_hash(p, (uint64_t)peer << 24) & (PFX_FILTER - 1);
+	unsigned bits = b[0];
 
-	__builtin_prefetch(&m->seen[h >> 6]);
-	if (peer >= 0 && (size_t)peer < m->ptcap && m->pt[peer].r != NULL)
-		__builtin_prefetch(&m->pt[peer].r[pfx_hash(p, 0) &
-		    m->pt[peer].mask]);
+	memset(p, 0, sizeof(*p));
+	p->af = af;
+	p->len = (uint8_t)bits;
+	memcpy(p->a, b + 1, (bits + 7) / 8);
+	net_prefix_mask(p);
 }
 
-/* Feeds one run of a lean record's prefixes, LEAN_BATCH at a time. */
-static int
-lean_run(struct routing_monitor *m, const struct bgp_lean_run *run,
-    struct routing_update *u, bool neigh)
+/* The address and length of an IPv4 NLRI at b (host bits cleared). */
+static uint32_t
+lean_addr4(const uint8_t *b, uint8_t *len)
 {
-	struct net_prefix p[LEAN_BATCH];
-	int64_t peer = run->len > 0 ? peer_id(m, u->peer, u->peer_asn) : 0;
+	unsigned bits = b[0], bytes = (bits + 7) / 8;
+	uint32_t a = 0;
+
+	for (unsigned k = 0; k < bytes; k++)
+		a |= (uint32_t)b[1 + k] << (24 - 8 * k);
+	*len = (uint8_t)bits;
+	return bits == 0 ? 0 : a & ~0u << (32 - bits);
+}
+
+/* An IPv4 run: the prefixes read LEAN_BATCH at a time and their table
+ * slots prefetched (they are met at random), then those the record's
+ * path and the table say nothing of skipped (all: none is). */
+static int
+lean_run4(struct routing_monitor *m, const struct bgp_lean_run *run,
+    struct routing_update *u, uint32_t peer, bool neigh, bool all)
+{
+	uint32_t addr[LEAN_BATCH];
+	uint8_t len[LEAN_BATCH];
 	int rc = 0;
 
-	if (peer < 0)
-		return LL_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < run->len;) {
 		size_t n = 0;
 
 		for (; n < LEAN_BATCH && i < run->len; n++) {
-			unsigned bits = run->p[i], bytes = (bits + 7) / 8;
-
-			memset(&p[n], 0, sizeof(p[n]));
-			p[n].af = run->af;
-			p[n].len = (uint8_t)bits;
-			memcpy(p[n].a, run->p + i + 1, bytes);
-			net_prefix_mask(&p[n]);
-			lean_prefetch(m, peer, &p[n]);
-			i += 1 + bytes;
+			addr[n] = lean_addr4(run->p + i, &len[n]);
+			__builtin_prefetch(pfx4_home(&m->pt, addr[n], len[n]));
+			i += 1 + (len[n] + 7u) / 8;
 		}
 		for (size_t k = 0; rc == 0 && k < n; k++) {
-			u->prefix = &p[k];
-			rc = update(m, u, neigh);
+			uint32_t *tag = pfx4_find(&m->pt, addr[k], len[k]);
+			struct net_prefix p;
+
+			if (!all && tag != NULL && pfx_tag_index(*tag) == 0)
+				continue;
+			memset(&p, 0, sizeof(p));
+			p.af = NET_AF4;
+			p.len = len[k];
+			p.a[0] = (uint8_t)(addr[k] >> 24);
+			p.a[1] = (uint8_t)(addr[k] >> 16);
+			p.a[2] = (uint8_t)(addr[k] >> 8);
+			p.a[3] = (uint8_t)addr[k];
+			u->prefix = &p;
+			rc = update(m, peer, u, neigh, tag);
 		}
 	}
 	return rc;
 }
 
+/* Feeds one run of a lean record's prefixes; all: whether the record's
+ * path may make events of any of them. */
+static int
+lean_run(struct routing_monitor *m, const struct bgp_lean_run *run,
+    struct routing_update *u, bool neigh, bool all)
+{
+	int64_t peer;
+	int rc = 0;
+
+	if (run->len == 0)
+		return 0;
+	if ((peer = peer_id(m, u->peer, u->peer_asn)) < 0)
+		return LL_ENOMEM;
+	if (run->af == NET_AF4)
+		return lean_run4(m, run, u, (uint32_t)peer, neigh, all);
+	for (size_t i = 0; rc == 0 && i < run->len;
+	    i += 1 + (run->p[i] + 7u) / 8) {
+		struct net_prefix p;
+		uint32_t *tag;
+
+		lean_prefix(run->p + i, run->af, &p);
+		if ((tag = pfx_lookup(m, &p)) == NULL)
+			return LL_ENOMEM;
+		if (!all && pfx_tag_index(*tag) == 0)
+			continue;
+		u->prefix = &p;
+		rc = update(m, (uint32_t)peer, u, neigh, tag);
+	}
+	return rc;
+}
+
 int
-routing_monitor_lean(struct routing_monitor *m, const struct mrt_lean *l)
+routing_monitor_lean(struct routing_monitor *m, const struct mrt_lean *l,
+    const struct routing_lean_facts *f)
 {
 	const struct bgp_lean *b = &l->bgp;
-	struct bgp_asseg seg[LEAN_SEGS];
-	uint32_t asn[LEAN_ASNS];
-	struct bgp_aspath path;
 	struct routing_update u = { l->ts, &l->peer, l->peer_asn, NULL, NULL };
-	bool neigh = false;
+	bool neigh = false, all = false;
 	int rc = 0;
 
 	m->nb_on = false;
-	if (b->run[BGP_LEAN_ANNOUNCED].n + b->run[BGP_LEAN_MP_REACH].n > 0) {
-		struct feed f = { .collect = true };
-
-		if (bgp_lean_path(b, &path, seg, LEAN_SEGS, asn,
-		    LEAN_ASNS) != 0)
-			return LL_ELIMIT;	/* nothing fed yet */
-		/* the neighbours are the path's: looked at once a record,
-		 * their events made once and fed to each prefix in turn */
-		u.path = &path;
-		m->nnb = 0;
-		if (m->w->nas > 0 && (rc = neighbour_events(m, &f, &u)) != 0)
-			return rc;
+	if (f->announces) {
+		/* the path's facts, found once a record: the neighbours'
+		 * events are made once and fed to each prefix in turn; the
+		 * path itself is decoded only when an event needs it */
+		m->rlean = b;
+		m->rpath_ok = false;
+		m->nnb = f->nnb;
+		for (uint8_t i = 0; i < f->nnb; i++) {
+			memset(&m->nb[i].k, 0, sizeof(m->nb[i].k));
+			m->nb[i].k.type = f->nb[i].type;
+			m->nb[i].k.a = f->nb[i].a;
+			m->nb[i].k.b = f->nb[i].b;
+			m->nb[i].wa = f->nb[i].wa;
+			m->nb[i].id = -1;
+		}
+		m->rec_origin = f->origin;
+		m->rec_leak_known = false;
 		m->nb_on = true;
-		neigh = f.n > 0;
+		neigh = f->nnb > 0;
+		/* a prefix no watch entry applies to, with no route kept,
+		 * has events only from the path: new neighbours, or an
+		 * RPKI-invalid origin that is watched */
+		all = neigh || (m->o.vrps != NULL && f->origin_watched);
 	}
 	for (int k = 0; rc == 0 && k < BGP_LEAN_RUNS; k++) {
-		u.path = k == BGP_LEAN_ANNOUNCED || k == BGP_LEAN_MP_REACH ?
-		    &path : NULL;
-		rc = lean_run(m, &b->run[k], &u, neigh);
+		bool ann = k == BGP_LEAN_ANNOUNCED || k == BGP_LEAN_MP_REACH;
+
+		u.path = ann ? &m->rpath : NULL;
+		rc = lean_run(m, &b->run[k], &u, neigh, ann && all);
 	}
 	m->nb_on = false;
 	return rc;

@@ -105,7 +105,8 @@ routing_rels_load(const char *path, struct routing_rels **out, char *err,
 		routing_rels_free(r);
 		return rc;
 	}
-	qsort(r->v, r->n, sizeof(*r->v), cmp_rel);
+	if (r->n > 0)
+		qsort(r->v, r->n, sizeof(*r->v), cmp_rel);
 	*out = r;
 	return 0;
 }

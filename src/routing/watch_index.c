@@ -20,27 +20,6 @@
 #include "util/err.h"
 #include "util/hash.h"
 
-struct watch_idx {
-	uint32_t		*slot;		/* entry index + 1; 0: empty */
-	size_t			 mask;
-	struct net_tree		*tree[2];	/* [0] IPv4, [1] IPv6 */
-	uint8_t			 lens[2][129];	/* lengths held, longest
-						   first */
-	int			 nlens[2];
-	uint64_t		 asbits[1024];	/* a filter of the watched
-						   ASes: one bit a hash */
-	uint64_t		*v4;		/* the IPv4 /24s entries
-						   meet: one bit each */
-	const struct net_prefix	**by_addr;	/* entries by family and
-						   address */
-};
-
-static unsigned
-as_bit(uint32_t asn)
-{
-	return (unsigned)(((uint64_t)asn * 0x9e3779b97f4a7c15ULL) >> 48);
-}
-
 static uint64_t
 pfx_hash(const struct net_prefix *p)
 {
@@ -162,7 +141,8 @@ routing_watch_index(struct routing_watchlist *w)
 		for (int l = 128; l >= 0; l--)
 			if (has[f][l])
 				x->lens[f][x->nlens[f]++] = (uint8_t)l;
-	qsort(w->as, w->nas, sizeof(*w->as), cmp_as);
+	if (w->nas > 0)		/* w->as is NULL without monitorASns */
+		qsort(w->as, w->nas, sizeof(*w->as), cmp_as);
 	for (size_t i = 0; i < w->nas; i++) {
 		if (w->as[i].up != NULL)
 			qsort(w->as[i].up, w->as[i].nup, sizeof(uint32_t),
@@ -172,8 +152,8 @@ routing_watch_index(struct routing_watchlist *w)
 			    cmp_u32);
 	}
 	for (size_t i = 0; i < w->nas; i++)
-		x->asbits[as_bit(w->as[i].asn) >> 6] |= 1ULL <<
-		    (as_bit(w->as[i].asn) & 63);
+		x->asbits[watch_as_bit(w->as[i].asn) >> 6] |= 1ULL <<
+		    (watch_as_bit(w->as[i].asn) & 63);
 	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL ||
 	    (x->by_addr = calloc(w->np + 1, sizeof(*x->by_addr))) == NULL)
 		return LL_ENOMEM;
@@ -256,8 +236,7 @@ routing_watch_as(const struct routing_watchlist *w, uint32_t asn)
 	const struct watch_idx *x = w->idx;
 	size_t lo = 0, hi = w->nas;
 
-	if (x == NULL || !(x->asbits[as_bit(asn) >> 6] >> (as_bit(asn) & 63) &
-	    1))
+	if (x == NULL || !routing_watch_as_maybe(w, asn))
 		return NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

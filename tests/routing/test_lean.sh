@@ -73,6 +73,47 @@ for wl in observed strict; do
 	grep -q ' route elements, [0-9]* alerts' "$tmp/$wl.lean.err" && ok ||
 	    bad "$wl: no summary: $(cat "$tmp/$wl.lean.err")"
 done
+# reading ahead: update records go to the feeding thread in batches while
+# RIB records are decoded by the reader once the ring is empty (a 2002
+# TABLE_DUMP RIB, then a TABLE_DUMP_V2 one that needs its peer table), all
+# in one stream through a pipe: the same alerts as the full decoder, and
+# every element of every part fed
+ris=("$mrt"/ris-2021-gatech-cs6250/*.gz)
+bview=$mrt/ripe-bgpdump/bview.20020722.2337.gz
+qrib=$mrt/mrtparse/quagga_rib
+elems() { sed -n 's/.* \([0-9]*\) route elements.*/\1/p' "$1"; }
+if [ -r "$bview" ] && [ -r "$qrib" ] && [ "${#ris[@]}" -ge 2 ]; then
+	mix() { zcat "${ris[0]}" "$bview"; cat "$qrib"; zcat "${ris[1]}"; }
+	sum=0
+	for part in "${ris[0]}" "$bview" "$qrib" "${ris[1]}"; do
+		"$L" routing check --watchlist "$tmp/strict.yml" -q "$part" \
+		    > /dev/null 2> "$tmp/part.err"
+		sum=$((sum + $(elems "$tmp/part.err")))
+	done
+	for mode in lean full; do
+		extra=()
+		[ $mode = full ] && extra=(--full-decode)
+		mix | "$L" routing check "${extra[@]}" --watchlist \
+		    "$tmp/strict.yml" --vrps "$vrps" --min-peers 1 \
+		    --min-peers-loss 2 -q - > "$tmp/mix.$mode" \
+		    2> "$tmp/mix.$mode.err"
+		echo $? > "$tmp/mix.$mode.rc"
+	done
+	cmp -s "$tmp/mix.lean" "$tmp/mix.full" && ok ||
+	    bad "mixed stream: alerts differ"
+	cmp -s "$tmp/mix.lean.err" "$tmp/mix.full.err" && ok ||
+	    bad "mixed stream: $(cat "$tmp/mix.lean.err" "$tmp/mix.full.err")"
+	cmp -s "$tmp/mix.lean.rc" "$tmp/mix.full.rc" && ok ||
+	    bad "mixed stream: exit $(cat "$tmp/mix.lean.rc" "$tmp/mix.full.rc")"
+	[ "$(elems "$tmp/mix.lean.err")" = "$sum" ] && [ "$sum" -gt 150000 ] &&
+	    ok || bad "mixed stream: $(elems "$tmp/mix.lean.err") elements," \
+	    "the parts have $sum"
+	[ "$(wc -l < "$tmp/mix.lean")" -gt 100 ] && ok ||
+	    bad "mixed stream: only $(wc -l < "$tmp/mix.lean") alerts"
+else
+	echo "note: no mixed-stream check ($bview or $qrib absent)"
+fi
+
 # the comparison means something only if the monitors fired, and of
 # every kind the lists can raise
 types() { sed 's/^{"type":"\([a-z-]*\)".*/\1/' "$1" | sort -u | tr '\n' ' '; }

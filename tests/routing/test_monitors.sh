@@ -22,6 +22,15 @@ if cmp -s "$T/cases.jsonl" "$tmp/got"; then ok; else
 	bad "alerts differ from cases.jsonl:"; diff "$T/cases.jsonl" "$tmp/got" | head -10; fi
 grep -q '8 watched prefixes, 2 watched ASes, 54 route elements, 10 alerts' "$tmp/err" && ok || bad "summary: $(cat "$tmp/err")"
 
+# a watchlist of prefixes only (no options: no watched AS, as most are):
+# the same alerts but the neighbours'
+sed '/^options:/,$d' "$T/prefixes.yml" > "$tmp/prefixes-only.yml"
+"$L" routing check --watchlist "$tmp/prefixes-only.yml" --min-peers-loss 3 \
+    "$tmp/cases.mrt" > "$tmp/got" 2> "$tmp/err" && ok || bad "prefixes only: $(cat "$tmp/err")"
+grep -v -e '"new-upstream"' -e '"new-downstream"' "$T/cases.jsonl" |
+    cmp -s - "$tmp/got" && ok || bad "prefixes only: alerts differ"
+grep -q ' 0 watched ASes, ' "$tmp/err" && ok || bad "prefixes only: $(cat "$tmp/err")"
+
 # RPKI: the same plus the invalid routes of watched space
 run --min-peers-loss 3 --vrps "$T/vrps.csv" > "$tmp/got" 2>/dev/null
 grep rpki-invalid "$tmp/got" > "$tmp/rpki"
