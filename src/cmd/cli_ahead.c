@@ -32,8 +32,8 @@
 #include "util/err.h"
 
 #define NBATCH		4
-#define BATCH_BYTES	(512u << 10)	/* records' bytes a batch holds */
-#define BATCH_RECS	4096
+#define BATCH_BYTES	(128u << 10)	/* records' bytes a batch holds */
+#define BATCH_RECS	1024
 
 /* A record read ahead: lean-decoded, or (full) to decode in full. */
 struct aitem {

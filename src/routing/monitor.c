@@ -111,6 +111,10 @@ struct pstate {
 	bool				 rules;		/* w has path rules */
 	uint32_t			 ok_origin;	/* the last origin found
 							   expected (0: none) */
+	uint32_t			 rov_origin;	/* the last origin
+							   validated, and */
+	uint8_t				 rov;		/* its state + 1 (0:
+							   none yet) */
 	struct net_prefix		 p;
 };
 
@@ -165,6 +169,7 @@ struct routing_monitor {
 	uint32_t			 rasn[LEAN_ASNS];
 	/* what the lean record's path gives every prefix of it */
 	uint32_t			 rec_origin;
+	bool				 rec_origin_watched;
 	uint32_t			 rec_leak;
 	bool				 rec_leak_known;
 };
@@ -891,12 +896,14 @@ rov_of(struct routing_monitor *m, const struct net_prefix *p,
 }
 
 /* The RPKI event of an announcement of p by origin, of a watched prefix
- * (w) or a watched origin AS. */
+ * (w) or a watched origin AS. ps: p's state, where the last validation
+ * is kept (a prefix keeps its origin from one update to the next, and
+ * the VRPs do not change during a run), or NULL. */
 static int
 rpki_events(struct routing_monitor *m, struct feed *f,
-    const struct net_prefix *p, const struct routing_watch_prefix *w,
-    uint32_t origin)
+    const struct net_prefix *p, struct pstate *ps, uint32_t origin)
 {
+	const struct routing_watch_prefix *w = ps != NULL ? ps->w : NULL;
 	struct ekey k = { .type = ROUTING_A_RPKI_INVALID, .p = *p,
 	    .a = origin };
 	enum routing_rov st;
@@ -905,7 +912,15 @@ rpki_events(struct routing_monitor *m, struct feed *f,
 	if (m->o.vrps == NULL || (w == NULL && (origin == 0 ||
 	    watched_as(m, origin) == NULL)))
 		return 0;
-	st = rov_of(m, p, origin);
+	if (ps != NULL && ps->rov != 0 && ps->rov_origin == origin)
+		st = (enum routing_rov)(ps->rov - 1);
+	else {
+		st = rov_of(m, p, origin);
+		if (ps != NULL) {
+			ps->rov_origin = origin;
+			ps->rov = (uint8_t)(st + 1);
+		}
+	}
 	if (st != ROUTING_ROV_INVALID_AS && st != ROUTING_ROV_INVALID_LENGTH)
 		return 0;
 	if ((rc = feed_add(m, f, &k, w, NULL, NULL)) == 0 && !f->probe)
@@ -950,7 +965,7 @@ announce_events(struct routing_monitor *m, struct feed *f,
 			rc = feed_add(m, f, &k, w, NULL, NULL);
 	}
 	if (rc == 0)
-		rc = rpki_events(m, f, u->prefix, w, origin);
+		rc = rpki_events(m, f, u->prefix, ps, origin);
 	return rc;
 }
 
@@ -1059,7 +1074,14 @@ update(struct routing_monitor *m, uint32_t peer,
 
 	if (tag == NULL && (tag = pfx_lookup(m, u->prefix)) == NULL)
 		return LL_ENOMEM;
-	if ((idx = pfx_tag_index(*tag)) != 0)
+	if ((idx = pfx_tag_index(*tag)) == 0 && u->path != NULL &&
+	    m->o.vrps != NULL && m->nb_on && m->rec_origin_watched) {
+		/* a watched AS's prefix: a state to keep its validation in */
+		if (pstate_new(m, tag, u->prefix, NULL) == NULL)
+			return LL_ENOMEM;
+		idx = (uint32_t)m->nps;
+	}
+	if (idx != 0)
 		ps = &m->ps[idx - 1];
 	f.n = 0;
 	f.probe = false;
@@ -1261,6 +1283,7 @@ routing_monitor_lean(struct routing_monitor *m, const struct mrt_lean *l,
 			m->nb[i].id = -1;
 		}
 		m->rec_origin = f->origin;
+		m->rec_origin_watched = f->origin_watched;
 		m->rec_leak_known = false;
 		m->nb_on = true;
 		neigh = f->nnb > 0;

@@ -154,9 +154,10 @@ path_hash(const uint8_t *p, size_t len, uint8_t asn_len)
 		memcpy(&w, p + i, 8);
 		h = ll_fold(h, w);
 	}
-	w = 0;
-	if (len > i)
-		memcpy(&w, p + i, len - i);
+	/* the tail a byte at a time: a memcpy() of a variable length is a
+	 * call, and most paths end in one */
+	for (w = 0; i < len; i++)
+		w = w << 8 | p[i];
 	return ll_fold(h, w ^ 0x5bd1e995);
 }
 
