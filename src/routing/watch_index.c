@@ -251,32 +251,62 @@ routing_watch_as(const struct routing_watchlist *w, uint32_t asn)
 	return NULL;
 }
 
+/* Appends c to buf (len bytes, o used) while there is room for it and the
+ * NUL; returns the new length. */
+static size_t
+put_c(char *buf, size_t len, size_t o, char c)
+{
+	if (o + 1 < len)
+		buf[o++] = c;
+	return o;
+}
+
+/* Appends the decimal form of v: written by hand, as this runs for each
+ * path an event is fed and snprintf() was a tenth of the monitors' time. */
+static size_t
+put_u32(char *buf, size_t len, size_t o, uint32_t v)
+{
+	char d[10];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		o = put_c(buf, len, o, d[--n]);
+	return o;
+}
+
 uint32_t
 routing_path_text(const struct bgp_aspath *path, char sep, char *buf,
     size_t len)
 {
-	char sp[2] = { sep, '\0' };
 	size_t o = 0;
 	uint32_t n = 0;
 
-	buf[0] = '\0';
+	if (len == 0)
+		return 0;
 	for (uint16_t s = 0; s < path->nseg; s++) {
 		const struct bgp_asseg *g = &path->seg[s];
 		bool set = g->type == BGP_SEG_SET || g->type ==
 		    BGP_SEG_CONFED_SET;
 
-		if (set && o < len)
-			o += (size_t)snprintf(buf + o, len - o, "%s{",
-			    o ? sp : "");
-		for (uint16_t i = 0; i < g->n; i++, n += !set)
-			if (o < len)
-				o += (size_t)snprintf(buf + o, len - o, "%s%u",
-				    (o && !(set && i == 0)) ? sp : "",
-				    g->asn[i]);
-		if (set && o < len)
-			o += (size_t)snprintf(buf + o, len - o, "}");
+		if (set) {
+			if (o > 0)
+				o = put_c(buf, len, o, sep);
+			o = put_c(buf, len, o, '{');
+		}
+		for (uint16_t i = 0; i < g->n; i++, n += !set) {
+			if (o > 0 && !(set && i == 0))
+				o = put_c(buf, len, o, sep);
+			o = put_u32(buf, len, o, g->asn[i]);
+		}
+		if (set)
+			o = put_c(buf, len, o, '}');
 		n += set;
 	}
+	buf[o] = '\0';
 	return n;
 }
 
