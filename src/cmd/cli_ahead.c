@@ -5,9 +5,10 @@
  * third of a run and the monitors the rest, so a run takes about the
  * monitors' time instead of the sum.
  *
- * The threads share a ring of batches under one mutex. A batch holds
- * copies of the records' bytes and their lean decodes (pointing into the
- * copies), so the reader may reuse its buffers at once. A BGP4MP record
+ * The threads share a ring of batches under one mutex. A batch holds the
+ * records' lean decodes, pointing into copies of their bytes, so that the
+ * reader may reuse its buffers at once; a plain file is mapped whole
+ * (input_mapped()), and its records are read in place. A BGP4MP record
  * the lean reading declines (a state change, an update it does not read)
  * goes into the batch whole, to be decoded in full on the feeding thread:
  * its decode needs nothing from the records before it. Any other record
@@ -68,6 +69,8 @@ struct ahead {
 	int			 frc;		/* the first error feeding */
 	atomic_bool		 failed;	/* frc is set */
 	size_t			 tail;		/* being filled */
+	bool			 mapped;	/* records are read in place
+						   (input_mapped()) */
 };
 
 /* Feeds one batch's records to the monitors. Returns 0 or the first
@@ -191,26 +194,28 @@ take(void *ctx, const uint8_t *rec, size_t len)
 	struct ahead *a = ctx;
 	struct abatch *b = &a->b[a->tail];
 	struct aitem *it;
-	uint8_t *copy;
+	const uint8_t *at = rec;
 
 	if (atomic_load_explicit(&a->failed, memory_order_relaxed))
 		return MRT_FAST_DECLINED;
-	if (len > BATCH_BYTES)
+	if (len > BATCH_BYTES && !a->mapped)
 		return MRT_FAST_DECLINED;
 	if ((b->n == BATCH_RECS || b->used + len > BATCH_BYTES) &&
 	    publish(a) != 0)
 		return MRT_FAST_DECLINED;
 	b = &a->b[a->tail];
 	it = &b->it[b->n];
-	copy = b->buf + b->used;
-	memcpy(copy, rec, len);
-	it->raw = copy;
+	if (!a->mapped) {
+		memcpy(b->buf + b->used, rec, len);
+		at = b->buf + b->used;
+	}
+	it->raw = at;
 	it->len = len;
-	it->full = !mrt_lean_decode(copy, len, &it->l) ||
+	it->full = !mrt_lean_decode(at, len, &it->l) ||
 	    !a->ops->prep(a->ops->pctx, &it->l, &it->f);
-	if (it->full && !whole(a, copy, len))
+	if (it->full && !whole(a, at, len))
 		return MRT_FAST_DECLINED;
-	b->used += len;
+	b->used += a->mapped ? 0 : len;
 	b->n++;
 	return MRT_FAST_TAKEN;
 }
@@ -280,6 +285,7 @@ cli_archive_lean(const char *path, const struct cli_elems *ed,
 		ahead_free(&a);
 		return EXIT_FAIL;
 	}
+	a.mapped = input_mapped(in);
 	if (pthread_mutex_init(&a.mu, NULL) == 0) {
 		if (pthread_cond_init(&a.cv, NULL) != 0)
 			pthread_mutex_destroy(&a.mu);

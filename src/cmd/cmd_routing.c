@@ -388,8 +388,6 @@ struct check_args {
 	struct routing_monitor_opts	 mo;
 	struct cli_elems		 ed;
 	const struct routing_watchlist	*w;
-	struct routing_lean_cache	*cache;		/* the reading
-							   thread's */
 };
 
 /* The facts of a record's path, on the reading thread: from the
@@ -400,7 +398,7 @@ lean_prep(void *pctx, const struct mrt_lean *l,
 {
 	const struct check_args *a = pctx;
 
-	return routing_lean_facts(a->w, &a->mo, a->cache, l, f) == 0;
+	return routing_lean_facts(a->w, l, f) == 0;
 }
 
 /* A VRP change between --vrps-old and --vrps: an rpki-change alert when
@@ -615,11 +613,6 @@ check(int argc, char **argv)
 	a.mo.rels = c.rels;
 	a.w = c.w;
 	ops.pctx = &a;
-	if (!a.full && routing_lean_cache_new(&a.cache) != 0) {
-		cli_err("routing check: out of memory");
-		ex = EXIT_FAIL;
-		goto out;
-	}
 	a.ed.fn = on_elem;
 	a.ed.fast = NULL;
 	a.ed.ctx = &c;
@@ -650,7 +643,6 @@ check(int argc, char **argv)
 	    "ASes, %" PRIu64 " route elements, %zu alerts\n", c.w->np,
 	    c.w->nas, c.elems, c.nline);
 out:
-	routing_lean_cache_free(a.cache);
 	for (size_t i = 0; i < c.nline; i++)
 		free(c.line[i].text);
 	free(c.line);

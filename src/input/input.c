@@ -377,6 +377,14 @@ input_consume(struct input *in, size_t n)
 		in->start = in->end = 0;
 }
 
+bool
+input_mapped(const struct input *in)
+{
+	/* pages given back behind the cursor (MADV_DONTNEED) are read
+	 * again from the file when touched: the mapping stays whole */
+	return in->map != NULL;
+}
+
 uint64_t
 input_offset(const struct input *in)
 {

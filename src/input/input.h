@@ -11,6 +11,7 @@
 #ifndef LL_UTIL_INPUT_H
 #define LL_UTIL_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,11 @@ uint64_t input_offset(const struct input *in);
 
 /* Compressed bytes read from the file so far (for progress). */
 uint64_t input_raw_offset(const struct input *in);
+
+/* True when the input is a plain file mapped whole: then every window
+ * input_peek() gave stays readable, unchanged, until input_free(), so a
+ * consumer may keep pointers into it instead of copying. */
+bool	 input_mapped(const struct input *in);
 
 /* Size of the underlying file, or 0 when unknown (pipe, stdin). */
 uint64_t input_raw_size(const struct input *in);

@@ -512,8 +512,8 @@ int	routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
 
 /*
  * What the monitors take from a lean record's AS path, worked out without
- * a monitor (on any thread: it reads only the watchlist; o is for what
- * may come from the options). Set only when the record announces.
+ * a monitor (on any thread: it reads only the watchlist). Set only when
+ * the record announces.
  */
 #define ROUTING_LEAN_NB	8
 struct routing_lean_nb {
@@ -531,20 +531,11 @@ struct routing_lean_facts {
 						   watched ASes, each once */
 };
 
-/* The facts of the paths met, kept by the path's bytes (a day of updates
- * has 1.6 million announcements but some 30,000 distinct paths); one per
- * thread that works facts out. */
-struct routing_lean_cache;
-int	routing_lean_cache_new(struct routing_lean_cache **out);
-void	routing_lean_cache_free(struct routing_lean_cache *c);
-
-/* Fills f for l (mrt_lean_decode() took it), from the cache c when it
- * holds the path (c may be NULL). Returns 0, or LL_ELIMIT when
- * the AS path is too long for the lean reading (over 64 segments or 1024
- * ASes): decode that record in full. */
+/* Fills f for l (mrt_lean_decode() took it). Returns 0, or LL_ELIMIT
+ * when the AS path is too long for the lean reading (over 64 segments or
+ * 1024 ASes): decode that record in full. */
 struct mrt_lean;
 int	routing_lean_facts(const struct routing_watchlist *w,
-	    const struct routing_monitor_opts *o, struct routing_lean_cache *c,
 	    const struct mrt_lean *l, struct routing_lean_facts *f);
 
 /* Feeds every element of a lean record, with its facts, as

@@ -42,6 +42,12 @@ int	routing_slurp(const char *path, uint8_t **out, size_t *outlen,
 
 struct net_tree;
 
+/* A (watched AS, neighbour) pair its lists name. */
+struct watch_nb {
+	uint32_t	as, nb;		/* as: the entry's index in w->as */
+	uint8_t		flags;		/* NB_USED | NB_UP | NB_DOWN */
+};
+
 /* A watchlist's lookup index (watch_index.c). */
 struct watch_idx {
 	uint32_t		*slot;		/* entry index + 1; 0: empty */
@@ -56,7 +62,14 @@ struct watch_idx {
 						   meet: one bit each */
 	const struct net_prefix	**by_addr;	/* entries by family and
 						   address */
+	struct watch_nb		*nbset;		/* the listed neighbours */
+	size_t			 nbmask;
 };
+
+/* Whether nb is in the upstreams (up) or downstreams of watched AS wa:
+ * one probe of a set of every listed pair (watch_index.c). */
+bool	routing_watch_nb_listed(const struct routing_watchlist *w,
+	    const struct routing_watch_as *wa, uint32_t nb, bool up);
 
 static inline unsigned
 watch_as_bit(uint32_t asn)

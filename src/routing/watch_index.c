@@ -111,6 +111,73 @@ index_trees(struct routing_watchlist *w, struct watch_idx *x)
 	return 0;
 }
 
+#define NB_USED	1
+#define NB_UP	2
+#define NB_DOWN	4
+
+static size_t
+nb_home(uint32_t as, uint32_t nb, size_t mask)
+{
+	return (size_t)((((uint64_t)as << 32 | nb) * 0x9e3779b97f4a7c15ULL) >>
+	    32) & mask;
+}
+
+static void
+nbset_put(struct watch_idx *x, uint32_t as, uint32_t nb, uint8_t flag)
+{
+	size_t k;
+
+	for (k = nb_home(as, nb, x->nbmask); x->nbset[k].flags != 0 &&
+	    (x->nbset[k].as != as || x->nbset[k].nb != nb);
+	    k = (k + 1) & x->nbmask)
+		;
+	x->nbset[k].as = as;
+	x->nbset[k].nb = nb;
+	x->nbset[k].flags |= NB_USED | flag;
+}
+
+/* The set of (watched AS, listed neighbour) pairs, so that a path walk
+ * asks one probe per hop instead of a binary search of lists a thousand
+ * long (AS3356's downstreams). */
+static int
+nbset_build(const struct routing_watchlist *w, struct watch_idx *x)
+{
+	size_t n = 0, slots = 16;
+
+	for (size_t i = 0; i < w->nas; i++)
+		n += w->as[i].nup + w->as[i].ndown;
+	while (slots < 2 * n)
+		slots *= 2;
+	if ((x->nbset = calloc(slots, sizeof(*x->nbset))) == NULL)
+		return LL_ENOMEM;
+	x->nbmask = slots - 1;
+	for (size_t i = 0; i < w->nas; i++) {
+		const struct routing_watch_as *a = &w->as[i];
+
+		/* by entry, not AS number: an AS listed twice is two
+		 * entries, as routing_watch_as() finds one of them */
+		for (size_t j = 0; j < a->nup; j++)
+			nbset_put(x, (uint32_t)i, a->up[j], NB_UP);
+		for (size_t j = 0; j < a->ndown; j++)
+			nbset_put(x, (uint32_t)i, a->down[j], NB_DOWN);
+	}
+	return 0;
+}
+
+bool
+routing_watch_nb_listed(const struct routing_watchlist *w,
+    const struct routing_watch_as *wa, uint32_t nb, bool up)
+{
+	const struct watch_idx *x = w->idx;
+	uint32_t i = (uint32_t)(wa - w->as);
+
+	for (size_t k = nb_home(i, nb, x->nbmask);
+	    x->nbset[k].flags != 0; k = (k + 1) & x->nbmask)
+		if (x->nbset[k].as == i && x->nbset[k].nb == nb)
+			return x->nbset[k].flags & (up ? NB_UP : NB_DOWN);
+	return false;
+}
+
 int
 routing_watch_index(struct routing_watchlist *w)
 {
@@ -154,7 +221,8 @@ routing_watch_index(struct routing_watchlist *w)
 	for (size_t i = 0; i < w->nas; i++)
 		x->asbits[watch_as_bit(w->as[i].asn) >> 6] |= 1ULL <<
 		    (watch_as_bit(w->as[i].asn) & 63);
-	if ((x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL ||
+	if (nbset_build(w, x) != 0 ||
+	    (x->v4 = calloc(V4_BITS / 64, sizeof(*x->v4))) == NULL ||
 	    (x->by_addr = calloc(w->np + 1, sizeof(*x->by_addr))) == NULL)
 		return LL_ENOMEM;
 	for (size_t i = 0; i < w->np; i++)
@@ -368,6 +436,7 @@ routing_watch_free(struct routing_watchlist *w)
 		free(x->slot);
 		free(x->v4);
 		free(x->by_addr);
+		free(x->nbset);
 		net_tree_free(x->tree[0]);
 		net_tree_free(x->tree[1]);
 		free(x);
