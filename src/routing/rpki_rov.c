@@ -114,7 +114,9 @@ routing_rov(const struct routing_vrps *v, const struct net_prefix *p,
 
 	if (!v->indexed || v->slot == NULL)
 		return ROUTING_ROV_NOT_FOUND;
-	for (unsigned l = 0; l <= p->len; l++) {
+	/* most specific first: a valid route is most often matched by the
+	 * VRP nearest to it, and the answer does not depend on the order */
+	for (int l = p->len; l >= 0; l--) {
 		const struct routing_vrp *r;
 		size_t n;
 
