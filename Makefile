@@ -66,6 +66,7 @@ fuzz:
 	    fuzz/fuzz_import_series fuzz/fuzz_import_ioda \
 	    fuzz/fuzz_import_monash fuzz/fuzz_import_ndt fuzz/fuzz_import_ooni \
 	    fuzz/fuzz_watchlist fuzz/fuzz_bus_msg fuzz/fuzz_impact_ref \
+	    fuzz/fuzz_routing_lean \
 	    fuzz/seed_split >/dev/null
 	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

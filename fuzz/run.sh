@@ -19,7 +19,7 @@ targets=("$@")
     fuzz_text_args fuzz_vrp fuzz_evidence fuzz_bmp fuzz_watchlist \
     fuzz_import_series fuzz_import_ioda fuzz_import_monash fuzz_import_ndt \
     fuzz_import_ooni fuzz_bus_msg fuzz_impact_ref fuzz_probe_icmp \
-    fuzz_probe_hist)
+    fuzz_probe_hist fuzz_routing_lean)
 
 for t in "${targets[@]}" seed_split; do
 	[ -x "$build/fuzz/$t" ] || { echo "fuzz: $build/fuzz/$t is missing;" \
@@ -187,6 +187,7 @@ for t in "${targets[@]}"; do
 	fuzz_geo_cache) s=$seeds/geocache; maxlen=65536 ;;
 	fuzz_store_chunk) s=$seeds/chunk; maxlen=8192 ;;
 	fuzz_sig_lean) s=$seeds/mrt; maxlen=8192 ;;
+	fuzz_routing_lean) s=$seeds/mrt; maxlen=8192 ;;
 	fuzz_rir) s=$seeds/rir; maxlen=8192 ;;
 	fuzz_pfx2as) s=$seeds/pfx2as; maxlen=8192 ;;
 	fuzz_text_args) s=$seeds/text; maxlen=256 ;;

@@ -32,6 +32,9 @@ struct ref_rd {
 	bool		 head;		/* the header was read */
 };
 
+static void	ref_bad(struct ref_rd *r, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 ref_bad(struct ref_rd *r, const char *fmt, ...)
 {

@@ -97,7 +97,9 @@ static int
 facts_walk(const struct routing_watchlist *w, const struct bgp_lean *b,
     struct routing_lean_facts *f)
 {
-	const uint8_t *p = b->path, *end = b->path + b->path_len;
+	const uint8_t *p = b->path;
+	/* no path: NULL with length 0, and NULL + 0 is undefined */
+	const uint8_t *end = p != NULL ? p + b->path_len : NULL;
 	const struct routing_watch_as *pwa = NULL;
 	unsigned al = b->path_asn, nseg = 0, nasn = 0;
 	uint32_t prev = 0, last = 0;
