@@ -8,7 +8,8 @@
  *
  * The index holds each distinct VRP prefix once in a hash table; a route
  * looks up its prefix cut to every length some VRP has (IPv4 VRPs use
- * about 17 lengths), so a validation is a few probes, not a tree walk.
+ * about 17 lengths), longest first, and stops at the first VRP that makes
+ * it valid: a validation is a few probes, not a tree walk.
  */
 #include <stdlib.h>
 #include <string.h>
