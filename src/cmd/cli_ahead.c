@@ -1,9 +1,9 @@
 /*
  * Reading ahead for routing check: the archive is read, framed and
- * lean-decoded on the caller's thread while a second thread feeds the
- * records already read to the monitors. Reading and decoding take about a
- * third of a run and the monitors the rest, so a run takes about the
- * monitors' time instead of the sum.
+ * lean-decoded, and the facts of each record's AS path worked out, on the
+ * caller's thread while a second thread feeds the records already read to
+ * the monitors. Each side is about half of the work, so a run takes about
+ * the longer of the two instead of their sum.
  *
  * The threads share a ring of batches under one mutex. A batch holds the
  * records' lean decodes, pointing into copies of their bytes, so that the
@@ -15,9 +15,10 @@
  * (a RIB entry, which needs the file's peer table) is decoded by the
  * reader and fed on the caller's thread once the feeding thread has
  * emptied the ring. Either way the monitors see every record in the
- * archive's order, and only one thread touches them at a time. Without a thread
- * (pthread_create failed) each batch is fed on the caller's thread when
- * it is full: the same records in the same order.
+ * archive's order, and only one thread touches them at a time. Without
+ * a thread (pthread_create failed, or asked for) each batch is fed on the
+ * caller's thread when it is full: the same records in the same order.
+ * After a feeding error nothing more is fed, and the reader stops.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -140,20 +141,24 @@ publish(struct ahead *a)
 	struct abatch *b = &a->b[a->tail];
 	int rc;
 
-	if (b->n == 0)
-		return a->frc;
 	if (!a->threaded) {
-		if ((rc = feed(a, b)) != 0 && a->frc == 0)
+		if (b->n > 0 && a->frc == 0 && (rc = feed(a, b)) != 0) {
 			a->frc = rc;
+			atomic_store(&a->failed, true);
+		}
+		b->n = 0;
+		b->used = 0;
 		return a->frc;
 	}
 	pthread_mutex_lock(&a->mu);
-	a->full++;
-	a->tail = (a->tail + 1) % NBATCH;
-	pthread_cond_broadcast(&a->cv);
-	while (a->full == NBATCH)
-		pthread_cond_wait(&a->cv, &a->mu);
-	rc = a->frc;
+	if (b->n > 0) {
+		a->full++;
+		a->tail = (a->tail + 1) % NBATCH;
+		pthread_cond_broadcast(&a->cv);
+		while (a->full == NBATCH)
+			pthread_cond_wait(&a->cv, &a->mu);
+	}
+	rc = a->frc;	/* the feeder's, under the lock */
 	pthread_mutex_unlock(&a->mu);
 	return rc;
 }
@@ -288,7 +293,7 @@ cli_archive_lean(const char *path, const struct cli_elems *ed,
 		return EXIT_FAIL;
 	}
 	a.mapped = input_mapped(in);
-	if (pthread_mutex_init(&a.mu, NULL) == 0) {
+	if (!ops->one_thread && pthread_mutex_init(&a.mu, NULL) == 0) {
 		if (pthread_cond_init(&a.cv, NULL) != 0)
 			pthread_mutex_destroy(&a.mu);
 		else if (pthread_create(&a.th, NULL, feeder, &a) == 0)

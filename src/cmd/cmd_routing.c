@@ -80,6 +80,8 @@ usage(FILE *f)
 	    "                       thread; by default they are read leanly,\n"
 	    "                       and fed to the monitors on a second thread\n"
 	    "                       while the archive is read (the same alerts)\n"
+	    "  --one-thread         read and feed the monitors on one thread\n"
+	    "                       (a machine with one core; the same alerts)\n"
 	    "  --strict             stop at the first bad record\n"
 	    "  -q, --quiet          do not report bad records one by one\n"
 	    "\n"
@@ -382,6 +384,7 @@ struct check_args {
 	const char			*rels;
 	const char			*db;
 	bool				 full;
+	bool				 one;		/* --one-thread */
 	const char			*vrps[VRPS_MAX];
 	size_t				 nvrps;
 	const char			*vold[VRPS_MAX];
@@ -475,7 +478,7 @@ parse_count(const char *opt, const char *s, uint32_t *out)
 }
 
 enum { O_WATCH = 256, O_VRPS, O_MINP, O_MINL, O_STRICT, O_DB, O_RELS,
-    O_FULL, O_VOLD };
+    O_FULL, O_VOLD, O_ONE };
 
 static int
 parse_args(int argc, char **argv, struct check_args *a)
@@ -491,6 +494,7 @@ parse_args(int argc, char **argv, struct check_args *a)
 		{ "relationships", required_argument, NULL, O_RELS },
 		{ "full-decode", no_argument, NULL, O_FULL },
 		{ "vrps-old", required_argument, NULL, O_VOLD },
+		{ "one-thread", no_argument, NULL, O_ONE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
@@ -519,6 +523,8 @@ parse_args(int argc, char **argv, struct check_args *a)
 			a->rels = optarg;
 		else if (ch == O_FULL)
 			a->full = true;
+		else if (ch == O_ONE)
+			a->one = true;
 		else if (ch == 'q')
 			a->ed.quiet = true;
 		else {
@@ -588,7 +594,7 @@ store_lines(struct check_cli *c, const char *url)
 static int
 check(int argc, char **argv)
 {
-	struct cli_lean_ops ops = { on_lean, lean_prep, NULL };
+	struct cli_lean_ops ops = { on_lean, lean_prep, NULL, false };
 	struct check_cli c;
 	struct check_args a;
 	struct progress pg;
@@ -614,6 +620,7 @@ check(int argc, char **argv)
 	a.mo.rels = c.rels;
 	a.w = c.w;
 	ops.pctx = &a;
+	ops.one_thread = a.one;
 	a.ed.fn = on_elem;
 	a.ed.fast = NULL;
 	a.ed.ctx = &c;

@@ -46,6 +46,8 @@ struct cli_lean_ops {
 	cli_lean_fn		*feed;
 	cli_lean_prep_fn	*prep;
 	void			*pctx;		/* prep's */
+	bool			 one_thread;	/* feed on the caller's
+						   thread, batch by batch */
 };
 
 /* As cli_archive_elems(), reading ahead on the caller's thread while a

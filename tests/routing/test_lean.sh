@@ -76,8 +76,8 @@ done
 # reading ahead: update records go to the feeding thread in batches while
 # RIB records are decoded by the reader once the ring is empty (a 2002
 # TABLE_DUMP RIB, then a TABLE_DUMP_V2 one that needs its peer table), all
-# in one stream through a pipe: the same alerts as the full decoder, and
-# every element of every part fed
+# in one stream through a pipe: the same alerts as the full decoder (and
+# on one thread), and every element of every part fed
 ris=("$mrt"/ris-2021-gatech-cs6250/*.gz)
 bview=$mrt/ripe-bgpdump/bview.20020722.2337.gz
 qrib=$mrt/mrtparse/quagga_rib
@@ -90,9 +90,10 @@ if [ -r "$bview" ] && [ -r "$qrib" ] && [ "${#ris[@]}" -ge 2 ]; then
 		    > /dev/null 2> "$tmp/part.err"
 		sum=$((sum + $(elems "$tmp/part.err")))
 	done
-	for mode in lean full; do
+	for mode in lean one full; do
 		extra=()
 		[ $mode = full ] && extra=(--full-decode)
+		[ $mode = one ] && extra=(--one-thread)
 		mix | "$L" routing check "${extra[@]}" --watchlist \
 		    "$tmp/strict.yml" --vrps "$vrps" --min-peers 1 \
 		    --min-peers-loss 2 -q - > "$tmp/mix.$mode" \
@@ -101,6 +102,9 @@ if [ -r "$bview" ] && [ -r "$qrib" ] && [ "${#ris[@]}" -ge 2 ]; then
 	done
 	cmp -s "$tmp/mix.lean" "$tmp/mix.full" && ok ||
 	    bad "mixed stream: alerts differ"
+	cmp -s "$tmp/mix.one" "$tmp/mix.full" &&
+	    cmp -s "$tmp/mix.one.err" "$tmp/mix.full.err" && ok ||
+	    bad "mixed stream: --one-thread differs"
 	cmp -s "$tmp/mix.lean.err" "$tmp/mix.full.err" && ok ||
 	    bad "mixed stream: $(cat "$tmp/mix.lean.err" "$tmp/mix.full.err")"
 	cmp -s "$tmp/mix.lean.rc" "$tmp/mix.full.rc" && ok ||
