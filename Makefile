@@ -37,6 +37,7 @@ bench: build
 	@scripts/deps.sh bench
 	@$(NINJA) -C $(BUILD) bench_bmp_table bench_store_month bench_detect_gen >/dev/null
 	@bench/run.sh $(BUILD)/lifeline
+	@bench/routing.sh $(BUILD)/lifeline
 	@bench/scale.sh $(BUILD)/lifeline
 	@bench/bus.sh $(BUILD)/lifeline
 	@bench/pg.sh $(BUILD)/lifeline
