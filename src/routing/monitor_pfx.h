@@ -6,7 +6,7 @@
  * and no route of which is kept (nearly all of them, and then an update
  * that feeds no event of its record is done), else 1 + the index of the
  * prefix's state in the monitor (its watch entry and its kept routes).
- * IPv4 slots are 8 bytes, so the table of a day of updates (90,000
+ * IPv4 slots are 8 bytes, so the table of the benchmark corpus (87,000
  * prefixes) fits in a core's cache; IPv6 slots are 24.
  */
 #ifndef LL_ROUTING_MONITOR_PFX_H
