@@ -116,6 +116,13 @@ for wl in observed strict; do
 	    "$ll" routing check --full-decode --watchlist "$w/$wl.yml" \
 	    --vrps "$vrps" -q "$corpus"
 done
+if [ -r "$corpus.gz" ]; then
+	add decode-gz "\`mrt dump --format=none\` (decode-only), gzip corpus" \
+	    "$ll" mrt dump --format=none "$corpus.gz"
+	add observed-gz "\`routing check\`, observed watchlist, gzip corpus" \
+	    "$ll" routing check --watchlist "$w/observed.yml" --vrps "$vrps" \
+	    -q "$corpus.gz"
+fi
 add observed-all "\`routing check\`, observed watchlist, a VRP per route" \
     "$ll" routing check --watchlist "$w/observed.yml" --vrps "$vall" -q \
     "$corpus"
@@ -152,6 +159,16 @@ done
 } > "$w/results.md"
 cat "$w/results.md"
 rc=0
+if [ -n "${wall[observed-gz]:-}" ]; then
+	# the same alerts from the same records, compressed
+	cmp -s "$w/observed-gz.out" "$w/observed.out" ||
+	    { echo "observed-gz: the alerts differ from the plain corpus's" >&2; rc=1; }
+	awk -v dw="${wall[decode-gz]}" -v rw="${wall[observed-gz]}" \
+	    -v dc="${cpu[decode-gz]}" -v rc="${cpu[observed-gz]}" 'BEGIN {
+		printf "observed-gz: %.2fx the decode-only throughput on the gzip corpus (wall; %.2fx in CPU)\n",
+		    (rw > 0 ? dw / rw : 0), (rc > 0 ? dc / rc : 0) }' |
+	    tee -a "$w/results.md"
+fi
 for wl in observed strict observed-all; do
 	n=$(wc -l < "$w/$wl.out")
 	if cmp -s "$w/$wl.out" "$w/$wl-full.out"; then
