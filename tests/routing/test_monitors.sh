@@ -36,6 +36,26 @@ run --min-peers-loss 3 --vrps "$T/vrps.csv" > "$tmp/got" 2>/dev/null
 grep rpki-invalid "$tmp/got" > "$tmp/rpki"
 cmp -s "$T/cases-rpki.jsonl" "$tmp/rpki" && ok || { bad "rpki alerts:"; diff "$T/cases-rpki.jsonl" "$tmp/rpki"; }
 [ "$(grep -vc rpki-invalid "$tmp/got")" = 10 ] && ok || bad "--vrps changed the other alerts"
+# VRPs with bad lines (read while the watchlist is): each named, in order,
+# the good ones used, exit 1; a watchlist that fails is the one error
+{ cat "$T/vrps.csv"; printf 'bad line\nAS1,999.0.0.0/8,8,t\n'; } > "$tmp/vbad.csv"
+run --min-peers-loss 3 --vrps "$tmp/vbad.csv" > "$tmp/got" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && ok || bad "bad VRP lines: exit $rc"
+grep rpki-invalid "$tmp/got" | cmp -s - "$T/cases-rpki.jsonl" && ok ||
+    bad "bad VRP lines: rpki alerts differ"
+n=$(wc -l < "$T/vrps.csv")
+[ "$(grep -c 'warning: .*vbad.csv: line' "$tmp/err")" = 2 ] &&
+    grep -q "line $((n + 1)): " "$tmp/err" && grep -q "line $((n + 2)): bad prefix" "$tmp/err" &&
+    [ "$(grep -n "line $((n + 1)): " "$tmp/err" | cut -d: -f1)" -lt \
+      "$(grep -n "line $((n + 2)): " "$tmp/err" | cut -d: -f1)" ] && ok ||
+    bad "bad VRP lines: warnings $(cat "$tmp/err")"
+printf 'x: [\n' > "$tmp/badw.yml"
+"$L" routing check --watchlist "$tmp/badw.yml" --vrps "$tmp/vbad.csv" "$tmp/cases.mrt" \
+    > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'badw.yml:2: ' "$tmp/err" && ok ||
+    bad "bad watchlist with bad VRPs: exit $rc, $(cat "$tmp/err")"
 
 # --vrps-old: the VRP changes of watched space as rpki-change alerts
 # (a ROA new, a max length shorter, one gone inside a watched prefix; not
