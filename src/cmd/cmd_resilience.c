@@ -180,7 +180,7 @@ on_elem(void *ctx, const struct mrt_elem *e)
 static int
 read_archive(struct res_cli *c, const char *path, struct progress *pg)
 {
-	struct cli_elems ed = { on_elem, c, c->strict, c->quiet, NULL, NULL };
+	struct cli_elems ed = { on_elem, c, c->strict, c->quiet };
 
 	return cli_archive_elems(path, &ed, pg);
 }

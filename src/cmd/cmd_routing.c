@@ -109,12 +109,8 @@ cli_archive_elems(const char *path, const struct cli_elems *ed,
 		input_free(in);
 		return EXIT_FAIL;
 	}
-	while ((rc = mrt_reader_next_fast(r, ed->fast, ed->ctx, &rec)) ==
-	    MRT_NEXT_RECORD || rc == MRT_NEXT_TAKEN) {
-		if (rc == MRT_NEXT_TAKEN && (frc = *ed->fast_rc) != 0)
-			break;
-		if (rc == MRT_NEXT_RECORD &&
-		    (frc = mrt_record_elems(rec, ed->fn, ed->ctx)) != 0)
+	while ((rc = mrt_reader_next(r, &rec)) == MRT_NEXT_RECORD) {
+		if ((frc = mrt_record_elems(rec, ed->fn, ed->ctx)) != 0)
 			break;
 		if ((++n & 0xfff) == 0)
 			progress_update(pg, path, input_raw_offset(in),
@@ -449,7 +445,7 @@ struct check_args {
 };
 
 /* The facts of a record's path, on the reading thread: from the
- * watchlist and options only, which nothing changes during the run. */
+ * watchlist only, which nothing changes during the run. */
 static bool
 lean_prep(void *pctx, const struct mrt_lean *l,
     struct routing_lean_facts *f)
@@ -676,7 +672,6 @@ check(int argc, char **argv)
 	ops.pctx = &a;
 	ops.one_thread = a.one;
 	a.ed.fn = on_elem;
-	a.ed.fast = NULL;
 	a.ed.ctx = &c;
 	if (routing_monitor_new(c.w, &a.mo, on_alert, &c, &c.mon) != 0) {
 		ex = EXIT_FAIL;

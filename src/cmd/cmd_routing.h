@@ -21,9 +21,6 @@ struct cli_elems {
 	void		*ctx;
 	bool		 strict;	/* stop at the first bad record */
 	bool		 quiet;		/* do not report bad records */
-	mrt_fast_fn	*fast;		/* NULL, or offered each record
-					   first (mrt_reader_next_fast()), */
-	const int	*fast_rc;	/* where it leaves an error */
 };
 
 /* Calls ed->fn for each route element of the archive at path. Returns 0,
@@ -52,9 +49,8 @@ struct cli_lean_ops {
 
 /* As cli_archive_elems(), reading ahead on the caller's thread while a
  * second thread calls ops->feed for each update record the lean reading
- * takes
- * (cli_ahead.c); ed->fn gets the elements of the others, in the archive's
- * order, never while lean runs. ed->fast is not used. */
+ * takes (cli_ahead.c); ed->fn gets the elements of the others, in the
+ * archive's order, never while ops->feed runs. */
 int	cli_archive_lean(const char *path, const struct cli_elems *ed,
 	    const struct cli_lean_ops *ops, struct progress *pg);
 

@@ -303,7 +303,7 @@ static int
 generate(int argc, char **argv)
 {
 	struct gen g;
-	struct cli_elems ed = { on_elem, &g, false, false, NULL, NULL };
+	struct cli_elems ed = { on_elem, &g, false, false };
 	struct progress pg;
 	const char *out = NULL;
 	FILE *f = stdout;
