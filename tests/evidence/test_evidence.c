@@ -258,6 +258,29 @@ test_store_tampering(void **state)
 	assert_int_equal(evidence_verify_store(st, NULL, &r), LL_EVERIFY);
 	assert_int_equal(r.bad, 2);
 	store_free(st);
+
+	/* a signature changed and nothing else, in the middle of the log:
+	 * appending checks the chain and the head, not each signature, and
+	 * still refuses, naming the record */
+	st = make_log("g.db");
+	store_free(st);
+	sql(test_store_url("g.db"), "UPDATE evidence SET record = "
+	    "substr(record, 1, instr(record, 'sig ') + 3) || "
+	    "(CASE substr(record, instr(record, 'sig ') + 4, 1) WHEN '0' "
+	    "THEN '1' ELSE '0' END) || substr(record, instr(record, 'sig ') "
+	    "+ 5) WHERE seq = 2", "UPDATE evidence SET record = "
+	    "overlay(record PLACING (CASE WHEN get_byte(record, "
+	    "position('\\x73696720'::bytea IN record) + 3) = 48 THEN "
+	    "'\\x31'::bytea ELSE '\\x30'::bytea END) FROM "
+	    "position('\\x73696720'::bytea IN record) + 4 FOR 1) "
+	    "WHERE seq = 2");
+	st = new_store("g.db");
+	assert_int_equal(evidence_verify_store(st, NULL, &r), LL_EVERIFY);
+	assert_int_equal(r.bad, 2);
+	assert_int_equal(evidence_append(st, &key, "snapshot", "{}", 1, &seq,
+	    err, sizeof(err)), LL_EVERIFY);
+	assert_non_null(strstr(err, "record 2"));
+	store_free(st);
 }
 
 int
