@@ -1,7 +1,8 @@
 /*
  * lifeline db: what a database holds. Archives (names, time ranges, bad
  * records), collectors, series by kind with their extent, the ingest
- * settings and location database used, coverage gaps, schema and size.
+ * settings and location database used, coverage gaps, events by kind,
+ * incidents by state, schema and size.
  *
  *   lifeline db [--format text|json] [--db URL]
  */
@@ -16,6 +17,7 @@
 #include "net/entity.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/time.h"
 
 #define DB_KINDS_MAX	64
@@ -26,6 +28,12 @@ struct db_kind {
 	uint64_t	 series, points;
 	int64_t		 first, last;
 	uint64_t	 by_type[ENT_COLLECTOR + 1];
+};
+
+/* A name and how many have it (events by kind, incidents by state). */
+struct db_count {
+	char		*name;
+	uint64_t	 n;
 };
 
 struct db_info {
@@ -41,6 +49,14 @@ struct db_info {
 	int64_t		 afirst, alast;
 	char		 settings[STORE_SETTINGS_MAX];
 	uint64_t	 other_settings;	/* archives with another line */
+	struct db_count	*evk;		/* events by kind */
+	size_t		 nevk, evkcap;
+	uint64_t	 nev;
+	int64_t		 evfirst, evlast;
+	struct db_count	*ist;		/* incidents by state */
+	size_t		 nist, istcap;
+	uint64_t	 ninc, nopen;
+	bool		 oom;
 };
 
 static void
@@ -55,8 +71,9 @@ db_usage(FILE *f)
 	    "their extent\n"
 	    "and counts by entity kind, the ingest settings and location "
 	    "database\n"
-	    "used, the coverage gaps, the schema version and the size. "
-	    "Reads only.\n"
+	    "used, the events by kind, the incidents by state, the coverage "
+	    "gaps,\n"
+	    "the schema version and the size. Reads only.\n"
 	    "\n"
 	    "  --format F    text (default, for people) or json (one "
 	    "object)\n"
@@ -253,6 +270,108 @@ db_text_kinds(const struct db_info *d)
 	}
 }
 
+/* Counts one more of name in v (kept in first-seen order). */
+static void
+db_count(struct db_info *d, struct db_count **v, size_t *n, size_t *cap,
+    const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].name, name) == 0) {
+			(*v)[i].n++;
+			return;
+		}
+	if (ll_grow(v, cap, *n + 1, sizeof(**v)) != 0 ||
+	    ((*v)[*n].name = strdup(name)) == NULL) {
+		d->oom = true;
+		return;
+	}
+	(*v)[(*n)++].n = 1;
+}
+
+static int
+db_event_sum(void *ctx, const struct store_event *e)
+{
+	struct db_info *d = ctx;
+
+	if (d->nev == 0 || e->from < d->evfirst)
+		d->evfirst = e->from;
+	if (d->nev == 0 || (e->to > 0 ? e->to : e->from) > d->evlast)
+		d->evlast = e->to > 0 ? e->to : e->from;
+	d->nev++;
+	db_count(d, &d->evk, &d->nevk, &d->evkcap, e->kind);
+	return 0;
+}
+
+static int
+db_incident_sum(void *ctx, const struct store_incident *i)
+{
+	struct db_info *d = ctx;
+
+	d->ninc++;
+	d->nopen += i->end == 0;
+	db_count(d, &d->ist, &d->nist, &d->istcap, i->state);
+	return 0;
+}
+
+/* The events and incidents, summed. Returns 0, LL_EDB or LL_ENOMEM. */
+static int
+db_sum_events(struct db_info *d)
+{
+	int rc;
+
+	if ((rc = store_event_list(d->st, NULL, INT64_MIN, INT64_MAX,
+	    db_event_sum, d)) != 0 || (rc = store_incident_list(d->st, 0,
+	    db_incident_sum, d)) != 0)
+		return rc;
+	return d->oom ? LL_ENOMEM : 0;
+}
+
+static void
+db_counts_text(const struct db_count *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s %" PRIu64, i > 0 ? ", " : "", cli_esc(v[i].name),
+		    v[i].n);
+}
+
+/* "events: ..." and "incidents: ..." lines. */
+static void
+db_text_events(const struct db_info *d)
+{
+	char f[LL_ISO8601_LEN], l[LL_ISO8601_LEN];
+
+	if (d->nev == 0)
+		puts("events: none");
+	else {
+		printf("events: %" PRIu64 ", %s to %s (", d->nev,
+		    ll_time_fmt(d->evfirst, f, sizeof(f)),
+		    ll_time_fmt(d->evlast, l, sizeof(l)));
+		db_counts_text(d->evk, d->nevk);
+		puts(")");
+	}
+	if (d->ninc == 0)
+		puts("incidents: none");
+	else {
+		printf("incidents: %" PRIu64 ", %" PRIu64 " open (", d->ninc,
+		    d->nopen);
+		db_counts_text(d->ist, d->nist);
+		puts(")");
+	}
+}
+
+static void
+db_counts_json(const struct db_count *v, size_t n)
+{
+	putchar('{');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			putchar(',');
+		cli_json_str(stdout, v[i].name);
+		printf(":%" PRIu64, v[i].n);
+	}
+	putchar('}');
+}
+
 static int
 db_text(struct db_info *d)
 {
@@ -285,6 +404,7 @@ db_text(struct db_info *d)
 	db_locdb(d->settings, loc, sizeof(loc));
 	printf("location database: %s\n", loc[0] != '\0' ? cli_esc(loc) :
 	    "(none recorded)");
+	db_text_events(d);
 	puts("coverage gaps:");
 	d->n = 0;
 	if ((rc = store_gap_list(d->st, NULL, INT64_MIN, INT64_MAX,
@@ -345,7 +465,13 @@ db_json(struct db_info *d)
 	cli_json_str(stdout, d->settings);
 	printf(",\n  \"locdb\": ");
 	cli_json_str(stdout, db_locdb(d->settings, loc, sizeof(loc)));
-	printf(",\n  \"gaps\": [");
+	printf(",\n  \"events\": {\"count\":%" PRIu64 ",\"kinds\":",
+	    d->nev);
+	db_counts_json(d->evk, d->nevk);
+	printf("},\n  \"incidents\": {\"count\":%" PRIu64 ",\"open\":%"
+	    PRIu64 ",\"states\":", d->ninc, d->nopen);
+	db_counts_json(d->ist, d->nist);
+	printf("},\n  \"gaps\": [");
 	d->n = 0;
 	if ((rc = store_gap_list(d->st, NULL, INT64_MIN, INT64_MAX,
 	    db_gap_print, d)) != 0)
@@ -421,7 +547,7 @@ cmd_db(int argc, char **argv)
 	    (rc = cli_series_load(d->st, NULL, &d->ser, &d->nser)) != 0 ||
 	    (rc = store_archive_list(d->st, db_arch_sum, d)) != 0)
 		rc = LL_EDB;
-	else {
+	else if ((rc = db_sum_events(d)) == 0) {
 		db_kinds(d);
 		rc = json ? db_json(d) : db_text(d);
 	}
@@ -429,8 +555,14 @@ cmd_db(int argc, char **argv)
 		rc = LL_EIO;
 	if (rc != 0)
 		cli_err("db: %s", rc == LL_EIO ? "writing the output failed" :
-		    store_errmsg(d->st));
+		    rc == LL_ENOMEM ? "out of memory" : store_errmsg(d->st));
 	cli_series_free(d->ser, d->nser);
+	for (size_t i = 0; i < d->nevk; i++)
+		free(d->evk[i].name);
+	for (size_t i = 0; i < d->nist; i++)
+		free(d->ist[i].name);
+	free(d->evk);
+	free(d->ist);
 	store_free(d->st);
 	free(d);
 	return rc != 0 ? EXIT_FAIL : 0;

@@ -91,6 +91,39 @@ fill(void)
 	store_free(s);
 }
 
+/* Events of two kinds and incidents in two states, for db's summary. */
+static void
+fill_events(void)
+{
+	struct store_event ev[] = {
+		{ "routing:hijack", "prefix:192.0.2.0/24", 1609477200,
+		    1609477800, "{}" },
+		{ "routing:hijack", "prefix:198.51.100.0/24", 1609477300, 0,
+		    "{}" },
+		{ "rpki:roa-gone", "prefix:203.0.113.0/24,asn:64500",
+		    1609470000, 0, "{}" },
+	};
+	struct store_incident in[] = {
+		{ .cls = "nationwide shutdown", .scope = "country:EG",
+		    .signals = "bgp:ratio", .state = "detected",
+		    .severity = "critical", .start = 1609477200 },
+		{ .cls = "regional outage", .scope = "asn:2",
+		    .signals = "bgp:ratio", .state = "verified",
+		    .severity = "warning", .start = 1609477200,
+		    .end = 1609477500 },
+	};
+	struct store *s = NULL;
+	char e[256];
+
+	if (store_open(test_tmpdir_path("d.db"), 0, &s, e, sizeof(e)) != 0)
+		fail_msg("%s", e);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(store_event_put(s, &ev[i]), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(store_incident_put(s, &in[i]), 0);
+	store_free(s);
+}
+
 static void
 test_db(void **state)
 {
@@ -115,7 +148,8 @@ test_db(void **state)
 	    "  1 archive was ingested with other settings"));
 	assert_non_null(strstr(out, "\nlocation database: "
 	    "/data/location.db@2022-10-29\n"));
-	assert_non_null(strstr(out, "\ncoverage gaps:\n  bgp      rrc04"
+	assert_non_null(strstr(out, "\nevents: none\nincidents: none\n"
+	    "coverage gaps:\n  bgp      rrc04"
 	    "            2021-01-01T04:55:00Z to 2021-01-01T05:00:00Z  no RIB "
 	    "dump yet\n"));
 
@@ -136,6 +170,22 @@ test_db(void **state)
 	assert_non_null(strstr(out, "{\"signal\":\"bgp\",\"collector\":"
 	    "\"rrc04\",\"from\":\"2021-01-01T04:55:00Z\",\"to\":"
 	    "\"2021-01-01T05:00:00Z\",\"reason\":\"no RIB dump yet\"}\n  ]\n}\n"));
+
+	assert_non_null(strstr(out, "\"events\": {\"count\":0,\"kinds\":{}},"
+	    "\n  \"incidents\": {\"count\":0,\"open\":0,\"states\":{}},"));
+
+	/* events by kind (first seen first), their span (one still lasting
+	 * counts from its start), incidents by state, open ones */
+	fill_events();
+	assert_int_equal(run("db --db d.db"), 0);
+	assert_non_null(strstr(out, "\nevents: 3, 2021-01-01T03:00:00Z to "
+	    "2021-01-01T05:10:00Z (rpki:roa-gone 1, routing:hijack 2)\n"
+	    "incidents: 2, 1 open (detected 1, verified 1)\n"));
+	assert_int_equal(run("db --db d.db --format json"), 0);
+	assert_non_null(strstr(out, "\"events\": {\"count\":3,\"kinds\":"
+	    "{\"rpki:roa-gone\":1,\"routing:hijack\":2}},\n  \"incidents\": "
+	    "{\"count\":2,\"open\":1,\"states\":{\"detected\":1,"
+	    "\"verified\":1}},"));
 
 	assert_int_equal(run("db --db nosuch.db"), 3);
 	assert_non_null(strstr(err, "lifeline: db: "));
