@@ -261,13 +261,15 @@ test_store_tampering(void **state)
 
 	/* a signature changed and nothing else, in the middle of the log:
 	 * appending checks the chain and the head, not each signature, and
-	 * still refuses, naming the record */
+	 * still refuses, naming the record (the record is a blob: its first
+	 * signature digit is compared as bytes, '0' is 30 in hex) */
 	st = make_log("g.db");
 	store_free(st);
 	sql(test_store_url("g.db"), "UPDATE evidence SET record = "
 	    "substr(record, 1, instr(record, 'sig ') + 3) || "
-	    "(CASE substr(record, instr(record, 'sig ') + 4, 1) WHEN '0' "
-	    "THEN '1' ELSE '0' END) || substr(record, instr(record, 'sig ') "
+	    "(CASE hex(substr(record, instr(record, 'sig ') + 4, 1)) WHEN "
+	    "'30' THEN '1' ELSE '0' END) || substr(record, instr(record, "
+	    "'sig ') "
 	    "+ 5) WHERE seq = 2", "UPDATE evidence SET record = "
 	    "overlay(record PLACING (CASE WHEN get_byte(record, "
 	    "position('\\x73696720'::bytea IN record) + 3) = 48 THEN "
