@@ -55,18 +55,7 @@ on_alert(void *ctx, const struct routing_alert *a)
 static int
 on_elem(void *ctx, const struct mrt_elem *e)
 {
-	struct routing_monitor *m = ctx;
-	struct routing_update u;
-
-	if (e->peer == NULL || e->nlri == NULL || e->type == MRT_ELEM_STATE)
-		return 0;
-	u.ts = e->ts;
-	u.peer = &e->peer->addr;
-	u.peer_asn = e->peer->asn;
-	u.prefix = &e->nlri->pfx;
-	u.path = e->type == MRT_ELEM_WITHDRAW || e->attrs == NULL ? NULL :
-	    &e->attrs->path;
-	return routing_monitor_update(m, &u);
+	return routing_monitor_elem(ctx, e);
 }
 
 /* The facts against the decoded path. */

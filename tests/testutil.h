@@ -28,6 +28,17 @@
 
 #define TEST_SKIP	77
 
+/* xorshift64 (Marsaglia): the tests' reproducible pseudo-random numbers,
+ * the state never 0. */
+static inline uint64_t
+test_xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* Path of rel under the shared data ($LL_SHARED_DATA, else the build's
  * $LL_SHARED_DATA_CONFIGURED, else ../shared/data), or NULL when it is not
  * readable.  The buffer is one of 8 used in turn. */

@@ -313,7 +313,7 @@ feed_elem(void *ctx, const struct mrt_elem *e)
 	if ((rc = sig_elem(f->a->sig, f->s->coll, e)) != 0 ||
 	    f->a->mon == NULL)
 		return rc;
-	return cli_routing_elem(f->a->mon, e);
+	return routing_monitor_elem(f->a->mon, e);
 }
 
 /* Empties the tables of the peers the session still has up. */
@@ -330,7 +330,7 @@ peers_down(struct agent *a, struct session *s)
 		    BMP_STATE_ESTABLISHED, .new_state = BMP_STATE_IDLE };
 		rc = sig_elem(a->sig, s->coll, &e);
 		if (rc == 0 && a->mon != NULL)
-			rc = cli_routing_elem(a->mon, &e);
+			rc = routing_monitor_elem(a->mon, &e);
 	}
 	return bins_done(a, rc);
 }

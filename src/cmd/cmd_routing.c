@@ -26,7 +26,6 @@
 #include "util/time.h"
 
 #define VRPS_MAX	16
-#define BGP_ESTABLISHED	6
 
 static void
 usage(FILE *f)
@@ -279,31 +278,6 @@ on_alert(void *ctx, const struct routing_alert *a)
 	return 0;
 }
 
-int
-cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e)
-{
-	struct routing_update u;
-
-	if (e->peer == NULL)
-		return 0;
-	if (e->type == MRT_ELEM_STATE) {
-		if (e->old_state == BGP_ESTABLISHED &&
-		    e->new_state != BGP_ESTABLISHED)
-			return routing_monitor_peer_down(m, e->ts,
-			    &e->peer->addr, e->peer->asn);
-		return 0;
-	}
-	if (e->nlri == NULL)
-		return 0;
-	u.ts = e->ts;
-	u.peer = &e->peer->addr;
-	u.peer_asn = e->peer->asn;
-	u.prefix = &e->nlri->pfx;
-	u.path = e->type == MRT_ELEM_WITHDRAW || e->attrs == NULL ? NULL :
-	    &e->attrs->path;
-	return routing_monitor_update(m, &u);
-}
-
 static int
 on_elem(void *ctx, const struct mrt_elem *e)
 {
@@ -311,7 +285,7 @@ on_elem(void *ctx, const struct mrt_elem *e)
 
 	c->elems += e->peer != NULL && e->type != MRT_ELEM_STATE &&
 	    e->nlri != NULL;
-	return cli_routing_elem(c->mon, e);
+	return routing_monitor_elem(c->mon, e);
 }
 
 /* A record the reading thread took (cli_archive_lean()). */

@@ -56,13 +56,10 @@ int	cli_archive_lean(const char *path, const struct cli_elems *ed,
 
 int	cmd_routing(int argc, char **argv);
 
-/* What `agent bmp --watchlist` shares with routing check: an element fed
- * to the monitors (a session going down included), and an alert as the
+/* What `agent bmp --watchlist` shares with routing check: an alert as the
  * JSON object routing check prints (NULL when out of memory; the caller
  * owns it). */
-struct routing_monitor;
 struct routing_alert;
-int	cli_routing_elem(struct routing_monitor *m, const struct mrt_elem *e);
 json_t	*cli_alert_json(const struct routing_alert *a);
 /* A bad VRP line skipped: its message on stderr (a routing_warn_fn). */
 void	cli_vrp_warn(void *ctx, const char *msg);

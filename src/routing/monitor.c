@@ -1120,6 +1120,33 @@ routing_monitor_update(struct routing_monitor *m,
 	return update(m, (uint32_t)peer, u, true, NULL);
 }
 
+#define BGP_ESTABLISHED	6		/* RFC 4271 8.2.2's sixth state */
+
+int
+routing_monitor_elem(struct routing_monitor *m, const struct mrt_elem *e)
+{
+	struct routing_update u;
+
+	if (e->peer == NULL)
+		return 0;
+	if (e->type == MRT_ELEM_STATE) {
+		if (e->old_state == BGP_ESTABLISHED &&
+		    e->new_state != BGP_ESTABLISHED)
+			return routing_monitor_peer_down(m, e->ts,
+			    &e->peer->addr, e->peer->asn);
+		return 0;
+	}
+	if (e->nlri == NULL)
+		return 0;
+	u.ts = e->ts;
+	u.peer = &e->peer->addr;
+	u.peer_asn = e->peer->asn;
+	u.prefix = &e->nlri->pfx;
+	u.path = e->type == MRT_ELEM_WITHDRAW || e->attrs == NULL ? NULL :
+	    &e->attrs->path;
+	return routing_monitor_update(m, &u);
+}
+
 int
 routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
     const struct net_addr *peer, uint32_t peer_asn)
@@ -1174,7 +1201,9 @@ lean_prefix(const uint8_t *b, uint8_t af, struct net_prefix *p)
 	net_prefix_mask(p);
 }
 
-/* The address and length of an IPv4 NLRI at b (host bits cleared). */
+/* The address and length of an IPv4 NLRI at b (host bits cleared);
+ * bgp_lean_message() checked the length (at most 32) and that its bytes
+ * lie inside the run. */
 static uint32_t
 lean_addr4(const uint8_t *b, uint8_t *len)
 {

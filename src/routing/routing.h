@@ -506,6 +506,14 @@ int	routing_monitor_new(const struct routing_watchlist *w,
 int	routing_monitor_update(struct routing_monitor *m,
 	    const struct routing_update *u);
 
+/* Feeds one route element of an MRT or BMP decoder: an announcement or
+ * withdrawal as routing_monitor_update(), a session leaving Established
+ * as routing_monitor_peer_down(); others are passed over. Returns as
+ * those do. */
+struct mrt_elem;
+int	routing_monitor_elem(struct routing_monitor *m,
+	    const struct mrt_elem *e);
+
 /* Feeds a session going down at ts: the peer's routes are withdrawn. */
 int	routing_monitor_peer_down(struct routing_monitor *m, uint32_t ts,
 	    const struct net_addr *peer, uint32_t peer_asn);

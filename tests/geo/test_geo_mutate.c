@@ -136,15 +136,6 @@ slurp_gz(const char *path, size_t *len)
 
 /* ---- damage ---- */
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 struct buf {
 	char	*p;
 	size_t	 n, cap;
@@ -174,16 +165,16 @@ putc1(struct buf *b, int c)
 static bool
 damage(struct buf *b, const char *l, size_t n, uint64_t *s)
 {
-	size_t at = n ? rnd(s) % (n + 1) : 0, k;
+	size_t at = n ? test_xorshift(s) % (n + 1) : 0, k;
 	char sep = l[0] >= '0' && l[0] <= '9' ? '\t' : '|';
 	const char *q;
 
-	switch (rnd(s) % 13) {
+	switch (test_xorshift(s) % 13) {
 	case 0:		/* one byte changed to any value */
 		put(b, l, n);
 		if (n > 0)
 			b->p[b->n - n + (at < n ? at : n - 1)] =
-			    (char)(rnd(s) & 255);
+			    (char)(test_xorshift(s) & 255);
 		break;
 	case 1:		/* a NUL byte inserted */
 		put(b, l, at);
@@ -194,7 +185,7 @@ damage(struct buf *b, const char *l, size_t n, uint64_t *s)
 		put(b, l, at);
 		break;
 	case 3:		/* a span deleted */
-		k = at + rnd(s) % (n - at + 1);
+		k = at + test_xorshift(s) % (n - at + 1);
 		put(b, l, at);
 		put(b, l + k, n - k);
 		break;
@@ -215,11 +206,11 @@ damage(struct buf *b, const char *l, size_t n, uint64_t *s)
 	case 6:		/* too long */
 		put(b, l, n);
 		for (k = 0; k < LONG + 7; k++)
-			putc1(b, 'a' + (int)(rnd(s) % 26));
+			putc1(b, 'a' + (int)(test_xorshift(s) % 26));
 		break;
 	case 7:		/* garbage, newlines and all */
-		for (k = rnd(s) % 80; k > 0; k--)
-			putc1(b, (int)(rnd(s) & 255));
+		for (k = test_xorshift(s) % 80; k > 0; k--)
+			putc1(b, (int)(test_xorshift(s) & 255));
 		break;
 	case 8:		/* a CR end */
 		put(b, l, n);
@@ -239,7 +230,7 @@ damage(struct buf *b, const char *l, size_t n, uint64_t *s)
 			char *c = &b->p[b->n - n + (at + k) % n];
 			if (*c >= '0' && *c <= '9') {
 				*c = (char)('0' + (*c - '0' + 1 +
-				    (int)(rnd(s) % 9)) % 10);
+				    (int)(test_xorshift(s) % 9)) % 10);
 				break;
 			}
 		}
@@ -439,7 +430,7 @@ one(const char *text, const size_t *ls, size_t from, size_t to,
 	orig = grow(NULL, &ncap, 0, sizeof(*orig));
 	for (size_t i = from; i < to; i++) {
 		size_t n = ls[i + 1] - ls[i] - 1;	/* without its end */
-		bool hit = join || rnd(&s) % p == 0;
+		bool hit = join || test_xorshift(&s) % p == 0;
 		size_t before = b.n;
 
 		dmg[i - from + 1] = hit;
@@ -554,7 +545,7 @@ damaged_slices(void **state)
 		size_t from = 0;
 
 		if (t->n > SLICE && seed >= NFILES)	/* first: the head */
-			from = rnd(&s) % (t->n - SLICE);
+			from = test_xorshift(&s) % (t->n - SLICE);
 		one(t->p, t->ls, from, from + SLICE < t->n ? from + SLICE :
 		    t->n, seed, 25, NULL, false, &st);
 	}

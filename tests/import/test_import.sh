@@ -86,11 +86,11 @@ dump "$T/m.db" monash.connectivity | cmp -s - "$T/got" || fail "monash: second r
 L import kinds --db "$T/m.db" | grep -q '^monash.connectivity,index,' || fail "monash: kind not listed"
 
 # County level: rolled up into region (mean of counties) and country. Line
-# 6 of the fixture names a country, "XXX", that no table has: that row
-# alone is refused, with its line.
+# 6 of the fixture names a country, "ZZZ" (a user-assigned ISO 3166 code),
+# that no table has: that row alone is refused, with its line.
 L import monash --db "$T/c.db" "$DATA/monash-county.csv" >"$T/out" 2>"$T/err"
 [ $? = 1 ] || fail "county: exit status (a bad row: 1)"
-grep -q 'monash-county.csv:6: country "XXX" is not in the table' "$T/err" || fail "county: bad row message: $(cat "$T/err")"
+grep -q 'monash-county.csv:6: country "ZZZ" is not in the table' "$T/err" || fail "county: bad row message: $(cat "$T/err")"
 dump "$T/c.db" monash.connectivity >"$T/got"
 printf '%s\n' 'monash.connectivity,2019-07-20T04:00:00Z,country:VE,80' \
     'monash.connectivity,2019-07-20T04:00:00Z,region:VE-M,90' \

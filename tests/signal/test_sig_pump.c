@@ -335,15 +335,6 @@ test_many_reports(void **state)
 	unlink(tmpl);
 }
 
-static uint64_t
-xorshift(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
 struct mut {
 	uint64_t	seed, took, declined;
 };
@@ -362,11 +353,11 @@ mutate_and_verify(const char *what, size_t nrec, const uint8_t *p,
 
 	assert_true(len >= 12 && len <= sizeof(buf));
 	for (int k = 0; k < 200; k++) {
-		int nb = 1 + (int)(xorshift(&m->seed) % 3);
+		int nb = 1 + (int)(test_xorshift(&m->seed) % 3);
 
 		memcpy(buf, p, len);
 		for (int b = 0; b < nb && len > 12; b++) {
-			uint64_t r = xorshift(&m->seed);
+			uint64_t r = test_xorshift(&m->seed);
 
 			buf[12 + r % (len - 12)] = (uint8_t)(r >> 32);
 		}
